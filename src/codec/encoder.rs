@@ -1,0 +1,52 @@
+//! Turning schema items and values into attribute maps (Elixir's
+//! `Dynamo.Encoder`).
+//!
+//! ```
+//! use dynamo::prelude::*;
+//!
+//! dynamo_item! {
+//!     pub struct User {
+//!         table_name "users";
+//!         field :id, partition_key;
+//!         field :email;
+//!         field :nickname: Option<String>;
+//!     }
+//! }
+//!
+//! let map = dynamo::encoder::encode(&item!(User { id: "u1", email: "a@b.c" }));
+//! assert_eq!(map["id"], Value::from("u1"));
+//! assert!(!map.contains_key("nickname")); // unset fields are left out
+//!
+//! let with_keys = dynamo::encoder::encode_with_keys(&item!(User { id: "u1" })).unwrap();
+//! assert_eq!(with_keys["pk"], Value::from("u1"));
+//! ```
+
+use crate::codec::{Encode, Item};
+use crate::error::Result;
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// The item's set fields as an attribute map (unset fields are left out).
+pub fn encode<T: Schema>(item: &T) -> Item {
+    let mut map = Item::with_capacity(T::SCHEMA.fields.len());
+    item.encode_item(&mut map);
+    map
+}
+
+/// The attribute map exactly as it is written to DynamoDB: the set fields
+/// plus the generated key attributes (`pk`, and `sk` when the schema has a
+/// sort key). Fails when a key field is unset.
+pub fn encode_with_keys<T: Schema>(item: &T) -> Result<Item> {
+    let key = item.primary_key()?;
+    let mut map = encode(item);
+    map.insert(key.partition_name, Value::String(key.partition));
+    if let Some((name, sk)) = key.sort {
+        map.insert(name, Value::String(sk));
+    }
+    Ok(map)
+}
+
+/// Any encodable value as a [`Value`].
+pub fn encode_value<T: Encode + ?Sized>(value: &T) -> Value {
+    value.encode()
+}

@@ -1,0 +1,866 @@
+//! Encoding Rust values into DynamoDB attributes and back.
+//!
+//! [`Encode`] and [`Decode`] are the crate's counterparts of Elixir's
+//! `Dynamo.Encodable` / `Dynamo.Decodable`. They are implemented for the
+//! common Rust types; implement them for your own types to store those in
+//! schema fields:
+//!
+//! ```
+//! use dynamo::prelude::*;
+//! use dynamo::{DecodeError, Encode, Decode, Value};
+//!
+//! #[derive(Clone, Debug, Default, PartialEq)]
+//! struct Cents(i64);
+//!
+//! impl Encode for Cents {
+//!     fn encode(&self) -> Value { Value::from(self.0) }
+//! }
+//! impl Decode for Cents {
+//!     fn decode(value: Value) -> Result<Self, DecodeError> {
+//!         i64::decode(value).map(Cents)
+//!     }
+//! }
+//!
+//! dynamo_item! {
+//!     #[derive(Debug, Clone, PartialEq)]
+//!     pub struct Invoice {
+//!         table_name "invoices";
+//!         field :id: String, partition_key;
+//!         field :amount: Cents;
+//!     }
+//! }
+//!
+//! let inv = item!(Invoice { id: "i1", amount: Cents(1999) });
+//! let map = dynamo::encoder::encode(&inv);
+//! assert_eq!(map["amount"], Value::from(1999));
+//! assert_eq!(dynamo::decoder::decode::<Invoice>(&map).unwrap(), inv);
+//! ```
+//!
+//! Mapping of Rust types:
+//!
+//! | Rust | DynamoDB |
+//! |---|---|
+//! | `String`, `&str`, `char`, `Box<str>` | `S` |
+//! | integers, `f32`, `f64`, [`Number`] | `N` (exact decimal text) |
+//! | `bool` | `BOOL` |
+//! | `Vec<u8>`, `[u8; N]`, [`Bytes`](bytes::Bytes) | `B` |
+//! | `Vec<T>`, `VecDeque<T>` | `L` |
+//! | `BTreeMap<String, T>`, `HashMap<String, T>`, schema structs | `M` |
+//! | `BTreeSet`/`HashSet` of strings, numbers or byte strings | `SS`, `NS`, `BS` (an empty set is left out, as DynamoDB cannot store one) |
+//! | `Option<T>` | `T`, or left out when `None` |
+//! | [`Value`] | itself |
+//! | [`Json<T>`] for any serde type | `M`/`L`/`S`/`N`/`BOOL` following its JSON |
+
+pub mod decoder;
+pub mod encoder;
+pub(crate) mod size;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
+
+use crate::key::KeyPart;
+use crate::value::{Number, Value};
+
+pub use size::{item_size, value_size, MAX_ITEM_SIZE};
+
+/// An item as a map of attribute names to values.
+pub type Item = HashMap<String, Value>;
+
+/// The scalar types a key attribute can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// `S`
+    String,
+    /// `N`
+    Number,
+    /// `B`
+    Binary,
+}
+
+impl ScalarType {
+    /// The DynamoDB descriptor: `"S"`, `"N"` or `"B"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScalarType::String => "S",
+            ScalarType::Number => "N",
+            ScalarType::Binary => "B",
+        }
+    }
+}
+
+/// Turns a Rust value into a DynamoDB [`Value`].
+pub trait Encode {
+    /// The value to store. [`Value::Null`] means "leave the attribute out".
+    fn encode(&self) -> Value;
+
+    /// The value as a key part (for composite `pk`/`sk` strings). Types that
+    /// cannot be part of a key keep the default, which names them.
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Unsupported("a value of a type that is not a string, number or boolean")
+    }
+
+    /// The attribute type when this type is used as a GSI key attribute
+    /// (`None`: not known at compile time; `S` is assumed).
+    const KEY_TYPE: Option<ScalarType> = None;
+
+    #[doc(hidden)]
+    /// How a `Vec<Self>` is encoded: a list, except bytes (`Vec<u8>` → `B`).
+    fn encode_vec(items: &[Self]) -> Value
+    where
+        Self: Sized,
+    {
+        Value::List(items.iter().map(Encode::encode).collect())
+    }
+}
+
+/// Why a value could not be decoded into a Rust type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    message: String,
+}
+
+impl DecodeError {
+    /// A decode error with `message`.
+    pub fn new(message: impl Into<String>) -> DecodeError {
+        DecodeError {
+            message: message.into(),
+        }
+    }
+
+    /// "expected `what`, found a `X` value".
+    pub fn expected(what: &str, found: &Value) -> DecodeError {
+        DecodeError::new(format!(
+            "expected {what}, found a {} value",
+            found.type_name()
+        ))
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Prefixes the path of the element the error happened in.
+    pub fn at(self, path: impl fmt::Display) -> DecodeError {
+        DecodeError::new(format!("{path}: {}", self.message))
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Turns a DynamoDB [`Value`] into a Rust value.
+pub trait Decode: Sized {
+    /// Decodes `value`. A missing or `NULL` attribute never reaches this: the
+    /// field takes its default instead.
+    fn decode(value: Value) -> Result<Self, DecodeError>;
+
+    #[doc(hidden)]
+    /// How a `Vec<Self>` is decoded: from a list, except bytes.
+    fn decode_vec(value: Value) -> Result<Vec<Self>, DecodeError> {
+        match value {
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Self::decode(v).map_err(|e| e.at(format_args!("[{i}]"))))
+                .collect(),
+            other => Err(DecodeError::expected("a list (L)", &other)),
+        }
+    }
+}
+
+/// Receives an item's attributes one by one while it is encoded. Generated
+/// code calls it; the client module implements it for the wire format.
+pub trait AttributeSink {
+    /// Adds one attribute. `value` is never `Null`.
+    fn attribute(&mut self, name: &str, value: Value);
+}
+
+/// Hands out an item's attributes by name while it is decoded.
+pub trait AttributeSource {
+    /// Takes the attribute `name` out, if present.
+    fn take(&mut self, name: &str) -> Option<Value>;
+}
+
+impl<S: BuildHasher> AttributeSink for HashMap<String, Value, S> {
+    fn attribute(&mut self, name: &str, value: Value) {
+        self.insert(name.to_owned(), value);
+    }
+}
+
+impl AttributeSink for BTreeMap<String, Value> {
+    fn attribute(&mut self, name: &str, value: Value) {
+        self.insert(name.to_owned(), value);
+    }
+}
+
+impl<S: BuildHasher> AttributeSource for HashMap<String, Value, S> {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.remove(name)
+    }
+}
+
+impl AttributeSource for BTreeMap<String, Value> {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.remove(name)
+    }
+}
+
+/// Reads attributes from a borrowed map, cloning each one taken.
+pub struct BorrowedSource<'a, S>(pub &'a HashMap<String, Value, S>);
+
+impl<S: BuildHasher> AttributeSource for BorrowedSource<'_, S> {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.get(name).cloned()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Implementations
+// ---------------------------------------------------------------------------
+
+impl Encode for Value {
+    fn encode(&self) -> Value {
+        self.clone()
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        match self {
+            Value::Null => KeyPart::Unset,
+            Value::String(s) => KeyPart::Str(s),
+            Value::Number(n) => KeyPart::Num(n),
+            Value::Bool(b) => KeyPart::Bool(*b),
+            Value::Binary(_) => KeyPart::Unsupported("bytes"),
+            Value::List(_) => KeyPart::Unsupported("a list"),
+            Value::Map(_) => KeyPart::Unsupported("a map"),
+            Value::StringSet(_) | Value::NumberSet(_) | Value::BinarySet(_) => {
+                KeyPart::Unsupported("a set")
+            }
+        }
+    }
+}
+
+impl Decode for Value {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        Ok(value)
+    }
+}
+
+impl Encode for String {
+    fn encode(&self) -> Value {
+        Value::String(self.clone())
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Str(self)
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::String);
+}
+
+impl Decode for String {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => Err(DecodeError::expected("a string (S)", &other)),
+        }
+    }
+}
+
+impl Encode for str {
+    fn encode(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Str(self)
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::String);
+}
+
+impl Decode for Box<str> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        String::decode(value).map(String::into_boxed_str)
+    }
+}
+
+impl Encode for Arc<str> {
+    fn encode(&self) -> Value {
+        Value::String(self.to_string())
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Str(self)
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::String);
+}
+
+impl Decode for Arc<str> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        String::decode(value).map(Arc::from)
+    }
+}
+
+impl Encode for char {
+    fn encode(&self) -> Value {
+        Value::String(self.to_string())
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::String);
+}
+
+impl Decode for char {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let s = String::decode(value)?;
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(c),
+            _ => Err(DecodeError::new(format!(
+                "expected a single character, found {s:?}"
+            ))),
+        }
+    }
+}
+
+impl Encode for bool {
+    fn encode(&self) -> Value {
+        Value::Bool(*self)
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Bool(*self)
+    }
+}
+
+impl Decode for bool {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(DecodeError::expected("a boolean (BOOL)", &other)),
+        }
+    }
+}
+
+impl Encode for Number {
+    fn encode(&self) -> Value {
+        Value::Number(self.clone())
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Num(self)
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+}
+
+impl Decode for Number {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Number(n) => Ok(n),
+            other => Err(DecodeError::expected("a number (N)", &other)),
+        }
+    }
+}
+
+fn number_of(value: Value, what: &str) -> Result<Number, DecodeError> {
+    match value {
+        Value::Number(n) => Ok(n),
+        other => Err(DecodeError::expected(what, &other)),
+    }
+}
+
+macro_rules! int_codec {
+    ($($t:ty => $variant:ident as $wide:ty),* $(,)?) => {$(
+        impl Encode for $t {
+            fn encode(&self) -> Value {
+                Value::Number(Number::from(*self))
+            }
+            fn key_part(&self) -> KeyPart<'_> {
+                KeyPart::$variant(*self as $wide)
+            }
+            const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+        }
+        impl Decode for $t {
+            fn decode(value: Value) -> Result<Self, DecodeError> {
+                let n = number_of(value, concat!("a number (N) for ", stringify!($t)))?;
+                n.as_str().parse::<$t>().map_err(|_| {
+                    DecodeError::new(format!(
+                        "number {} does not fit in {}",
+                        n.as_str(),
+                        stringify!($t)
+                    ))
+                })
+            }
+        }
+    )*};
+}
+int_codec!(
+    i8 => Int as i64, i16 => Int as i64, i32 => Int as i64, i64 => Int as i64, isize => Int as i64,
+    u16 => UInt as u64, u32 => UInt as u64, u64 => UInt as u64, usize => UInt as u64,
+    i128 => BigInt as i128,
+);
+
+impl Encode for u8 {
+    fn encode(&self) -> Value {
+        Value::Number(Number::from(*self))
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::UInt(u64::from(*self))
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+    fn encode_vec(items: &[u8]) -> Value {
+        Value::Binary(items.to_vec())
+    }
+}
+
+impl Decode for u8 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let n = number_of(value, "a number (N) for u8")?;
+        n.as_str()
+            .parse()
+            .map_err(|_| DecodeError::new(format!("number {} does not fit in u8", n.as_str())))
+    }
+    fn decode_vec(value: Value) -> Result<Vec<u8>, DecodeError> {
+        match value {
+            Value::Binary(b) => Ok(b),
+            other => Err(DecodeError::expected("bytes (B)", &other)),
+        }
+    }
+}
+
+impl Encode for u128 {
+    fn encode(&self) -> Value {
+        Value::Number(Number::from(*self))
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        match i128::try_from(*self) {
+            Ok(v) => KeyPart::BigInt(v),
+            Err(_) => KeyPart::Unsupported("a u128 above i128::MAX"),
+        }
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+}
+
+impl Decode for u128 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let n = number_of(value, "a number (N) for u128")?;
+        n.as_str()
+            .parse()
+            .map_err(|_| DecodeError::new(format!("number {} does not fit in u128", n.as_str())))
+    }
+}
+
+impl Encode for f64 {
+    fn encode(&self) -> Value {
+        Value::Number(Number::from(*self))
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        if self.is_finite() {
+            KeyPart::Float(*self)
+        } else {
+            KeyPart::Unsupported("a non-finite float")
+        }
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+}
+
+impl Decode for f64 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        Ok(number_of(value, "a number (N) for f64")?.as_f64())
+    }
+}
+
+impl Encode for f32 {
+    fn encode(&self) -> Value {
+        Value::Number(Number::from(*self))
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        if self.is_finite() {
+            KeyPart::Float(f64::from(*self))
+        } else {
+            KeyPart::Unsupported("a non-finite float")
+        }
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+}
+
+impl Decode for f32 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let n = number_of(value, "a number (N) for f32")?;
+        n.as_str()
+            .parse()
+            .map_err(|_| DecodeError::new(format!("number {} is not an f32", n.as_str())))
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self) -> Value {
+        match self {
+            Some(v) => v.encode(),
+            None => Value::Null,
+        }
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        match self {
+            Some(v) => v.key_part(),
+            None => KeyPart::Unset,
+        }
+    }
+    const KEY_TYPE: Option<ScalarType> = T::KEY_TYPE;
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Null => Ok(None),
+            v => T::decode(v).map(Some),
+        }
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for Box<T> {
+    fn encode(&self) -> Value {
+        (**self).encode()
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        (**self).key_part()
+    }
+    const KEY_TYPE: Option<ScalarType> = T::KEY_TYPE;
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        T::decode(value).map(Box::new)
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    fn encode(&self) -> Value {
+        (**self).encode()
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        (**self).key_part()
+    }
+    const KEY_TYPE: Option<ScalarType> = T::KEY_TYPE;
+}
+
+impl<T: Encode> Encode for Vec<T> {
+    fn encode(&self) -> Value {
+        T::encode_vec(self)
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        T::decode_vec(value)
+    }
+}
+
+impl<T: Encode> Encode for [T] {
+    fn encode(&self) -> Value {
+        T::encode_vec(self)
+    }
+}
+
+impl<T: Encode> Encode for VecDeque<T> {
+    fn encode(&self) -> Value {
+        Value::List(self.iter().map(Encode::encode).collect())
+    }
+}
+
+impl<T: Decode> Decode for VecDeque<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        Vec::<T>::decode(value).map(VecDeque::from)
+    }
+}
+
+impl<const N: usize> Encode for [u8; N] {
+    fn encode(&self) -> Value {
+        Value::Binary(self.to_vec())
+    }
+}
+
+impl<const N: usize> Decode for [u8; N] {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let v = Vec::<u8>::decode(value)?;
+        let len = v.len();
+        v.try_into()
+            .map_err(|_| DecodeError::new(format!("expected {N} bytes, found {len}")))
+    }
+}
+
+impl Encode for bytes::Bytes {
+    fn encode(&self) -> Value {
+        Value::Binary(self.to_vec())
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Binary);
+}
+
+impl Decode for bytes::Bytes {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        Vec::<u8>::decode(value).map(bytes::Bytes::from)
+    }
+}
+
+/// Map keys: anything that turns into and comes from a string.
+fn map_encode<'a, K: AsRef<str> + 'a, V: Encode + 'a>(
+    it: impl Iterator<Item = (&'a K, &'a V)>,
+) -> Value {
+    Value::Map(
+        it.map(|(k, v)| (k.as_ref().to_owned(), v.encode()))
+            .collect(),
+    )
+}
+
+impl<V: Encode> Encode for BTreeMap<String, V> {
+    fn encode(&self) -> Value {
+        map_encode(self.iter())
+    }
+}
+
+impl<V: Decode> Decode for BTreeMap<String, V> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Map(m) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = V::decode(v).map_err(|e| e.at(format_args!(".{k}")))?;
+                    Ok((k, v))
+                })
+                .collect(),
+            other => Err(DecodeError::expected("a map (M)", &other)),
+        }
+    }
+}
+
+impl<V: Encode, S: BuildHasher> Encode for HashMap<String, V, S> {
+    fn encode(&self) -> Value {
+        map_encode(self.iter())
+    }
+}
+
+impl<V: Decode, S: BuildHasher + Default> Decode for HashMap<String, V, S> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        BTreeMap::<String, V>::decode(value).map(|m| m.into_iter().collect())
+    }
+}
+
+/// Element types a DynamoDB set can hold.
+pub trait SetElement: Sized {
+    #[doc(hidden)]
+    fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value
+    where
+        Self: 'a;
+    #[doc(hidden)]
+    fn from_set(value: Value) -> Result<Vec<Self>, DecodeError>;
+}
+
+impl SetElement for String {
+    fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value {
+        let s: BTreeSet<String> = items.cloned().collect();
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::StringSet(s)
+        }
+    }
+    fn from_set(value: Value) -> Result<Vec<Self>, DecodeError> {
+        match value {
+            Value::StringSet(s) => Ok(s.into_iter().collect()),
+            Value::List(l) => l.into_iter().map(String::decode).collect(),
+            other => Err(DecodeError::expected("a string set (SS)", &other)),
+        }
+    }
+}
+
+impl SetElement for Vec<u8> {
+    fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value {
+        let s: BTreeSet<Vec<u8>> = items.cloned().collect();
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::BinarySet(s)
+        }
+    }
+    fn from_set(value: Value) -> Result<Vec<Self>, DecodeError> {
+        match value {
+            Value::BinarySet(s) => Ok(s.into_iter().collect()),
+            other => Err(DecodeError::expected("a binary set (BS)", &other)),
+        }
+    }
+}
+
+macro_rules! num_set_element {
+    ($($t:ty),*) => {$(
+        impl SetElement for $t {
+            fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value {
+                let s: BTreeSet<Number> = items.map(|v| Number::from(*v)).collect();
+                if s.is_empty() { Value::Null } else { Value::NumberSet(s) }
+            }
+            fn from_set(value: Value) -> Result<Vec<Self>, DecodeError> {
+                match value {
+                    Value::NumberSet(s) => s.into_iter().map(|n| <$t>::decode(Value::Number(n))).collect(),
+                    Value::List(l) => l.into_iter().map(<$t>::decode).collect(),
+                    other => Err(DecodeError::expected("a number set (NS)", &other)),
+                }
+            }
+        }
+    )*};
+}
+num_set_element!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+impl SetElement for Number {
+    fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value {
+        let s: BTreeSet<Number> = items.cloned().collect();
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::NumberSet(s)
+        }
+    }
+    fn from_set(value: Value) -> Result<Vec<Self>, DecodeError> {
+        match value {
+            Value::NumberSet(s) => Ok(s.into_iter().collect()),
+            other => Err(DecodeError::expected("a number set (NS)", &other)),
+        }
+    }
+}
+
+impl<T: SetElement + Ord> Encode for BTreeSet<T> {
+    fn encode(&self) -> Value {
+        T::set_of(self.iter())
+    }
+}
+
+impl<T: SetElement + Ord> Decode for BTreeSet<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        T::from_set(value).map(|v| v.into_iter().collect())
+    }
+}
+
+impl<T: SetElement + Hash + Eq, S: BuildHasher> Encode for HashSet<T, S> {
+    fn encode(&self) -> Value {
+        T::set_of(self.iter())
+    }
+}
+
+impl<T: SetElement + Hash + Eq, S: BuildHasher + Default> Decode for HashSet<T, S> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        T::from_set(value).map(|v| v.into_iter().collect())
+    }
+}
+
+impl Encode for serde_json::Value {
+    fn encode(&self) -> Value {
+        Value::from_plain_json(self)
+    }
+}
+
+impl Decode for serde_json::Value {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        Ok(value.to_plain_json())
+    }
+}
+
+/// Stores any serde type as its JSON shape (objects as `M`, arrays as `L`).
+///
+/// ```
+/// use dynamo::{Encode, Decode, Json, Value};
+/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Clone, Default)]
+/// struct Address { city: String, zip: u32 }
+///
+/// let v = Json(Address { city: "Oslo".into(), zip: 150 }).encode();
+/// assert_eq!(v.get("zip"), Some(&Value::from(150)));
+/// let back: Json<Address> = Json::decode(v).unwrap();
+/// assert_eq!(back.0.city, "Oslo");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> Encode for Json<T> {
+    fn encode(&self) -> Value {
+        match serde_json::to_value(&self.0) {
+            Ok(v) => Value::from_plain_json(&v),
+            Err(_) => Value::Null,
+        }
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Decode for Json<T> {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        serde_json::from_value(value.to_plain_json())
+            .map(Json)
+            .map_err(|e| DecodeError::new(format!("JSON shape does not match: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round<T: Encode + Decode + PartialEq + fmt::Debug>(v: T) {
+        let enc = v.encode();
+        assert_eq!(T::decode(enc).unwrap(), v);
+    }
+
+    #[test]
+    fn round_trips() {
+        round(String::from("hi"));
+        round(42i64);
+        round(-3i8);
+        round(u64::MAX);
+        round(i128::MIN);
+        round(1.25f64);
+        round(0.1f32);
+        round(true);
+        round(Some(5u32));
+        round(vec![1i32, 2, 3]);
+        round(vec![0u8, 255, 7]);
+        round(BTreeSet::from(["a".to_owned(), "b".to_owned()]));
+        round(BTreeSet::from([1i64, 5]));
+        round(BTreeSet::from([vec![1u8], vec![2u8]]));
+        round(BTreeMap::from([("k".to_owned(), 1i64)]));
+        round(Value::from("v"));
+        round('x');
+        round([1u8, 2, 3]);
+        round(bytes::Bytes::from_static(b"abc"));
+        round(VecDeque::from([String::from("a")]));
+    }
+
+    #[test]
+    fn bytes_are_binary() {
+        assert_eq!(vec![1u8, 2].encode(), Value::Binary(vec![1, 2]));
+        assert_eq!(vec![1u16, 2].encode().type_name(), "L");
+    }
+
+    #[test]
+    fn empty_sets_are_left_out() {
+        assert_eq!(BTreeSet::<String>::new().encode(), Value::Null);
+        assert_eq!(HashSet::<i64>::new().encode(), Value::Null);
+    }
+
+    #[test]
+    fn decode_errors_name_the_problem() {
+        let e = i64::decode(Value::from("x")).unwrap_err();
+        assert!(
+            e.message()
+                .contains("expected a number (N) for i64, found a S value"),
+            "{e}"
+        );
+        let e = u8::decode(Value::from(300)).unwrap_err();
+        assert!(e.message().contains("does not fit in u8"), "{e}");
+        let e =
+            Vec::<i64>::decode(Value::from(vec![Value::from(1), Value::from("x")])).unwrap_err();
+        assert!(e.message().starts_with("[1]:"), "{e}");
+        let e = i32::decode(Value::from(1.5)).unwrap_err();
+        assert!(e.message().contains("does not fit in i32"), "{e}");
+    }
+
+    #[test]
+    fn key_parts() {
+        assert_eq!(String::from("a").key_part(), KeyPart::Str("a"));
+        assert_eq!(5u8.key_part(), KeyPart::UInt(5));
+        assert_eq!(None::<String>.key_part(), KeyPart::Unset);
+        assert_eq!(Value::Null.key_part(), KeyPart::Unset);
+        assert!(matches!(vec![1].key_part(), KeyPart::Unsupported(_)));
+        assert!(matches!(f64::NAN.key_part(), KeyPart::Unsupported(_)));
+    }
+}

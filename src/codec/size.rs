@@ -1,0 +1,121 @@
+//! Item size as DynamoDB computes it, and the checks for values DynamoDB
+//! cannot store. Both run before a request is sent.
+//!
+//! DynamoDB's rules (Developer Guide, "Item sizes and formats"):
+//! strings and binaries count their UTF-8/byte length; numbers about one byte
+//! per two significant digits plus one; booleans and nulls one byte; lists
+//! and maps three bytes plus one byte per element plus the elements (a map
+//! element also counts its name); sets count their elements; every attribute
+//! counts its name's length. An item may be at most 400 KB (409,600 bytes).
+
+use std::collections::HashMap;
+
+use super::Value;
+use crate::value::Number;
+
+/// The largest item DynamoDB stores: 400 KB.
+pub const MAX_ITEM_SIZE: usize = 400 * 1024;
+
+/// The size DynamoDB counts for `value`.
+pub fn value_size(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 1,
+        Value::String(s) => s.len(),
+        Value::Number(n) => number_size(n),
+        Value::Binary(b) => b.len(),
+        Value::List(l) => 3 + l.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        Value::Map(m) => {
+            3 + m
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        Value::StringSet(s) => s.iter().map(String::len).sum(),
+        Value::NumberSet(s) => s.iter().map(number_size).sum(),
+        Value::BinarySet(s) => s.iter().map(Vec::len).sum(),
+    }
+}
+
+fn number_size(n: &Number) -> usize {
+    n.significant_digits().div_ceil(2) + 1
+}
+
+/// The size of a whole item: every attribute's name plus its value.
+pub fn item_size<S>(item: &HashMap<String, Value, S>) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// Checks that DynamoDB can store `value`; returns what is wrong with it.
+///
+/// Refused: empty sets, non-finite numbers, numbers outside DynamoDB's range
+/// or precision, and (inside lists and maps) the same, with the path.
+pub fn check_value(value: &Value) -> Result<(), String> {
+    match value {
+        Value::Number(n) => check_number(n),
+        Value::StringSet(s) if s.is_empty() => Err(empty_set("string")),
+        Value::NumberSet(s) if s.is_empty() => Err(empty_set("number")),
+        Value::BinarySet(s) if s.is_empty() => Err(empty_set("binary")),
+        Value::NumberSet(s) => s.iter().try_for_each(check_number),
+        Value::List(l) => l
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_value(v).map_err(|e| format!("[{i}]: {e}"))),
+        Value::Map(m) => m
+            .iter()
+            .try_for_each(|(k, v)| check_value(v).map_err(|e| format!(".{k}: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+fn empty_set(kind: &str) -> String {
+    format!("an empty {kind} set cannot be stored (DynamoDB refuses empty sets; leave the attribute out instead)")
+}
+
+fn check_number(n: &Number) -> Result<(), String> {
+    if !n.is_finite() {
+        return Err(format!(
+            "`{n}` cannot be stored: DynamoDB numbers must be finite"
+        ));
+    }
+    n.check_dynamodb_range()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn sizes() {
+        assert_eq!(value_size(&Value::from("abc")), 3);
+        assert_eq!(value_size(&Value::from("é")), 2);
+        assert_eq!(value_size(&Value::Bool(true)), 1);
+        assert_eq!(value_size(&Value::Null), 1);
+        assert_eq!(value_size(&Value::from(1)), 2);
+        assert_eq!(value_size(&Value::from(12345)), 4);
+        assert_eq!(value_size(&Value::from(1000)), 2);
+        assert_eq!(value_size(&Value::Binary(vec![0; 10])), 10);
+        assert_eq!(value_size(&Value::from(vec!["ab", "c"])), 3 + 3 + 2);
+        let m = BTreeMap::from([("k".to_owned(), Value::from("vv"))]);
+        assert_eq!(value_size(&Value::Map(m)), 3 + 1 + 2 + 1);
+        let s = BTreeSet::from(["a".to_owned(), "bc".to_owned()]);
+        assert_eq!(value_size(&Value::StringSet(s)), 3);
+        let item = HashMap::from([("name".to_owned(), Value::from("x"))]);
+        assert_eq!(item_size(&item), 5);
+    }
+
+    #[test]
+    fn checks() {
+        assert!(check_value(&Value::StringSet(BTreeSet::new()))
+            .unwrap_err()
+            .contains("empty string set"));
+        assert!(check_value(&Value::from(f64::NAN)).is_err());
+        assert!(check_value(&Value::from(f64::INFINITY)).is_err());
+        let nested = Value::from(vec![Value::from(1), Value::NumberSet(BTreeSet::new())]);
+        assert!(check_value(&nested).unwrap_err().starts_with("[1]:"));
+        assert!(check_value(&Value::from(1.5)).is_ok());
+        assert!(check_value(&Value::from("")).is_ok());
+        let big: Number = "1e200".parse().unwrap();
+        assert!(check_value(&Value::Number(big)).is_err());
+    }
+}

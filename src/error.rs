@@ -1,0 +1,422 @@
+//! [`Error`], the crate's one error type, and [`ErrorKind`].
+//!
+//! Every fallible function returns [`Result<T>`](crate::Result). An error has a
+//! [`kind()`](Error::kind) to branch on and a [`message()`](Error::message)
+//! for people: DynamoDB's own text for service errors, or a sentence naming
+//! the field, index or limit for checks the crate makes before sending.
+//!
+//! ```
+//! use dynamo::{Error, ErrorKind};
+//!
+//! fn explain(err: &Error) -> &'static str {
+//!     match err.kind() {
+//!         ErrorKind::ConditionalCheckFailed => "someone else changed it first",
+//!         ErrorKind::ValidationError => "the request was refused as invalid",
+//!         k if k.is_retryable() => "DynamoDB is busy; retried and gave up",
+//!         _ => "something else",
+//!     }
+//! }
+//! # let _ = explain;
+//! ```
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is.
+///
+/// Service errors are mapped from the `__type` DynamoDB returns (the text
+/// after its last `#`, e.g. `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException`
+/// → [`ConditionalCheckFailed`](ErrorKind::ConditionalCheckFailed)).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The table or index does not exist (`ResourceNotFoundException`).
+    ResourceNotFound,
+    /// The table's provisioned throughput was exceeded (`ProvisionedThroughputExceededException`).
+    ProvisionedThroughputExceeded,
+    /// A condition expression evaluated to false (`ConditionalCheckFailedException`).
+    ConditionalCheckFailed,
+    /// The request is invalid: refused by DynamoDB (`ValidationException`,
+    /// `SerializationException`) or by the crate before sending, with a message
+    /// naming the field, index or limit.
+    ValidationError,
+    /// The caller may not do this (`AccessDeniedException`).
+    AccessDenied,
+    /// Another transaction holds the item (`TransactionConflictException`).
+    TransactionConflict,
+    /// The transaction was cancelled (`TransactionCanceledException`); see
+    /// [`Error::cancellation_reasons`].
+    TransactionCanceled,
+    /// A transaction with the same client token is still in progress
+    /// (`TransactionInProgressException`).
+    TransactionInProgress,
+    /// A client request token was reused with a different request (`IdempotentParameterMismatchException`).
+    IdempotentParameterMismatch,
+    /// The table is being created, updated or deleted (`ResourceInUseException`).
+    ResourceInUse,
+    /// Too many control-plane operations or tables (`LimitExceededException`).
+    LimitExceeded,
+    /// An item collection grew past 10 GB (`ItemCollectionSizeLimitExceededException`).
+    ItemCollectionSizeLimitExceeded,
+    /// The request rate is too high (`ThrottlingException`, `RequestLimitExceeded`).
+    Throttling,
+    /// Credentials are missing, invalid or expired (`UnrecognizedClientException`,
+    /// `MissingAuthenticationTokenException`, `InvalidSignatureException`,
+    /// `ExpiredTokenException`, …).
+    Authentication,
+    /// DynamoDB failed internally (`InternalServerError`, HTTP 5xx).
+    InternalServerError,
+    /// DynamoDB is unavailable (`ServiceUnavailable`, HTTP 503).
+    ServiceUnavailable,
+    /// The request never got a complete answer: connection refused or
+    /// dropped, TLS failure, or no answer within the request timeout.
+    Transport,
+    /// An attribute could not be turned into the Rust type of its field, or a
+    /// response could not be parsed.
+    Decode,
+    /// Any other error DynamoDB reported; [`Error::service_code`] has its name.
+    Service,
+}
+
+impl ErrorKind {
+    /// `true` for failures worth retrying with backoff: throttling, 5xx and
+    /// transport failures, and transaction conflicts.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::ProvisionedThroughputExceeded
+                | ErrorKind::Throttling
+                | ErrorKind::InternalServerError
+                | ErrorKind::ServiceUnavailable
+                | ErrorKind::Transport
+                | ErrorKind::TransactionConflict
+                | ErrorKind::TransactionInProgress
+        )
+    }
+
+    /// Maps a DynamoDB `__type` (with or without its namespace prefix) to a kind.
+    pub fn from_service_code(code: &str) -> ErrorKind {
+        let name = code.rsplit('#').next().unwrap_or(code);
+        match name {
+            "ResourceNotFoundException" | "TableNotFoundException" => ErrorKind::ResourceNotFound,
+            "ProvisionedThroughputExceededException" => ErrorKind::ProvisionedThroughputExceeded,
+            "ConditionalCheckFailedException" => ErrorKind::ConditionalCheckFailed,
+            "ValidationException" | "SerializationException" => ErrorKind::ValidationError,
+            "AccessDeniedException" => ErrorKind::AccessDenied,
+            "TransactionConflictException" => ErrorKind::TransactionConflict,
+            "TransactionCanceledException" => ErrorKind::TransactionCanceled,
+            "TransactionInProgressException" => ErrorKind::TransactionInProgress,
+            "IdempotentParameterMismatchException" => ErrorKind::IdempotentParameterMismatch,
+            "ResourceInUseException" | "TableInUseException" | "TableAlreadyExistsException" => {
+                ErrorKind::ResourceInUse
+            }
+            "LimitExceededException" => ErrorKind::LimitExceeded,
+            "ItemCollectionSizeLimitExceededException" => {
+                ErrorKind::ItemCollectionSizeLimitExceeded
+            }
+            "ThrottlingException" | "RequestLimitExceeded" => ErrorKind::Throttling,
+            "UnrecognizedClientException"
+            | "MissingAuthenticationTokenException"
+            | "InvalidSignatureException"
+            | "IncompleteSignatureException"
+            | "ExpiredTokenException"
+            | "InvalidClientTokenId"
+            | "MissingAuthenticationToken" => ErrorKind::Authentication,
+            "InternalServerError" | "InternalFailure" | "InternalServerException" => {
+                ErrorKind::InternalServerError
+            }
+            "ServiceUnavailable" | "ServiceUnavailableException" => ErrorKind::ServiceUnavailable,
+            _ => ErrorKind::Service,
+        }
+    }
+
+    /// A short lowercase name, e.g. `conditional_check_failed` (the Elixir atom).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::ResourceNotFound => "resource_not_found",
+            ErrorKind::ProvisionedThroughputExceeded => "provisioned_throughput_exceeded",
+            ErrorKind::ConditionalCheckFailed => "conditional_check_failed",
+            ErrorKind::ValidationError => "validation_error",
+            ErrorKind::AccessDenied => "access_denied",
+            ErrorKind::TransactionConflict => "transaction_conflict",
+            ErrorKind::TransactionCanceled => "transaction_canceled",
+            ErrorKind::TransactionInProgress => "transaction_in_progress",
+            ErrorKind::IdempotentParameterMismatch => "idempotent_parameter_mismatch",
+            ErrorKind::ResourceInUse => "resource_in_use",
+            ErrorKind::LimitExceeded => "limit_exceeded",
+            ErrorKind::ItemCollectionSizeLimitExceeded => "item_collection_size_limit_exceeded",
+            ErrorKind::Throttling => "throttling",
+            ErrorKind::Authentication => "authentication_error",
+            ErrorKind::InternalServerError => "internal_server_error",
+            ErrorKind::ServiceUnavailable => "service_unavailable",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Service => "service_error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why one action of a cancelled transaction failed (or `None` when that
+/// action was fine).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CancellationReason {
+    /// Position of the action in the list given to `transact`.
+    pub index: usize,
+    /// DynamoDB's code: `None`, `ConditionalCheckFailed`, `TransactionConflict`,
+    /// `ValidationError`, `ItemCollectionSizeLimitExceeded`, `ThrottlingError`, …
+    pub code: String,
+    /// DynamoDB's message for this action, if any.
+    pub message: Option<String>,
+}
+
+impl CancellationReason {
+    /// `true` when this action did not cause the cancellation.
+    pub fn is_none(&self) -> bool {
+        self.code == "None"
+    }
+}
+
+/// The crate's error: a [`kind`](Error::kind) and a [`message`](Error::message),
+/// plus details for some kinds.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    service_code: Option<String>,
+    status: Option<u16>,
+    attempts: u32,
+    field: Option<String>,
+    reasons: Vec<CancellationReason>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// `Result<T, dynamo::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                service_code: None,
+                status: None,
+                attempts: 0,
+                field: None,
+                reasons: Vec::new(),
+                source: None,
+            }),
+        }
+    }
+
+    /// A [`ErrorKind::ValidationError`] with `message`.
+    pub fn validation(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::ValidationError, message)
+    }
+
+    /// A [`ErrorKind::Decode`] error for `field`.
+    pub fn decode(field: &str, message: impl fmt::Display) -> Error {
+        let mut e = Error::new(ErrorKind::Decode, format!("field `{field}`: {message}"));
+        e.inner.field = Some(field.to_owned());
+        e
+    }
+
+    /// A [`ErrorKind::Transport`] error.
+    pub fn transport(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Transport, message)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The message: DynamoDB's text for service errors, the crate's for its
+    /// own checks.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// DynamoDB's error name (`__type` after its last `#`), for service errors.
+    pub fn service_code(&self) -> Option<&str> {
+        self.inner.service_code.as_deref()
+    }
+
+    /// The HTTP status of the answer, for service errors.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// How many requests were sent before giving up (0 when the error was
+    /// found before sending).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The schema field the error is about, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// For [`ErrorKind::TransactionCanceled`]: one reason per action, in the
+    /// order the actions were given.
+    pub fn cancellation_reasons(&self) -> &[CancellationReason] {
+        &self.inner.reasons
+    }
+
+    /// `true` if [`ErrorKind::is_retryable`] says so for this error's kind.
+    pub fn is_retryable(&self) -> bool {
+        self.inner.kind.is_retryable()
+    }
+
+    /// `true` for [`ErrorKind::ConditionalCheckFailed`].
+    pub fn is_conditional_check_failed(&self) -> bool {
+        self.inner.kind == ErrorKind::ConditionalCheckFailed
+    }
+
+    /// `true` for [`ErrorKind::ResourceNotFound`].
+    pub fn is_resource_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::ResourceNotFound
+    }
+
+    /// `true` for [`ErrorKind::ValidationError`].
+    pub fn is_validation(&self) -> bool {
+        self.inner.kind == ErrorKind::ValidationError
+    }
+
+    pub(crate) fn with_service(mut self, code: &str, status: u16) -> Error {
+        self.inner.service_code = Some(code.rsplit('#').next().unwrap_or(code).to_owned());
+        self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Error {
+        self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_field(mut self, field: &str) -> Error {
+        self.inner.field = Some(field.to_owned());
+        self
+    }
+
+    pub(crate) fn with_reasons(mut self, reasons: Vec<CancellationReason>) -> Error {
+        self.inner.reasons = reasons;
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// Records the number of attempts and, when more than one, says so in the
+    /// message.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
+        self.inner.attempts = attempts;
+        if attempts > 1 && !self.inner.message.contains("attempts)") {
+            self.inner.message =
+                format!("{} (gave up after {attempts} attempts)", self.inner.message);
+        }
+        self
+    }
+
+    /// Prefixes the message with context, e.g. the operation.
+    pub(crate) fn context(mut self, context: impl fmt::Display) -> Error {
+        self.inner.message = format!("{context}: {}", self.inner.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message);
+        if let Some(code) = &self.inner.service_code {
+            d.field("service_code", code);
+        }
+        if let Some(status) = self.inner.status {
+            d.field("status", &status);
+        }
+        if self.inner.attempts > 0 {
+            d.field("attempts", &self.inner.attempts);
+        }
+        if let Some(field) = &self.inner.field {
+            d.field("field", field);
+        }
+        if !self.inner.reasons.is_empty() {
+            d.field("cancellation_reasons", &self.inner.reasons);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_type() {
+        let k = ErrorKind::from_service_code;
+        assert_eq!(
+            k("com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"),
+            ErrorKind::ConditionalCheckFailed
+        );
+        assert_eq!(k("ResourceNotFoundException"), ErrorKind::ResourceNotFound);
+        assert_eq!(
+            k("com.amazon.coral.validate#ValidationException"),
+            ErrorKind::ValidationError
+        );
+        assert_eq!(
+            k("com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"),
+            ErrorKind::ProvisionedThroughputExceeded
+        );
+        assert_eq!(k("ThrottlingException"), ErrorKind::Throttling);
+        assert_eq!(
+            k("com.amazon.coral.service#UnrecognizedClientException"),
+            ErrorKind::Authentication
+        );
+        assert_eq!(k("SomethingNew"), ErrorKind::Service);
+    }
+
+    #[test]
+    fn message_and_attempts() {
+        let e = Error::new(ErrorKind::Throttling, "slow down").with_attempts(5);
+        assert_eq!(e.kind(), ErrorKind::Throttling);
+        assert!(e.message().contains("5 attempts"));
+        assert_eq!(e.attempts(), 5);
+        assert!(e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "throttling: slow down (gave up after 5 attempts)"
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! Key building: the rules that turn field values into the `pk`/`sk` strings.
+//!
+//! These are plain functions; `dynamo_item!` only gathers the key fields'
+//! values (as [`KeyPart`]s, in declared order) and calls them.
+//!
+//! * A **partition key** is the values joined by the separator. Every part
+//!   must be set; an unset part is a `ValidationError` naming the field.
+//! * A **sort key** is the values joined by the separator; with
+//!   `prefix_sort_key: true` each value is preceded by its field name. It stops
+//!   at the first unset part (a *partial* key, used for prefix queries).
+//! * Values are written verbatim, separator and all. Numbers print in plain
+//!   decimal (`3`, `1.5`), booleans as `true`/`false`.
+//!
+//! ```
+//! use dynamo::key::{partition_key, sort_key, KeyField, KeyPart};
+//!
+//! let pk = partition_key("#", &[
+//!     KeyField::new("tenant_id", KeyPart::Str("tenant123")),
+//!     KeyField::new("customer_id", KeyPart::Str("customer456")),
+//! ]).unwrap();
+//! assert_eq!(pk, "tenant123#customer456");
+//!
+//! let sk = sort_key("#", true, &[
+//!     KeyField::new("order_date", KeyPart::Str("2024-01-15")),
+//!     KeyField::new("order_id", KeyPart::Unset),
+//! ]);
+//! assert_eq!(sk.as_deref(), Some("order_date#2024-01-15"));
+//! ```
+//!
+//! "Unset" means [`Value::Null`](crate::Value::Null), `None`, or an empty string.
+
+use std::fmt::Write as _;
+
+use crate::error::{Error, Result};
+use crate::value::Number;
+
+/// One field's value as it goes into a key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyPart<'a> {
+    /// Not set: `None`, `Value::Null` or `""`.
+    Unset,
+    /// Text, written verbatim.
+    Str(&'a str),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A 128-bit integer.
+    BigInt(i128),
+    /// A float, written in its shortest plain decimal form.
+    Float(f64),
+    /// An exact decimal.
+    Num(&'a Number),
+    /// A boolean, written `true`/`false`.
+    Bool(bool),
+    /// A value that cannot be part of a key (a list, map, set or bytes); the
+    /// text names its type.
+    Unsupported(&'static str),
+}
+
+impl KeyPart<'_> {
+    /// `true` for [`KeyPart::Unset`] and empty strings.
+    pub fn is_unset(&self) -> bool {
+        match self {
+            KeyPart::Unset => true,
+            KeyPart::Str(s) => s.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// An upper bound of the rendered length, used to size the key string.
+    fn len_hint(&self) -> usize {
+        match self {
+            KeyPart::Str(s) => s.len(),
+            KeyPart::Num(n) => n.as_str().len(),
+            KeyPart::Int(_) | KeyPart::UInt(_) => 20,
+            KeyPart::BigInt(_) => 40,
+            KeyPart::Float(_) => 24,
+            KeyPart::Bool(_) => 5,
+            KeyPart::Unset | KeyPart::Unsupported(_) => 0,
+        }
+    }
+
+    fn write_to(&self, out: &mut String) {
+        match self {
+            KeyPart::Str(s) => out.push_str(s),
+            KeyPart::Num(n) => out.push_str(n.as_str()),
+            KeyPart::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            KeyPart::UInt(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            KeyPart::BigInt(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            KeyPart::Float(f) => {
+                if *f == 0.0 {
+                    out.push('0');
+                } else {
+                    // `Display` for f64 is the shortest round-trip text in
+                    // plain decimal notation (never an exponent).
+                    let _ = write!(out, "{f}");
+                }
+            }
+            KeyPart::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            KeyPart::Unset | KeyPart::Unsupported(_) => {}
+        }
+    }
+
+    /// The part rendered on its own.
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(self.len_hint());
+        self.write_to(&mut s);
+        s
+    }
+}
+
+/// A key part together with the name of the field it came from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyField<'a> {
+    /// The schema field's name.
+    pub name: &'static str,
+    /// Its value.
+    pub part: KeyPart<'a>,
+}
+
+impl<'a> KeyField<'a> {
+    /// Pairs a field name with its value.
+    pub const fn new(name: &'static str, part: KeyPart<'a>) -> KeyField<'a> {
+        KeyField { name, part }
+    }
+}
+
+fn unsupported(role: &str, field: &str, what: &str) -> Error {
+    Error::validation(format!(
+        "{role} field `{field}` holds {what}, which cannot be part of a key; \
+         key fields must be strings, numbers or booleans"
+    ))
+    .with_field(field)
+}
+
+/// Builds a partition key: every part joined by `sep`. Each part must be set.
+///
+/// Errors with a `ValidationError` naming the first unset field, or a field
+/// whose type cannot be part of a key, or when `parts` is empty.
+pub fn partition_key(sep: &str, parts: &[KeyField<'_>]) -> Result<String> {
+    required_key("partition key", sep, false, parts)
+}
+
+/// Builds a key from parts that must all be set (a partition key, or the full
+/// sort key that a write needs). `role` names the key in error messages.
+pub fn required_key(
+    role: &str,
+    sep: &str,
+    prefix_names: bool,
+    parts: &[KeyField<'_>],
+) -> Result<String> {
+    if parts.is_empty() {
+        return Err(Error::validation(format!(
+            "the schema has no {role} fields"
+        )));
+    }
+    let mut cap = sep.len() * parts.len();
+    for f in parts {
+        if let KeyPart::Unsupported(what) = f.part {
+            return Err(unsupported(role, f.name, what));
+        }
+        if f.part.is_unset() {
+            return Err(Error::validation(format!(
+                "{role} field `{}` is not set; every {role} field needs a value \
+                 (a non-empty string, a number or a boolean)",
+                f.name
+            ))
+            .with_field(f.name));
+        }
+        cap += f.part.len_hint();
+        if prefix_names {
+            cap += f.name.len() + sep.len();
+        }
+    }
+    let mut out = String::with_capacity(cap);
+    for (i, f) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if prefix_names {
+            out.push_str(f.name);
+            out.push_str(sep);
+        }
+        f.part.write_to(&mut out);
+    }
+    Ok(out)
+}
+
+/// Builds a (possibly partial) sort key: parts joined by `sep`, each preceded
+/// by its field name when `prefix_names` is true, stopping at the first unset
+/// part. Returns `None` when no part is set.
+///
+/// A part whose type cannot be in a key ends the key like an unset part; the
+/// write path uses [`required_key`], which reports it.
+pub fn sort_key(sep: &str, prefix_names: bool, parts: &[KeyField<'_>]) -> Option<String> {
+    let set = parts
+        .iter()
+        .take_while(|f| !f.part.is_unset() && !matches!(f.part, KeyPart::Unsupported(_)))
+        .count();
+    if set == 0 {
+        return None;
+    }
+    let parts = &parts[..set];
+    let mut cap = sep.len() * set;
+    for f in parts {
+        cap += f.part.len_hint()
+            + if prefix_names {
+                f.name.len() + sep.len()
+            } else {
+                0
+            };
+    }
+    let mut out = String::with_capacity(cap);
+    for (i, f) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if prefix_names {
+            out.push_str(f.name);
+            out.push_str(sep);
+        }
+        f.part.write_to(&mut out);
+    }
+    Some(out)
+}
+
+/// How many leading parts are set (the length of a partial key).
+pub fn set_prefix_len(parts: &[KeyField<'_>]) -> usize {
+    parts.iter().take_while(|f| !f.part.is_unset()).count()
+}
+
+/// Prepends `prefix` (already rendered) and `sep` to an optional key:
+/// `prefixed("orderitem", "#", Some("x"))` → `"orderitem#x"`, with `None` →
+/// `"orderitem"`.
+pub fn prefixed(prefix: &str, sep: &str, rest: Option<&str>) -> String {
+    match rest {
+        Some(r) => {
+            let mut s = String::with_capacity(prefix.len() + sep.len() + r.len());
+            s.push_str(prefix);
+            s.push_str(sep);
+            s.push_str(r);
+            s
+        }
+        None => prefix.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f<'a>(name: &'static str, part: KeyPart<'a>) -> KeyField<'a> {
+        KeyField::new(name, part)
+    }
+
+    #[test]
+    fn guide_partition_key() {
+        let pk = partition_key(
+            "#",
+            &[
+                f("tenant_id", KeyPart::Str("tenant123")),
+                f("customer_id", KeyPart::Str("customer456")),
+            ],
+        )
+        .unwrap();
+        assert_eq!(pk, "tenant123#customer456");
+    }
+
+    #[test]
+    fn guide_sort_key_in_declared_order() {
+        let sk = sort_key(
+            "#",
+            false,
+            &[
+                f("order_date", KeyPart::Str("2024-01-15")),
+                f("order_id", KeyPart::Str("order789")),
+            ],
+        );
+        assert_eq!(sk.as_deref(), Some("2024-01-15#order789"));
+    }
+
+    #[test]
+    fn prefixed_sort_key() {
+        let sk = sort_key(
+            "#",
+            true,
+            &[
+                f("order_date", KeyPart::Str("2024-01-15")),
+                f("order_id", KeyPart::Str("order789")),
+            ],
+        );
+        assert_eq!(
+            sk.as_deref(),
+            Some("order_date#2024-01-15#order_id#order789")
+        );
+    }
+
+    #[test]
+    fn partial_sort_key_stops_at_first_unset() {
+        let parts = [
+            f("status", KeyPart::Str("PENDING")),
+            f("created_at", KeyPart::Unset),
+            f("order_id", KeyPart::Str("order123")),
+        ];
+        assert_eq!(sort_key("#", false, &parts).as_deref(), Some("PENDING"));
+        assert_eq!(set_prefix_len(&parts), 1);
+        let parts = [
+            f("status", KeyPart::Str("")),
+            f("created_at", KeyPart::Str("x")),
+        ];
+        assert_eq!(sort_key("#", false, &parts), None);
+        assert_eq!(sort_key("#", false, &[]), None);
+    }
+
+    #[test]
+    fn values_with_separator_stay_whole() {
+        let sk = sort_key("#", false, &[f("sk", KeyPart::Str("ORDER#123"))]);
+        assert_eq!(sk.as_deref(), Some("ORDER#123"));
+        let pk = partition_key("_", &[f("user_id", KeyPart::Str("u_1"))]).unwrap();
+        assert_eq!(pk, "u_1");
+        let sk = sort_key("_", true, &[f("created_at", KeyPart::Str("2024_01"))]);
+        assert_eq!(sk.as_deref(), Some("created_at_2024_01"));
+    }
+
+    #[test]
+    fn other_separators() {
+        let parts = [
+            f("a", KeyPart::Str("x")),
+            f("b", KeyPart::Str("y")),
+            f("c", KeyPart::Str("z")),
+        ];
+        assert_eq!(partition_key("|", &parts).unwrap(), "x|y|z");
+        assert_eq!(partition_key("::", &parts).unwrap(), "x::y::z");
+        assert_eq!(partition_key("", &parts).unwrap(), "xyz");
+        assert_eq!(sort_key("-", true, &parts).as_deref(), Some("a-x-b-y-c-z"));
+    }
+
+    #[test]
+    fn numbers_and_booleans() {
+        let n: Number = "1.50".parse().unwrap();
+        let parts = [
+            f("date", KeyPart::Str("2024-01-15")),
+            f("shard", KeyPart::Int(3)),
+            f("ratio", KeyPart::Float(1.5)),
+            f("whole", KeyPart::Float(3.0)),
+            f("big", KeyPart::UInt(u64::MAX)),
+            f("exact", KeyPart::Num(&n)),
+            f("flag", KeyPart::Bool(true)),
+            f("neg", KeyPart::Int(-7)),
+            f(
+                "huge",
+                KeyPart::BigInt(-170141183460469231731687303715884105728),
+            ),
+        ];
+        assert_eq!(
+            partition_key("#", &parts).unwrap(),
+            "2024-01-15#3#1.5#3#18446744073709551615#1.5#true#-7#-170141183460469231731687303715884105728"
+        );
+        assert_eq!(KeyPart::Float(-0.0).render(), "0");
+        assert_eq!(KeyPart::Float(1e21).render(), "1000000000000000000000");
+        assert_eq!(KeyPart::Float(0.1).render(), "0.1");
+    }
+
+    #[test]
+    fn unset_partition_field_is_named() {
+        let err = partition_key(
+            "#",
+            &[
+                f("tenant_id", KeyPart::Str("t")),
+                f("customer_id", KeyPart::Unset),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::ValidationError);
+        assert!(err.message().contains("`customer_id`"), "{}", err.message());
+        assert_eq!(err.field(), Some("customer_id"));
+        let err = partition_key("#", &[f("id", KeyPart::Str(""))]).unwrap_err();
+        assert!(err.message().contains("`id`"));
+        let err = partition_key("#", &[f("tags", KeyPart::Unsupported("a list"))]).unwrap_err();
+        assert!(
+            err.message().contains("`tags` holds a list"),
+            "{}",
+            err.message()
+        );
+        assert!(partition_key("#", &[]).is_err());
+    }
+
+    #[test]
+    fn required_sort_key() {
+        let parts = [f("a", KeyPart::Str("x")), f("b", KeyPart::Unset)];
+        let err = required_key("sort key", "#", false, &parts).unwrap_err();
+        assert!(
+            err.message().contains("sort key field `b` is not set"),
+            "{}",
+            err.message()
+        );
+        let parts = [f("a", KeyPart::Str("x")), f("b", KeyPart::Int(2))];
+        assert_eq!(
+            required_key("sort key", "#", true, &parts).unwrap(),
+            "a#x#b#2"
+        );
+    }
+
+    #[test]
+    fn prefixed_helper() {
+        assert_eq!(prefixed("orderitem", "#", Some("2024")), "orderitem#2024");
+        assert_eq!(prefixed("orderitem", "#", None), "orderitem");
+    }
+}

@@ -1,0 +1,221 @@
+//! # dynamo — DynamoDB schemas in a near-Elixir macro block
+//!
+//! `dynamo` (package `dynamo-dsl`) lets async Rust services declare DynamoDB
+//! schemas the way the Elixir `Dynamo` library does, and work with them:
+//! composite keys, queries, GSIs, batches, streams, transactions, and a
+//! `dynamo` command-line tool. It runs on `rusoto_dynamodb` and works with
+//! Amazon's DynamoDB Local.
+//!
+//! ```no_run
+//! use dynamo::prelude::*;
+//!
+//! dynamo_item! {
+//!     #[derive(Debug, Clone, PartialEq)]
+//!     pub struct Order {
+//!         table_name "orders";
+//!         field :tenant_id;
+//!         field :customer_id;
+//!         field :order_date: String;
+//!         field :order_id: String;
+//!         field :total: f64, default: 0.0;
+//!         partition_key [:tenant_id, :customer_id];
+//!         sort_key [:order_date, :order_id];
+//!     }
+//! }
+//!
+//! # async fn run() -> dynamo::Result<()> {
+//! Order::create_table().await?;
+//! Order::put_item(item!(Order {
+//!     tenant_id: "tenant123", customer_id: "customer456",
+//!     order_date: "2024-01-15", order_id: "order789", total: 99.5,
+//! })).await?;
+//!
+//! let recent = Order::list_items(
+//!     &item!(Order { tenant_id: "tenant123", customer_id: "customer456", order_date: "2024-01-01" }),
+//!     opts![sk_operator: :gte, scan_index_forward: false],
+//! ).await?;
+//! assert_eq!(recent[0].order_id, "order789");
+//! # Ok(()) }
+//! ```
+//!
+//! Where to look:
+//!
+//! * [`dynamo_item!`] — the schema block; [`item!`] — build a struct;
+//!   [`opts!`], [`updates!`], [`values!`] — options, updates, expression values.
+//! * [`Schema`] — keys and item operations (`put_item`, `get_item`,
+//!   `list_items`, …) on every schema type.
+//! * [`table`] — scans, batches; [`table::stream`] — lazy streams;
+//!   [`transaction`] — `transact`.
+//! * [`Client`] — the connection; [`config`] — layered settings;
+//!   [`logger`] — request logging; [`Error`] — the one error type.
+//!
+//! The guides in `docs/` (getting started, schemas and keys, queries and
+//! GSIs, batches and streams, transactions, errors and retries, configuration
+//! and logging, the CLI, testing) are compiled as part of this crate's tests.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+mod macros;
+
+pub mod codec;
+pub mod config;
+mod error;
+pub(crate) mod expression;
+pub mod key;
+pub mod opts;
+mod schema;
+pub mod update;
+mod value;
+
+pub use codec::{
+    decoder, encoder, AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json,
+    ScalarType, SetElement,
+};
+pub use error::{CancellationReason, Error, ErrorKind, Result};
+pub use opts::{Key, Opts, Select, SkOperator};
+pub use schema::{
+    FieldDef, IndexDef, PrimaryKey, Projection, RelationDef, Schema, SchemaDef, SchemaOptions,
+    SkStrategy,
+};
+pub use update::{UpdateOp, Updates};
+pub use value::{Number, ParseNumberError, Value};
+
+/// Everything a schema module needs: `use dynamo::prelude::*;`.
+pub mod prelude {
+    pub use crate::{dynamo_item, item, opts, updates, values};
+    pub use crate::{
+        Decode, Encode, Error, ErrorKind, Item, Json, Key, Number, Opts, Schema, Select,
+        SkOperator, UpdateOp, Updates, Value,
+    };
+}
+
+/// Support for macro expansions. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use core::{assert, compile_error, concat, stringify, unreachable};
+    pub use std::collections::BTreeMap;
+    pub use std::convert::Into;
+    pub use std::default::Default;
+    pub use std::ops::FnOnce;
+    pub use std::option::Option::{self, None, Some};
+    pub use std::result::Result::{self, Err, Ok};
+    pub use std::string::String;
+
+    use crate::schema::FieldDef;
+
+    /// Types that can be part of a composite key.
+    #[diagnostic::on_unimplemented(
+        message = "dynamo_item!: `{Self}` cannot be part of a key",
+        label = "key fields must be strings, numbers, booleans, `Value` or `Option` of those",
+        note = "use `String`, an integer, `f64`, `bool`, `dynamo::Number`, `dynamo::Value` or an `Option` of one of them"
+    )]
+    pub trait KeyType {}
+    impl KeyType for crate::Value {}
+    impl KeyType for crate::Number {}
+    impl KeyType for String {}
+    impl KeyType for Box<str> {}
+    impl KeyType for std::sync::Arc<str> {}
+    impl KeyType for bool {}
+    impl KeyType for f32 {}
+    impl KeyType for f64 {}
+    macro_rules! key_ints { ($($t:ty),*) => { $( impl KeyType for $t {} )* } }
+    key_ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+    impl<T: KeyType> KeyType for Option<T> {}
+
+    /// Fails to compile unless `T` can be part of a key.
+    pub fn assert_key_type<T: KeyType + ?Sized>() {}
+
+    /// Selects the names whose flag is set, keeping their order.
+    pub const fn select_names<const N: usize>(
+        names: [&'static str; N],
+        flags: [bool; N],
+    ) -> ([&'static str; N], usize) {
+        let mut out = [""; N];
+        let mut n = 0;
+        let mut i = 0;
+        while i < N {
+            if flags[i] {
+                out[n] = names[i];
+                n += 1;
+            }
+            i += 1;
+        }
+        (out, n)
+    }
+
+    const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    const fn has_field(fields: &[FieldDef], name: &str) -> bool {
+        let mut i = 0;
+        while i < fields.len() {
+            if str_eq(fields[i].name, name) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// `belongs_to`: the child declares the foreign key (default: the
+    /// parent's first partition-key field) and, for a composite parent key,
+    /// fields named like the parent's other key fields.
+    pub const fn relation_fields_declared(
+        child: &[FieldDef],
+        parent_pk: &[&str],
+        foreign_key: Option<&str>,
+    ) -> bool {
+        if parent_pk.is_empty() {
+            return false;
+        }
+        let fk = match foreign_key {
+            Some(f) => f,
+            None => parent_pk[0],
+        };
+        if !has_field(child, fk) {
+            return false;
+        }
+        let mut i = 1;
+        while i < parent_pk.len() {
+            if !has_field(child, parent_pk[i]) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// `expression_attribute_names: some_map` in `opts!`.
+    pub fn extend_names<K: Into<String>, V: Into<String>>(
+        mut o: crate::Opts,
+        names: impl IntoIterator<Item = (K, V)>,
+    ) -> crate::Opts {
+        o.expression_attribute_names
+            .extend(names.into_iter().map(|(k, v)| (k.into(), v.into())));
+        o
+    }
+
+    /// `expression_attribute_values: some_map` in `opts!`.
+    pub fn extend_values<K: Into<String>, V: Into<crate::Value>>(
+        mut o: crate::Opts,
+        values: impl IntoIterator<Item = (K, V)>,
+    ) -> crate::Opts {
+        o.expression_attribute_values
+            .extend(values.into_iter().map(|(k, v)| (k.into(), v.into())));
+        o
+    }
+}

@@ -1,0 +1,461 @@
+//! [`Opts`]: the options of queries, scans, reads and writes — Elixir's
+//! keyword lists, written `opts![key: value, …]`.
+//!
+//! ```
+//! use dynamo::prelude::*;
+//!
+//! let o = opts![sk_operator: :gte, scan_index_forward: false, limit: 10];
+//! assert_eq!(o.sk_operator, Some(SkOperator::Gte));
+//! assert_eq!(o.limit, Some(10));
+//!
+//! let o = opts![
+//!     filter_expression: "#n > :min",
+//!     expression_attribute_names: {"#n" => "total"},
+//!     expression_attribute_values: {":min" => 500},
+//! ];
+//! assert_eq!(o.expression_attribute_values[":min"], Value::from(500));
+//! ```
+//!
+//! | key | value | used by |
+//! |---|---|---|
+//! | `sk_operator` | `:eq`, `:lt`, `:lte`, `:gt`, `:gte`, `:begins_with`, `:between` | queries |
+//! | `sk_end` | the upper bound for `:between` (any `Into<Value>`) | queries |
+//! | `scan_index_forward` | `false` for descending order | queries |
+//! | `limit` | at most this many items | queries, scans |
+//! | `index_name` | a GSI name | queries, scans |
+//! | `consistent_read` | strongly consistent read (not on GSIs) | get, queries, scans, batch get |
+//! | `filter_expression` | a filter on returned items | queries, scans |
+//! | `projection_expression` | the attributes to return | get, queries, scans, batch get |
+//! | `expression_attribute_names` | `{"#n" => "name", …}` | any operation with expressions |
+//! | `expression_attribute_values` | `{":v" => value, …}` | any operation with expressions |
+//! | `exclusive_start_key` | where a page starts (a previous `last_evaluated_key`) | queries, scans |
+//! | `select` | `:count`, `:all_attributes`, `:all_projected_attributes`, `:specific_attributes` | queries, scans |
+//! | `page_size` | items per request | streams, scans |
+//! | `segments` | parallel scan segments | parallel scans |
+//! | `batch_size` | items per message | `scan_to_channel` |
+//! | `condition_expression` | a condition the write must meet | put, delete, update |
+//! | `concurrency` | requests in flight at once | batch operations, parallel scans |
+//!
+//! Attribute names that are DynamoDB reserved words (`name`, `status`,
+//! `date`, …) may be written bare in every expression: the crate replaces
+//! them with `#` placeholders before sending.
+
+use std::collections::BTreeMap;
+
+use crate::codec::Item;
+use crate::value::Value;
+
+/// A primary key (or exclusive start key) as attribute names and values.
+pub type Key = Item;
+
+/// The comparison applied to the sort key in a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SkOperator {
+    /// `sk = :v` (`:eq`)
+    Eq,
+    /// `sk < :v` (`:lt`)
+    Lt,
+    /// `sk <= :v` (`:lte`)
+    Lte,
+    /// `sk > :v` (`:gt`)
+    Gt,
+    /// `sk >= :v` (`:gte`)
+    Gte,
+    /// `begins_with(sk, :v)` (`:begins_with`)
+    BeginsWith,
+    /// `sk BETWEEN :v AND :end` (`:between`, needs `sk_end`)
+    Between,
+}
+
+impl SkOperator {
+    /// The Elixir atom's name (`"gte"`, `"begins_with"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkOperator::Eq => "eq",
+            SkOperator::Lt => "lt",
+            SkOperator::Lte => "lte",
+            SkOperator::Gt => "gt",
+            SkOperator::Gte => "gte",
+            SkOperator::BeginsWith => "begins_with",
+            SkOperator::Between => "between",
+        }
+    }
+}
+
+/// What a query or scan returns (`select:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Select {
+    /// Every attribute (`:all_attributes`).
+    AllAttributes,
+    /// The index's projected attributes (`:all_projected_attributes`).
+    AllProjectedAttributes,
+    /// Only the count (`:count`); see [`Page::count`](crate::Page::count).
+    Count,
+    /// The attributes of `projection_expression` (`:specific_attributes`).
+    SpecificAttributes,
+}
+
+impl Select {
+    /// DynamoDB's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Select::AllAttributes => "ALL_ATTRIBUTES",
+            Select::AllProjectedAttributes => "ALL_PROJECTED_ATTRIBUTES",
+            Select::Count => "COUNT",
+            Select::SpecificAttributes => "SPECIFIC_ATTRIBUTES",
+        }
+    }
+}
+
+/// Options for an operation. Build with `opts![…]`; every key is optional.
+///
+/// An option the operation does not use is refused with a
+/// `ValidationError` naming it, before anything is sent.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Opts {
+    /// `sk_operator:`
+    pub sk_operator: Option<SkOperator>,
+    /// `sk_end:`
+    pub sk_end: Option<Value>,
+    /// `scan_index_forward:`
+    pub scan_index_forward: Option<bool>,
+    /// `limit:`
+    pub limit: Option<usize>,
+    /// `index_name:`
+    pub index_name: Option<String>,
+    /// `consistent_read:`
+    pub consistent_read: Option<bool>,
+    /// `filter_expression:`
+    pub filter_expression: Option<String>,
+    /// `projection_expression:`
+    pub projection_expression: Option<String>,
+    /// `expression_attribute_names:`
+    pub expression_attribute_names: BTreeMap<String, String>,
+    /// `expression_attribute_values:`
+    pub expression_attribute_values: BTreeMap<String, Value>,
+    /// `exclusive_start_key:`
+    pub exclusive_start_key: Option<Key>,
+    /// `select:`
+    pub select: Option<Select>,
+    /// `page_size:`
+    pub page_size: Option<usize>,
+    /// `segments:`
+    pub segments: Option<usize>,
+    /// `batch_size:`
+    pub batch_size: Option<usize>,
+    /// `condition_expression:`
+    pub condition_expression: Option<String>,
+    /// `concurrency:`
+    pub concurrency: Option<usize>,
+}
+
+impl Opts {
+    /// No options.
+    pub fn new() -> Opts {
+        Opts::default()
+    }
+
+    /// Sets `sk_operator`.
+    #[must_use]
+    pub fn sk_operator(mut self, op: SkOperator) -> Opts {
+        self.sk_operator = Some(op);
+        self
+    }
+
+    /// Sets `sk_end`.
+    #[must_use]
+    pub fn sk_end(mut self, end: impl Into<Value>) -> Opts {
+        self.sk_end = Some(end.into());
+        self
+    }
+
+    /// Sets `scan_index_forward`.
+    #[must_use]
+    pub fn scan_index_forward(mut self, forward: bool) -> Opts {
+        self.scan_index_forward = Some(forward);
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: usize) -> Opts {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sets `index_name`.
+    #[must_use]
+    pub fn index_name(mut self, name: impl Into<String>) -> Opts {
+        self.index_name = Some(name.into());
+        self
+    }
+
+    /// Sets `consistent_read`.
+    #[must_use]
+    pub fn consistent_read(mut self, on: bool) -> Opts {
+        self.consistent_read = Some(on);
+        self
+    }
+
+    /// Sets `filter_expression`.
+    #[must_use]
+    pub fn filter_expression(mut self, expr: impl Into<String>) -> Opts {
+        self.filter_expression = Some(expr.into());
+        self
+    }
+
+    /// Sets `projection_expression`.
+    #[must_use]
+    pub fn projection_expression(mut self, expr: impl Into<String>) -> Opts {
+        self.projection_expression = Some(expr.into());
+        self
+    }
+
+    /// Adds one `expression_attribute_names` entry.
+    #[must_use]
+    pub fn name(mut self, placeholder: impl Into<String>, attribute: impl Into<String>) -> Opts {
+        self.expression_attribute_names
+            .insert(placeholder.into(), attribute.into());
+        self
+    }
+
+    /// Adds one `expression_attribute_values` entry.
+    #[must_use]
+    pub fn value(mut self, placeholder: impl Into<String>, value: impl Into<Value>) -> Opts {
+        self.expression_attribute_values
+            .insert(placeholder.into(), value.into());
+        self
+    }
+
+    /// Sets `exclusive_start_key` (a `Key` or an `Option<Key>`, such as a
+    /// page's `last_evaluated_key`).
+    #[must_use]
+    pub fn exclusive_start_key(mut self, key: impl Into<Option<Key>>) -> Opts {
+        self.exclusive_start_key = key.into();
+        self
+    }
+
+    /// Sets `select`.
+    #[must_use]
+    pub fn select(mut self, select: Select) -> Opts {
+        self.select = Some(select);
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, n: usize) -> Opts {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// Sets `segments`.
+    #[must_use]
+    pub fn segments(mut self, n: usize) -> Opts {
+        self.segments = Some(n);
+        self
+    }
+
+    /// Sets `batch_size`.
+    #[must_use]
+    pub fn batch_size(mut self, n: usize) -> Opts {
+        self.batch_size = Some(n);
+        self
+    }
+
+    /// Sets `condition_expression`.
+    #[must_use]
+    pub fn condition_expression(mut self, expr: impl Into<String>) -> Opts {
+        self.condition_expression = Some(expr.into());
+        self
+    }
+
+    /// Sets `concurrency`.
+    #[must_use]
+    pub fn concurrency(mut self, n: usize) -> Opts {
+        self.concurrency = Some(n);
+        self
+    }
+
+    /// The names of the options that are set, for "does not apply" checks.
+    pub(crate) fn set_names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        let mut add = |set: bool, name| {
+            if set {
+                v.push(name)
+            }
+        };
+        add(self.sk_operator.is_some(), "sk_operator");
+        add(self.sk_end.is_some(), "sk_end");
+        add(self.scan_index_forward.is_some(), "scan_index_forward");
+        add(self.limit.is_some(), "limit");
+        add(self.index_name.is_some(), "index_name");
+        add(self.consistent_read.is_some(), "consistent_read");
+        add(self.filter_expression.is_some(), "filter_expression");
+        add(
+            self.projection_expression.is_some(),
+            "projection_expression",
+        );
+        add(
+            !self.expression_attribute_names.is_empty(),
+            "expression_attribute_names",
+        );
+        add(
+            !self.expression_attribute_values.is_empty(),
+            "expression_attribute_values",
+        );
+        add(self.exclusive_start_key.is_some(), "exclusive_start_key");
+        add(self.select.is_some(), "select");
+        add(self.page_size.is_some(), "page_size");
+        add(self.segments.is_some(), "segments");
+        add(self.batch_size.is_some(), "batch_size");
+        add(self.condition_expression.is_some(), "condition_expression");
+        add(self.concurrency.is_some(), "concurrency");
+        v
+    }
+
+    /// Refuses options that `operation` does not use.
+    pub(crate) fn only(&self, operation: &str, allowed: &[&str]) -> crate::Result<()> {
+        for name in self.set_names() {
+            if !allowed.contains(&name) {
+                return Err(crate::Error::validation(format!(
+                    "option `{name}` does not apply to {operation}; it accepts: {}",
+                    if allowed.is_empty() {
+                        "no options".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds [`Opts`] from Elixir-style keyword pairs. See the [module docs](crate::opts)
+/// for every key. An unknown key is a compile error.
+///
+/// ```
+/// use dynamo::prelude::*;
+/// let page_key: Option<dynamo::Key> = None;
+/// let o = opts![
+///     index_name: "StatusIndex",
+///     sk_operator: :between, sk_end: "2024-12-31",
+///     select: :count,
+///     exclusive_start_key: page_key,
+/// ];
+/// assert_eq!(o.select, Some(Select::Count));
+/// assert_eq!(opts![], Opts::default());
+/// ```
+#[macro_export]
+macro_rules! opts {
+    () => { $crate::Opts::new() };
+    ($($rest:tt)+) => { $crate::__opts!(@munch ($crate::Opts::new()) $($rest)+) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __opts {
+    // Done.
+    (@munch ($o:expr)) => { $o };
+    (@munch ($o:expr) ,) => { $o };
+    // Atom-valued keys.
+    (@munch ($o:expr) sk_operator : : $op:tt $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($o.sk_operator($crate::__opts!(@sk_op $op))) $($($rest)*)?)
+    };
+    (@munch ($o:expr) select : : $sel:tt $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($o.select($crate::__opts!(@select $sel))) $($($rest)*)?)
+    };
+    // Map-valued keys.
+    (@munch ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($o $(.name($k, $v))*) $($($rest)*)?)
+    };
+    (@munch ($o:expr) expression_attribute_values : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($o $(.value($k, $v))*) $($($rest)*)?)
+    };
+    // Plain keys: `key: expression`.
+    (@munch ($o:expr) $key:ident : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($crate::__opts!(@set $o, $key, $v)) $($($rest)*)?)
+    };
+
+    (@set $o:expr, sk_operator, $v:expr) => { $o.sk_operator($v) };
+    (@set $o:expr, select, $v:expr) => { $o.select($v) };
+    (@set $o:expr, sk_end, $v:expr) => { $o.sk_end($v) };
+    (@set $o:expr, scan_index_forward, $v:expr) => { $o.scan_index_forward($v) };
+    (@set $o:expr, limit, $v:expr) => { $o.limit($v) };
+    (@set $o:expr, index_name, $v:expr) => { $o.index_name($v) };
+    (@set $o:expr, consistent_read, $v:expr) => { $o.consistent_read($v) };
+    (@set $o:expr, filter_expression, $v:expr) => { $o.filter_expression($v) };
+    (@set $o:expr, projection_expression, $v:expr) => { $o.projection_expression($v) };
+    (@set $o:expr, exclusive_start_key, $v:expr) => { $o.exclusive_start_key($v) };
+    (@set $o:expr, page_size, $v:expr) => { $o.page_size($v) };
+    (@set $o:expr, segments, $v:expr) => { $o.segments($v) };
+    (@set $o:expr, batch_size, $v:expr) => { $o.batch_size($v) };
+    (@set $o:expr, condition_expression, $v:expr) => { $o.condition_expression($v) };
+    (@set $o:expr, concurrency, $v:expr) => { $o.concurrency($v) };
+    (@set $o:expr, expression_attribute_names, $v:expr) => {
+        $crate::__private::extend_names($o, $v)
+    };
+    (@set $o:expr, expression_attribute_values, $v:expr) => {
+        $crate::__private::extend_values($o, $v)
+    };
+    (@set $o:expr, $other:ident, $v:expr) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "opts!: unknown option `", $crate::__private::stringify!($other),
+            "`; known options: sk_operator, sk_end, scan_index_forward, limit, index_name, ",
+            "consistent_read, filter_expression, projection_expression, expression_attribute_names, ",
+            "expression_attribute_values, exclusive_start_key, select, page_size, segments, ",
+            "batch_size, condition_expression, concurrency"
+        ));
+        $crate::__dynamo_blame!($other);
+        $o
+    }};
+
+    (@sk_op eq) => { $crate::SkOperator::Eq };
+    (@sk_op lt) => { $crate::SkOperator::Lt };
+    (@sk_op lte) => { $crate::SkOperator::Lte };
+    (@sk_op gt) => { $crate::SkOperator::Gt };
+    (@sk_op gte) => { $crate::SkOperator::Gte };
+    (@sk_op begins_with) => { $crate::SkOperator::BeginsWith };
+    (@sk_op between) => { $crate::SkOperator::Between };
+    (@sk_op $other:tt) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "opts!: unknown sk_operator `:", $crate::__private::stringify!($other),
+            "`; use :eq, :lt, :lte, :gt, :gte, :begins_with or :between"
+        ));
+        $crate::__dynamo_blame!($other);
+        $crate::SkOperator::Eq
+    }};
+    (@select count) => { $crate::Select::Count };
+    (@select all_attributes) => { $crate::Select::AllAttributes };
+    (@select all_projected_attributes) => { $crate::Select::AllProjectedAttributes };
+    (@select projected_attributes) => { $crate::Select::AllProjectedAttributes };
+    (@select specific_attributes) => { $crate::Select::SpecificAttributes };
+    (@select $other:tt) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "opts!: unknown select `:", $crate::__private::stringify!($other),
+            "`; use :count, :all_attributes, :all_projected_attributes or :specific_attributes"
+        ));
+        $crate::__dynamo_blame!($other);
+        $crate::Select::Count
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refuses_unused_options() {
+        let o = Opts::new().segments(4);
+        let e = o.only("put_item", &["condition_expression"]).unwrap_err();
+        assert!(
+            e.message()
+                .contains("`segments` does not apply to put_item"),
+            "{}",
+            e.message()
+        );
+        assert!(Opts::new().only("put_item", &[]).is_ok());
+    }
+}

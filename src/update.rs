@@ -1,0 +1,359 @@
+//! [`Updates`]: what `update_item` and `Tx::update` change, written
+//! `updates!{…}` with the guide's operators.
+//!
+//! ```
+//! use dynamo::prelude::*;
+//!
+//! let u = updates!{
+//!     name: "Ada",                       // SET name = :v
+//!     balance: {:increment, 100},        // SET balance = if_not_exists(balance, 0) + :v
+//!     stock: {:decrement, 2},            // SET stock = if_not_exists(stock, 0) - :v
+//!     tags: {:append, vec!["new"]},      // SET tags = list_append(if_not_exists(tags, []), :v)
+//!     history: {:prepend, vec!["first"]},// SET history = list_append(:v, if_not_exists(history, []))
+//!     created_at: {:if_not_exists, "2024-01-01"},
+//!     nickname: {:remove},               // REMOVE nickname
+//! };
+//! assert_eq!(u.len(), 7);
+//! ```
+//!
+//! Setting a field to `None` or `Value::Null` removes the attribute, like
+//! `{:remove}`.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::expression::Placeholders;
+use crate::value::{Number, Value};
+
+/// One change to one attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UpdateOp {
+    /// Set the attribute (`field: value`); `Null` removes it.
+    Set(Value),
+    /// Add a number, starting from 0 when absent (`{:increment, n}`).
+    Increment(Value),
+    /// Subtract a number, starting from 0 when absent (`{:decrement, n}`).
+    Decrement(Value),
+    /// Append a list (`{:append, list}`).
+    Append(Value),
+    /// Prepend a list (`{:prepend, list}`).
+    Prepend(Value),
+    /// Set only when the attribute is absent (`{:if_not_exists, value}`).
+    IfNotExists(Value),
+    /// Remove the attribute (`{:remove}`).
+    Remove,
+}
+
+/// A list of attribute changes, in the order given.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Updates {
+    actions: Vec<(String, UpdateOp)>,
+}
+
+impl Updates {
+    /// No changes.
+    pub fn new() -> Updates {
+        Updates::default()
+    }
+
+    /// Adds a change.
+    #[must_use]
+    pub fn with(mut self, field: impl Into<String>, op: UpdateOp) -> Updates {
+        self.actions.push((field.into(), op));
+        self
+    }
+
+    /// Adds a change in place.
+    pub fn push(&mut self, field: impl Into<String>, op: UpdateOp) {
+        self.actions.push((field.into(), op));
+    }
+
+    /// Number of changes.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// `true` when there are no changes.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// The changes.
+    pub fn actions(&self) -> &[(String, UpdateOp)] {
+        &self.actions
+    }
+
+    /// Renders the update expression, registering names and values in
+    /// `ph`. `key_fields` are the attributes that may not change (the
+    /// primary key and the fields it is built from); `fields`, when given,
+    /// are the schema's fields, and a change to any other attribute is
+    /// refused.
+    pub(crate) fn render(
+        &self,
+        ph: &mut Placeholders,
+        key_fields: &[&str],
+        fields: Option<&[&str]>,
+    ) -> Result<String> {
+        if self.actions.is_empty() {
+            return Err(Error::validation(
+                "updates!{} is empty: give at least one field to change",
+            ));
+        }
+        let mut set: Vec<String> = Vec::new();
+        let mut remove: Vec<String> = Vec::new();
+        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        for (field, op) in &self.actions {
+            if seen.insert(field.as_str(), ()).is_some() {
+                return Err(Error::validation(format!(
+                    "updates!: field `{field}` is changed twice; give it once"
+                ))
+                .with_field(field));
+            }
+            if key_fields.contains(&field.as_str()) {
+                return Err(Error::validation(format!(
+                    "updates!: field `{field}` is part of the primary key and cannot be updated; \
+                     delete the item and put a new one instead"
+                ))
+                .with_field(field));
+            }
+            if let Some(fields) = fields {
+                if !fields.contains(&field.as_str()) {
+                    return Err(Error::validation(format!(
+                        "updates!: `{field}` is not a field of this schema; fields are: {}",
+                        fields.join(", ")
+                    ))
+                    .with_field(field));
+                }
+            }
+            let n = ph.name(field);
+            let number = |v: &Value, what: &str| -> Result<Number> {
+                match v {
+                    Value::Number(n) => Ok(n.clone()),
+                    other => Err(Error::validation(format!(
+                        "updates!: `{{:{what}, n}}` on field `{field}` needs a number, found a {} value",
+                        other.type_name()
+                    ))
+                    .with_field(field)),
+                }
+            };
+            let list = |v: &Value, what: &str| -> Result<()> {
+                match v {
+                    Value::List(_) => Ok(()),
+                    other => Err(Error::validation(format!(
+                        "updates!: `{{:{what}, list}}` on field `{field}` needs a list, found a {} value",
+                        other.type_name()
+                    ))
+                    .with_field(field)),
+                }
+            };
+            match op {
+                UpdateOp::Set(Value::Null) | UpdateOp::Remove => remove.push(n),
+                UpdateOp::Set(v) => {
+                    let v = ph.value(v.clone());
+                    set.push(format!("{n} = {v}"));
+                }
+                UpdateOp::Increment(v) | UpdateOp::Decrement(v) => {
+                    let what = if matches!(op, UpdateOp::Increment(_)) {
+                        "increment"
+                    } else {
+                        "decrement"
+                    };
+                    let num = number(v, what)?;
+                    let zero = ph.value(Value::Number(Number::from(0)));
+                    let v = ph.value(Value::Number(num));
+                    let sign = if what == "increment" { '+' } else { '-' };
+                    set.push(format!("{n} = if_not_exists({n}, {zero}) {sign} {v}"));
+                }
+                UpdateOp::Append(v) | UpdateOp::Prepend(v) => {
+                    let what = if matches!(op, UpdateOp::Append(_)) {
+                        "append"
+                    } else {
+                        "prepend"
+                    };
+                    list(v, what)?;
+                    let empty = ph.value(Value::List(Vec::new()));
+                    let v = ph.value(v.clone());
+                    if what == "append" {
+                        set.push(format!(
+                            "{n} = list_append(if_not_exists({n}, {empty}), {v})"
+                        ));
+                    } else {
+                        set.push(format!(
+                            "{n} = list_append({v}, if_not_exists({n}, {empty}))"
+                        ));
+                    }
+                }
+                UpdateOp::IfNotExists(v) => {
+                    let v = ph.value(v.clone());
+                    set.push(format!("{n} = if_not_exists({n}, {v})"));
+                }
+            }
+        }
+        let mut expr = String::new();
+        if !set.is_empty() {
+            expr.push_str("SET ");
+            expr.push_str(&set.join(", "));
+        }
+        if !remove.is_empty() {
+            if !expr.is_empty() {
+                expr.push(' ');
+            }
+            expr.push_str("REMOVE ");
+            expr.push_str(&remove.join(", "));
+        }
+        Ok(expr)
+    }
+}
+
+/// Builds [`Updates`]: `field: value` sets a field; `{:increment, n}`,
+/// `{:decrement, n}`, `{:append, list}`, `{:prepend, list}`,
+/// `{:if_not_exists, value}` and `{:remove}` are the guide's operators.
+/// Values go through `Into<Value>`.
+///
+/// ```
+/// use dynamo::prelude::*;
+/// let u = updates!{ balance: {:decrement, 100} };
+/// assert_eq!(u.actions()[0].1, UpdateOp::Decrement(Value::from(100)));
+/// ```
+#[macro_export]
+macro_rules! updates {
+    () => { $crate::Updates::new() };
+    ($($rest:tt)+) => { $crate::__updates!(@munch ($crate::Updates::new()) $($rest)+) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __updates {
+    (@munch ($u:expr)) => { $u };
+    (@munch ($u:expr) ,) => { $u };
+    (@munch ($u:expr) $f:ident : { : remove } $(, $($rest:tt)*)?) => {
+        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Remove)) $($($rest)*)?)
+    };
+    (@munch ($u:expr) $f:ident : { : $op:ident , $v:expr $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::__updates!(@op $op $v))) $($($rest)*)?)
+    };
+    (@munch ($u:expr) $f:ident : { : $op:tt $($x:tt)* } $(, $($rest:tt)*)?) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "updates!: `{:", $crate::__private::stringify!($op), " ...}` on field `",
+            $crate::__private::stringify!($f), "` is not an update operator; use {:increment, n}, ",
+            "{:decrement, n}, {:append, list}, {:prepend, list}, {:if_not_exists, value} or {:remove}"
+        ));
+        $crate::__dynamo_blame!($op);
+        $u
+    }};
+    (@munch ($u:expr) $f:ident : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Set($crate::__private::Into::<$crate::Value>::into($v)))) $($($rest)*)?)
+    };
+
+    (@op increment $v:expr) => { $crate::UpdateOp::Increment($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op decrement $v:expr) => { $crate::UpdateOp::Decrement($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op append $v:expr) => { $crate::UpdateOp::Append($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op prepend $v:expr) => { $crate::UpdateOp::Prepend($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op if_not_exists $v:expr) => { $crate::UpdateOp::IfNotExists($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op $other:ident $v:expr) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "updates!: `:", $crate::__private::stringify!($other), "` is not an update operator; use ",
+            ":increment, :decrement, :append, :prepend, :if_not_exists or :remove"
+        ));
+        $crate::__dynamo_blame!($other);
+        $crate::UpdateOp::Remove
+    }};
+}
+
+/// Expression attribute values: `values!{":amount" => 100, ":s" => "x"}`.
+/// Values go through `Into<Value>`.
+///
+/// ```
+/// use dynamo::prelude::*;
+/// let v = values!{":amount" => 100};
+/// assert_eq!(v[":amount"], Value::from(100));
+/// ```
+#[macro_export]
+macro_rules! values {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut map = $crate::__private::BTreeMap::<$crate::__private::String, $crate::Value>::new();
+        $( map.insert($crate::__private::Into::into($k), $crate::__private::Into::into($v)); )*
+        map
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(u: &Updates) -> (String, Placeholders) {
+        let mut ph = Placeholders::default();
+        let e = u.render(&mut ph, &["pk", "sk", "id"], None).unwrap();
+        (e, ph)
+    }
+
+    #[test]
+    fn every_operator_is_valid_syntax() {
+        let u = updates! {
+            name: "x",
+            balance: {:increment, 5},
+            stock: {:decrement, 2},
+            tags: {:append, vec!["a"]},
+            hist: {:prepend, vec![1]},
+            created: {:if_not_exists, "now"},
+            gone: {:remove},
+            nulled: None::<String>,
+        };
+        let (e, ph) = render(&u);
+        assert_eq!(
+            e,
+            "SET #name = :v0, #balance = if_not_exists(#balance, :v1) + :v2, \
+             #stock = if_not_exists(#stock, :v1) - :v3, \
+             #tags = list_append(if_not_exists(#tags, :v4), :v5), \
+             #hist = list_append(:v6, if_not_exists(#hist, :v4)), \
+             #created = if_not_exists(#created, :v7) REMOVE #gone, #nulled"
+        );
+        assert_eq!(ph.names()["#name"], "name");
+        assert_eq!(ph.values()[":v1"], Value::from(0));
+    }
+
+    #[test]
+    fn refusals() {
+        let mut ph = Placeholders::default();
+        let e = updates! { id: "x" }
+            .render(&mut ph, &["id"], None)
+            .unwrap_err();
+        assert!(
+            e.message().contains("`id` is part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let e = updates! { a: {:increment, "x"} }
+            .render(&mut ph, &[], None)
+            .unwrap_err();
+        assert!(e.message().contains("needs a number"), "{}", e.message());
+        let e = updates! { a: {:append, 5} }
+            .render(&mut ph, &[], None)
+            .unwrap_err();
+        assert!(e.message().contains("needs a list"), "{}", e.message());
+        let e = Updates::new().render(&mut ph, &[], None).unwrap_err();
+        assert!(e.message().contains("empty"));
+        let e = updates! { nme: 1 }
+            .render(&mut ph, &[], Some(&["name"]))
+            .unwrap_err();
+        assert!(
+            e.message().contains("`nme` is not a field"),
+            "{}",
+            e.message()
+        );
+        let e = updates! { a: 1, a: 2 }
+            .render(&mut ph, &[], None)
+            .unwrap_err();
+        assert!(e.message().contains("twice"));
+    }
+
+    #[test]
+    fn values_macro() {
+        let v = values! {":a" => 1, ":b" => "x"};
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[":b"], Value::from("x"));
+        let empty = values! {};
+        assert!(empty.is_empty());
+    }
+}

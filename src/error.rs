@@ -181,12 +181,14 @@ impl CancellationReason {
     }
 }
 
-/// The crate's error: a [`kind`](Error::kind) and a [`message`](Error::message),
+/// The crate's error (cheap to clone): a [`kind`](Error::kind) and a [`message`](Error::message),
 /// plus details for some kinds.
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     message: String,
@@ -195,7 +197,8 @@ struct Inner {
     attempts: u32,
     field: Option<String>,
     reasons: Vec<CancellationReason>,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    operation: Option<&'static str>,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// `Result<T, dynamo::Error>`.
@@ -213,6 +216,7 @@ impl Error {
                 attempts: 0,
                 field: None,
                 reasons: Vec::new(),
+                operation: None,
                 source: None,
             }),
         }
@@ -267,6 +271,12 @@ impl Error {
         self.inner.field.as_deref()
     }
 
+    /// The DynamoDB operation that failed (`"PutItem"`, `"Query"`, …), for
+    /// errors that came back from a request.
+    pub fn operation(&self) -> Option<&str> {
+        self.inner.operation
+    }
+
     /// For [`ErrorKind::TransactionCanceled`]: one reason per action, in the
     /// order the actions were given.
     pub fn cancellation_reasons(&self) -> &[CancellationReason] {
@@ -299,6 +309,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_operation(mut self, op: &'static str) -> Error {
+        self.inner.operation = Some(op);
+        self
+    }
+
     pub(crate) fn with_status(mut self, status: u16) -> Error {
         self.inner.status = Some(status);
         self
@@ -314,14 +329,6 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Error {
-        self.inner.source = Some(Box::new(source));
-        self
-    }
-
     /// Records the number of attempts and, when more than one, says so in the
     /// message.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
@@ -332,16 +339,13 @@ impl Error {
         }
         self
     }
-
-    /// Prefixes the message with context, e.g. the operation.
-    pub(crate) fn context(mut self, context: impl fmt::Display) -> Error {
-        self.inner.message = format!("{context}: {}", self.inner.message);
-        self
-    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(op) = self.inner.operation {
+            write!(f, "{op}: ")?;
+        }
         write!(f, "{}: {}", self.inner.kind, self.inner.message)
     }
 }
@@ -360,6 +364,9 @@ impl fmt::Debug for Error {
         if self.inner.attempts > 0 {
             d.field("attempts", &self.inner.attempts);
         }
+        if let Some(op) = self.inner.operation {
+            d.field("operation", &op);
+        }
         if let Some(field) = &self.inner.field {
             d.field("field", field);
         }
@@ -375,7 +382,7 @@ impl std::error::Error for Error {
         self.inner
             .source
             .as_ref()
-            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+            .map(|s| &**s as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -59,16 +59,22 @@
 
 mod macros;
 
+pub mod client;
 pub mod codec;
 pub mod config;
 mod error;
 pub(crate) mod expression;
 pub mod key;
+pub mod logger;
 pub mod opts;
+pub mod query;
 mod schema;
+pub mod table;
+pub mod transaction;
 pub mod update;
 mod value;
 
+pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use codec::{
     decoder, encoder, AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json,
     ScalarType, SetElement,
@@ -79,15 +85,18 @@ pub use schema::{
     FieldDef, IndexDef, PrimaryKey, Projection, RelationDef, Schema, SchemaDef, SchemaOptions,
     SkStrategy,
 };
+pub use table::{BatchGetOutput, BatchWriteOutput, Page};
+pub use transaction::Tx;
 pub use update::{UpdateOp, Updates};
 pub use value::{Number, ParseNumberError, Value};
 
 /// Everything a schema module needs: `use dynamo::prelude::*;`.
 pub mod prelude {
+    pub use crate::table::stream::ScanMessage;
     pub use crate::{dynamo_item, item, opts, updates, values};
     pub use crate::{
-        Decode, Encode, Error, ErrorKind, Item, Json, Key, Number, Opts, Schema, Select,
-        SkOperator, UpdateOp, Updates, Value,
+        BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,
+        Key, Number, Opts, Page, Schema, Select, SkOperator, Tx, UpdateOp, Updates, Value,
     };
 }
 

@@ -2,11 +2,14 @@
 //! data ([`SchemaDef`]) for tools such as the CLI.
 
 use std::fmt;
+use std::future::Future;
 
 use crate::codec::{AttributeSink, AttributeSource, Item, ScalarType};
 use crate::config::{self, KeySettings};
 use crate::error::{Error, Result};
 use crate::key::{self, KeyField, KeyPart};
+use crate::opts::Opts;
+use crate::update::Updates;
 use crate::value::Value;
 
 /// A schema's `use Dynamo.Schema, …;` options; `None` inherits from the
@@ -397,6 +400,69 @@ pub trait Schema: Sized + Send + Sync + 'static {
                 _ => own,
             })
         })
+    }
+
+    /// Writes the item (replacing any item with its key) and returns it.
+    /// Elixir: `User.put_item(user)`. For a condition use
+    /// [`table::put_item`](crate::table::put_item) with `opts![condition_expression: …]`.
+    fn put_item(self) -> impl Future<Output = Result<Self>> + Send {
+        crate::table::put_item(self, Opts::new())
+    }
+
+    /// Reads the item with this key; `Ok(None)` when there is none.
+    fn get_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
+        crate::table::get_item(self, Opts::new())
+    }
+
+    /// Deletes the item with this key and returns it as it was (`Ok(None)`
+    /// when there was none).
+    fn delete_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
+        crate::table::delete_item(self, Opts::new())
+    }
+
+    /// Changes the item with this key (`updates!{…}`) and returns it as it is
+    /// now.
+    fn update_item(&self, updates: Updates) -> impl Future<Output = Result<Self>> + Send {
+        crate::table::update_item(self, updates, Opts::new())
+    }
+
+    /// Every item of this key's partition matching the sort-key condition
+    /// (all pages, or at most `limit` items). See [`crate::query`].
+    fn list_items(&self, opts: Opts) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        crate::table::list_items(self, opts)
+    }
+
+    /// One page of [`list_items`](Schema::list_items), with the key to
+    /// continue from.
+    fn query_page(
+        &self,
+        opts: Opts,
+    ) -> impl Future<Output = Result<crate::table::Page<Self>>> + Send {
+        crate::table::query_page(self, opts)
+    }
+
+    /// How many items [`list_items`](Schema::list_items) would return.
+    fn count_items(&self, opts: Opts) -> impl Future<Output = Result<usize>> + Send {
+        crate::table::count_items(self, opts)
+    }
+
+    /// A lazy stream over the pages of [`list_items`](Schema::list_items).
+    fn stream_items(
+        &self,
+        opts: Opts,
+    ) -> impl futures_util::Stream<Item = Result<Self>> + Send + 'static {
+        crate::table::stream::query(self, opts)
+    }
+
+    /// Creates the schema's table (keys, attribute types, indexes and
+    /// projections, on-demand billing) and waits until it is active.
+    fn create_table() -> impl Future<Output = Result<crate::table::TableInfo>> + Send {
+        crate::table::create_table::<Self>()
+    }
+
+    /// Deletes the schema's table and waits until it is gone.
+    fn delete_table() -> impl Future<Output = Result<()>> + Send {
+        crate::table::delete_table::<Self>()
     }
 
     /// The item's primary key with the attribute names in effect.

@@ -178,11 +178,13 @@ impl Placeholders {
     }
 
     /// The names map.
+    #[cfg(test)]
     pub(crate) fn names(&self) -> &BTreeMap<String, String> {
         &self.names
     }
 
     /// The values map.
+    #[cfg(test)]
     pub(crate) fn values(&self) -> &BTreeMap<String, Value> {
         &self.values
     }

@@ -90,7 +90,7 @@ macro_rules! dynamo_item {
 macro_rules! __dynamo_item {
     // ===== Entry: the whole block in one match =============================
     (@parse ($d:tt)
-        $(#[$meta:meta])*
+        $(#[$($meta:tt)*])*
         $vis:vis struct $Name:ident {
             $( use Dynamo . Schema $( , $uopt:tt : $uval:tt )* $(,)? ; )?
             table_name $table:literal ;
@@ -101,60 +101,65 @@ macro_rules! __dynamo_item {
             $( partition_key [ $( : $pkl:tt ),* $(,)? ] ; )?
             $( sort_key [ $( : $skl:tt ),* $(,)? ] ; )?
             $(
-                global_secondary_index $gname:literal
+                global_secondary_index $gname:tt
                     $( , $gopt:tt : $( : $gatom:tt )? $( [ $( : $glist:tt ),* $(,)? ] )? )* ;
             )*
             $( belongs_to : $rel:tt , $Parent:path $( , $bopt:tt : : $batom:tt )* ; )*
         }
     ) => {
-        $(#[$meta])*
+        $(#[$($meta)*])*
         $vis struct $Name {
             $( $(#[$fmeta])* pub $f: $crate::__dynamo_item!(@ty $($fty)?), )+
         }
 
         // Field options: unknown, repeated, `partition_key: false`, `default` without a value.
-        $( $crate::__dynamo_item!(@check_field $f [$($fty)?] [pk = [] sk = [] def = []] $( [$fopt $($fval)?] )*); )+
+        // (Each option is passed with a second copy of its name, to blame.)
+        $( $crate::__dynamo_item!(@check_field $f [$($fty)?] [pk = [] sk = [] def = []] $( [$fopt $fopt $($fval)?] )*); )+
         // A list and per-field flags for the same key.
-        $crate::__dynamo_item!(@no_flags_with_list partition_key [$( $( $pkl )* )?] $( $f [$( [$fopt $($fval)?] )*] )+);
-        $crate::__dynamo_item!(@no_flags_with_list sort_key [$( $( $skl )* )?] $( $f [$( [$fopt $($fval)?] )*] )+);
+        $crate::__dynamo_item!(@no_flags_with_list partition_key [$( $( $pkl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
+        $crate::__dynamo_item!(@no_flags_with_list sort_key [$( $( $skl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
 
-        impl $crate::__private::Default for $Name {
-            fn default() -> Self {
-                Self {
-                    $( $f: $crate::__dynamo_item!(@default [$( [$fopt $($fval)?] )*]), )+
+        // `impl Default` from the `default:` values, unless the user derived
+        // `Default` (an error, reported once, instead of conflicting impls).
+        $crate::__dynamo_item!(@impl_default [$( [$($meta)*] )*] {
+            impl $crate::__private::Default for $Name {
+                fn default() -> Self {
+                    Self {
+                        $( $f: $crate::__dynamo_item!(@default [$( [$fopt $($fval)?] )*]), )+
+                    }
                 }
             }
-        }
+        });
 
         const _: () = {
             // Resolves a field name written in a key list, index or relation:
-            // a declared field expands to what was asked, anything else to an error.
+            // a declared field expands to what was asked, anything else to an
+            // error that says where the name was used (`[…]`: the line, as
+            // pieces of a `concat!`) and points at it.
             macro_rules! __dynamo_field {
                 $(
-                    (check $f) => {};
+                    (check [$d ($d ctx:tt)*] $f) => {};
                     (access $f, $d s:tt) => { $crate::Encode::key_part(&$d s.$f) };
                     (key_type $f) => {
                         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($fty)?)>;
                     };
                 )+
-                (check $d other:tt) => {
+                (check [$d ($d ctx:tt)*] $d other:tt) => {
                     $crate::__private::compile_error!($crate::__private::concat!(
-                        "dynamo_item!: `:", $crate::__private::stringify!($d other),
-                        "` is not a declared field; add `field :", $crate::__private::stringify!($d other),
-                        ";` before the key and index lines, or fix the name"
+                        "dynamo_item!: `:", $crate::__private::stringify!($d other), "` (in ", $d ($d ctx)*,
+                        ") is not a declared field; declare it with `field :", $crate::__private::stringify!($d other),
+                        ";` or fix the name"
                     ));
                     $crate::__dynamo_blame!($d other);
                 };
-                (access $d other:tt, $d s:tt) => {{
-                    __dynamo_field!(check $d other);
-                    $crate::key::KeyPart::Unset
-                }};
+                // Already reported by `check`.
+                (access $d other:tt, $d s:tt) => { $crate::key::KeyPart::Unset };
                 (key_type $d other:tt) => {};
             }
 
             // Key lists: every name declared, and of a type that can be part of a key.
-            $( $( __dynamo_field!(check $pkl); __dynamo_field!(key_type $pkl); )* )?
-            $( $( __dynamo_field!(check $skl); __dynamo_field!(key_type $skl); )* )?
+            $( $( __dynamo_field!(check ["partition_key [...]"] $pkl); __dynamo_field!(key_type $pkl); )* )?
+            $( $( __dynamo_field!(check ["sort_key [...]"] $skl); __dynamo_field!(key_type $skl); )* )?
 
             // The whole-item rules that need the field list.
             const __HAS_RELATION: bool = 0usize $( + $crate::__dynamo_item!(@one $rel) )* > 0;
@@ -171,13 +176,15 @@ macro_rules! __dynamo_item {
                     $crate::__private::relation_fields_declared(
                         <$Name as $crate::Schema>::SCHEMA.fields,
                         <$Parent as $crate::Schema>::SCHEMA.partition_key,
-                        $crate::__dynamo_item!(@rel_fk $( [$bopt $batom] )*),
+                        $crate::__dynamo_item!(@rel_fk $( [$bopt $bopt $batom] )*),
                     ),
                     $crate::__private::concat!(
-                        "dynamo_item!: belongs_to `:", $crate::__private::stringify!($rel),
-                        "`: the child needs a field for the parent's partition key; declare a field named ",
-                        "like the parent's first partition-key field, or name one with `foreign_key: :field` ",
-                        "(a composite parent key also needs fields named like its other key fields)"
+                        "dynamo_item!: belongs_to :", $crate::__private::stringify!($rel), ", ",
+                        $crate::__private::stringify!($Parent), ": `", $crate::__private::stringify!($Name),
+                        "` has no field for the partition key of `", $crate::__private::stringify!($Parent),
+                        "`; declare a field named like its first partition-key field, or name the field ",
+                        "that holds it with `foreign_key: :field` (a composite parent key also needs ",
+                        "fields named like its other partition-key fields)"
                     )
                 );
             )*
@@ -201,15 +208,15 @@ macro_rules! __dynamo_item {
                     indexes: &[
                         $(
                             $crate::__dynamo_item!(@gsi $gname [pk = [] sk = [] proj = [] attrs = []]
-                                $( [$gopt $( : $gatom )? $( [ $( : $glist ),* ] )?] )*),
+                                $( [$gopt $gopt $( : $gatom )? $( [ $( : $glist ),* ] )?] )*),
                         )*
                     ],
                     belongs_to: &[
                         $(
-                            $crate::__dynamo_item!(@rel $rel [$Parent] [fk = [] sks = []] $( [$bopt $batom] )*),
+                            $crate::__dynamo_item!(@rel $rel [$Parent] [fk = [] sks = []] $( [$bopt $bopt $batom] )*),
                         )*
                     ],
-                    options: $crate::__dynamo_item!(@use [ks = [] psk = [] pkn = [] skn = []] $( $( [$uopt $uval] )* )?),
+                    options: $crate::__dynamo_item!(@use [ks = [] psk = [] pkn = [] skn = []] $( $( [$uopt $uopt $uval] )* )?),
                 };
 
                 fn __partition_parts<R>(
@@ -287,7 +294,7 @@ macro_rules! __dynamo_item {
 
     // A schema without `table_name`: say so instead of "no rules expected".
     (@parse ($d:tt)
-        $(#[$meta:meta])*
+        $(#[$($meta:tt)*])*
         $vis:vis struct $Name:ident {
             $( use Dynamo . Schema $( , $uopt:tt : $uval:tt )* $(,)? ; )?
             $(#[$fmeta:meta])*
@@ -303,6 +310,30 @@ macro_rules! __dynamo_item {
 
     (@one $x:tt) => { 1usize };
 
+    // ===== `impl Default`, unless `Default` is derived ======================
+    // Walks the struct's attributes looking for `derive(… Default …)`.
+    (@impl_default [] { $($impl:tt)* }) => { $($impl)* };
+    (@impl_default [[derive ( $($d:tt)* )] $($attrs:tt)*] $impl:tt) => {
+        $crate::__dynamo_item!(@derive_scan [$($d)*] [$($attrs)*] $impl);
+    };
+    (@impl_default [[$($other:tt)*] $($attrs:tt)*] $impl:tt) => {
+        $crate::__dynamo_item!(@impl_default [$($attrs)*] $impl);
+    };
+    (@derive_scan [] $attrs:tt $impl:tt) => { $crate::__dynamo_item!(@impl_default $attrs $impl); };
+    (@derive_scan [$t:tt $($d:tt)*] $attrs:tt $impl:tt) => {
+        $crate::__dynamo_item!(@derive_is_default $t $t [$($d)*] $attrs $impl);
+    };
+    (@derive_is_default Default $tok:tt $d:tt $attrs:tt $impl:tt) => {
+        $crate::__private::compile_error!(
+            "dynamo_item!: do not derive `Default`: the macro generates `impl Default` from the \
+             fields' `default:` values; remove `Default` from the derive list"
+        );
+        $crate::__dynamo_blame!($tok);
+    };
+    (@derive_is_default $other:tt $tok:tt $d:tt $attrs:tt $impl:tt) => {
+        $crate::__dynamo_item!(@derive_scan $d $attrs $impl);
+    };
+
     // ===== Field types =======================================================
     (@ty) => { $crate::Value };
     (@ty $t:ty) => { $t };
@@ -310,14 +341,16 @@ macro_rules! __dynamo_item {
     (@type_name $t:ty) => { $crate::__private::stringify!($t) };
 
     // ===== Field options: validation (slots pk, sk, def) ====================
+    // Each option comes as `[name name-again value?]`; the second copy of the
+    // name is only there to put an error under it (`__dynamo_blame!`).
     // All options seen.
     (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt]) => {};
     // `partition_key` / `partition_key: <bool>`, first time.
-    (@check_field $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt] [partition_key] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt] [partition_key $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
         $crate::__dynamo_item!(@check_field $f [$($ty)?] [pk = [x] sk = $sk def = $def] $($rest)*);
     };
-    (@check_field $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt] [partition_key $v:tt] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt] [partition_key $tok:tt $v:tt] $($rest:tt)*) => {
         const _: () = $crate::__private::assert!($v, $crate::__private::concat!(
             "dynamo_item!: `partition_key: false` on field `", $crate::__private::stringify!($f),
             "` is not allowed; a field is not a key unless marked, so remove the option"
@@ -326,11 +359,11 @@ macro_rules! __dynamo_item {
         $crate::__dynamo_item!(@check_field $f [$($ty)?] [pk = [x] sk = $sk def = $def] $($rest)*);
     };
     // `sort_key` / `sort_key: <bool>`, first time.
-    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt] [sort_key] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt] [sort_key $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
         $crate::__dynamo_item!(@check_field $f [$($ty)?] [pk = $pk sk = [x] def = $def] $($rest)*);
     };
-    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt] [sort_key $v:tt] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt] [sort_key $tok:tt $v:tt] $($rest:tt)*) => {
         const _: () = $crate::__private::assert!($v, $crate::__private::concat!(
             "dynamo_item!: `sort_key: false` on field `", $crate::__private::stringify!($f),
             "` is not allowed; a field is not a key unless marked, so remove the option"
@@ -339,63 +372,65 @@ macro_rules! __dynamo_item {
         $crate::__dynamo_item!(@check_field $f [$($ty)?] [pk = $pk sk = [x] def = $def] $($rest)*);
     };
     // `default: <expr>`, first time.
-    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = []] [default $v:tt] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = []] [default $tok:tt $v:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@check_field $f [$($ty)?] [pk = $pk sk = $sk def = [x]] $($rest)*);
     };
     // `default` without a value.
-    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = []] [default] $($rest:tt)*) => {
+    (@check_field $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = []] [default $tok:tt] $($rest:tt)*) => {
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: `default` on field `", $crate::__private::stringify!($f),
-            "` needs a value, e.g. `default: \"user\"`"
+            "` needs a value, e.g. `default: \"user\"` or `default: 0`"
         ));
+        $crate::__dynamo_blame!($tok);
     };
-    // A known option given a second time.
-    (@check_field $f:ident [$($ty:ty)?] $slots:tt [partition_key $($v:tt)?] $($rest:tt)*) => {
-        $crate::__dynamo_item!(@twice $f partition_key);
+    // A known option a second time, or an unknown option.
+    (@check_field $f:ident [$($ty:ty)?] $slots:tt [$opt:tt $tok:tt $($v:tt)?] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@bad_field_option $f $opt $tok);
     };
-    (@check_field $f:ident [$($ty:ty)?] $slots:tt [sort_key $($v:tt)?] $($rest:tt)*) => {
-        $crate::__dynamo_item!(@twice $f sort_key);
-    };
-    (@check_field $f:ident [$($ty:ty)?] $slots:tt [default $($v:tt)?] $($rest:tt)*) => {
-        $crate::__dynamo_item!(@twice $f default);
-    };
-    // Anything else is not a field option.
-    (@check_field $f:ident [$($ty:ty)?] $slots:tt [$other:tt $($v:tt)?] $($rest:tt)*) => {
+    (@bad_field_option $f:ident partition_key $tok:tt) => { $crate::__dynamo_item!(@twice $f $tok); };
+    (@bad_field_option $f:ident sort_key $tok:tt) => { $crate::__dynamo_item!(@twice $f $tok); };
+    (@bad_field_option $f:ident default $tok:tt) => { $crate::__dynamo_item!(@twice $f $tok); };
+    (@bad_field_option $f:ident $other:tt $tok:tt) => {
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: unknown option `", $crate::__private::stringify!($other),
             "` on field `", $crate::__private::stringify!($f),
             "`; field options are `partition_key`, `sort_key` and `default: <value>`"
         ));
-        $crate::__dynamo_blame!($other);
+        $crate::__dynamo_blame!($tok);
     };
-    (@twice $f:ident $opt:tt) => {
+    (@twice $f:ident $tok:tt) => {
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: option `", $crate::__private::stringify!($opt),
+            "dynamo_item!: option `", $crate::__private::stringify!($tok),
             "` is given twice on field `", $crate::__private::stringify!($f), "`; keep one"
         ));
-        $crate::__dynamo_blame!($opt);
+        $crate::__dynamo_blame!($tok);
     };
 
     // ===== Keys declared twice ==============================================
+    // Options come as `[name name-again]`.
     // No list: nothing to compare.
     (@no_flags_with_list $flag:ident [] $($f:ident [$($opts:tt)*])+) => {};
     // A list: no field may carry the same flag.
     (@no_flags_with_list $flag:ident [$($list:tt)+] $($f:ident [$($opts:tt)*])+) => {
         $( $crate::__dynamo_item!(@forbid_flag $flag $f $($opts)*); )+
     };
-    (@forbid_flag partition_key $f:ident [partition_key $($v:tt)?] $($rest:tt)*) => {
+    (@forbid_flag partition_key $f:ident [partition_key $tok:tt] $($rest:tt)*) => {
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: the partition key is declared twice: field `", $crate::__private::stringify!($f),
-            "` is marked `partition_key` and a `partition_key [...]` list is given; keep one of them"
+            "` is marked `partition_key` and there is a `partition_key [...]` list; ",
+            "keep the list (and remove the flag) or the flags (and remove the list)"
         ));
+        $crate::__dynamo_blame!($tok);
     };
-    (@forbid_flag sort_key $f:ident [sort_key $($v:tt)?] $($rest:tt)*) => {
+    (@forbid_flag sort_key $f:ident [sort_key $tok:tt] $($rest:tt)*) => {
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: the sort key is declared twice: field `", $crate::__private::stringify!($f),
-            "` is marked `sort_key` and a `sort_key [...]` list is given; keep one of them"
+            "` is marked `sort_key` and there is a `sort_key [...]` list; ",
+            "keep the list (and remove the flag) or the flags (and remove the list)"
         ));
+        $crate::__dynamo_blame!($tok);
     };
-    (@forbid_flag $flag:ident $f:ident [$o:tt $($v:tt)?] $($rest:tt)*) => {
+    (@forbid_flag $flag:ident $f:ident [$o:tt $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@forbid_flag $flag $f $($rest)*);
     };
     (@forbid_flag $flag:ident $f:ident) => {};
@@ -458,6 +493,7 @@ macro_rules! __dynamo_item {
     (@push $flag:ident $parts:ident $i:ident $s:tt $f:ident) => {};
 
     // ===== `use Dynamo.Schema, …` options (slots ks psk pkn skn) ============
+    // Options come as `[name name-again value]`.
     (@use [ks = [$($ks:tt)?] psk = [$($psk:tt)?] pkn = [$($pkn:tt)?] skn = [$($skn:tt)?]]) => {
         $crate::SchemaOptions {
             key_separator: $crate::__dynamo_item!(@some $($ks)?),
@@ -466,114 +502,152 @@ macro_rules! __dynamo_item {
             sort_key_name: $crate::__dynamo_item!(@some $($skn)?),
         }
     };
-    (@use [ks = [] psk = $psk:tt pkn = $pkn:tt skn = $skn:tt] [key_separator $v:tt] $($rest:tt)*) => {
+    (@use [ks = [] psk = $psk:tt pkn = $pkn:tt skn = $skn:tt] [key_separator $tok:tt $v:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@use [ks = [$v] psk = $psk pkn = $pkn skn = $skn] $($rest)*)
     };
-    (@use [ks = $ks:tt psk = [] pkn = $pkn:tt skn = $skn:tt] [prefix_sort_key $v:tt] $($rest:tt)*) => {
+    (@use [ks = $ks:tt psk = [] pkn = $pkn:tt skn = $skn:tt] [prefix_sort_key $tok:tt $v:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@use [ks = $ks psk = [$v] pkn = $pkn skn = $skn] $($rest)*)
     };
-    (@use [ks = $ks:tt psk = $psk:tt pkn = [] skn = $skn:tt] [partition_key_name $v:tt] $($rest:tt)*) => {
+    (@use [ks = $ks:tt psk = $psk:tt pkn = [] skn = $skn:tt] [partition_key_name $tok:tt $v:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@use [ks = $ks psk = $psk pkn = [$v] skn = $skn] $($rest)*)
     };
-    (@use [ks = $ks:tt psk = $psk:tt pkn = $pkn:tt skn = []] [sort_key_name $v:tt] $($rest:tt)*) => {
+    (@use [ks = $ks:tt psk = $psk:tt pkn = $pkn:tt skn = []] [sort_key_name $tok:tt $v:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@use [ks = $ks psk = $psk pkn = $pkn skn = [$v]] $($rest)*)
     };
-    (@use $slots:tt [key_separator $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@use_twice key_separator) };
-    (@use $slots:tt [prefix_sort_key $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@use_twice prefix_sort_key) };
-    (@use $slots:tt [partition_key_name $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@use_twice partition_key_name) };
-    (@use $slots:tt [sort_key_name $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@use_twice sort_key_name) };
-    (@use $slots:tt [$other:tt $v:tt] $($rest:tt)*) => {{
+    // A known option a second time, or an unknown option.
+    (@use $slots:tt [$opt:tt $tok:tt $v:tt] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@bad_use $opt $tok)
+    };
+    (@bad_use key_separator $tok:tt) => { $crate::__dynamo_item!(@use_twice $tok) };
+    (@bad_use prefix_sort_key $tok:tt) => { $crate::__dynamo_item!(@use_twice $tok) };
+    (@bad_use partition_key_name $tok:tt) => { $crate::__dynamo_item!(@use_twice $tok) };
+    (@bad_use sort_key_name $tok:tt) => { $crate::__dynamo_item!(@use_twice $tok) };
+    (@bad_use $other:tt $tok:tt) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: unknown schema option `", $crate::__private::stringify!($other),
-            "`; the `use Dynamo.Schema, ...;` options are `key_separator`, `prefix_sort_key`, ",
-            "`partition_key_name` and `sort_key_name`"
+            "`; the `use Dynamo.Schema, ...;` options are `key_separator: \"#\"`, ",
+            "`prefix_sort_key: true`, `partition_key_name: \"pk\"` and `sort_key_name: \"sk\"`"
         ));
-        $crate::__dynamo_blame!($other)
+        $crate::__dynamo_blame!($tok);
+        $crate::SchemaOptions::EMPTY
     }};
-    (@use_twice $opt:tt) => {{
+    (@use_twice $tok:tt) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: schema option `", $crate::__private::stringify!($opt),
+            "dynamo_item!: schema option `", $crate::__private::stringify!($tok),
             "` is given twice in the `use Dynamo.Schema, ...;` line; keep one"
         ));
-        $crate::__dynamo_blame!($opt)
+        $crate::__dynamo_blame!($tok);
+        $crate::SchemaOptions::EMPTY
     }};
     (@some) => { $crate::__private::None };
     (@some $v:tt) => { $crate::__private::Some($v) };
 
     // ===== Global secondary indexes (slots pk sk proj attrs) ================
-    (@gsi $name:literal [pk = [$($pk:tt)?] sk = [$($sk:tt)?] proj = [$($proj:tt)?] attrs = [$($attrs:tt)*]]) => {
+    // Options come as `[name name-again : value]` or `[name name-again [list]]`.
+    (@gsi $name:tt [pk = [$($pk:tt)?] sk = [$($sk:tt)?] proj = [$($proj:tt)?] attrs = [$($attrs:tt)*]]) => {
         $crate::__dynamo_item!(@gsi_emit $name [$($pk)?] [$($sk)?] [$($proj)?] [$($attrs)*])
     };
-    (@gsi $name:literal [pk = [] sk = $sk:tt proj = $proj:tt attrs = $attrs:tt] [partition_key : $f:tt] $($rest:tt)*) => {
+    (@gsi $name:tt [pk = [] sk = $sk:tt proj = $proj:tt attrs = $attrs:tt] [partition_key $tok:tt : $f:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@gsi $name [pk = [$f] sk = $sk proj = $proj attrs = $attrs] $($rest)*)
     };
-    (@gsi $name:literal [pk = $pk:tt sk = [] proj = $proj:tt attrs = $attrs:tt] [sort_key : $f:tt] $($rest:tt)*) => {
+    (@gsi $name:tt [pk = $pk:tt sk = [] proj = $proj:tt attrs = $attrs:tt] [sort_key $tok:tt : $f:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@gsi $name [pk = $pk sk = [$f] proj = $proj attrs = $attrs] $($rest)*)
     };
-    (@gsi $name:literal [pk = $pk:tt sk = $sk:tt proj = [] attrs = $attrs:tt] [projection : all] $($rest:tt)*) => {
+    (@gsi $name:tt [pk = $pk:tt sk = $sk:tt proj = [] attrs = $attrs:tt] [projection $tok:tt : $p:tt] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@gsi_projection $name [pk = $pk sk = $sk attrs = $attrs] $p $p $($rest)*)
+    };
+    (@gsi $name:tt [pk = $pk:tt sk = $sk:tt proj = $proj:tt attrs = []] [projected_attributes $tok:tt [$($a:tt)*]] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@gsi $name [pk = $pk sk = $sk proj = $proj attrs = [$tok $($a)*]] $($rest)*)
+    };
+    // A known option a second time or without its value, or an unknown option.
+    (@gsi $name:tt $slots:tt [$opt:tt $tok:tt $($v:tt)*] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@gsi_bad $name $opt $tok)
+    };
+    (@gsi_projection $name:tt [pk = $pk:tt sk = $sk:tt attrs = $attrs:tt] all $tok:tt $($rest:tt)*) => {
         $crate::__dynamo_item!(@gsi $name [pk = $pk sk = $sk proj = [All] attrs = $attrs] $($rest)*)
     };
-    (@gsi $name:literal [pk = $pk:tt sk = $sk:tt proj = [] attrs = $attrs:tt] [projection : keys_only] $($rest:tt)*) => {
+    (@gsi_projection $name:tt [pk = $pk:tt sk = $sk:tt attrs = $attrs:tt] keys_only $tok:tt $($rest:tt)*) => {
         $crate::__dynamo_item!(@gsi $name [pk = $pk sk = $sk proj = [KeysOnly] attrs = $attrs] $($rest)*)
     };
-    (@gsi $name:literal [pk = $pk:tt sk = $sk:tt proj = [] attrs = $attrs:tt] [projection : include] $($rest:tt)*) => {
+    (@gsi_projection $name:tt [pk = $pk:tt sk = $sk:tt attrs = $attrs:tt] include $tok:tt $($rest:tt)*) => {
         $crate::__dynamo_item!(@gsi $name [pk = $pk sk = $sk proj = [Include] attrs = $attrs] $($rest)*)
     };
-    (@gsi $name:literal [pk = $pk:tt sk = $sk:tt proj = [] attrs = $attrs:tt] [projection : $other:tt] $($rest:tt)*) => {{
+    (@gsi_projection $name:tt $slots:tt $other:tt $tok:tt $($rest:tt)*) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: global_secondary_index ", $name, ": unknown projection `:",
-            $crate::__private::stringify!($other), "`; use `:all`, `:keys_only` or `:include`"
+            "dynamo_item!: global_secondary_index ", $crate::__private::stringify!($name),
+            ": unknown projection `:", $crate::__private::stringify!($other),
+            "`; use `projection: :all`, `projection: :keys_only` or `projection: :include`"
         ));
-        $crate::__dynamo_blame!($other)
+        $crate::__dynamo_blame!($tok);
+        $crate::__dynamo_item!(@gsi_placeholder $name)
     }};
-    (@gsi $name:literal [pk = $pk:tt sk = $sk:tt proj = $proj:tt attrs = []] [projected_attributes [$($a:tt)*]] $($rest:tt)*) => {
-        $crate::__dynamo_item!(@gsi $name [pk = $pk sk = $sk proj = $proj attrs = [$($a)*]] $($rest)*)
+    (@gsi_bad $name:tt partition_key $tok:tt) => {
+        $crate::__dynamo_item!(@gsi_error $name $tok "`partition_key` is given twice, or without a `:field` value; write `partition_key: :field` once")
     };
-    (@gsi $name:literal $slots:tt [partition_key $($v:tt)*] $($rest:tt)*) => { $crate::__dynamo_item!(@gsi_bad $name partition_key "is given twice or has no `:field` value") };
-    (@gsi $name:literal $slots:tt [sort_key $($v:tt)*] $($rest:tt)*) => { $crate::__dynamo_item!(@gsi_bad $name sort_key "is given twice or has no `:field` value") };
-    (@gsi $name:literal $slots:tt [projection $($v:tt)*] $($rest:tt)*) => { $crate::__dynamo_item!(@gsi_bad $name projection "is given twice or has no value; use `projection: :all`, `:keys_only` or `:include`") };
-    (@gsi $name:literal $slots:tt [projected_attributes $($v:tt)*] $($rest:tt)*) => { $crate::__dynamo_item!(@gsi_bad $name projected_attributes "is given twice or is not a list like `[:a, :b]`") };
-    (@gsi $name:literal $slots:tt [$other:tt $($v:tt)*] $($rest:tt)*) => {{
+    (@gsi_bad $name:tt sort_key $tok:tt) => {
+        $crate::__dynamo_item!(@gsi_error $name $tok "`sort_key` is given twice, or without a `:field` value; write `sort_key: :field` once")
+    };
+    (@gsi_bad $name:tt projection $tok:tt) => {
+        $crate::__dynamo_item!(@gsi_error $name $tok "`projection` is given twice, or without a value; write `projection: :all`, `:keys_only` or `:include` once")
+    };
+    (@gsi_bad $name:tt projected_attributes $tok:tt) => {
+        $crate::__dynamo_item!(@gsi_error $name $tok "`projected_attributes` is given twice, or is not a list; write `projected_attributes: [:field, ...]` once")
+    };
+    (@gsi_bad $name:tt $other:tt $tok:tt) => {
+        $crate::__dynamo_item!(@gsi_error $name $tok $crate::__private::concat!(
+            "unknown option `", $crate::__private::stringify!($other),
+            "`; index options are `partition_key: :field`, `sort_key: :field`, ",
+            "`projection: :all | :keys_only | :include` and `projected_attributes: [:field, ...]`"
+        ))
+    };
+    (@gsi_error $name:tt $tok:tt $why:expr) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: global_secondary_index ", $name, ": unknown option `",
-            $crate::__private::stringify!($other),
-            "`; index options are `partition_key`, `sort_key`, `projection` and `projected_attributes`"
+            "dynamo_item!: global_secondary_index ", $crate::__private::stringify!($name), ": ", $why
         ));
-        $crate::__dynamo_blame!($other)
+        $crate::__dynamo_blame!($tok);
+        $crate::__dynamo_item!(@gsi_placeholder $name)
     }};
-    (@gsi_bad $name:literal $opt:tt $why:literal) => {{
+    // What an index that failed to parse expands to, so no other error follows.
+    (@gsi_placeholder $name:tt) => {
+        $crate::IndexDef {
+            name: $name,
+            partition_key: "",
+            sort_key: $crate::__private::None,
+            projection: $crate::Projection::All,
+            projected_attributes: &[],
+        }
+    };
+    (@gsi_emit $name:tt [] $sk:tt $proj:tt $attrs:tt) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: global_secondary_index ", $name, ": `", $crate::__private::stringify!($opt), "` ", $why
+            "dynamo_item!: global_secondary_index ", $crate::__private::stringify!($name),
+            " needs a partition key; add `partition_key: :field`, e.g. `global_secondary_index ",
+            $crate::__private::stringify!($name), ", partition_key: :email;`"
         ));
-        $crate::__dynamo_blame!($opt)
+        $crate::__dynamo_blame!($name);
+        $crate::__dynamo_item!(@gsi_placeholder $name)
     }};
-    (@gsi_emit $name:literal [] $sk:tt $proj:tt $attrs:tt) => {{
-        $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: global_secondary_index ", $name,
-            " needs a partition key, e.g. `global_secondary_index ", $name, ", partition_key: :email;`"
-        ));
-        $crate::__private::unreachable!()
-    }};
-    (@gsi_emit $name:literal [$pk:tt] [$($sk:tt)?] [$($proj:ident)?] [$( : $a:tt ),* $(,)?]) => {{
-        __dynamo_field!(check $pk);
-        $( __dynamo_field!(check $sk); )?
-        $( __dynamo_field!(check $a); )*
-        $crate::__dynamo_item!(@gsi_attrs_need_include $name [$($proj)?] [$($a)*]);
+    (@gsi_emit $name:tt [$pk:tt] [$($sk:tt)?] [$($proj:ident)?] [$($kw:tt $( : $a:tt ),* $(,)?)?]) => {{
+        __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", partition_key"] $pk);
+        $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", sort_key"] $sk); )?
+        $( $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", projected_attributes"] $a); )* )?
+        $crate::__dynamo_item!(@gsi_attrs_need_include $name [$($proj)?] [$($kw)?]);
         $crate::IndexDef {
             name: $name,
             partition_key: $crate::__private::stringify!($pk),
             sort_key: $crate::__dynamo_item!(@some_str $($sk)?),
             projection: $crate::__dynamo_item!(@projection $($proj)?),
-            projected_attributes: &[$( $crate::__private::stringify!($a) ),*],
+            projected_attributes: &[$( $( $crate::__private::stringify!($a) ),* )?],
         }
     }};
-    (@gsi_attrs_need_include $name:literal [Include] [$($a:tt)*]) => {};
-    (@gsi_attrs_need_include $name:literal [$($proj:ident)?] []) => {};
-    (@gsi_attrs_need_include $name:literal [$($proj:ident)?] [$first:tt $($a:tt)*]) => {
+    (@gsi_attrs_need_include $name:tt [Include] $kw:tt) => {};
+    (@gsi_attrs_need_include $name:tt [$($proj:ident)?] []) => {};
+    (@gsi_attrs_need_include $name:tt [$($proj:ident)?] [$kw:tt]) => {
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: global_secondary_index ", $name,
-            ": `projected_attributes` only apply with `projection: :include`; add it or remove the list"
+            "dynamo_item!: global_secondary_index ", $crate::__private::stringify!($name),
+            ": `projected_attributes` only apply with `projection: :include`; ",
+            "add `projection: :include` or remove the list"
         ));
+        $crate::__dynamo_blame!($kw);
     };
     (@projection) => { $crate::Projection::All };
     (@projection $p:ident) => { $crate::Projection::$p };
@@ -581,8 +655,9 @@ macro_rules! __dynamo_item {
     (@some_str $f:tt) => { $crate::__private::Some($crate::__private::stringify!($f)) };
 
     // ===== belongs_to (slots fk sks) =========================================
+    // Options come as `[name name-again value]`.
     (@rel $rel:tt [$Parent:path] [fk = [$($fk:tt)?] sks = [$($sks:ident)?]]) => {{
-        $( __dynamo_field!(check $fk); )?
+        $( __dynamo_field!(check ["belongs_to :", $crate::__private::stringify!($rel), ", foreign_key"] $fk); )?
         $crate::RelationDef {
             name: $crate::__private::stringify!($rel),
             parent: <$Parent as $crate::Schema>::SCHEMA,
@@ -590,42 +665,54 @@ macro_rules! __dynamo_item {
             sk_strategy: $crate::__dynamo_item!(@sk_strategy $($sks)?),
         }
     }};
-    (@rel $rel:tt [$Parent:path] [fk = [] sks = $sks:tt] [foreign_key $f:tt] $($rest:tt)*) => {
+    (@rel $rel:tt [$Parent:path] [fk = [] sks = $sks:tt] [foreign_key $tok:tt $f:tt] $($rest:tt)*) => {
         $crate::__dynamo_item!(@rel $rel [$Parent] [fk = [$f] sks = $sks] $($rest)*)
     };
-    (@rel $rel:tt [$Parent:path] [fk = $fk:tt sks = []] [sk_strategy prefix] $($rest:tt)*) => {
+    (@rel $rel:tt [$Parent:path] [fk = $fk:tt sks = []] [sk_strategy $tok:tt $s:tt] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@rel_strategy $rel [$Parent] [fk = $fk] $s $s $($rest)*)
+    };
+    // A known option a second time, or an unknown option.
+    (@rel $rel:tt [$Parent:path] $slots:tt [$opt:tt $tok:tt $v:tt] $($rest:tt)*) => {
+        $crate::__dynamo_item!(@rel_bad $rel [$Parent] $opt $tok)
+    };
+    (@rel_strategy $rel:tt [$Parent:path] [fk = $fk:tt] prefix $tok:tt $($rest:tt)*) => {
         $crate::__dynamo_item!(@rel $rel [$Parent] [fk = $fk sks = [Prefix]] $($rest)*)
     };
-    (@rel $rel:tt [$Parent:path] [fk = $fk:tt sks = []] [sk_strategy use_defined] $($rest:tt)*) => {
+    (@rel_strategy $rel:tt [$Parent:path] [fk = $fk:tt] use_defined $tok:tt $($rest:tt)*) => {
         $crate::__dynamo_item!(@rel $rel [$Parent] [fk = $fk sks = [UseDefined]] $($rest)*)
     };
-    (@rel $rel:tt [$Parent:path] [fk = $fk:tt sks = []] [sk_strategy $other:tt] $($rest:tt)*) => {{
+    (@rel_strategy $rel:tt [$Parent:path] $slots:tt $other:tt $tok:tt $($rest:tt)*) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: belongs_to `:", $crate::__private::stringify!($rel), "`: unknown sk_strategy `:",
+            "dynamo_item!: belongs_to :", $crate::__private::stringify!($rel), ": unknown sk_strategy `:",
             $crate::__private::stringify!($other), "`; use `sk_strategy: :prefix` or `sk_strategy: :use_defined`"
         ));
-        $crate::__dynamo_blame!($other)
+        $crate::__dynamo_blame!($tok);
+        $crate::__dynamo_item!(@rel $rel [$Parent] [fk = [] sks = []])
     }};
-    (@rel $rel:tt [$Parent:path] $slots:tt [foreign_key $f:tt] $($rest:tt)*) => {{
-        $crate::__private::compile_error!("dynamo_item!: belongs_to: `foreign_key` is given twice; keep one");
-        $crate::__dynamo_blame!(foreign_key)
-    }};
-    (@rel $rel:tt [$Parent:path] $slots:tt [sk_strategy $f:tt] $($rest:tt)*) => {{
-        $crate::__private::compile_error!("dynamo_item!: belongs_to: `sk_strategy` is given twice; keep one");
-        $crate::__dynamo_blame!(sk_strategy)
-    }};
-    (@rel $rel:tt [$Parent:path] $slots:tt [$other:tt $v:tt] $($rest:tt)*) => {{
+    (@rel_bad $rel:tt [$Parent:path] foreign_key $tok:tt) => {
+        $crate::__dynamo_item!(@rel_error $rel [$Parent] $tok "`foreign_key` is given twice; keep one")
+    };
+    (@rel_bad $rel:tt [$Parent:path] sk_strategy $tok:tt) => {
+        $crate::__dynamo_item!(@rel_error $rel [$Parent] $tok "`sk_strategy` is given twice; keep one")
+    };
+    (@rel_bad $rel:tt [$Parent:path] $other:tt $tok:tt) => {
+        $crate::__dynamo_item!(@rel_error $rel [$Parent] $tok $crate::__private::concat!(
+            "unknown option `", $crate::__private::stringify!($other),
+            "`; belongs_to options are `foreign_key: :field` and `sk_strategy: :prefix | :use_defined`"
+        ))
+    };
+    (@rel_error $rel:tt [$Parent:path] $tok:tt $why:expr) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
-            "dynamo_item!: belongs_to `:", $crate::__private::stringify!($rel), "`: unknown option `",
-            $crate::__private::stringify!($other), "`; belongs_to options are `foreign_key: :field` and `sk_strategy: :prefix | :use_defined`"
+            "dynamo_item!: belongs_to :", $crate::__private::stringify!($rel), ": ", $why
         ));
-        $crate::__dynamo_blame!($other)
+        $crate::__dynamo_blame!($tok);
+        $crate::__dynamo_item!(@rel $rel [$Parent] [fk = [] sks = []])
     }};
     (@sk_strategy) => { $crate::SkStrategy::Prefix };
     (@sk_strategy $s:ident) => { $crate::SkStrategy::$s };
     (@rel_fk) => { $crate::__private::None };
-    (@rel_fk [foreign_key $f:tt] $($rest:tt)*) => { $crate::__private::Some($crate::__private::stringify!($f)) };
-    (@rel_fk [$o:tt $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@rel_fk $($rest)*) };
+    (@rel_fk [foreign_key $tok:tt $f:tt] $($rest:tt)*) => { $crate::__private::Some($crate::__private::stringify!($f)) };
+    (@rel_fk [$o:tt $tok:tt $v:tt] $($rest:tt)*) => { $crate::__dynamo_item!(@rel_fk $($rest)*) };
 }
 
 /// Puts a second error under the user's token: it accepts no input, so rustc

@@ -204,9 +204,8 @@ impl Client {
                     )
                 })?;
             req.sign(&creds);
-            let mut resp = self
-                .inner
-                .http
+            let http = self.inner.http.current()?;
+            let mut resp = http
                 .dispatch(req, None)
                 .await
                 .map_err(|d| Error::transport(format!("request failed: {d}")))?;

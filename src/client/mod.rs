@@ -31,6 +31,7 @@
 
 mod call;
 mod ops;
+mod untyped;
 pub(crate) mod wire;
 
 use std::fmt;
@@ -56,7 +57,7 @@ pub struct Client {
 type Connector = hyper_rustls::HttpsConnector<hyper::client::HttpConnector>;
 
 struct Inner {
-    http: Arc<HttpClient<Connector>>,
+    http: Arc<Pools>,
     credentials_provider: Arc<dyn ProvideAwsCredentials + Send + Sync>,
     region: Region,
     endpoint: Option<String>,
@@ -196,14 +197,7 @@ impl ClientBuilder {
                 name: region_name,
             }),
         };
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let mut hyper = hyper::Client::builder();
-        hyper.pool_idle_timeout(Duration::from_secs(20));
-        let http = Arc::new(HttpClient::from_builder(hyper, connector));
+        let http = Arc::new(Pools::default());
 
         let local = self.endpoint.as_deref().is_some_and(is_loopback_url);
         let (credentials_provider, credentials): (Arc<dyn ProvideAwsCredentials + Send + Sync>, _) =
@@ -235,6 +229,58 @@ impl ClientBuilder {
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             }),
         })
+    }
+}
+
+/// HTTP connection pools, one per tokio runtime.
+///
+/// A pooled connection is driven by a task of the runtime that opened it;
+/// once that runtime ends, the connection is dead. Every runtime therefore
+/// gets its own pool, and a pool is dropped when its runtime ends (noticed
+/// through a sentinel task that the runtime drops on shutdown). So a client
+/// used from several runtimes in turn — every `#[tokio::test]` has its own —
+/// never sends a request down a dead connection.
+#[derive(Default)]
+struct Pools {
+    entries: std::sync::Mutex<Vec<PoolEntry>>,
+}
+
+struct PoolEntry {
+    runtime: tokio::runtime::Id,
+    alive: std::sync::Weak<()>,
+    http: Arc<HttpClient<Connector>>,
+}
+
+impl Pools {
+    fn current(&self) -> Result<Arc<HttpClient<Connector>>> {
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::transport("dynamo operations must run inside a tokio runtime"))?;
+        let id = handle.id();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|e| e.alive.strong_count() > 0);
+        if let Some(e) = entries.iter().find(|e| e.runtime == id) {
+            return Ok(e.http.clone());
+        }
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let mut builder = hyper::Client::builder();
+        builder.pool_idle_timeout(Duration::from_secs(20));
+        let http = Arc::new(HttpClient::from_builder(builder, connector));
+        let sentinel = Arc::new(());
+        let alive = Arc::downgrade(&sentinel);
+        handle.spawn(async move {
+            let _sentinel = sentinel;
+            std::future::pending::<()>().await
+        });
+        entries.push(PoolEntry {
+            runtime: id,
+            alive,
+            http: http.clone(),
+        });
+        Ok(http)
     }
 }
 

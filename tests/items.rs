@@ -1,0 +1,573 @@
+//! Item operations against DynamoDB Local: put, get, delete, update,
+//! conditions, reserved words, key attribute names, belongs_to, size limits,
+//! error kinds.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use dynamo::prelude::*;
+use support::isolated;
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct User {
+        table_name "users";
+        field :id: String, partition_key;
+        field :email: String, sort_key;
+        field :name;
+        field :status;
+        field :date;
+        field :role, default: "user";
+        field :balance: i64;
+        field :tags: Vec<String>;
+        field :labels: BTreeSet<String>;
+        field :nickname: Option<String>;
+        field :blob: Vec<u8>;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Counter {
+        table_name "counters";
+        field :name: String, partition_key;
+        field :count: i64;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Custom {
+        use Dynamo.Schema, partition_key_name: "PK", sort_key_name: "SK", key_separator: "|", prefix_sort_key: true;
+        table_name "custom";
+        field :tenant: String, partition_key;
+        field :kind: String, sort_key;
+        field :id: String, sort_key;
+        field :note;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Customer {
+        table_name "shop";
+        field :customer_id, partition_key;
+        field :sk, sort_key, default: "PROFILE";
+        field :name;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct OrderItem {
+        table_name "shop";
+        field :customer_id;
+        field :created_at, sort_key;
+        field :sku;
+        field :qty: i64;
+        belongs_to :customer, Customer;
+    }
+}
+
+fn ada() -> User {
+    item!(User {
+        id: "u1",
+        email: "ada@example.com",
+        name: "Ada",
+        status: "active",
+        date: "2024-01-15",
+        balance: 100,
+        tags: vec!["a".to_owned(), "b".to_owned()],
+        labels: BTreeSet::from(["x".to_owned()]),
+        blob: vec![0u8, 1, 2, 255],
+    })
+}
+
+#[tokio::test]
+async fn put_get_round_trip() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        let u = User::put_item(ada()).await.unwrap();
+        assert_eq!(u, ada());
+        let got = User::get_item(&item!(User {
+            id: "u1",
+            email: "ada@example.com"
+        }))
+        .await
+        .unwrap();
+        assert_eq!(got, Some(ada()));
+        // Absent item.
+        let none = User::get_item(&item!(User {
+            id: "u2",
+            email: "x"
+        }))
+        .await
+        .unwrap();
+        assert_eq!(none, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unset_fields_are_not_written() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        User::put_item(item!(User { id: "u1", email: "e" })).await.unwrap();
+        // Read the raw item through a projection of every attribute name we know.
+        let raw = dynamo::table::scan::<User>(opts![]).await.unwrap();
+        assert_eq!(raw.items.len(), 1);
+        let item = &raw.items[0];
+        assert!(item.name.is_null());
+        assert_eq!(item.nickname, None);
+        assert!(item.labels.is_empty());
+        // `name`, `nickname` and the empty set never reached DynamoDB:
+        let count = dynamo::table::scan::<User>(opts![filter_expression: "attribute_exists(name) OR attribute_exists(nickname) OR attribute_exists(labels)"])
+            .await
+            .unwrap();
+        assert_eq!(count.items.len(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delete_returns_the_old_item() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        User::put_item(ada()).await.unwrap();
+        let key = item!(User {
+            id: "u1",
+            email: "ada@example.com"
+        });
+        let old = User::delete_item(&key).await.unwrap();
+        assert_eq!(old, Some(ada()));
+        assert_eq!(User::get_item(&key).await.unwrap(), None);
+        assert_eq!(User::delete_item(&key).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn update_with_every_operator() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        User::put_item(ada()).await.unwrap();
+        let key = item!(User {
+            id: "u1",
+            email: "ada@example.com"
+        });
+        let u = User::update_item(
+            &key,
+            updates! {
+                name: "Ada L.",
+                balance: {:increment, 50},
+                tags: {:append, vec!["c"]},
+                status: {:remove},
+                date: {:if_not_exists, "1999-01-01"},
+                nickname: {:if_not_exists, "al"},
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(u.name, "Ada L.");
+        assert_eq!(u.balance, 150);
+        assert_eq!(u.tags, vec!["a", "b", "c"]);
+        assert!(u.status.is_null());
+        assert_eq!(
+            u.date, "2024-01-15",
+            "if_not_exists keeps an existing value"
+        );
+        assert_eq!(u.nickname.as_deref(), Some("al"));
+        let u = User::update_item(
+            &key,
+            updates! { balance: {:decrement, 30}, tags: {:prepend, vec!["z"]} },
+        )
+        .await
+        .unwrap();
+        assert_eq!(u.balance, 120);
+        assert_eq!(u.tags, vec!["z", "a", "b", "c"]);
+        let u = User::update_item(&key, updates! { nickname: None::<String> })
+            .await
+            .unwrap();
+        assert_eq!(u.nickname, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn increments_start_from_zero_and_upserts_are_whole() {
+    isolated(async {
+        Counter::create_table().await.unwrap();
+        let key = item!(Counter { name: "visits" });
+        let c = Counter::update_item(&key, updates! { count: {:increment, 1} })
+            .await
+            .unwrap();
+        assert_eq!(c.count, 1);
+        assert_eq!(c.name, "visits", "the key field is written with an upsert");
+        let c = Counter::update_item(&key, updates! { count: {:increment, 2} })
+            .await
+            .unwrap();
+        assert_eq!(c.count, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn update_refuses_key_fields_and_unknown_fields() {
+    isolated(async {
+        let key = item!(User {
+            id: "u1",
+            email: "e"
+        });
+        let e = User::update_item(&key, updates! { email: "other" })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("`email` is part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let e = User::update_item(&key, updates! { nmae: "x" })
+            .await
+            .unwrap_err();
+        assert!(
+            e.message().contains("`nmae` is not a field"),
+            "{}",
+            e.message()
+        );
+        let e = User::update_item(&key, updates! { balance: {:increment, "lots"} })
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("needs a number"), "{}", e.message());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn conditional_writes() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        let put_new = || dynamo::table::put_item(ada(), opts![condition_expression: "attribute_not_exists(pk)"]);
+        put_new().await.unwrap();
+        let e = put_new().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        assert!(e.is_conditional_check_failed());
+        assert_eq!(e.message(), "The conditional request failed", "DynamoDB's own text");
+        assert_eq!(e.service_code(), Some("ConditionalCheckFailedException"));
+        assert_eq!(e.operation(), Some("PutItem"));
+
+        let key = item!(User { id: "u1", email: "ada@example.com" });
+        let e = dynamo::table::update_item(
+            &key,
+            updates! { balance: {:decrement, 500} },
+            opts![condition_expression: "balance >= :amount", expression_attribute_values: {":amount" => 500}],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        let ok = dynamo::table::update_item(
+            &key,
+            updates! { balance: {:decrement, 40} },
+            opts![condition_expression: "balance >= :amount", expression_attribute_values: {":amount" => 40}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(ok.balance, 60);
+
+        let e = dynamo::table::delete_item(&key, opts![condition_expression: "status = :s", expression_attribute_values: {":s" => "banned"}])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        let old = dynamo::table::delete_item(&key, opts![condition_expression: "status = :s", expression_attribute_values: {":s" => "active"}])
+            .await
+            .unwrap();
+        assert!(old.is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reserved_words_work_bare_everywhere() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        User::put_item(ada()).await.unwrap();
+        let key = item!(User { id: "u1", email: "ada@example.com" });
+        // `name`, `status`, `date` are reserved words in DynamoDB.
+        let got = dynamo::table::get_item(&key, opts![projection_expression: "id, email, name, status, date"])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.name, "Ada");
+        assert_eq!(got.balance, 0, "not projected");
+        let list = User::list_items(&item!(User { id: "u1" }), opts![filter_expression: "status = :s AND date > :d", expression_attribute_values: {":s" => "active", ":d" => "2000"}])
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        // The guide's own style with an explicit placeholder still works.
+        let list = User::list_items(
+            &item!(User { id: "u1" }),
+            opts![projection_expression: "id, email, #name", expression_attribute_names: {"#name" => "name"}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(list[0].name, "Ada");
+        let u = dynamo::table::update_item(&key, updates! { name: "Grace" }, opts![condition_expression: "name = :n", expression_attribute_values: {":n" => "Ada"}])
+            .await
+            .unwrap();
+        assert_eq!(u.name, "Grace");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expression_mistakes_are_refused_before_sending() {
+    isolated(async {
+        let key = item!(User {
+            id: "u1",
+            email: "e"
+        });
+        let e = dynamo::table::put_item(ada(), opts![condition_expression: "balance > :missing"])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("`:missing`"), "{}", e.message());
+        let e = dynamo::table::get_item(
+            &key,
+            opts![projection_expression: "id", expression_attribute_names: {"#unused" => "x"}],
+        )
+        .await
+        .unwrap_err();
+        assert!(e.message().contains("`#unused`"), "{}", e.message());
+        let e = dynamo::table::put_item(ada(), opts![segments: 4])
+            .await
+            .unwrap_err();
+        assert!(
+            e.message()
+                .contains("`segments` does not apply to put_item"),
+            "{}",
+            e.message()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn custom_key_names_separator_and_prefix() {
+    isolated(async {
+        Custom::create_table().await.unwrap();
+        let c = item!(Custom {
+            tenant: "acme|eu",
+            kind: "INVOICE",
+            id: "i-1",
+            note: "n"
+        });
+        Custom::put_item(c.clone()).await.unwrap();
+        let info = dynamo::table::describe_table(&Custom::schema().effective_table_name())
+            .await
+            .unwrap();
+        assert_eq!(info.partition_key.as_deref(), Some("PK"));
+        assert_eq!(info.sort_key.as_deref(), Some("SK"));
+        assert_eq!(Custom::get_item(&c).await.unwrap(), Some(c.clone()));
+        let listed = Custom::list_items(
+            &item!(Custom {
+                tenant: "acme|eu",
+                kind: "INVOICE"
+            }),
+            opts![],
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed, vec![c.clone()]);
+        let with_keys = dynamo::encoder::encode_with_keys(&c).unwrap();
+        assert_eq!(with_keys["PK"], "acme|eu");
+        assert_eq!(with_keys["SK"], "kind|INVOICE|id|i-1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn belongs_to_children_share_the_parent_partition() {
+    isolated(async {
+        Customer::create_table().await.unwrap();
+        Customer::put_item(item!(Customer {
+            customer_id: "c1",
+            name: "Ada"
+        }))
+        .await
+        .unwrap();
+        for (i, ts) in [
+            "2024-01-15T11:01:00Z",
+            "2024-01-16T09:00:00Z",
+            "2024-02-01T10:00:00Z",
+        ]
+        .iter()
+        .enumerate()
+        {
+            OrderItem::put_item(item!(OrderItem {
+                customer_id: "c1",
+                created_at: *ts,
+                sku: format!("s{i}"),
+                qty: i as i64
+            }))
+            .await
+            .unwrap();
+        }
+        OrderItem::put_item(item!(OrderItem {
+            customer_id: "c2",
+            created_at: "2024-01-20T00:00:00Z",
+            sku: "other"
+        }))
+        .await
+        .unwrap();
+        // The child's partition is the parent's.
+        let child = item!(OrderItem {
+            customer_id: "c1",
+            created_at: "2024-01-15T11:01:00Z"
+        });
+        assert_eq!(
+            child.partition_key().unwrap(),
+            item!(Customer { customer_id: "c1" })
+                .partition_key()
+                .unwrap()
+        );
+        // Every child of c1, only children (the parent's PROFILE item is excluded):
+        let all = OrderItem::list_items(&item!(OrderItem { customer_id: "c1" }), opts![])
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 3);
+        // A range within the children, with sk_end following the prefix.
+        let jan = OrderItem::list_items(
+            &item!(OrderItem {
+                customer_id: "c1",
+                created_at: "2024-01-01"
+            }),
+            opts![sk_operator: :between, sk_end: "2024-01-31"],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            jan.iter().map(|o| o.sku.clone()).collect::<Vec<_>>(),
+            vec![Value::from("s0"), Value::from("s1")]
+        );
+        // get / update / delete honour the relation.
+        let got = OrderItem::get_item(&child).await.unwrap().unwrap();
+        assert_eq!(got.sku, "s0");
+        let up = OrderItem::update_item(&child, updates! { qty: {:increment, 5} })
+            .await
+            .unwrap();
+        assert_eq!(up.qty, 5);
+        assert!(OrderItem::delete_item(&child).await.unwrap().is_some());
+        assert_eq!(
+            OrderItem::list_items(&item!(OrderItem { customer_id: "c1" }), opts![])
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        // The parent's partition holds the parent and its remaining children.
+        assert_eq!(
+            Customer::count_items(
+                &item!(Customer {
+                    customer_id: "c1",
+                    sk: Value::Null
+                }),
+                opts![]
+            )
+            .await
+            .unwrap(),
+            3
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn items_over_400_kb_are_refused_before_sending() {
+    isolated(async {
+        // No table exists: a request that reached DynamoDB would fail with
+        // ResourceNotFound, so a ValidationError proves nothing was sent.
+        let big = item!(User {
+            id: "u1",
+            email: "e",
+            name: "x".repeat(410_000)
+        });
+        let e = User::put_item(big).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .contains("over DynamoDB's item size limit of 409600 bytes"),
+            "{}",
+            e.message()
+        );
+        assert!(
+            e.message().contains("is 41"),
+            "names the size: {}",
+            e.message()
+        );
+        // Just under the limit is fine once the table exists.
+        User::create_table().await.unwrap();
+        let fits = item!(User {
+            id: "u1",
+            email: "e",
+            name: "x".repeat(400_000)
+        });
+        User::put_item(fits).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unset_keys_are_refused_naming_the_field() {
+    isolated(async {
+        let e = User::put_item(item!(User { id: "u1" })).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("`email`"), "{}", e.message());
+        let e = User::get_item(&item!(User { email: "e" }))
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("`id`"), "{}", e.message());
+        let e = User::delete_item(&item!(User { id: "", email: "e" }))
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("`id`"), "{}", e.message());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missing_table_is_resource_not_found() {
+    isolated(async {
+        let e = User::get_item(&item!(User {
+            id: "u",
+            email: "e"
+        }))
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+        assert!(e.is_resource_not_found());
+        assert!(!e.message().is_empty());
+        let e = User::create_table()
+            .await
+            .and(User::create_table().await)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceInUse);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dynamodb_validation_errors_keep_their_text() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        // A type mismatch only DynamoDB can see: `email` used as N in the key.
+        let e = dynamo::table::put_item(ada(), opts![condition_expression: "size(tags) > :n", expression_attribute_values: {":n" => "not a number"}])
+            .await;
+        // size() compared with a string is legal but false: ConditionalCheckFailed.
+        assert_eq!(e.unwrap_err().kind(), ErrorKind::ConditionalCheckFailed);
+        let e = dynamo::table::put_item(ada(), opts![condition_expression: "begins_with(balance)"]).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().to_lowercase().contains("begins_with"), "{}", e.message());
+    })
+    .await;
+}

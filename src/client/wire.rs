@@ -230,8 +230,97 @@ pub(crate) fn check_index_keys<T: Schema>(item: &T) -> Result<()> {
     Ok(())
 }
 
+/// Fills in key fields that an item read from a `keys_only` (or `include`)
+/// index lacks, from the `pk`/`sk` attributes they were built from — when
+/// that is unambiguous: the key splits into exactly one part per field (or
+/// name/value pairs with `prefix_sort_key`), and the field holds a string,
+/// a number or an untyped `Value`.
+fn recover_key_fields<T: Schema>(map: &mut AttrMap) {
+    let s = T::SCHEMA;
+    let missing = |map: &AttrMap, fields: &[&str]| fields.iter().any(|f| !map.contains_key(*f));
+    let placement = s.placement();
+    let pk_fields: Vec<&'static str> = match placement {
+        Some(rel) if rel.parent.partition_key.len() == 1 => vec![rel.foreign_key_field()],
+        Some(_) => Vec::new(),
+        None => s.partition_key.to_vec(),
+    };
+    if !missing(map, &pk_fields) && !missing(map, s.sort_key) {
+        return;
+    }
+    let settings = s.key_settings();
+    let pk_sep = match placement {
+        Some(rel) => crate::config::key_settings(&rel.parent.options).separator,
+        None => settings.separator.clone(),
+    };
+    if let Some(pk) = map
+        .get(&*settings.partition_key_name)
+        .and_then(|a| a.s.clone())
+    {
+        fill_parts::<T>(map, &pk, &pk_fields, &pk_sep, false);
+    }
+    if let Some(sk) = map.get(&*settings.sort_key_name).and_then(|a| a.s.clone()) {
+        let sep = &settings.separator;
+        let own = match placement {
+            Some(rel) if rel.sk_strategy == crate::SkStrategy::Prefix => {
+                let prefix = format!("{}{sep}", s.name.to_ascii_lowercase());
+                sk.strip_prefix(&prefix).map(str::to_owned)
+            }
+            _ => Some(sk),
+        };
+        if let Some(own) = own {
+            fill_parts::<T>(map, &own, s.sort_key, sep, settings.prefix_sort_key);
+        }
+    }
+}
+
+fn fill_parts<T: Schema>(map: &mut AttrMap, key: &str, fields: &[&str], sep: &str, prefixed: bool) {
+    if fields.is_empty() || !fields.iter().any(|f| !map.contains_key(*f)) {
+        return;
+    }
+    let values: Vec<&str> = if fields.len() == 1 && !prefixed {
+        vec![key]
+    } else if sep.is_empty() {
+        return;
+    } else {
+        let parts: Vec<&str> = key.split(sep).collect();
+        if prefixed {
+            if parts.len() != fields.len() * 2
+                || parts.iter().step_by(2).zip(fields).any(|(n, f)| n != f)
+            {
+                return;
+            }
+            parts.into_iter().skip(1).step_by(2).collect()
+        } else {
+            if parts.len() != fields.len() {
+                return;
+            }
+            parts
+        }
+    };
+    for (field, text) in fields.iter().zip(values) {
+        if map.contains_key(*field) {
+            continue;
+        }
+        let Some(def) = T::SCHEMA.field(field) else {
+            continue;
+        };
+        let attr = match (def.attribute_type, def.rust_type) {
+            (Some(crate::ScalarType::Number), _) => match text.parse::<Number>() {
+                Ok(n) => to_attr(Value::Number(n)),
+                Err(_) => continue,
+            },
+            (Some(crate::ScalarType::String), _) | (None, "Value") => {
+                to_attr(Value::String(text.to_owned()))
+            }
+            _ => continue,
+        };
+        map.insert((*field).to_owned(), attr);
+    }
+}
+
 /// Decodes a schema item from a rusoto map.
-pub(crate) fn decode_item<T: Schema>(map: AttrMap) -> Result<T> {
+pub(crate) fn decode_item<T: Schema>(mut map: AttrMap) -> Result<T> {
+    recover_key_fields::<T>(&mut map);
     let mut r = WireReader::new(map);
     let item = T::decode_item(&mut r);
     if let Some(e) = r.error {

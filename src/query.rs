@@ -156,7 +156,8 @@ pub(crate) fn build_query<T: Schema>(key: &T, opts: &Opts) -> Result<ReadReq> {
         .projection_expression
         .as_deref()
         .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-        .transpose()?;
+        .transpose()?
+        .map(|p| with_key_attributes::<T>(p, &mut ph));
     ph.check_all_used()?;
     check_select(opts, projection.is_some())?;
     let (names, values) = ph.into_maps();
@@ -390,6 +391,23 @@ fn index_key_condition<T: Schema>(
     })
 }
 
+/// Adds the table's key attributes to a projection, so items read with a
+/// projection still know their key (and the key fields can be recovered).
+pub(crate) fn with_key_attributes<T: Schema>(projection: String, ph: &mut Placeholders) -> String {
+    let schema = T::SCHEMA;
+    let settings = schema.key_settings();
+    let mut p = projection;
+    let sk = schema
+        .has_sort_key()
+        .then(|| settings.sort_key_name.to_string());
+    for attr in std::iter::once(settings.partition_key_name.to_string()).chain(sk) {
+        let n = ph.name(&attr);
+        p.push_str(", ");
+        p.push_str(&n);
+    }
+    p
+}
+
 /// Builds the request for one page of a scan.
 pub(crate) fn build_scan<T: Schema>(opts: &Opts, operation: &str) -> Result<ReadReq> {
     opts.only(operation, SCAN_OPTS)?;
@@ -420,7 +438,8 @@ pub(crate) fn build_scan<T: Schema>(opts: &Opts, operation: &str) -> Result<Read
         .projection_expression
         .as_deref()
         .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-        .transpose()?;
+        .transpose()?
+        .map(|p| with_key_attributes::<T>(p, &mut ph));
     ph.check_all_used()?;
     check_select(opts, projection.is_some())?;
     let (names, values) = ph.into_maps();

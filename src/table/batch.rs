@@ -228,7 +228,9 @@ impl Client {
             .projection_expression
             .as_deref()
             .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-            .transpose()?;
+            .transpose()?
+            // The key attributes come back too: they tell the items apart.
+            .map(|p| crate::query::with_key_attributes::<T>(p, &mut ph));
         ph.check_all_used()?;
         let (names, _) = ph.into_maps();
         let consistent = opts.consistent_read == Some(true);

@@ -191,7 +191,8 @@ impl Client {
             .projection_expression
             .as_deref()
             .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-            .transpose()?;
+            .transpose()?
+            .map(|p| query::with_key_attributes::<T>(p, &mut ph));
         ph.check_all_used()?;
         let (names, _) = ph.into_maps();
         let found = self

@@ -384,7 +384,9 @@ fn scan_to_channel_with<T: Schema>(
     sender: mpsc::Sender<ScanMessage<T>>,
     opts: Opts,
 ) -> JoinHandle<Result<()>> {
-    tokio::spawn(async move {
+    // The task runs under the caller's task-scoped configuration.
+    let scoped = crate::config::scoped();
+    let work = async move {
         let batch = match opts.batch_size {
             Some(0) => {
                 let e = Error::validation("`batch_size` must be at least 1");
@@ -439,6 +441,12 @@ fn scan_to_channel_with<T: Schema>(
         }
         let _ = sender.send(ScanMessage::Complete).await;
         Ok(())
+    };
+    tokio::spawn(async move {
+        match scoped {
+            Some(cfg) => crate::config::scope(cfg, work).await,
+            None => work.await,
+        }
     })
 }
 

@@ -1,0 +1,381 @@
+//! Bulk work against DynamoDB Local: batch writes, deletes and gets,
+//! scans, parallel scans, streams and the channel consumer.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use dynamo::prelude::*;
+use dynamo::table::stream::{self, ScanMessage};
+use futures_util::{StreamExt, TryStreamExt};
+use support::isolated;
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Product {
+        table_name "products";
+        field :category: String, partition_key;
+        field :id: String, sort_key;
+        field :name: String;
+        field :n: i64;
+        field :active: bool;
+    }
+}
+
+fn product(i: usize) -> Product {
+    item!(Product {
+        category: format!("cat{}", i % 7),
+        id: format!("prod-{i:05}"),
+        name: format!("Product {i}"),
+        n: i as i64,
+        active: i % 3 == 0
+    })
+}
+
+async fn seed(n: usize) -> Vec<Product> {
+    Product::create_table().await.unwrap();
+    let items: Vec<Product> = (0..n).map(product).collect();
+    let out = dynamo::table::batch_write_item(items.clone())
+        .await
+        .unwrap();
+    assert_eq!(out.processed_items, n);
+    assert!(out.unprocessed_items.is_empty());
+    items
+}
+
+/// Every request of this test binary, as "Operation table", through the
+/// request logger (enabled once, never disabled: tests filter by their own
+/// table names).
+fn requests() -> Arc<Mutex<Vec<String>>> {
+    static LOG: std::sync::OnceLock<Arc<Mutex<Vec<String>>>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        dynamo::logger::set_sink(move |line: &str| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            sink.lock().unwrap().push(format!(
+                "{} {}",
+                v["operation"].as_str().unwrap(),
+                v["table"].as_str().unwrap()
+            ));
+        });
+        dynamo::logger::enable();
+        seen
+    })
+    .clone()
+}
+
+fn count(op: &str, table: &str) -> usize {
+    let wanted = format!("{op} {table}");
+    requests()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| **r == wanted)
+        .count()
+}
+
+#[tokio::test]
+async fn batch_write_of_1000_items_all_readable() {
+    isolated(async {
+        requests();
+        let items = seed(1000).await;
+        assert_eq!(
+            count("BatchWriteItem", &Product::schema().effective_table_name()),
+            40,
+            "1000 items in chunks of 25"
+        );
+        // Every item reads back with its content.
+        let all = dynamo::table::parallel_scan::<Product>(opts![segments: 4])
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1000);
+        let mut by_id: Vec<Product> = all;
+        by_id.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(by_id, {
+            let mut v = items;
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        });
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn batch_write_refuses_duplicates_before_sending() {
+    isolated(async {
+        // No table: anything sent would be ResourceNotFound.
+        let e = dynamo::table::batch_write_item(vec![product(1), product(2), product(1)])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .contains("items 0 and 2 have the same primary key"),
+            "{}",
+            e.message()
+        );
+        let e = dynamo::table::batch_write_item(vec![product(1), item!(Product { category: "c" })])
+            .await
+            .unwrap_err();
+        assert!(
+            e.message().contains("item 1") && e.message().contains("`id`"),
+            "{}",
+            e.message()
+        );
+        let out = dynamo::table::batch_write_item(Vec::<Product>::new())
+            .await
+            .unwrap();
+        assert_eq!(out.processed_items, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn batch_get_250_keys_in_three_chunks() {
+    isolated(async {
+        seed(300).await;
+        let table = Product::schema().effective_table_name();
+        requests();
+        let mut keys: Vec<Product> = (0..250).map(product).collect();
+        // Keys that do not exist are simply absent.
+        keys.push(item!(Product {
+            category: "cat0",
+            id: "missing"
+        }));
+        let out = dynamo::table::batch_get_item(&keys, opts![]).await.unwrap();
+        assert!(out.unprocessed_keys.is_empty());
+        assert_eq!(out.items.len(), 250);
+        let got: HashSet<String> = out.items.iter().map(|p| p.id.clone()).collect();
+        assert_eq!(got.len(), 250, "each item once");
+        assert_eq!(
+            count("BatchGetItem", &table),
+            3,
+            "251 keys in chunks of 100"
+        );
+        assert!(got.contains("prod-00249"));
+        let thin = dynamo::table::batch_get_item(
+            &keys[..3],
+            opts![projection_expression: "category, id, name", consistent_read: true],
+        )
+        .await
+        .unwrap();
+        assert_eq!(thin.items.len(), 3);
+        assert!(thin.items.iter().all(|p| p.n == 0));
+        let e = dynamo::table::batch_get_item(&[product(1), product(1)], opts![])
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("same primary key"), "{}", e.message());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn batch_delete() {
+    isolated(async {
+        seed(60).await;
+        let keys: Vec<Product> = (0..40).map(product).collect();
+        let out = dynamo::table::batch_delete_item(keys).await.unwrap();
+        assert_eq!(out.processed_items, 40);
+        let left = dynamo::table::parallel_scan::<Product>(opts![])
+            .await
+            .unwrap();
+        assert_eq!(left.len(), 20);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scan_pages_and_filters() {
+    isolated(async {
+        seed(120).await;
+        let first = dynamo::table::scan::<Product>(opts![limit: 50])
+            .await
+            .unwrap();
+        assert_eq!(first.items.len(), 50);
+        let rest = dynamo::table::scan::<Product>(
+            opts![exclusive_start_key: first.last_evaluated_key.clone()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.items.len(), 70);
+        assert!(rest.is_last());
+        let active = dynamo::table::scan::<Product>(
+            opts![filter_expression: "active = :t", expression_attribute_values: {":t" => true}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(active.items.len(), 40);
+        assert_eq!(active.scanned_count, 120);
+        let counted = dynamo::table::scan::<Product>(opts![select: :count, consistent_read: true])
+            .await
+            .unwrap();
+        assert_eq!(counted.count, 120);
+        let projected = dynamo::table::scan::<Product>(
+            opts![projection_expression: "category, id, name", limit: 5],
+        )
+        .await
+        .unwrap();
+        assert!(projected
+            .items
+            .iter()
+            .all(|p| p.n == 0 && !p.name.is_empty()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_scan_returns_each_item_once_for_1_2_4_8_segments() {
+    isolated(async {
+        seed(3000).await;
+        for segments in [1, 2, 4, 8] {
+            let all = dynamo::table::parallel_scan::<Product>(opts![segments: segments, page_size: 200]).await.unwrap();
+            assert_eq!(all.len(), 3000, "segments {segments}");
+            let ids: HashSet<String> = all.iter().map(|p| p.id.clone()).collect();
+            assert_eq!(ids.len(), 3000, "no duplicates with {segments} segments");
+            let streamed: Vec<Product> = stream::parallel_scan::<Product>(opts![segments: segments, page_size: 200]).try_collect().await.unwrap();
+            let ids: HashSet<String> = streamed.iter().map(|p| p.id.clone()).collect();
+            assert_eq!((streamed.len(), ids.len()), (3000, 3000), "stream, segments {segments}");
+        }
+        let limited = dynamo::table::parallel_scan::<Product>(opts![segments: 4, limit: 10]).await.unwrap();
+        assert_eq!(limited.len(), 10);
+        let filtered = dynamo::table::parallel_scan::<Product>(opts![segments: 3, filter_expression: "active = :t", expression_attribute_values: {":t" => true}])
+            .await
+            .unwrap();
+        assert_eq!(filtered.len(), 1000);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_dropped_after_its_first_item_fetched_one_page() {
+    requests();
+    isolated(async {
+        seed(500).await;
+        let table = Product::schema().effective_table_name();
+        let mut s = Box::pin(stream::scan::<Product>(opts![page_size: 100]));
+        let first = s.next().await.unwrap().unwrap();
+        assert!(first.id.starts_with("prod-"));
+        // Taking the rest of the page costs nothing more.
+        for _ in 0..99 {
+            s.next().await.unwrap().unwrap();
+        }
+        drop(s);
+        assert_eq!(count("Scan", &table), 1, "one page was fetched");
+        // A stream consumed to the end fetches every page (5 full + 1 empty last at most).
+        let all: Vec<Product> = stream::scan::<Product>(opts![page_size: 100])
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 500);
+        let scans = count("Scan", &table) - 1;
+        assert!((5..=6).contains(&scans), "{scans} pages");
+        // `limit` caps the stream.
+        let ten: Vec<Product> = stream::scan::<Product>(opts![limit: 10, page_size: 3])
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ten.len(), 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn channel_consumer_receives_every_item_then_complete() {
+    isolated(async {
+        seed(1000).await;
+        // Batches from 4 concurrent segments.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let task = stream::scan_to_channel::<Product>(
+            tx,
+            opts![segments: 4, batch_size: 50, page_size: 100],
+        );
+        let mut ids = HashSet::new();
+        let mut batches = 0;
+        let mut completed = false;
+        while let Some(msg) = rx.recv().await {
+            assert!(!completed, "nothing after Complete");
+            match msg {
+                ScanMessage::Batch(items) => {
+                    batches += 1;
+                    assert!(items.len() <= 50);
+                    for p in items {
+                        assert!(ids.insert(p.id), "each item once");
+                    }
+                }
+                ScanMessage::Complete => completed = true,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(completed);
+        assert_eq!(ids.len(), 1000);
+        assert!(batches >= 20);
+        task.await.unwrap().unwrap();
+        // Single items, one segment.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let task = stream::scan_to_channel::<Product>(tx, opts![]);
+        let mut n = 0;
+        let mut last = None;
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                ScanMessage::Item(_) => n += 1,
+                m => last = Some(m),
+            }
+        }
+        assert_eq!(n, 1000);
+        assert!(matches!(last, Some(ScanMessage::Complete)));
+        task.await.unwrap().unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn streams_end_with_a_typed_error() {
+    isolated(async {
+        // No table: the first page fails with ResourceNotFound and the stream ends.
+        let mut s = Box::pin(stream::scan::<Product>(opts![]));
+        let e = s.next().await.unwrap().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+        assert!(s.next().await.is_none());
+        let mut s = Box::pin(stream::parallel_scan::<Product>(opts![segments: 4]));
+        let e = s.next().await.unwrap().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+        assert!(s.next().await.is_none());
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let task = stream::scan_to_channel::<Product>(tx, opts![segments: 2]);
+        match rx.recv().await {
+            Some(ScanMessage::Error(e)) => assert_eq!(e.kind(), ErrorKind::ResourceNotFound),
+            other => panic!("expected an error message, got {other:?}"),
+        }
+        assert!(rx.recv().await.is_none());
+        assert_eq!(
+            task.await.unwrap().unwrap_err().kind(),
+            ErrorKind::ResourceNotFound
+        );
+        // Bad options are an error item too.
+        let mut s = Box::pin(stream::scan::<Product>(opts![segments: 4]));
+        assert_eq!(
+            s.next().await.unwrap().unwrap_err().kind(),
+            ErrorKind::ValidationError
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn query_stream() {
+    isolated(async {
+        seed(210).await;
+        let key = item!(Product { category: "cat1" });
+        let streamed: Vec<Product> = key
+            .stream_items(opts![page_size: 7])
+            .try_collect()
+            .await
+            .unwrap();
+        let listed = Product::list_items(&key, opts![]).await.unwrap();
+        assert_eq!(streamed, listed);
+        assert_eq!(listed.len(), 30);
+    })
+    .await;
+}

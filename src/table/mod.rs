@@ -340,11 +340,14 @@ impl UpdatePlan {
     pub(crate) fn new<T: Schema>(key: &T) -> UpdatePlan {
         let schema = T::SCHEMA;
         let frozen = frozen_fields(schema);
+        let settings = schema.key_settings();
         let key_values = schema
             .fields
             .iter()
             .map(|f| f.name)
             .filter(|f| frozen.iter().any(|z| z == f))
+            // A field named like a key attribute *is* the key attribute.
+            .filter(|f| *f != &*settings.partition_key_name && *f != &*settings.sort_key_name)
             .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
             .collect();
         UpdatePlan {

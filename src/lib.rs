@@ -228,3 +228,11 @@ pub mod __private {
         o
     }
 }
+
+/// Every Rust snippet in the README and in `docs/` is compiled (and, unless
+/// marked `no_run`, run) as a doc test through these items.
+#[cfg(doctest)]
+mod doc_snippets {
+    #[doc = include_str!("../README.md")]
+    pub struct Readme;
+}

@@ -29,7 +29,7 @@ fn product(i: usize) -> Product {
         id: format!("prod-{i:05}"),
         name: format!("Product {i}"),
         n: i as i64,
-        active: i % 3 == 0
+        active: i.is_multiple_of(3)
     })
 }
 

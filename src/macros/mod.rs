@@ -28,10 +28,14 @@ mod schema;
 /// ```
 #[macro_export]
 macro_rules! item {
-    ($($name:ident)::+ { $( $field:ident : $value:expr ),* $(,)? }) => {
-        $($name)::+ {
+    ($($name:ident)::+ { $( $field:ident : $value:expr ),* $(,)? }) => {{
+        // With every field given, the `..Default::default()` is needless;
+        // that is fine here.
+        #[allow(clippy::needless_update)]
+        let item = $($name)::+ {
             $( $field: $crate::__private::Into::into($value), )*
             ..$crate::__private::Default::default()
-        }
-    };
+        };
+        item
+    }};
 }

@@ -269,10 +269,12 @@ fn parallel_scan_with<T: Schema>(
     // One page per segment may wait in the channel; a segment's task blocks
     // on `send` until the consumer takes items.
     let (tx, rx) = mpsc::channel::<Result<Vec<T>>>(segments.clamp(1, 64));
+    /// What starts the segment tasks on first poll.
+    type Start<T> = (Client, ReadReq, usize, mpsc::Sender<Result<Vec<T>>>);
     struct State<T> {
         rx: mpsc::Receiver<Result<Vec<T>>>,
         tasks: Option<JoinSet<()>>,
-        pending: Option<(Client, ReadReq, usize, mpsc::Sender<Result<Vec<T>>>)>,
+        pending: Option<Start<T>>,
         buffer: VecDeque<T>,
         done: bool,
         remaining: Option<usize>,

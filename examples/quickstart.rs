@@ -23,7 +23,10 @@ dynamo_item! {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let client = Client::default_client()?;
-    println!("DynamoDB at {}", client.endpoint().unwrap_or("the AWS regional endpoint"));
+    println!(
+        "DynamoDB at {}",
+        client.endpoint().unwrap_or("the AWS regional endpoint")
+    );
 
     // A fresh table from the schema: keys, types and indexes.
     if client.describe_table(Order::table_name()).await.is_ok() {
@@ -64,7 +67,11 @@ async fn main() -> anyhow::Result<()> {
 
     // Orders since 2024-01-01, newest first.
     let recent = Order::list_items(
-        &item!(Order { tenant_id: "tenant123", customer_id: "customer456", order_date: "2024-01-01" }),
+        &item!(Order {
+            tenant_id: "tenant123",
+            customer_id: "customer456",
+            order_date: "2024-01-01"
+        }),
         opts![sk_operator: :gte, scan_index_forward: false],
     )
     .await?;
@@ -72,7 +79,13 @@ async fn main() -> anyhow::Result<()> {
     for o in &recent {
         println!("  {} {} {}", o.order_date, o.order_id, o.total);
     }
-    assert_eq!(recent.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>(), ["order801", "order789"]);
+    assert_eq!(
+        recent
+            .iter()
+            .map(|o| o.order_id.as_str())
+            .collect::<Vec<_>>(),
+        ["order801", "order789"]
+    );
 
     Order::delete_table().await?;
     println!("deleted table `{}`; done", Order::table_name());

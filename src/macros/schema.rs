@@ -257,18 +257,34 @@ macro_rules! __dynamo_item {
                 }
 
                 fn decode_item<S: $crate::AttributeSource>(source: &mut S) -> $crate::Result<Self> {
-                    $crate::__private::Ok(Self {
-                        $(
-                            $f: match source.take($crate::__private::stringify!($f)) {
-                                $crate::__private::Some(v) if !v.is_null() => {
-                                    $crate::Decode::decode(v).map_err(|e| {
-                                        $crate::Error::decode($crate::__private::stringify!($f), e)
-                                    })?
+                    // Each field goes into a local first, and nothing returns
+                    // early: a `?` (or a call that may unwind) in the middle
+                    // of a struct literal makes rustc emit drop code for every
+                    // field built so far at every field, quadratic in the
+                    // number of fields (a 600-field schema spent 30 s in
+                    // LLVM). A failed field takes its default; the first
+                    // error in declared order is returned at the end.
+                    let mut first_error: $crate::__private::Option<$crate::Error> = $crate::__private::None;
+                    $(
+                        let $f = match source.take($crate::__private::stringify!($f)) {
+                            $crate::__private::Some(v) if !v.is_null() => match $crate::Decode::decode(v) {
+                                $crate::__private::Ok(v) => v,
+                                $crate::__private::Err(e) => {
+                                    if first_error.is_none() {
+                                        first_error = $crate::__private::Some(
+                                            $crate::Error::decode($crate::__private::stringify!($f), e),
+                                        );
+                                    }
+                                    $crate::__dynamo_item!(@default [$( [$fopt $($fval)?] )*])
                                 }
-                                _ => $crate::__dynamo_item!(@default [$( [$fopt $($fval)?] )*]),
                             },
-                        )+
-                    })
+                            _ => $crate::__dynamo_item!(@default [$( [$fopt $($fval)?] )*]),
+                        };
+                    )+
+                    match first_error {
+                        $crate::__private::None => $crate::__private::Ok(Self { $( $f, )+ }),
+                        $crate::__private::Some(e) => $crate::__private::Err(e),
+                    }
                 }
             }
 
@@ -307,6 +323,39 @@ macro_rules! __dynamo_item {
             "(after the optional `use Dynamo.Schema, ...;` line)"
         ));
     };
+
+    // Anything else does not fit the grammar: say what the block looks
+    // like, then match it again against the grammar alone (`@grammar`) so
+    // that rustc points at the first token that does not fit.
+    (@parse ($d:tt) $($input:tt)*) => {
+        $crate::__private::compile_error!(
+            "dynamo_item!: this block does not follow the grammar (the next error points at the first \
+             token that does not fit); it is `[use Dynamo.Schema, option: value, ...;]` \
+             `table_name \"table\";` then one or more `field :name [: Type] [, option]*;` lines, then \
+             the optional `partition_key [:field, ...];`, `sort_key [:field, ...];`, \
+             `global_secondary_index \"Name\", partition_key: :field, ...;` and \
+             `belongs_to :relation, Parent, ...;` lines, in this order, each ending with `;`"
+        );
+        $crate::__dynamo_item!(@grammar $($input)*);
+    };
+    (@grammar
+        $(#[$($meta:tt)*])*
+        $vis:vis struct $Name:ident {
+            $( use Dynamo . Schema $( , $uopt:tt : $uval:tt )* $(,)? ; )?
+            table_name $table:literal ;
+            $(
+                $(#[$fmeta:meta])*
+                field : $f:ident $( : $fty:ty )? $( , $fopt:tt $( : $fval:expr )? )* ;
+            )+
+            $( partition_key [ $( : $pkl:tt ),* $(,)? ] ; )?
+            $( sort_key [ $( : $skl:tt ),* $(,)? ] ; )?
+            $(
+                global_secondary_index $gname:tt
+                    $( , $gopt:tt : $( : $gatom:tt )? $( [ $( : $glist:tt ),* $(,)? ] )? )* ;
+            )*
+            $( belongs_to : $rel:tt , $Parent:path $( , $bopt:tt : : $batom:tt )* ; )*
+        }
+    ) => {};
 
     (@one $x:tt) => { 1usize };
 
@@ -610,7 +659,7 @@ macro_rules! __dynamo_item {
     // What an index that failed to parse expands to, so no other error follows.
     (@gsi_placeholder $name:tt) => {
         $crate::IndexDef {
-            name: $name,
+            name: $crate::__dynamo_item!(@gsi_name $name),
             partition_key: "",
             sort_key: $crate::__private::None,
             projection: $crate::Projection::All,
@@ -632,12 +681,22 @@ macro_rules! __dynamo_item {
         $( $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", projected_attributes"] $a); )* )?
         $crate::__dynamo_item!(@gsi_attrs_need_include $name [$($proj)?] [$($kw)?]);
         $crate::IndexDef {
-            name: $name,
+            name: $crate::__dynamo_item!(@gsi_name $name),
             partition_key: $crate::__private::stringify!($pk),
             sort_key: $crate::__dynamo_item!(@some_str $($sk)?),
             projection: $crate::__dynamo_item!(@projection $($proj)?),
             projected_attributes: &[$( $( $crate::__private::stringify!($a) ),* )?],
         }
+    }};
+    // The index name must be a string literal.
+    (@gsi_name $name:literal) => { $name };
+    (@gsi_name $name:tt) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "dynamo_item!: the index name must be a string, e.g. `global_secondary_index \"",
+            $crate::__private::stringify!($name), "\", partition_key: :field;`"
+        ));
+        $crate::__dynamo_blame!($name);
+        ""
     }};
     (@gsi_attrs_need_include $name:tt [Include] $kw:tt) => {};
     (@gsi_attrs_need_include $name:tt [$($proj:ident)?] []) => {};

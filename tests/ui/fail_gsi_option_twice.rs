@@ -1,0 +1,13 @@
+use dynamo::prelude::*;
+
+dynamo_item! {
+    pub struct User {
+        table_name "users";
+        field :user_id, partition_key: true;
+        field :email;
+        field :status;
+        global_secondary_index "EmailIndex", partition_key: :email, partition_key: :status;
+    }
+}
+
+fn main() {}

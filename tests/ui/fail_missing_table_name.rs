@@ -1,0 +1,10 @@
+use dynamo::prelude::*;
+
+dynamo_item! {
+    pub struct User {
+        field :id, partition_key;
+        field :email;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+use dynamo::prelude::*;
+
+fn main() {
+    let _ = opts![sk_operator: :starts_with];
+}

@@ -1,0 +1,14 @@
+use dynamo::prelude::*;
+
+dynamo_item! {
+    pub struct Order {
+        table_name "orders";
+        field :tenant_id;
+        field :customer_id;
+        field :order_id;
+        partition_key [:tenant_id, :custmer_id];
+        sort_key [:order_id];
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use dynamo::prelude::*;
+
+dynamo_item! {
+    pub struct Order {
+        table_name "orders";
+        field :tenant_id;
+        field :order_date;
+        field :order_id;
+        partition_key [:tenant_id];
+        sort_key [:order_date, :order_idd];
+    }
+}
+
+fn main() {}

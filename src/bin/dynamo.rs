@@ -1,1 +1,723 @@
-fn main() {}
+//! `dynamo`: the Elixir library's mix tasks as one command.
+//!
+//! ```sh
+//! dynamo create-table users --sort-key sk
+//! dynamo list-tables --name-contains user --limit 10
+//! dynamo generate-schema users > src/users.rs
+//! dynamo enable-ttl sessions --attribute expires_at
+//! dynamo delete-table users --force
+//! ```
+//!
+//! See `docs/cli.md`.
+
+#[path = "dynamo/generate.rs"]
+mod generate;
+#[path = "dynamo/progress.rs"]
+mod progress;
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context as _};
+use clap::{Parser, Subcommand, ValueEnum};
+use dynamo::table::{BillingMode, TableInfo, TableSpec};
+use dynamo::{Client, ErrorKind, ScalarType};
+use serde_json::json;
+
+use progress::Progress;
+
+/// Manage DynamoDB tables for dynamo schemas: create, list, describe and
+/// delete tables, turn on time to live, and generate a `dynamo_item!` block
+/// from an existing table.
+///
+/// The endpoint and region come from --endpoint / --region, else from
+/// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, AWS_DYNAMODB_ENDPOINT and
+/// AWS_REGION / AWS_DEFAULT_REGION; credentials from the usual AWS sources.
+#[derive(Debug, Parser)]
+#[command(name = "dynamo", version, max_term_width = 100)]
+struct Cli {
+    /// DynamoDB endpoint URL, e.g. http://127.0.0.1:8000 for DynamoDB Local.
+    #[arg(long, global = true, value_name = "URL")]
+    endpoint: Option<String>,
+
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    region: Option<String>,
+
+    /// Output format: human-readable text or one JSON document on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    output: Output,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Billing {
+    /// On-demand capacity.
+    #[value(
+        name = "PAY_PER_REQUEST",
+        alias = "pay_per_request",
+        alias = "pay-per-request",
+        alias = "on-demand"
+    )]
+    PayPerRequest,
+    /// Provisioned capacity (see --read-capacity / --write-capacity).
+    #[value(name = "PROVISIONED", alias = "provisioned")]
+    Provisioned,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a table with a string partition key and (unless --no-sort-key)
+    /// a string sort key, and wait until it is ACTIVE. A schema's own table
+    /// (with its indexes) is created from code: `User::create_table().await`.
+    CreateTable {
+        /// The table name.
+        table: String,
+        /// The partition-key attribute.
+        #[arg(long, default_value = "pk", value_name = "NAME")]
+        partition_key: String,
+        /// The sort-key attribute.
+        #[arg(long, default_value = "sk", value_name = "NAME")]
+        sort_key: String,
+        /// Create the table with a partition key only.
+        #[arg(long, conflicts_with = "sort_key")]
+        no_sort_key: bool,
+        /// How the table is billed.
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Billing::PayPerRequest)]
+        billing_mode: Billing,
+        /// Read capacity units (PROVISIONED only; default 5).
+        #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(i64).range(1..))]
+        read_capacity: Option<i64>,
+        /// Write capacity units (PROVISIONED only; default 5).
+        #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(i64).range(1..))]
+        write_capacity: Option<i64>,
+    },
+    /// Delete a table. Shows its item count and asks for confirmation unless
+    /// --force; without a terminal to ask on, refuses unless --force.
+    DeleteTable {
+        /// The table name.
+        table: String,
+        /// Delete without asking.
+        #[arg(long, short = 'f')]
+        force: bool,
+    },
+    /// List tables (all pages), sorted by name.
+    ListTables {
+        /// Only tables whose name contains this text.
+        #[arg(long, value_name = "TEXT")]
+        name_contains: Option<String>,
+        /// At most this many tables.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Table names per ListTables request (1-100).
+        #[arg(long, value_name = "N", default_value_t = 100,
+              value_parser = clap::value_parser!(u8).range(1..=100))]
+        page_size: u8,
+    },
+    /// Show a table's status, keys, item count, indexes and time to live.
+    DescribeTable {
+        /// The table name.
+        table: String,
+    },
+    /// Sample a table's items and print a `dynamo_item!` block for it.
+    GenerateSchema {
+        /// The table name.
+        table: String,
+        /// How many items to sample.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        sample: usize,
+        /// The struct's name (default: from the table name, `user_events` →
+        /// `UserEvents`).
+        #[arg(long, value_name = "NAME")]
+        struct_name: Option<String>,
+    },
+    /// Turn on time to live: items whose attribute (epoch seconds) is in the
+    /// past expire.
+    EnableTtl {
+        /// The table name.
+        table: String,
+        /// The attribute holding the expiry time.
+        #[arg(long, value_name = "NAME")]
+        attribute: String,
+    },
+}
+
+/// How `main` ends besides success.
+enum Failure {
+    /// An error: one line on stderr, exit 1.
+    Error(anyhow::Error),
+    /// The user said no: a message, exit 1.
+    Declined(String),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&anyhow!(e).context("cannot start the async runtime")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Error(e)) => fail(&e),
+        Err(Failure::Declined(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `e` with its causes as one line.
+fn fail(e: &anyhow::Error) -> ExitCode {
+    let line = format!("{e:#}").replace(['\n', '\r'], " ");
+    eprintln!("dynamo: error: {line}");
+    ExitCode::FAILURE
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let client = client(&cli)?;
+    let json_out = cli.output == Output::Json;
+    match cli.command {
+        Command::CreateTable {
+            table,
+            partition_key,
+            sort_key,
+            no_sort_key,
+            billing_mode,
+            read_capacity,
+            write_capacity,
+        } => {
+            let billing = match billing_mode {
+                Billing::PayPerRequest => {
+                    if read_capacity.is_some() || write_capacity.is_some() {
+                        return Err(anyhow!(
+                            "--read-capacity and --write-capacity apply to --billing-mode PROVISIONED"
+                        )
+                        .into());
+                    }
+                    BillingMode::PayPerRequest
+                }
+                Billing::Provisioned => BillingMode::Provisioned {
+                    read: read_capacity.unwrap_or(5),
+                    write: write_capacity.unwrap_or(5),
+                },
+            };
+            let spec = TableSpec {
+                name: table.clone(),
+                partition_key: (partition_key, ScalarType::String),
+                sort_key: (!no_sort_key).then_some((sort_key, ScalarType::String)),
+                indexes: Vec::new(),
+                billing,
+            };
+            let info = create_table(&client, &spec)
+                .await
+                .with_context(|| format!("cannot create table `{table}`"))?;
+            if json_out {
+                print_json(&table_json(&info, None));
+            } else {
+                println!(
+                    "Table {} created ({}): {}",
+                    info.name,
+                    info.status,
+                    key_text(&info)
+                );
+            }
+        }
+        Command::DeleteTable { table, force } => {
+            let info = describe(&client, &table).await?;
+            let count = info
+                .item_count
+                .map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string());
+            if !force {
+                if !std::io::stdin().is_terminal() {
+                    return Err(anyhow!(
+                        "refusing to delete table `{table}` (about {count} items) without confirmation: \
+                         standard input is not a terminal; pass --force to delete it"
+                    )
+                    .into());
+                }
+                eprintln!("WARNING: You are about to delete the DynamoDB table '{table}'.");
+                eprintln!("WARNING: It holds approximately {count} items.");
+                eprintln!("WARNING: This cannot be undone.");
+                if !confirm("Delete it? [y/N] ")? {
+                    return Err(Failure::Declined("Table deletion cancelled.".to_owned()));
+                }
+            }
+            let mut progress = Progress::new(format!("Deleting table {table}"));
+            client
+                .delete_table_named(&table, |i| progress.update(&i.status))
+                .await
+                .with_context(|| format!("cannot delete table `{table}`"))?;
+            progress.finish();
+            drop(progress);
+            if json_out {
+                print_json(&json!({
+                    "table": table,
+                    "deleted": true,
+                    "item_count": info.item_count,
+                }));
+            } else {
+                println!("Table {table} deleted ({count} items).");
+            }
+        }
+        Command::ListTables {
+            name_contains,
+            limit,
+            page_size,
+        } => {
+            let out = client
+                .list_tables(
+                    name_contains.as_deref(),
+                    limit,
+                    Some(usize::from(page_size)),
+                )
+                .await
+                .context("cannot list tables")?;
+            if json_out {
+                print_json(&json!({
+                    "tables": out.table_names,
+                    "count": out.table_names.len(),
+                    "pages": out.pages,
+                }));
+            } else if out.table_names.is_empty() {
+                eprintln!("No tables found.");
+            } else {
+                let mut stdout = std::io::stdout().lock();
+                for name in &out.table_names {
+                    let _ = writeln!(stdout, "{name}");
+                }
+            }
+        }
+        Command::DescribeTable { table } => {
+            let info = describe(&client, &table).await?;
+            let ttl = client.describe_ttl(&table).await.ok();
+            if json_out {
+                print_json(&table_json(&info, ttl.as_ref()));
+            } else {
+                println!("Table:         {}", info.name);
+                println!("Status:        {}", info.status);
+                println!("Keys:          {}", key_text(&info));
+                if let Some(n) = info.item_count {
+                    println!("Items:         {n} (approximate)");
+                }
+                if let Some(b) = &info.billing_mode {
+                    println!("Billing:       {b}");
+                }
+                for (name, status, pk, sk) in &info.indexes {
+                    let keys = match sk {
+                        Some(sk) => format!("{} + {sk}", pk.as_deref().unwrap_or("?")),
+                        None => pk.clone().unwrap_or_default(),
+                    };
+                    println!("Index:         {name} ({keys}) {status}");
+                }
+                if let Some(t) = ttl {
+                    match t.attribute {
+                        Some(a) => println!("Time to live:  {} ({a})", t.status),
+                        None => println!("Time to live:  {}", t.status),
+                    }
+                }
+            }
+        }
+        Command::GenerateSchema {
+            table,
+            sample,
+            struct_name,
+        } => {
+            let struct_name = match struct_name {
+                Some(n) if generate::is_identifier(&n) => n,
+                Some(n) => {
+                    return Err(
+                        anyhow!("--struct-name `{n}` is not a valid Rust identifier").into(),
+                    )
+                }
+                None => generate::struct_name_for(&table),
+            };
+            let info = describe(&client, &table).await?;
+            let items = client
+                .scan_table(&table, sample)
+                .await
+                .with_context(|| format!("cannot sample the items of table `{table}`"))?;
+            let generated = generate::infer(&info, &items, struct_name);
+            if json_out {
+                print_json(&generated.to_json());
+            } else {
+                print!("{}", generated.render());
+            }
+        }
+        Command::EnableTtl { table, attribute } => {
+            client
+                .enable_ttl(&table, &attribute)
+                .await
+                .with_context(|| format!("cannot enable time to live on table `{table}`"))?;
+            let ttl = client
+                .describe_ttl(&table)
+                .await
+                .with_context(|| format!("cannot read the time-to-live setting of `{table}`"))?;
+            if json_out {
+                print_json(&json!({
+                    "table": table,
+                    "attribute": ttl.attribute.as_deref().unwrap_or(&attribute),
+                    "status": ttl.status,
+                }));
+            } else {
+                println!(
+                    "Time to live on table {table}: {} (attribute {})",
+                    ttl.status,
+                    ttl.attribute.as_deref().unwrap_or(&attribute)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The client: flags first, then the same environment variables as
+/// `Client::from_env`.
+fn client(cli: &Cli) -> anyhow::Result<Client> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let mut b = Client::builder();
+    if let Some(ep) = cli
+        .endpoint
+        .clone()
+        .or_else(|| var("AWS_ENDPOINT_URL_DYNAMODB"))
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .or_else(|| var("AWS_DYNAMODB_ENDPOINT"))
+    {
+        b = b.endpoint(ep);
+    }
+    if let Some(r) = cli
+        .region
+        .clone()
+        .or_else(|| var("AWS_REGION"))
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+    {
+        b = b.region(r);
+    }
+    if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
+        let ms: u64 = ms
+            .parse()
+            .map_err(|_| anyhow!("DYNAMO_TIMEOUT_MS=`{ms}` is not a number of milliseconds"))?;
+        b = b.timeout(Duration::from_millis(ms));
+    }
+    if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
+        let n: u32 = n
+            .parse()
+            .map_err(|_| anyhow!("DYNAMO_MAX_ATTEMPTS=`{n}` is not a number"))?;
+        b = b.max_attempts(n);
+    }
+    b.build().context("cannot set up the DynamoDB client")
+}
+
+/// Describes a table, saying plainly when it does not exist.
+async fn describe(client: &Client, table: &str) -> anyhow::Result<TableInfo> {
+    match client.describe_table(table).await {
+        Ok(info) => Ok(info),
+        Err(e) if e.kind() == ErrorKind::ResourceNotFound => {
+            bail!("table `{table}` does not exist")
+        }
+        Err(e) => Err(anyhow!(e).context(format!("cannot describe table `{table}`"))),
+    }
+}
+
+/// Creates the table, showing its status until it is ACTIVE.
+async fn create_table(client: &Client, spec: &TableSpec) -> anyhow::Result<TableInfo> {
+    let mut progress = Progress::new(format!("Creating table {}", spec.name));
+    let create = client.create_table_from_spec(spec);
+    tokio::pin!(create);
+    let period = Duration::from_millis(250);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut ticks = 0u32;
+    let info = loop {
+        tokio::select! {
+            r = &mut create => break r?,
+            _ = tick.tick() => {
+                ticks += 1;
+                // The status once a second; the spinner turns every tick.
+                if ticks.is_multiple_of(4) {
+                    if let Ok(i) = client.describe_table(&spec.name).await {
+                        progress.update(&i.status);
+                        continue;
+                    }
+                }
+                progress.tick();
+            }
+        }
+    };
+    progress.update(&info.status);
+    progress.finish();
+    Ok(info)
+}
+
+/// Asks a yes/no question on the terminal.
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    eprint!("{question}");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the answer")?;
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+fn key_text(info: &TableInfo) -> String {
+    let attr = |name: &Option<String>| {
+        name.as_ref().map(|n| {
+            let t = info.attribute_types.get(n).map_or("?", String::as_str);
+            format!("{n} ({t})")
+        })
+    };
+    match (attr(&info.partition_key), attr(&info.sort_key)) {
+        (Some(pk), Some(sk)) => format!("partition key {pk}, sort key {sk}"),
+        (Some(pk), None) => format!("partition key {pk}"),
+        _ => "no key schema reported".to_owned(),
+    }
+}
+
+fn table_json(info: &TableInfo, ttl: Option<&dynamo::table::TtlInfo>) -> serde_json::Value {
+    let key = |name: &Option<String>| match name {
+        Some(n) => json!({ "attribute": n, "type": info.attribute_types.get(n) }),
+        None => serde_json::Value::Null,
+    };
+    let mut v = json!({
+        "table": info.name,
+        "status": info.status,
+        "partition_key": key(&info.partition_key),
+        "sort_key": key(&info.sort_key),
+        "item_count": info.item_count,
+        "billing_mode": info.billing_mode,
+        "indexes": info.indexes.iter().map(|(name, status, pk, sk)| json!({
+            "name": name, "status": status, "partition_key": pk, "sort_key": sk,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(t) = ttl {
+        v["time_to_live"] = json!({ "status": t.status, "attribute": t.attribute });
+    }
+    v
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+    use dynamo::{Number, Value};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn create_table_flags() {
+        let cli = Cli::try_parse_from([
+            "dynamo",
+            "--output",
+            "json",
+            "create-table",
+            "t1",
+            "--no-sort-key",
+            "--billing-mode",
+            "provisioned",
+            "--read-capacity",
+            "3",
+        ])
+        .unwrap();
+        assert_eq!(cli.output, Output::Json);
+        match cli.command {
+            Command::CreateTable {
+                table,
+                partition_key,
+                no_sort_key,
+                billing_mode,
+                read_capacity,
+                write_capacity,
+                ..
+            } => {
+                assert_eq!(table, "t1");
+                assert_eq!(partition_key, "pk");
+                assert!(no_sort_key);
+                assert_eq!(billing_mode, Billing::Provisioned);
+                assert_eq!(read_capacity, Some(3));
+                assert_eq!(write_capacity, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from([
+            "dynamo",
+            "create-table",
+            "t",
+            "--sort-key",
+            "x",
+            "--no-sort-key"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "0"]).is_err());
+        assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "101"]).is_err());
+        // Global flags go before or after the subcommand.
+        let cli =
+            Cli::try_parse_from(["dynamo", "list-tables", "--endpoint", "http://127.0.0.1:1"])
+                .unwrap();
+        assert_eq!(cli.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    }
+
+    fn info(pk: &str, sk: Option<&str>) -> TableInfo {
+        let mut i = TableInfo::default();
+        i.name = "user_events-v2".into();
+        i.status = "ACTIVE".into();
+        i.partition_key = Some(pk.into());
+        i.attribute_types.insert(pk.into(), "S".into());
+        if let Some(sk) = sk {
+            i.sort_key = Some(sk.into());
+            i.attribute_types.insert(sk.into(), "S".into());
+        }
+        i
+    }
+
+    fn item(pairs: &[(&str, Value)]) -> dynamo::Item {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn infers_types() {
+        let n = |s: &str| Value::Number(s.parse::<Number>().unwrap());
+        let items = vec![
+            item(&[
+                ("pk", "a".into()),
+                ("sk", "1".into()),
+                ("name", "x".into()),
+                ("age", n("3")),
+                ("score", n("1.5")),
+                ("active", true.into()),
+                ("tags", Value::StringSet(BTreeSet::from(["a".to_string()]))),
+                ("mixed", "s".into()),
+                ("maybe", "m".into()),
+                ("list", Value::List(vec!["a".into(), "b".into()])),
+                ("first-name", "z".into()),
+                ("type", "t".into()),
+                ("meta", Value::Map(BTreeMap::new())),
+                ("camelCase", n("1")),
+            ]),
+            item(&[
+                ("pk", "b".into()),
+                ("sk", "2".into()),
+                ("name", "y".into()),
+                ("age", n("4")),
+                ("score", n("2")),
+                ("active", false.into()),
+                ("tags", Value::StringSet(BTreeSet::from(["b".to_string()]))),
+                ("mixed", n("1")),
+                ("maybe", Value::Null),
+                ("list", Value::List(vec![])),
+                ("meta", Value::Map(BTreeMap::new())),
+                ("camelCase", n("2")),
+            ]),
+        ];
+        let g = generate::infer(&info("pk", Some("sk")), &items, "UserEvents".into());
+        let ty = |name: &str| {
+            g.fields
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.declared_type())
+                .unwrap_or_else(|| panic!("no field {name}: {g:#?}"))
+        };
+        assert_eq!(ty("pk"), "String");
+        assert_eq!(ty("sk"), "String");
+        assert_eq!(ty("name"), "String");
+        assert_eq!(ty("age"), "i64");
+        assert_eq!(ty("score"), "f64");
+        assert_eq!(ty("active"), "bool");
+        assert_eq!(ty("tags"), "std::collections::BTreeSet<String>");
+        assert_eq!(ty("mixed"), "dynamo::Value");
+        assert_eq!(ty("maybe"), "Option<String>");
+        assert_eq!(ty("list"), "Vec<String>");
+        assert_eq!(
+            ty("meta"),
+            "std::collections::BTreeMap<String, dynamo::Value>"
+        );
+        let skipped: Vec<&str> = g.skipped.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(skipped, ["first-name", "type"]);
+        let code = g.render();
+        assert!(code.contains("use Dynamo.Schema, partition_key_name: \"pk\", sort_key_name: \"sk\", prefix_sort_key: false;"), "{code}");
+        assert!(code.contains("field :pk: String, partition_key;"), "{code}");
+        assert!(code.contains("field :sk: String, sort_key;"), "{code}");
+        assert!(
+            code.contains("field :mixed; // mixed types: N, S"),
+            "{code}"
+        );
+        assert!(code.contains("#[allow(non_snake_case)]"), "{code}");
+        assert!(
+            code.contains("`first-name` (not a Rust identifier)"),
+            "{code}"
+        );
+        assert!(code.contains("`type` (a Rust keyword)"), "{code}");
+        let j = g.to_json();
+        assert_eq!(j["partition_key"]["attribute"], "pk");
+        assert_eq!(j["struct_name"], "UserEvents");
+    }
+
+    #[test]
+    fn odd_key_names_and_indexes() {
+        let mut i = info("user-id", None);
+        i.indexes.push((
+            "ByEmail".into(),
+            "ACTIVE".into(),
+            Some("email".into()),
+            None,
+        ));
+        i.attribute_types.insert("email".into(), "S".into());
+        let g = generate::infer(&i, &[], "T".into());
+        assert_eq!(g.fields[0].name, "user_id");
+        assert_eq!(g.fields[0].attribute, "user-id");
+        assert_eq!(g.fields[1].declared_type(), "Option<String>");
+        assert_eq!(g.indexes.len(), 1);
+        let code = g.render();
+        assert!(code.contains("partition_key_name: \"user-id\""), "{code}");
+        assert!(
+            code.contains("global_secondary_index \"ByEmail\", partition_key: :email;"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn struct_names() {
+        assert_eq!(generate::struct_name_for("users_data-v2"), "UsersDataV2");
+        assert_eq!(generate::struct_name_for("orders"), "Orders");
+        assert_eq!(generate::struct_name_for("9lives"), "Table9lives");
+        assert!(generate::is_identifier("user_id"));
+        assert!(!generate::is_identifier("user-id"));
+        assert!(!generate::is_identifier("type"));
+        assert!(!generate::is_identifier("_"));
+        assert!(!generate::is_identifier("1a"));
+    }
+}

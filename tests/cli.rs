@@ -1,0 +1,580 @@
+//! The `dynamo` binary against DynamoDB Local: create, list (across pages),
+//! describe, generate a schema (and compile it), enable TTL, refuse an
+//! unconfirmed delete, delete with `--force`.
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use dynamo::config::{self, Config};
+use dynamo::prelude::*;
+use dynamo::table::{BillingMode, TableSpec};
+use dynamo::ScalarType;
+
+const BIN: &str = env!("CARGO_BIN_EXE_dynamo");
+
+/// Runs the binary with `args`, stdin closed (not a terminal), against the
+/// test server.
+fn dynamo(args: &[&str]) -> Output {
+    support::endpoint();
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the dynamo binary")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "dynamo failed ({}):\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// A failure: non-zero exit and exactly one line on stderr.
+#[track_caller]
+fn failed(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "dynamo should have failed:\nstdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got: {err:?}");
+    assert!(lines[0].starts_with("dynamo: error: "), "{err:?}");
+    lines[0].to_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    let text = ok(o);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn table_name(suffix: &str) -> String {
+    format!("{}{suffix}", support::unique_prefix())
+}
+
+#[tokio::test]
+async fn create_table_and_describe() {
+    let client = support::client();
+    let name = table_name("cli_create");
+    let out = ok(&dynamo(&["create-table", &name]));
+    assert!(out.contains(&name) && out.contains("ACTIVE"), "{out}");
+    let info = client.describe_table(&name).await.unwrap();
+    assert_eq!(info.status, "ACTIVE");
+    assert_eq!(info.partition_key.as_deref(), Some("pk"));
+    assert_eq!(info.sort_key.as_deref(), Some("sk"));
+    assert_eq!(info.attribute_types["pk"], "S");
+
+    // Custom key names, no sort key, provisioned, JSON out; the global flags
+    // may come after the subcommand.
+    let simple = table_name("cli_simple");
+    let j = json(&dynamo(&[
+        "create-table",
+        &simple,
+        "--partition-key",
+        "id",
+        "--no-sort-key",
+        "--billing-mode",
+        "PROVISIONED",
+        "--read-capacity",
+        "2",
+        "--write-capacity",
+        "3",
+        "--output",
+        "json",
+        "--endpoint",
+        &support::endpoint(),
+    ]));
+    assert_eq!(j["table"], simple.as_str());
+    assert_eq!(j["status"], "ACTIVE");
+    assert_eq!(j["partition_key"]["attribute"], "id");
+    assert!(j["sort_key"].is_null(), "{j}");
+    let info = client.describe_table(&simple).await.unwrap();
+    assert_eq!(info.partition_key.as_deref(), Some("id"));
+    assert_eq!(info.sort_key, None);
+
+    // describe-table, text and JSON.
+    let text = ok(&dynamo(&["describe-table", &name]));
+    assert!(text.contains("pk (S)") && text.contains("sk (S)"), "{text}");
+    let j = json(&dynamo(&["--output", "json", "describe-table", &simple]));
+    assert_eq!(j["partition_key"]["type"], "S");
+
+    // Errors are one line and a non-zero exit.
+    let line = failed(&dynamo(&["create-table", &name]));
+    assert!(line.contains(&name), "{line}");
+    let line = failed(&dynamo(&[
+        "create-table",
+        &table_name("x"),
+        "--read-capacity",
+        "5",
+    ]));
+    assert!(line.contains("PROVISIONED"), "{line}");
+    let line = failed(&dynamo(&["describe-table", &table_name("missing")]));
+    assert!(line.contains("does not exist"), "{line}");
+    let line = failed(&dynamo(&["--endpoint", "localhost:1", "list-tables"]));
+    assert!(line.contains("http://"), "{line}");
+
+    for t in [&name, &simple] {
+        client.delete_table_named(t, |_| {}).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn list_tables_across_pages() {
+    let client = support::client();
+    let prefix = support::unique_prefix();
+    let mut names: Vec<String> = (0..12).map(|i| format!("{prefix}list_{i:02}")).collect();
+    names.sort();
+    let creates = names.iter().map(|n| {
+        let client = client.clone();
+        let spec = TableSpec {
+            name: n.clone(),
+            partition_key: ("pk".into(), ScalarType::String),
+            sort_key: None,
+            indexes: vec![],
+            billing: BillingMode::PayPerRequest,
+        };
+        async move { client.create_table_from_spec(&spec).await.map(|_| ()) }
+    });
+    for r in futures_join_all(creates).await {
+        r.unwrap();
+    }
+
+    // All twelve, five names a page: at least three pages were read.
+    let j = json(&dynamo(&[
+        "list-tables",
+        "--name-contains",
+        &prefix,
+        "--page-size",
+        "5",
+        "--output",
+        "json",
+    ]));
+    let got: Vec<String> = serde_json::from_value(j["tables"].clone()).unwrap();
+    assert_eq!(got, names);
+    assert_eq!(j["count"], 12);
+    assert!(j["pages"].as_u64().unwrap() >= 3, "{j}");
+
+    // Text: one name a line.
+    let text = ok(&dynamo(&[
+        "list-tables",
+        "--name-contains",
+        &prefix,
+        "--page-size",
+        "2",
+    ]));
+    assert_eq!(text.lines().collect::<Vec<_>>(), names);
+
+    // --limit cuts the output (still across pages).
+    let text = ok(&dynamo(&[
+        "list-tables",
+        "--name-contains",
+        &prefix,
+        "--page-size",
+        "3",
+        "--limit",
+        "7",
+    ]));
+    assert_eq!(text.lines().collect::<Vec<_>>(), names[..7]);
+
+    // Nothing matches: empty stdout, a note on stderr, success.
+    let o = dynamo(&["list-tables", "--name-contains", &format!("{prefix}none")]);
+    assert_eq!(ok(&o), "");
+    assert!(stderr(&o).contains("No tables"), "{}", stderr(&o));
+
+    for n in &names {
+        client.delete_table_named(n, |_| {}).await.unwrap();
+    }
+}
+
+/// Runs futures concurrently and collects their outputs.
+async fn futures_join_all<F>(fs: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn enable_ttl() {
+    let client = support::client();
+    let name = table_name("cli_ttl");
+    ok(&dynamo(&["create-table", &name, "--no-sort-key"]));
+    let text = ok(&dynamo(&["enable-ttl", &name, "--attribute", "expires_at"]));
+    assert!(text.contains("expires_at"), "{text}");
+    let ttl = client.describe_ttl(&name).await.unwrap();
+    assert_eq!(ttl.status, "ENABLED");
+    assert_eq!(ttl.attribute.as_deref(), Some("expires_at"));
+    let j = json(&dynamo(&["--output", "json", "describe-table", &name]));
+    assert_eq!(j["time_to_live"]["attribute"], "expires_at");
+    // A missing table: one line, non-zero.
+    failed(&dynamo(&[
+        "enable-ttl",
+        &table_name("missing"),
+        "--attribute",
+        "x",
+    ]));
+    client.delete_table_named(&name, |_| {}).await.unwrap();
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Doomed {
+        table_name "doomed";
+        field :id: String, partition_key;
+        field :n: i64;
+    }
+}
+
+#[tokio::test]
+async fn delete_table_needs_force_without_a_terminal() {
+    let client = support::client();
+    let prefix = support::unique_prefix();
+    let name = format!("{prefix}doomed");
+    config::scope(Config::new().table_prefix(prefix.clone()), async {
+        Doomed::create_table().await.unwrap();
+        for i in 0..3 {
+            item!(Doomed {
+                id: format!("d{i}"),
+                n: i
+            })
+            .put_item()
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+
+    // No terminal, no --force: refused, the table stays.
+    let o = dynamo(&["delete-table", &name]);
+    let line = failed(&o);
+    assert!(line.contains("--force"), "{line}");
+    assert!(line.contains("terminal"), "{line}");
+    assert!(line.contains(&name), "{line}");
+    assert!(line.contains("items"), "{line}");
+    assert_eq!(stdout(&o), "");
+    let info = client.describe_table(&name).await.unwrap();
+    assert_eq!(info.status, "ACTIVE");
+
+    // --force deletes it and reports the item count.
+    let j = json(&dynamo(&[
+        "delete-table",
+        &name,
+        "--force",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(j["deleted"], true);
+    assert_eq!(j["table"], name.as_str());
+    let e = client.describe_table(&name).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+
+    // Deleting it again: one line, non-zero.
+    let line = failed(&dynamo(&["delete-table", &name, "--force"]));
+    assert!(line.contains("does not exist"), "{line}");
+}
+
+// ---- generate-schema ------------------------------------------------------
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Customer {
+        table_name "mixed";
+        field :tenant: String;
+        field :customer_id: String;
+        field :kind: String, default: "CUSTOMER";
+        field :name: String;
+        field :age: i64;
+        field :balance: f64;
+        field :active: bool;
+        field :tags: BTreeSet<String>;
+        field :status: String;
+        partition_key [:tenant, :customer_id];
+        sort_key [:kind];
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        table_name "mixed";
+        field :tenant: String, partition_key;
+        field :note_id: String, sort_key;
+        field :name: String;
+        field :status: i64;
+        field :scores: Vec<i64>;
+        field :meta: BTreeMap<String, Value>;
+        field :active: bool;
+    }
+}
+
+/// Writes an item with attributes no schema could declare (names that are
+/// not Rust identifiers, binary, number sets) straight through rusoto.
+async fn put_raw(table: &str, attrs: Vec<(&str, Value)>) {
+    use rusoto_dynamodb::{DynamoDb as _, DynamoDbClient, PutItemInput};
+    let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
+    let region = rusoto_core::Region::Custom {
+        name: var("AWS_REGION", "us-east-1"),
+        endpoint: support::endpoint(),
+    };
+    let creds = rusoto_credential::StaticProvider::new_minimal(
+        var("AWS_ACCESS_KEY_ID", "local"),
+        var("AWS_SECRET_ACCESS_KEY", "local"),
+    );
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let http = rusoto_core::HttpClient::from_connector(connector);
+    let raw = DynamoDbClient::new_with(http, creds, region);
+    let item: HashMap<String, rusoto_dynamodb::AttributeValue> = attrs
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), dynamo::client::to_rusoto_value(v)))
+        .collect();
+    raw.put_item(PutItemInput {
+        table_name: table.to_owned(),
+        item,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn generate_schema_from_mixed_items_compiles() {
+    let client = support::client();
+    let prefix = support::unique_prefix();
+    let table = format!("{prefix}mixed");
+    config::scope(Config::new().table_prefix(prefix.clone()), async {
+        Customer::create_table().await.unwrap();
+        for i in 0..4 {
+            item!(Customer {
+                tenant: "acme",
+                customer_id: format!("c{i}"),
+                name: format!("Customer {i}"),
+                age: 30 + i,
+                balance: 10.5 * i as f64,
+                active: i % 2 == 0,
+                tags: BTreeSet::from(["vip".to_owned()]),
+                status: "active",
+            })
+            .put_item()
+            .await
+            .unwrap();
+        }
+        for i in 0..3i64 {
+            item!(Note {
+                tenant: "acme",
+                note_id: format!("NOTE#{i}"),
+                name: format!("Note {i}"),
+                status: i,
+                scores: vec![1, 2, i],
+                meta: BTreeMap::from([("source".to_owned(), Value::from("import"))]),
+                active: true,
+            })
+            .put_item()
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    put_raw(
+        &table,
+        vec![
+            ("pk", "raw".into()),
+            ("sk", "RAW#1".into()),
+            ("first-name", "Ada".into()),
+            ("type", "raw".into()),
+            ("name", "Raw".into()),
+            ("active", false.into()),
+            ("blob", Value::Binary(vec![1, 2, 3])),
+            (
+                "lucky",
+                Value::NumberSet(BTreeSet::from([
+                    "7".parse().unwrap(),
+                    "13".parse().unwrap(),
+                ])),
+            ),
+        ],
+    )
+    .await;
+
+    // JSON: the inferred fields.
+    let j = json(&dynamo(&[
+        "generate-schema",
+        &table,
+        "--struct-name",
+        "MixedItem",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(j["table"], table.as_str());
+    assert_eq!(j["struct_name"], "MixedItem");
+    assert_eq!(j["sampled_items"], 8);
+    assert_eq!(j["partition_key"]["attribute"], "pk");
+    assert_eq!(j["sort_key"]["attribute"], "sk");
+    let fields: BTreeMap<String, String> = j["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["rust_type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("pk", "String"),
+        ("sk", "String"),
+        ("active", "bool"),
+        ("name", "String"),
+        ("tenant", "Option<String>"),
+        ("age", "Option<i64>"),
+        ("balance", "Option<f64>"),
+        ("tags", "Option<std::collections::BTreeSet<String>>"),
+        ("status", "dynamo::Value"),
+        ("scores", "Option<Vec<i64>>"),
+        (
+            "meta",
+            "Option<std::collections::BTreeMap<String, dynamo::Value>>",
+        ),
+        ("blob", "Option<Vec<u8>>"),
+        ("lucky", "Option<std::collections::BTreeSet<i64>>"),
+        ("kind", "Option<String>"),
+    ];
+    for (f, t) in expect {
+        assert_eq!(fields.get(f).map(String::as_str), Some(t), "field {f}: {j}");
+    }
+    let skipped: Vec<&str> = j["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["attribute"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["first-name", "type"]);
+
+    // Text: the block, sampling a part of the table.
+    let code = ok(&dynamo(&[
+        "generate-schema",
+        &table,
+        "--struct-name",
+        "MixedItem",
+    ]));
+    assert!(code.contains("dynamo_item! {"), "{code}");
+    assert!(code.contains("pub struct MixedItem {"), "{code}");
+    assert!(code.contains("field :pk: String, partition_key;"), "{code}");
+    assert!(code.contains("field :sk: String, sort_key;"), "{code}");
+    assert!(
+        code.contains(r#"partition_key_name: "pk", sort_key_name: "sk""#),
+        "{code}"
+    );
+    assert!(code.contains("`first-name`"), "{code}");
+    let sampled = ok(&dynamo(&["generate-schema", &table, "--sample", "2"]));
+    assert!(sampled.contains("from 2 sampled items"), "{sampled}");
+    assert!(sampled.contains("pub struct "), "{sampled}");
+
+    cargo_check_generated(&code);
+
+    client.delete_table_named(&table, |_| {}).await.unwrap();
+}
+
+/// Compiles `code` (a generated `dynamo_item!` block for `MixedItem`) in a
+/// throwaway crate that depends on this one by path, with its own target
+/// directory under `target/tmp` (reused between runs, so only the first run
+/// compiles the dependencies).
+fn cargo_check_generated(code: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("generated-schema-check");
+    let proj = base.join(format!("proj-{}", std::process::id()));
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(
+        proj.join("Cargo.toml"),
+        format!(
+            r#"[package]
+name = "generated-schema-check"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[lib]
+path = "lib.rs"
+
+[dependencies]
+dynamo-dsl = {{ path = {root:?}, default-features = false }}
+
+[workspace]
+"#,
+            root = root.display().to_string()
+        ),
+    )
+    .unwrap();
+    // The same dependency versions as this crate, without the network.
+    std::fs::copy(root.join("Cargo.lock"), proj.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        proj.join("lib.rs"),
+        format!(
+            r#"#![deny(warnings)]
+use dynamo::prelude::*;
+
+{code}
+
+/// The generated type is a full schema: keys and operations.
+pub async fn round_trip(item: MixedItem) -> dynamo::Result<Option<MixedItem>> {{
+    let key = item.primary_key()?;
+    assert_eq!(key.partition_name, "pk");
+    let stored = item.clone().put_item().await?;
+    let again = stored.get_item().await?;
+    let _ = MixedItem::list_items(&item, opts![sk_operator: :begins_with]).await?;
+    Ok(again)
+}}
+
+pub fn blank() -> MixedItem {{
+    MixedItem::default()
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(cargo)
+        .args(["check", "--offline", "--quiet", "--message-format", "short"])
+        .current_dir(&proj)
+        .env("CARGO_TARGET_DIR", base.join("target"))
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo check");
+    let _ = std::fs::remove_dir_all(&proj);
+    assert!(
+        out.status.success(),
+        "the generated schema does not compile:\n{}\n--- code ---\n{code}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

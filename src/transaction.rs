@@ -314,6 +314,9 @@ impl Client {
                 }
                 out
             })?;
+            crate::table::check_table_name(&p.table).map_err(|e| {
+                Error::validation(format!("transaction action {i}: {}", e.message()))
+            })?;
             let id = (p.table.clone(), p.key.0.clone(), p.key.1.clone());
             if let Some(first) = seen.insert(id, i) {
                 return Err(Error::validation(format!(

@@ -119,6 +119,10 @@ impl Client {
         table: &str,
         input: &I,
     ) -> Result<O> {
+        // DynamoDB refuses such names; say so before sending (ListTables has none).
+        if !table.is_empty() {
+            crate::table::check_table_name(table).map_err(|e| e.with_operation(op))?;
+        }
         let body = Bytes::from(
             serde_json::to_vec(input)
                 .map_err(|e| Error::validation(format!("{op}: cannot serialize request: {e}")))?,

@@ -55,6 +55,7 @@ use crate::update::{UpdateOp, Updates};
 use crate::value::Value;
 
 pub use crate::client::{BillingMode, IndexSpec, TableInfo, TableSpec, TtlInfo};
+pub(crate) use admin::check_table_name;
 pub use admin::{spec_for, ListTablesOutput};
 
 /// One page of a query or scan.
@@ -369,12 +370,35 @@ impl UpdatePlan {
         let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
         let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
         check_index_updates(self.schema, updates)?;
+        // What the update writes for sure (set and appended values, key
+        // fields) is a lower bound of the new item's size.
+        let mut written: usize = self
+            .key_values
+            .iter()
+            .map(|(f, v)| f.len() + crate::codec::size::value_size(v))
+            .sum();
+        let mut largest: Option<(&str, usize)> = None;
         for (field, op) in updates.actions() {
             if let UpdateOp::Set(v) | UpdateOp::IfNotExists(v) = op {
                 crate::codec::size::check_value(v).map_err(|e| {
                     Error::validation(format!("updates!: field `{field}`: {e}")).with_field(field)
                 })?;
             }
+            if let UpdateOp::Set(v) | UpdateOp::Append(v) | UpdateOp::Prepend(v) = op {
+                let size = field.len() + crate::codec::size::value_size(v);
+                written += size;
+                if largest.is_none_or(|(_, l)| size > l) {
+                    largest = Some((field, size));
+                }
+            }
+        }
+        if let Some((field, size)) = largest.filter(|_| written > crate::codec::MAX_ITEM_SIZE) {
+            return Err(Error::validation(format!(
+                "updates!: the values written come to {written} bytes (field `{field}`: {size} bytes), \
+                 over DynamoDB's item size limit of {} bytes (400 KB)",
+                crate::codec::MAX_ITEM_SIZE
+            ))
+            .with_field(field));
         }
         let mut update = updates.render(&mut ph, &frozen_refs, Some(&fields))?;
         let key_sets: Vec<String> = self

@@ -7,6 +7,8 @@
 //! in parallel against one server without seeing each other's tables.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 

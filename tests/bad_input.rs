@@ -1,0 +1,1143 @@
+//! The bad-input catalogue: requests DynamoDB would refuse (or the crate
+//! cannot send), built through the public API with a client pointed at the
+//! fault proxy. Each must come back as the right `ErrorKind` with a message
+//! naming the culprit (field, index, limit, table) — and the proxy must have
+//! received nothing: refused before sending.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use dynamo::config::{self, Config};
+use dynamo::prelude::*;
+use dynamo::RetryPolicy;
+use futures_util::StreamExt;
+use support::proxy::Proxy;
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct User {
+        table_name "users";
+        field :tenant: String;
+        field :id: String;
+        field :created_at: String;
+        field :kind: String;
+        field :email: Option<String>;
+        field :status;
+        field :score: Option<i64>;
+        field :data;
+        field :labels: BTreeSet<String>;
+        partition_key [:tenant, :id];
+        sort_key [:created_at, :kind];
+        global_secondary_index "EmailIndex", partition_key: :email;
+        global_secondary_index "StatusScoreIndex", partition_key: :status, sort_key: :score;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Flag {
+        table_name "flags";
+        field :name: String, partition_key;
+        field :on: bool;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Customer {
+        table_name "shop";
+        field :customer_id: String, partition_key;
+        field :name: String;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Purchase {
+        table_name "shop";
+        field :customer_id: String;
+        field :purchase_id: String, sort_key;
+        field :total: f64;
+        belongs_to :customer, Customer;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BadName {
+        table_name "bad name!";
+        field :id: String, partition_key;
+        field :n: i64;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ShortName {
+        table_name "ab";
+        field :id: String, partition_key;
+    }
+}
+
+type Run = fn(Client) -> Pin<Box<dyn Future<Output = dynamo::Result<()>> + Send>>;
+
+struct Case {
+    name: &'static str,
+    kind: ErrorKind,
+    /// Substrings the message must contain: the culprit.
+    needles: &'static [&'static str],
+    run: Run,
+}
+
+macro_rules! case {
+    ($name:expr, $kind:ident, [$($needle:expr),* $(,)?], |$c:ident| $body:expr) => {
+        Case {
+            name: $name,
+            kind: ErrorKind::$kind,
+            needles: &[$($needle),*],
+            run: |$c: Client| Box::pin(async move { $body.map(|_| ()) }),
+        }
+    };
+}
+
+/// A complete, valid user: every case changes one thing.
+fn user() -> User {
+    item!(User {
+        tenant: "acme",
+        id: "u1",
+        created_at: "2024-01-15",
+        kind: "admin",
+        email: Some("a@example.com".to_owned()),
+        status: "active",
+        score: 10,
+        data: "ok",
+    })
+}
+
+fn user_with(f: impl FnOnce(&mut User)) -> User {
+    let mut u = user();
+    f(&mut u);
+    u
+}
+
+fn key() -> User {
+    item!(User {
+        tenant: "acme",
+        id: "u1",
+        created_at: "2024-01-15",
+        kind: "admin"
+    })
+}
+
+fn big(n: usize) -> Value {
+    Value::from("x".repeat(n))
+}
+
+fn num(text: &str) -> Value {
+    Value::Number(text.parse().expect("a number"))
+}
+
+fn catalogue() -> Vec<Case> {
+    vec![
+        // ---------------------------------------------------------------- keys
+        case!(
+            "put: partition-key field unset",
+            ValidationError,
+            ["`id`", "not set"],
+            |c| {
+                c.put_item(user_with(|u| u.id = String::new()), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: partition-key field is an empty string",
+            ValidationError,
+            ["`tenant`"],
+            |c| {
+                c.put_item(user_with(|u| u.tenant = "".into()), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: last sort-key field unset (partial key)",
+            ValidationError,
+            ["`kind`", "sort key"],
+            |c| {
+                c.put_item(user_with(|u| u.kind = String::new()), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: first sort-key field empty",
+            ValidationError,
+            ["`created_at`"],
+            |c| {
+                c.put_item(user_with(|u| u.created_at = "".into()), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "get: partition-key field unset",
+            ValidationError,
+            ["`tenant`"],
+            |c| {
+                c.get_item(
+                    &item!(User {
+                        id: "u1",
+                        created_at: "d",
+                        kind: "k"
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!("get: partial sort key", ValidationError, ["`kind`"], |c| {
+            c.get_item(
+                &item!(User {
+                    tenant: "t",
+                    id: "u1",
+                    created_at: "d"
+                }),
+                opts![],
+            )
+            .await
+        }),
+        case!(
+            "delete: partition-key field unset",
+            ValidationError,
+            ["`id`"],
+            |c| {
+                c.delete_item(
+                    &item!(User {
+                        tenant: "t",
+                        created_at: "d",
+                        kind: "k"
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: partial sort key",
+            ValidationError,
+            ["`kind`"],
+            |c| {
+                c.update_item(
+                    &item!(User {
+                        tenant: "t",
+                        id: "u1",
+                        created_at: "d"
+                    }),
+                    updates! { score: 1 },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "belongs_to: foreign key unset",
+            ValidationError,
+            ["`customer_id`"],
+            |c| {
+                c.put_item(
+                    item!(Purchase {
+                        purchase_id: "p1",
+                        total: 1.0
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "hash-only schema: key empty",
+            ValidationError,
+            ["`name`"],
+            |c| {
+                c.put_item(item!(Flag { name: "", on: true }), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "batch write: item 3 has no partition key",
+            ValidationError,
+            ["item 3", "`id`"],
+            |c| {
+                let mut items: Vec<User> = (0..5)
+                    .map(|i| user_with(|u| u.id = format!("u{i}")))
+                    .collect();
+                items[3].id = String::new();
+                c.batch_write_item(items, opts![]).await
+            }
+        ),
+        case!(
+            "batch get: partial sort key",
+            ValidationError,
+            ["`kind`"],
+            |c| {
+                c.batch_get_item(
+                    &[
+                        key(),
+                        item!(User {
+                            tenant: "t",
+                            id: "u2",
+                            created_at: "d"
+                        }),
+                    ],
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "batch delete: partition-key field unset",
+            ValidationError,
+            ["`tenant`"],
+            |c| {
+                c.batch_delete_item(
+                    vec![
+                        key(),
+                        item!(User {
+                            id: "u2",
+                            created_at: "d",
+                            kind: "k"
+                        }),
+                    ],
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "transaction put: key unset",
+            ValidationError,
+            ["transaction action 1", "`id`"],
+            |c| {
+                c.transact(vec![
+                    Tx::put(user()),
+                    Tx::put(user_with(|u| u.id = String::new())),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transaction update: key unset",
+            ValidationError,
+            ["transaction action 0", "`kind`"],
+            |c| {
+                c.transact(vec![Tx::update(
+                    &item!(User {
+                        tenant: "t",
+                        id: "u",
+                        created_at: "d"
+                    }),
+                    updates! { score: 1 },
+                )])
+                .await
+            }
+        ),
+        case!(
+            "transaction delete: key empty",
+            ValidationError,
+            ["transaction action 0", "`tenant`"],
+            |c| {
+                c.transact(vec![Tx::delete(&item!(User {
+                    tenant: "",
+                    id: "u",
+                    created_at: "d",
+                    kind: "k"
+                }))])
+                .await
+            }
+        ),
+        case!(
+            "transaction check: key unset",
+            ValidationError,
+            ["transaction action 0", "`id`"],
+            |c| {
+                c.transact(vec![Tx::check(
+                    &item!(User { tenant: "t" }),
+                    "attribute_exists(score)",
+                    values! {},
+                )])
+                .await
+            }
+        ),
+        // ---------------------------------------------------------------- sizes
+        case!(
+            "put: item over 400 KB (one attribute)",
+            ValidationError,
+            ["400 KB", "User"],
+            |c| {
+                c.put_item(user_with(|u| u.data = big(410_000)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: item over 400 KB (many small values)",
+            ValidationError,
+            ["400 KB"],
+            |c| {
+                let list: Vec<Value> = (0..500).map(|_| big(1_000)).collect();
+                c.put_item(user_with(|u| u.data = Value::List(list)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "batch write: item 2 over 400 KB",
+            ValidationError,
+            ["item 2", "400 KB"],
+            |c| {
+                let mut items: Vec<User> = (0..4)
+                    .map(|i| user_with(|u| u.id = format!("u{i}")))
+                    .collect();
+                items[2].data = big(409_700);
+                c.batch_write_item(items, opts![]).await
+            }
+        ),
+        case!(
+            "transaction put: item over 400 KB",
+            ValidationError,
+            ["transaction action 0", "400 KB"],
+            |c| {
+                c.transact(vec![Tx::put(user_with(|u| u.data = big(500_000)))])
+                    .await
+            }
+        ),
+        case!("transaction over 4 MB", ValidationError, ["4 MB"], |c| {
+            let actions = (0..11)
+                .map(|i| {
+                    Tx::put(user_with(|u| {
+                        u.id = format!("u{i}");
+                        u.data = big(390_000);
+                    }))
+                })
+                .collect();
+            c.transact(actions).await
+        }),
+        case!(
+            "update: value over 400 KB",
+            ValidationError,
+            ["`data`", "400 KB"],
+            |c| {
+                c.update_item(&key(), updates! { data: big(410_000) }, opts![])
+                    .await
+            }
+        ),
+        // -------------------------------------------------------- transactions
+        case!(
+            "transaction with 101 actions",
+            ValidationError,
+            ["101 actions", "at most 100"],
+            |c| {
+                let actions = (0..101)
+                    .map(|i| Tx::put(user_with(|u| u.id = format!("u{i}"))))
+                    .collect();
+                c.transact(actions).await
+            }
+        ),
+        case!(
+            "transaction: put and update on one item",
+            ValidationError,
+            ["actions 0 and 1", "acme#u1"],
+            |c| {
+                c.transact(vec![
+                    Tx::put(user()),
+                    Tx::update(&key(), updates! { score: {:increment, 1} }),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transaction: check and delete on one item",
+            ValidationError,
+            ["actions 1 and 2"],
+            |c| {
+                c.transact(vec![
+                    Tx::put(user_with(|u| u.id = "other".into())),
+                    Tx::check(&key(), "attribute_exists(score)", values! {}),
+                    Tx::delete(&key()),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transaction without actions",
+            ValidationError,
+            ["at least one action"],
+            |c| { c.transact(vec![]).await }
+        ),
+        case!(
+            "transaction token over 36 characters",
+            ValidationError,
+            ["token", "36"],
+            |c| {
+                c.transact_with_token(vec![Tx::put(user())], "t".repeat(37))
+                    .await
+            }
+        ),
+        case!("transaction token empty", ValidationError, ["token"], |c| {
+            c.transact_with_token(vec![Tx::put(user())], String::new())
+                .await
+        }),
+        case!(
+            "transaction check: undefined placeholder",
+            ValidationError,
+            [":missing"],
+            |c| {
+                c.transact(vec![Tx::check(&key(), "score > :missing", values! {})])
+                    .await
+            }
+        ),
+        case!(
+            "transaction check: unused value",
+            ValidationError,
+            [":unused"],
+            |c| {
+                c.transact(vec![Tx::check(
+                    &key(),
+                    "attribute_exists(score)",
+                    values! { ":unused" => 1 },
+                )])
+                .await
+            }
+        ),
+        case!(
+            "transaction check given a second condition",
+            ValidationError,
+            ["Tx::check"],
+            |c| {
+                c.transact(vec![Tx::check(
+                    &key(),
+                    "attribute_exists(score)",
+                    values! {},
+                )
+                .condition("attribute_exists(email)", values! {})])
+                    .await
+            }
+        ),
+        // --------------------------------------------------------------- batch
+        case!(
+            "batch write: duplicate keys",
+            ValidationError,
+            ["items 0 and 2", "same primary key"],
+            |c| {
+                c.batch_write_item(
+                    vec![user(), user_with(|u| u.id = "u2".into()), user()],
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "batch get: duplicate keys",
+            ValidationError,
+            ["items 1 and 2", "same primary key"],
+            |c| {
+                c.batch_get_item(&[user_with(|u| u.id = "u0".into()), key(), key()], opts![])
+                    .await
+            }
+        ),
+        case!(
+            "batch delete: duplicate keys",
+            ValidationError,
+            ["items 0 and 1", "same primary key"],
+            |c| { c.batch_delete_item(vec![key(), key()], opts![]).await }
+        ),
+        case!(
+            "batch write: concurrency 0",
+            ValidationError,
+            ["`concurrency`"],
+            |c| {
+                c.batch_write_item(vec![user()], opts![concurrency: 0])
+                    .await
+            }
+        ),
+        case!(
+            "batch write: an option that does not apply",
+            ValidationError,
+            ["`limit`", "batch_write_item"],
+            |c| { c.batch_write_item(vec![user()], opts![limit: 5]).await }
+        ),
+        // ------------------------------------------------------ queries and GSIs
+        case!(
+            "query: unknown GSI (lists the indexes)",
+            ValidationError,
+            ["NoSuchIndex", "EmailIndex, StatusScoreIndex"],
+            |c| {
+                c.list_items(&user(), opts![index_name: "NoSuchIndex"])
+                    .await
+            }
+        ),
+        case!(
+            "scan: unknown GSI",
+            ValidationError,
+            ["Nope", "EmailIndex"],
+            |c| { c.scan::<User>(opts![index_name: "Nope"]).await }
+        ),
+        case!(
+            "query: consistent read on a GSI",
+            ValidationError,
+            ["Consistent reads", "EmailIndex"],
+            |c| {
+                c.list_items(
+                    &user(),
+                    opts![index_name: "EmailIndex", consistent_read: true],
+                )
+                .await
+            }
+        ),
+        case!(
+            "scan: consistent read on a GSI",
+            ValidationError,
+            ["Consistent reads", "StatusScoreIndex"],
+            |c| {
+                c.scan::<User>(opts![index_name: "StatusScoreIndex", consistent_read: true])
+                    .await
+            }
+        ),
+        case!(
+            "query: :between without sk_end",
+            ValidationError,
+            ["`:between`", "sk_end"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        tenant: "t",
+                        id: "u",
+                        created_at: "2024"
+                    }),
+                    opts![sk_operator: :between],
+                )
+                .await
+            }
+        ),
+        case!(
+            "GSI query: :between without sk_end",
+            ValidationError,
+            ["`:between`", "sk_end"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        status: "active",
+                        score: 5
+                    }),
+                    opts![index_name: "StatusScoreIndex", sk_operator: :between],
+                )
+                .await
+            }
+        ),
+        case!(
+            "GSI query: sort operator on an index without a sort key",
+            ValidationError,
+            ["EmailIndex", "does not have a sort key"],
+            |c| {
+                c.list_items(&user(), opts![index_name: "EmailIndex", sk_operator: :gt])
+                    .await
+            }
+        ),
+        case!(
+            "GSI query: partition field unset",
+            ValidationError,
+            ["EmailIndex", "'email'"],
+            |c| { c.list_items(&key(), opts![index_name: "EmailIndex"]).await }
+        ),
+        case!(
+            "GSI query: sort operator with the sort field unset",
+            ValidationError,
+            ["StatusScoreIndex", "'score'"],
+            |c| {
+                c.list_items(
+                    &item!(User { status: "active" }),
+                    opts![index_name: "StatusScoreIndex", sk_operator: :gte],
+                )
+                .await
+            }
+        ),
+        case!(
+            "GSI query: begins_with on a numeric sort key",
+            ValidationError,
+            ["`:begins_with`", "'score'"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        status: "active",
+                        score: 5
+                    }),
+                    opts![index_name: "StatusScoreIndex", sk_operator: :begins_with],
+                )
+                .await
+            }
+        ),
+        case!(
+            "query: sk_end without :between",
+            ValidationError,
+            ["`sk_end`", "`sk_operator: :between`"],
+            |c| { c.list_items(&key(), opts![sk_end: "z"]).await }
+        ),
+        case!(
+            "query: sort operator on a hash-only schema",
+            ValidationError,
+            ["`:gt`", "`Flag` has no sort key"],
+            |c| {
+                c.list_items(&item!(Flag { name: "f" }), opts![sk_operator: :gt])
+                    .await
+            }
+        ),
+        case!(
+            "query: sort operator with no sort-key field set",
+            ValidationError,
+            ["`:lt`", "created_at, kind"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        tenant: "t",
+                        id: "u"
+                    }),
+                    opts![sk_operator: :lt],
+                )
+                .await
+            }
+        ),
+        case!(
+            "query: partition field unset",
+            ValidationError,
+            ["`id`"],
+            |c| { c.list_items(&item!(User { tenant: "t" }), opts![]).await }
+        ),
+        case!(
+            "query: limit 0",
+            ValidationError,
+            ["`limit`", "at least 1"],
+            |c| { c.list_items(&key(), opts![limit: 0]).await }
+        ),
+        case!(
+            "list_items with select: :count",
+            ValidationError,
+            ["`select: :count`", "count_items"],
+            |c| { c.list_items(&key(), opts![select: :count]).await }
+        ),
+        case!(
+            "query: filter with an undefined placeholder",
+            ValidationError,
+            [":nope"],
+            |c| {
+                c.list_items(&key(), opts![filter_expression: "score > :nope"])
+                    .await
+            }
+        ),
+        case!(
+            "query: unused expression value",
+            ValidationError,
+            [":unused"],
+            |c| {
+                c.list_items(&key(), opts![expression_attribute_values: {":unused" => 1}])
+                    .await
+            }
+        ),
+        case!(
+            "parallel scan: segments 0",
+            ValidationError,
+            ["`segments`", "at least 1"],
+            |c| { c.parallel_scan::<User>(opts![segments: 0]).await }
+        ),
+        case!(
+            "scan page with segments",
+            ValidationError,
+            ["`segments`", "parallel_scan"],
+            |c| { c.scan::<User>(opts![segments: 4]).await }
+        ),
+        case!(
+            "stream parallel scan with batch_size",
+            ValidationError,
+            ["`batch_size`", "scan_to_channel"],
+            |c| {
+                match c
+                    .parallel_scan_stream::<User>(opts![batch_size: 10])
+                    .next()
+                    .await
+                {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        // ---------------------------------------------------------- table names
+        case!(
+            "put: table name with a space and '!'",
+            ValidationError,
+            ["`bad name!`", "3 to 255"],
+            |c| { c.put_item(item!(BadName { id: "x", n: 1 }), opts![]).await }
+        ),
+        case!(
+            "get: table name too short",
+            ValidationError,
+            ["`ab`", "3 to 255"],
+            |c| { c.get_item(&item!(ShortName { id: "x" }), opts![]).await }
+        ),
+        case!(
+            "delete: invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| { c.delete_item(&item!(BadName { id: "x" }), opts![]).await }
+        ),
+        case!(
+            "update: invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| {
+                c.update_item(&item!(BadName { id: "x" }), updates! { n: 1 }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "query: invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| { c.list_items(&item!(BadName { id: "x" }), opts![]).await }
+        ),
+        case!(
+            "scan: table name too short",
+            ValidationError,
+            ["`ab`"],
+            |c| { c.scan::<ShortName>(opts![]).await }
+        ),
+        case!(
+            "stream scan: invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| {
+                match c.scan_stream::<BadName>(opts![]).next().await {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
+            "batch write: invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| {
+                c.batch_write_item(vec![item!(BadName { id: "x" })], opts![])
+                    .await
+            }
+        ),
+        case!(
+            "batch get: table name too short",
+            ValidationError,
+            ["`ab`"],
+            |c| {
+                c.batch_get_item(&[item!(ShortName { id: "x" })], opts![])
+                    .await
+            }
+        ),
+        case!(
+            "transaction: one action on an invalid table",
+            ValidationError,
+            ["`bad name!`"],
+            |c| {
+                c.transact(vec![Tx::put(user()), Tx::put(item!(BadName { id: "x" }))])
+                    .await
+            }
+        ),
+        case!(
+            "create table: invalid name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| { c.create_table::<BadName>().await }
+        ),
+        case!(
+            "table prefix that makes the name invalid",
+            ValidationError,
+            ["`my prefix/users`"],
+            |c| {
+                config::scope(Config::new().table_prefix("my prefix/"), async move {
+                    c.put_item(user(), opts![]).await
+                })
+                .await
+            }
+        ),
+        case!(
+            "table prefix that makes the name too long",
+            ValidationError,
+            ["3 to 255"],
+            |c| {
+                config::scope(Config::new().table_prefix("p".repeat(251)), async move {
+                    c.get_item(&key(), opts![]).await
+                })
+                .await
+            }
+        ),
+        // ---------------------------------------------- values DynamoDB refuses
+        case!(
+            "put: empty string set",
+            ValidationError,
+            ["`data`", "empty string set"],
+            |c| {
+                c.put_item(
+                    user_with(|u| u.data = Value::StringSet(BTreeSet::new())),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: empty number set",
+            ValidationError,
+            ["`data`", "empty number set"],
+            |c| {
+                c.put_item(
+                    user_with(|u| u.data = Value::NumberSet(BTreeSet::new())),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: empty binary set",
+            ValidationError,
+            ["`data`", "empty binary set"],
+            |c| {
+                c.put_item(
+                    user_with(|u| u.data = Value::BinarySet(BTreeSet::new())),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!("put: NaN", ValidationError, ["`data`", "finite"], |c| {
+            c.put_item(user_with(|u| u.data = Value::from(f64::NAN)), opts![])
+                .await
+        }),
+        case!(
+            "put: infinity",
+            ValidationError,
+            ["`data`", "finite"],
+            |c| {
+                c.put_item(user_with(|u| u.data = Value::from(f64::INFINITY)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: number too large",
+            ValidationError,
+            ["`data`", "too large"],
+            |c| {
+                c.put_item(user_with(|u| u.data = num("1e200")), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: number too small",
+            ValidationError,
+            ["`data`", "too small"],
+            |c| {
+                c.put_item(user_with(|u| u.data = num("1e-140")), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: number with 39 significant digits",
+            ValidationError,
+            ["`data`", "38"],
+            |c| {
+                c.put_item(
+                    user_with(|u| u.data = num("123456789012345678901234567890123456789")),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: empty set nested in a map",
+            ValidationError,
+            ["`data`", ".inner", "empty string set"],
+            |c| {
+                let m = BTreeMap::from([("inner".to_owned(), Value::StringSet(BTreeSet::new()))]);
+                c.put_item(user_with(|u| u.data = Value::Map(m)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: NaN nested in a list",
+            ValidationError,
+            ["`data`", "[1]"],
+            |c| {
+                c.put_item(
+                    user_with(|u| {
+                        u.data = Value::List(vec![Value::from(1), Value::from(f64::NAN)])
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: GSI key an empty string",
+            ValidationError,
+            ["`email`", "EmailIndex"],
+            |c| {
+                c.put_item(user_with(|u| u.email = Some(String::new())), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: GSI key of a type DynamoDB cannot index",
+            ValidationError,
+            ["`status`", "StatusScoreIndex"],
+            |c| {
+                c.put_item(user_with(|u| u.status = Value::Bool(true)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: empty set value",
+            ValidationError,
+            ["`data`", "empty number set"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! { data: Value::NumberSet(BTreeSet::new()) },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: GSI key set to an empty string",
+            ValidationError,
+            ["`email`", "EmailIndex"],
+            |c| { c.update_item(&key(), updates! { email: "" }, opts![]).await }
+        ),
+        case!("update: a key field", ValidationError, ["`id`"], |c| {
+            c.update_item(&key(), updates! { id: "other" }, opts![])
+                .await
+        }),
+        case!("update: NaN", ValidationError, ["`score`", "finite"], |c| {
+            c.update_item(&key(), updates! { score: f64::NAN }, opts![])
+                .await
+        }),
+        case!(
+            "transaction update: empty set value",
+            ValidationError,
+            ["transaction action 0", "`data`"],
+            |c| {
+                c.transact(vec![Tx::update(
+                    &key(),
+                    updates! { data: Value::StringSet(BTreeSet::new()) },
+                )])
+                .await
+            }
+        ),
+        // ------------------------------------------------------------- options
+        case!(
+            "put: an option that does not apply",
+            ValidationError,
+            ["`limit`", "put_item"],
+            |c| { c.put_item(user(), opts![limit: 1]).await }
+        ),
+        case!(
+            "get: an option that does not apply",
+            ValidationError,
+            ["`sk_operator`", "get_item"],
+            |c| { c.get_item(&key(), opts![sk_operator: :gt]).await }
+        ),
+        case!(
+            "condition with an undefined name placeholder",
+            ValidationError,
+            ["#missing"],
+            |c| {
+                c.put_item(
+                    user(),
+                    opts![condition_expression: "attribute_not_exists(#missing)"],
+                )
+                .await
+            }
+        ),
+    ]
+}
+
+/// Every case is refused before sending: right kind, the culprit named in
+/// the message, no attempt made, and the proxy received nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_inputs_are_refused_before_sending() {
+    let proxy = Proxy::start(0xBAD1).await;
+    let client = proxy.client(RetryPolicy::none(), Duration::from_secs(5));
+    let cases = catalogue();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let before = proxy.received();
+        let outcome = tokio::time::timeout(Duration::from_secs(30), (case.run)(client.clone()))
+            .await
+            .unwrap_or_else(|_| panic!("case `{}` hung", case.name));
+        let sent = proxy.received() - before;
+        let mut problems = Vec::new();
+        match &outcome {
+            Ok(()) => problems.push("was accepted".to_owned()),
+            Err(e) => {
+                if e.kind() != case.kind {
+                    problems.push(format!("kind {:?}, expected {:?}", e.kind(), case.kind));
+                }
+                for needle in case.needles {
+                    if !e.message().contains(needle) {
+                        problems.push(format!("message lacks {needle:?}"));
+                    }
+                }
+                if e.attempts() != 0 {
+                    problems.push(format!("{} attempts", e.attempts()));
+                }
+            }
+        }
+        if sent != 0 {
+            problems.push(format!("{sent} request(s) reached the proxy"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {} — got {:?}",
+                case.name,
+                problems.join("; "),
+                outcome.err().map(|e| e.message().to_owned())
+            ));
+        }
+    }
+    let stats = proxy.stats();
+    eprintln!(
+        "FIGURES bad_inputs_are_refused_before_sending: {} bad inputs tried, {} refused before sending, {} requests reached the proxy",
+        cases.len(),
+        cases.len() - failures.len(),
+        stats.received
+    );
+    assert!(cases.len() >= 40);
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert_eq!(stats.received, 0);
+}
+
+/// The same client does reach the server with good input (so "zero
+/// requests" above means refused, not unreachable).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn good_input_through_the_same_proxy_is_sent() {
+    support::isolated(async {
+        let proxy = Proxy::start(0xBAD2).await;
+        let client = proxy.client(RetryPolicy::none(), Duration::from_secs(5));
+        client.create_table::<User>().await.unwrap();
+        client.put_item(user(), opts![]).await.unwrap();
+        let got = client.get_item(&key(), opts![]).await.unwrap();
+        assert_eq!(got, Some(user()));
+        let stats = proxy.stats();
+        assert_eq!(stats.op("PutItem"), 1);
+        assert_eq!(stats.op("GetItem"), 1);
+    })
+    .await;
+}

@@ -1,0 +1,577 @@
+//! The crate under faults: throttling, 5xx, dropped connections, slow
+//! answers, partial batches, a killed server — through the fault-injecting
+//! proxy in `tests/support/proxy.rs`, in front of DynamoDB Local.
+//!
+//! Every test is seeded (the proxy's RNG) and bounded in time; the only timed
+//! assertions are generous upper bounds on "does not hang". Each prints a
+//! `FIGURES` line (requests, faults, items lost, duplicates) that
+//! `docs/reliability.md` reports.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dynamo::prelude::*;
+use dynamo::RetryPolicy;
+use futures_util::{stream, StreamExt, TryStreamExt};
+use support::isolated;
+use support::proxy::{Fault, Faults, Proxy, Stats};
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Reading {
+        table_name "readings";
+        field :device: String, partition_key;
+        field :seq: i64, sort_key;
+        field :payload: String;
+        field :value: f64;
+        field :tags: Vec<String>;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Account {
+        table_name "accounts";
+        field :id: String, partition_key;
+        field :count: i64;
+        field :note: Option<String>;
+    }
+}
+
+/// Reading number `i`, with content derived from `i` so it can be checked.
+fn reading(i: usize) -> Reading {
+    item!(Reading {
+        device: format!("dev-{:03}", i % 100),
+        seq: i as i64,
+        payload: format!("payload {i} {}", "x".repeat(i % 37)),
+        value: i as f64 * 0.5,
+        tags: vec![format!("t{}", i % 7), format!("u{}", i % 11)],
+    })
+}
+
+/// Fast retries: 20 attempts, 1 ms base, 50 ms cap.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(50))
+        .max_attempts(20)
+}
+
+/// Checks that the table holds exactly readings `0..n` with the right
+/// content, read with a direct client (not through the proxy). Returns
+/// (lost, duplicates, wrong content).
+async fn verify_readings(n: usize) -> (usize, usize, usize) {
+    let direct = support::client();
+    let all: Vec<Reading> = direct
+        .parallel_scan(opts![segments: 8])
+        .await
+        .expect("direct scan");
+    tally(n, all)
+}
+
+/// (lost, duplicates, wrong content) of `items` against readings `0..n`.
+fn tally(n: usize, items: Vec<Reading>) -> (usize, usize, usize) {
+    let mut seen: HashMap<i64, usize> = HashMap::with_capacity(n);
+    let mut wrong = 0;
+    for r in items {
+        let i = r.seq as usize;
+        if i >= n || r != reading(i) {
+            wrong += 1;
+        }
+        *seen.entry(r.seq).or_default() += 1;
+    }
+    let lost = (0..n as i64).filter(|i| !seen.contains_key(i)).count();
+    let duplicates = seen.values().map(|c| c.saturating_sub(1)).sum();
+    (lost, duplicates, wrong)
+}
+
+fn figures(test: &str, stats: &Stats, extra: &str) {
+    eprintln!("FIGURES {test}: {stats}; {extra}");
+}
+
+/// 10,000 `put_item`s at 20 % throttling, 5 % 5xx and 2 % dropped
+/// connections (before and after the server): every item present with the
+/// right content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_puts_under_faults() {
+    const N: usize = 10_000;
+    isolated(async {
+        support::client().create_table::<Reading>().await.unwrap();
+        let proxy = Proxy::start(0x5EED_0001).await;
+        proxy.set_op_faults("PutItem", Faults::mix(0.20, 0.05, 0.02));
+        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let started = Instant::now();
+        let results: Vec<dynamo::Result<Reading>> = stream::iter(0..N)
+            .map(|i| {
+                let client = client.clone();
+                async move { client.put_item(reading(i), opts![]).await }
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(
+            failed.is_empty(),
+            "{} puts failed, first: {:?}",
+            failed.len(),
+            failed.first()
+        );
+        let stats = proxy.stats();
+        let (lost, dups, wrong) = verify_readings(N).await;
+        figures(
+            "ten_thousand_puts_under_faults",
+            &stats,
+            &format!(
+                "items {N} lost {lost} duplicates {dups} wrong {wrong} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ),
+        );
+        assert_eq!((lost, dups, wrong), (0, 0, 0));
+        assert!(stats.op("PutItem") >= N as u64);
+        // Roughly the configured rates (seeded, so this is stable).
+        let faults = stats.faults_total() as f64 / stats.op("PutItem") as f64;
+        assert!((0.22..0.32).contains(&faults), "fault share {faults}");
+        for f in [
+            Fault::ThroughputExceeded,
+            Fault::Throttling,
+            Fault::Http500,
+            Fault::Http503,
+            Fault::DropBefore,
+            Fault::DropAfter,
+        ] {
+            assert!(stats.fault(f) > 0, "no {f:?} injected");
+        }
+    })
+    .await;
+}
+
+/// A transaction whose answer is lost (connection dropped after the server
+/// applied it) is retried with the same client request token and applied
+/// exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_retried_after_drop_applies_once() {
+    const TXS: usize = 20;
+    isolated(async {
+        let direct = support::client();
+        direct.create_table::<Account>().await.unwrap();
+        direct
+            .put_item(
+                item!(Account {
+                    id: "acc",
+                    count: 0
+                }),
+                opts![],
+            )
+            .await
+            .unwrap();
+        let proxy = Proxy::start(0x5EED_0004).await;
+        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        for _ in 0..TXS {
+            proxy.script("TransactWriteItems", [Fault::DropAfter]);
+            client
+                .transact(vec![Tx::update(
+                    &item!(Account { id: "acc" }),
+                    updates! { count: {:increment, 1} },
+                )])
+                .await
+                .expect("transaction retried after a dropped connection");
+        }
+        let stats = proxy.stats();
+        let got = direct
+            .get_item(&item!(Account { id: "acc" }), opts![consistent_read: true])
+            .await
+            .unwrap()
+            .unwrap();
+        figures(
+            "transaction_retried_after_drop_applies_once",
+            &stats,
+            &format!("transactions {TXS} counter {} (expected {TXS})", got.count),
+        );
+        assert_eq!(stats.op("TransactWriteItems"), 2 * TXS as u64);
+        for pair in stats.tokens.chunks(2) {
+            assert_eq!(
+                pair[0], pair[1],
+                "a retry must reuse the client request token"
+            );
+            assert!(!pair[0].is_empty());
+        }
+        let distinct: std::collections::BTreeSet<_> = stats.tokens.iter().collect();
+        assert_eq!(distinct.len(), TXS, "each transaction has its own token");
+        assert_eq!(
+            got.count, TXS as i64,
+            "each transaction applied exactly once"
+        );
+    })
+    .await;
+}
+
+/// Batch writes of 10,000 items with 30 % of every batch handed back
+/// unprocessed (plus throttling and drops on the batch calls themselves):
+/// all present. Then a batch get of the 10,000 keys with 30 % of the keys
+/// handed back: every item found once, no key left over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_batch_writes_with_unprocessed() {
+    const N: usize = 10_000;
+    isolated(async {
+        support::client().create_table::<Reading>().await.unwrap();
+        let proxy = Proxy::start(0x5EED_0002).await;
+        let batch_faults = Faults::mix(0.05, 0.02, 0.02).unprocessed(0.30);
+        proxy.set_op_faults("BatchWriteItem", batch_faults.clone());
+        proxy.set_op_faults("BatchGetItem", batch_faults);
+        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let started = Instant::now();
+        let items: Vec<Reading> = (0..N).map(reading).collect();
+        let out = client.batch_write_item(items, opts![]).await.unwrap();
+        assert_eq!(out.processed_items, N);
+        assert!(
+            out.unprocessed_items.is_empty(),
+            "{} items left unprocessed",
+            out.unprocessed_items.len()
+        );
+        let write_stats = proxy.stats();
+        assert!(write_stats.unprocessed_entries > (N as u64) * 3 / 10);
+
+        let keys: Vec<Reading> = (0..N)
+            .map(|i| {
+                item!(Reading {
+                    device: format!("dev-{:03}", i % 100),
+                    seq: i as i64
+                })
+            })
+            .collect();
+        let got = client.batch_get_item(&keys, opts![]).await.unwrap();
+        assert!(got.unprocessed_keys.is_empty(), "keys left over");
+        let (get_lost, get_dups, get_wrong) = tally(N, got.items);
+        let stats = proxy.stats();
+        let (lost, dups, wrong) = verify_readings(N).await;
+        figures(
+            "ten_thousand_batch_writes_with_unprocessed",
+            &stats,
+            &format!(
+                "BatchWriteItem calls {} with {} entries handed back; items {N} lost {lost} duplicates {dups} wrong {wrong}; \
+                 batch get through the proxy: BatchGetItem calls {} lost {get_lost} duplicates {get_dups} wrong {get_wrong}; {:.1} s",
+                stats.op("BatchWriteItem"),
+                write_stats.unprocessed_entries,
+                stats.op("BatchGetItem"),
+                started.elapsed().as_secs_f64()
+            ),
+        );
+        assert_eq!((lost, dups, wrong), (0, 0, 0));
+        assert_eq!((get_lost, get_dups, get_wrong), (0, 0, 0));
+        assert!(stats.unprocessed_entries > write_stats.unprocessed_entries);
+    })
+    .await;
+}
+
+/// Writes readings `0..n` with a direct client.
+async fn seed_readings(n: usize) {
+    let out = support::client()
+        .batch_write_item((0..n).map(reading).collect::<Vec<_>>(), opts![])
+        .await
+        .unwrap();
+    assert!(out.unprocessed_items.is_empty());
+}
+
+/// A parallel stream scan (8 segments, small pages) under throttling, 5xx,
+/// dropped connections and slow answers: every item exactly once. The same
+/// for the sequential stream and `parallel_scan`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_stream_scan_under_faults() {
+    const N: usize = 3_000;
+    isolated(async {
+        support::client().create_table::<Reading>().await.unwrap();
+        seed_readings(N).await;
+        let proxy = Proxy::start(0x5EED_0003).await;
+        proxy.set_op_faults(
+            "Scan",
+            Faults::mix(0.20, 0.05, 0.04).with(Fault::Slow, 0.02),
+        );
+        proxy.set_slow_delay(Duration::from_millis(1_500));
+        let client = proxy.client(fast_retry(), Duration::from_millis(1_000));
+        let started = Instant::now();
+
+        let items: Vec<Reading> = client
+            .parallel_scan_stream(opts![segments: 8, page_size: 50])
+            .try_collect()
+            .await
+            .expect("parallel stream scan under faults");
+        let parallel = tally(N, items);
+        let after_parallel = proxy.stats();
+
+        let items: Vec<Reading> = client
+            .scan_stream(opts![page_size: 100])
+            .try_collect()
+            .await
+            .expect("sequential stream scan under faults");
+        let sequential = tally(N, items);
+
+        let items: Vec<Reading> = client
+            .parallel_scan(opts![segments: 5, page_size: 70])
+            .await
+            .expect("parallel_scan under faults");
+        let collected = tally(N, items);
+
+        let stats = proxy.stats();
+        figures(
+            "parallel_stream_scan_under_faults",
+            &stats,
+            &format!(
+                "items {N}; (lost, duplicates, wrong): parallel stream {parallel:?} \
+                 (Scan calls {}), sequential stream {sequential:?}, parallel_scan {collected:?}; {:.1} s",
+                after_parallel.op("Scan"),
+                started.elapsed().as_secs_f64()
+            ),
+        );
+        assert_eq!(parallel, (0, 0, 0));
+        assert_eq!(sequential, (0, 0, 0));
+        assert_eq!(collected, (0, 0, 0));
+        assert!(stats.fault(Fault::Slow) > 0, "no slow answer injected");
+        assert!(stats.fault(Fault::DropAfter) > 0);
+    })
+    .await;
+}
+
+/// The server "killed" in the middle of a stream: the stream yields a typed
+/// `Transport` error (with the attempt count) and ends — no hang. Then the
+/// same with a server that accepts requests and never answers: the error
+/// comes after the client's timeout × attempts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_stream_ends_with_transport_error() {
+    const N: usize = 1_000;
+    isolated(async {
+        support::client().create_table::<Reading>().await.unwrap();
+        seed_readings(N).await;
+        let attempts = 4;
+        let timeout = Duration::from_millis(500);
+        let retry = RetryPolicy::default()
+            .base_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .max_attempts(attempts);
+        // Upper bound: every attempt times out, plus backoffs, plus slack.
+        let bound = timeout * attempts + Duration::from_secs(5);
+
+        for (case, hang) in [("killed", false), ("hanging", true)] {
+            for parallel in [false, true] {
+                let proxy = Proxy::start(0x5EED_0005).await;
+                let client = proxy.client(retry.clone(), timeout);
+                let mut s = if parallel {
+                    client
+                        .parallel_scan_stream::<Reading>(opts![segments: 4, page_size: 50])
+                        .boxed()
+                } else {
+                    client.scan_stream::<Reading>(opts![page_size: 50]).boxed()
+                };
+                let mut before = 0;
+                while before < 200 {
+                    s.next().await.expect("items before the failure").unwrap();
+                    before += 1;
+                }
+                if hang {
+                    proxy.set_hang(true);
+                } else {
+                    proxy.kill();
+                }
+                let failed_at = Instant::now();
+                let outcome = tokio::time::timeout(bound * 2, async {
+                    let mut after = 0;
+                    loop {
+                        match s.next().await {
+                            Some(Ok(_)) => after += 1,
+                            Some(Err(e)) => return (after, Some(e)),
+                            None => return (after, None),
+                        }
+                    }
+                })
+                .await
+                .unwrap_or_else(|_| panic!("{case} server: the stream hung"));
+                let took = failed_at.elapsed();
+                let (after, err) = outcome;
+                let err = err.unwrap_or_else(|| {
+                    panic!("{case} server: stream ended without an error after {after} more items")
+                });
+                eprintln!(
+                    "FIGURES server_{case}_mid_stream (parallel: {parallel}): {} items then {:?} after {} ms: {}",
+                    before + after,
+                    err.kind(),
+                    took.as_millis(),
+                    err
+                );
+                assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+                assert_eq!(err.attempts(), attempts, "{err:?}");
+                assert!(err.message().contains(&format!("{attempts} attempts")), "{err}");
+                if hang {
+                    assert!(err.message().contains("no answer within"), "{err}");
+                }
+                assert!(took < bound, "{case}: the error took {took:?}, bound {bound:?}");
+                assert!(before + after < N, "the stream cannot have finished");
+                // After the error the stream is over.
+                let next = tokio::time::timeout(Duration::from_secs(5), s.next())
+                    .await
+                    .expect("the stream ends after its error");
+                assert!(next.is_none(), "nothing follows the error");
+                proxy.kill();
+            }
+        }
+    })
+    .await;
+}
+
+/// Retries exhausted: the typed error of the last answer, with the attempt
+/// count in its message; the proxy saw exactly that many requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_exhausted_give_the_typed_error_with_attempts() {
+    isolated(async {
+        support::client().create_table::<Account>().await.unwrap();
+        let cases = [
+            (Fault::Throttling, ErrorKind::Throttling, 5u32),
+            (
+                Fault::ThroughputExceeded,
+                ErrorKind::ProvisionedThroughputExceeded,
+                7,
+            ),
+            (Fault::Http500, ErrorKind::InternalServerError, 3),
+            (Fault::Http503, ErrorKind::ServiceUnavailable, 4),
+            (Fault::DropBefore, ErrorKind::Transport, 3),
+            (Fault::DropAfter, ErrorKind::Transport, 2),
+            (Fault::Slow, ErrorKind::Transport, 2),
+        ];
+        for (i, (fault, kind, attempts)) in cases.into_iter().enumerate() {
+            let proxy = Proxy::start(0x5EED_0006 + i as u64).await;
+            proxy.set_faults(Faults::none().with(fault, 1.0));
+            proxy.set_slow_delay(Duration::from_millis(600));
+            let retry = RetryPolicy::default()
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(20))
+                .max_attempts(attempts);
+            let client = proxy.client(retry, Duration::from_millis(300));
+            let started = Instant::now();
+            let err = client
+                .put_item(
+                    item!(Account {
+                        id: format!("a{i}"),
+                        count: 1
+                    }),
+                    opts![],
+                )
+                .await
+                .expect_err("every attempt fails");
+            let stats = proxy.stats();
+            eprintln!(
+                "FIGURES retries_exhausted {fault:?}: {} requests, {:?} in {} ms: {err}",
+                stats.received,
+                err.kind(),
+                started.elapsed().as_millis()
+            );
+            assert_eq!(err.kind(), kind, "{err:?}");
+            assert_eq!(err.attempts(), attempts, "{err:?}");
+            assert!(
+                err.message().contains(&format!("{attempts} attempts")),
+                "{err}"
+            );
+            assert_eq!(err.operation(), Some("PutItem"));
+            assert_eq!(stats.op("PutItem"), u64::from(attempts));
+            assert_eq!(stats.fault(fault), u64::from(attempts));
+            assert!(started.elapsed() < Duration::from_secs(20));
+        }
+        // A non-retryable error is not retried: one request.
+        let proxy = Proxy::start(0x5EED_0010).await;
+        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let err = client
+            .put_item(
+                item!(Account {
+                    id: "cond",
+                    count: 1
+                }),
+                opts![condition_expression: "attribute_exists(id)"],
+            )
+            .await
+            .expect_err("condition fails");
+        assert_eq!(err.kind(), ErrorKind::ConditionalCheckFailed);
+        assert_eq!(err.attempts(), 1);
+        assert_eq!(proxy.stats().received, 1);
+    })
+    .await;
+}
+
+/// `Debug` of clients, builders and errors, and the request log, never show
+/// the secret key or the session token — also when requests fail and are
+/// retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_never_in_debug_or_logs() {
+    const KEY: &str = "AKIDLOGTEST";
+    const SECRET: &str = "wJalrXUtnFEMIsecretK7MDENGbPxRfiCY";
+    const TOKEN: &str = "IQoJb3JpZ2luX2VjSESSIONTOKENxyz0123456789";
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    dynamo::logger::set_sink(move |l: &str| sink.lock().unwrap().push(l.to_owned()));
+    dynamo::logger::enable();
+    let proxy = Proxy::start(0x5EED_0020).await;
+    proxy.script("CreateTable", [Fault::Throttling, Fault::DropAfter]);
+    proxy.script("PutItem", [Fault::Http500]);
+    proxy.script("GetItem", [Fault::Slow]);
+    proxy.set_slow_delay(Duration::from_millis(800));
+    let builder = dynamo::Client::builder()
+        .endpoint(proxy.url())
+        .region("us-east-1")
+        .session_credentials(KEY, SECRET, TOKEN)
+        .retry(fast_retry())
+        .timeout(Duration::from_millis(500));
+    let builder_debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let mut shown = vec![builder_debug, format!("{client:?}"), format!("{client:#?}")];
+    isolated(async {
+        client.create_table_if_missing::<Account>().await.unwrap();
+        client
+            .put_item(item!(Account { id: "s", count: 1 }), opts![])
+            .await
+            .unwrap();
+        client
+            .get_item(&item!(Account { id: "s" }), opts![])
+            .await
+            .unwrap();
+        let err = client
+            .put_item(
+                item!(Account { id: "s", count: 2 }),
+                opts![condition_expression: "attribute_not_exists(id)"],
+            )
+            .await
+            .unwrap_err();
+        shown.push(format!("{err:?}"));
+        shown.push(format!("{err}"));
+        let bad = client.with_retry(RetryPolicy::none());
+        proxy.script("PutItem", [Fault::DropBefore]);
+        let err = bad
+            .put_item(item!(Account { id: "t", count: 2 }), opts![])
+            .await
+            .unwrap_err();
+        shown.push(format!("{err:?}"));
+        shown.push(format!("{bad:?}"));
+    })
+    .await;
+    dynamo::logger::disable();
+    dynamo::logger::reset_sink();
+    let stats = proxy.stats();
+    // The token really was in use: every request carried it.
+    assert_eq!(stats.with_session_token, stats.received);
+    assert!(stats.received >= 8, "{stats}");
+    let logged = lines.lock().unwrap().clone();
+    assert!(logged.len() >= 8, "{} log lines", logged.len());
+    assert!(
+        logged.iter().any(|l| l.contains("\"error\"")),
+        "failed attempts are logged"
+    );
+    shown.extend(logged);
+    for text in &shown {
+        assert!(!text.contains(SECRET), "secret key shown: {text}");
+        assert!(!text.contains(TOKEN), "session token shown: {text}");
+        assert!(!text.contains("Signature="), "signature shown: {text}");
+    }
+    eprintln!(
+        "FIGURES credentials_never_in_debug_or_logs: {} Debug/Display/log texts checked, {} requests with a session token",
+        shown.len(),
+        stats.with_session_token
+    );
+}

@@ -1,0 +1,404 @@
+//! Property-based fuzzing (proptest, fixed seed): arbitrary JSON attribute
+//! maps through the decoders, arbitrary field values through key building
+//! and encoding. Nothing may panic; failures must be typed errors.
+//!
+//! Cases per property: `DYNAMO_FUZZ_CASES` (default 20,000 for the JSON
+//! decoders, a quarter of that for the slower properties). No server needed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use dynamo::prelude::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use rusoto_dynamodb::AttributeValue;
+use serde_json::{json, Value as Json};
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Everything {
+        table_name "everything";
+        field :id: String, partition_key;
+        field :name: String;
+        field :count: i64;
+        field :small: u8;
+        field :ratio: f64;
+        field :flag: bool;
+        field :tags: Vec<String>;
+        field :labels: BTreeSet<String>;
+        field :nums: BTreeSet<i64>;
+        field :blob: Vec<u8>;
+        field :nick: Option<String>;
+        field :attrs: BTreeMap<String, i64>;
+        field :nested;
+        field :doc: serde_json::Value;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Keyed {
+        table_name "keyed";
+        field :a: String;
+        field :e;
+        field :b: i64;
+        field :c: f64;
+        field :d: bool;
+        field :f: Option<String>;
+        field :g;
+        partition_key [:a, :e];
+        sort_key [:b, :c, :d, :f, :g];
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KeyedPrefixed {
+        use Dynamo.Schema, key_separator: "::", prefix_sort_key: true;
+        table_name "keyed";
+        field :a: String, partition_key;
+        field :s1: String, sort_key;
+        field :s2, sort_key;
+    }
+}
+
+fn cases(share: u32) -> u32 {
+    let base = std::env::var("DYNAMO_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(20_000);
+    (base / share).max(1)
+}
+
+fn config(cases: u32, seed: u64) -> Config {
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        max_shrink_iters: 2_000,
+        ..Config::default()
+    }
+}
+
+/// Field names of `Everything`, the key attributes, and arbitrary ones.
+fn attr_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "id", "name", "count", "small", "ratio", "flag", "tags", "labels", "nums", "blob",
+            "nick", "attrs", "nested", "doc", "pk", "sk",
+        ])
+        .prop_map(str::to_owned),
+        1 => any::<String>(),
+    ]
+}
+
+/// Number-like text: valid decimals of every size, exponents, and junk.
+fn number_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[-+]?[0-9]{0,45}(\\.[0-9]{0,45})?([eE][-+]?[0-9]{1,4})?",
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => any::<f64>().prop_map(|f| f.to_string()),
+        1 => prop::sample::select(vec!["NaN", "inf", "-inf", "Infinity", "", ".", "-", "1e", "0x10", "1_000", " 1", "١٢"]).prop_map(str::to_owned),
+        1 => any::<String>(),
+    ]
+}
+
+/// Base64-ish text: valid encodings and junk.
+fn b64_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::collection::vec(any::<u8>(), 0..24).prop_map(|b| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(b)
+        }),
+        1 => "[A-Za-z0-9+/=]{0,12}",
+        1 => any::<String>(),
+    ]
+}
+
+/// Any JSON value.
+fn any_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::from),
+        any::<i64>().prop_map(Json::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)),
+        any::<String>().prop_map(Json::from),
+        number_text().prop_map(Json::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    3 => prop::sample::select(vec!["S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"]).prop_map(str::to_owned),
+                    1 => any::<String>(),
+                ],
+                inner,
+                0..4
+            )
+            .prop_map(|m| Json::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Attribute values in DynamoDB's JSON form, mostly well-formed, sometimes
+/// not (wrong payload types, several type keys, junk).
+fn attr_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        3 => any::<String>().prop_map(|s| json!({ "S": s })),
+        3 => number_text().prop_map(|n| json!({ "N": n })),
+        2 => b64_text().prop_map(|b| json!({ "B": b })),
+        2 => any::<bool>().prop_map(|b| json!({ "BOOL": b })),
+        1 => any::<bool>().prop_map(|b| json!({ "NULL": b })),
+        2 => prop::collection::vec(any::<String>(), 0..5).prop_map(|v| json!({ "SS": v })),
+        2 => prop::collection::vec(number_text(), 0..5).prop_map(|v| json!({ "NS": v })),
+        1 => prop::collection::vec(b64_text(), 0..4).prop_map(|v| json!({ "BS": v })),
+        1 => any_json(),
+        1 => (any_json(), any_json()).prop_map(|(a, b)| json!({ "S": a, "N": b })),
+        1 => Just(json!({})),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|v| json!({ "L": v })),
+            prop::collection::btree_map(attr_name(), inner.clone(), 0..6)
+                .prop_map(|m| json!({ "M": m })),
+            inner.clone().prop_map(|v| json!({ "L": v })),
+            inner.prop_map(|v| json!({ "SS": [v] })),
+        ]
+    })
+}
+
+/// An item: attribute names to attribute JSON.
+fn item_json() -> impl Strategy<Value = BTreeMap<String, Json>> {
+    prop::collection::btree_map(attr_name(), attr_json(), 0..12)
+}
+
+static DECODED: AtomicU64 = AtomicU64::new(0);
+static REFUSED: AtomicU64 = AtomicU64::new(0);
+
+/// Decodes through `Value::from_dynamodb_json` and `decoder::decode`.
+fn decode_via_values(item: &BTreeMap<String, Json>) {
+    let mut map: HashMap<String, Value> = HashMap::new();
+    for (k, j) in item {
+        match Value::from_dynamodb_json(j) {
+            Ok(v) => {
+                // Round trip: the wire form of a parsed value parses back to it.
+                let again = Value::from_dynamodb_json(&v.to_dynamodb_json())
+                    .expect("a value's own wire form parses");
+                assert_eq!(again, v, "round trip of {j}");
+                map.insert(k.clone(), v);
+            }
+            Err(msg) => {
+                assert!(!msg.is_empty());
+            }
+        }
+    }
+    match dynamo::decoder::decode::<Everything>(&map) {
+        Ok(e) => {
+            DECODED.fetch_add(1, Ordering::Relaxed);
+            // A decoded item encodes again without panicking.
+            let _ = dynamo::encoder::encode(&e);
+            let _ = dynamo::client::to_rusoto_item(&e);
+        }
+        Err(err) => {
+            REFUSED.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+            assert!(!err.message().is_empty());
+        }
+    }
+    let _ = dynamo::decoder::decode::<Keyed>(&map);
+}
+
+/// Decodes through rusoto's `AttributeValue` (deserialized from the JSON)
+/// and `client::from_rusoto_item`.
+fn decode_via_rusoto(item: &BTreeMap<String, Json>) {
+    let mut map: HashMap<String, AttributeValue> = HashMap::new();
+    for (k, j) in item {
+        if let Ok(a) = serde_json::from_value::<AttributeValue>(j.clone()) {
+            let _ = dynamo::client::from_rusoto_value(a.clone());
+            map.insert(k.clone(), a);
+        }
+    }
+    match dynamo::client::from_rusoto_item::<Everything>(map.clone()) {
+        Ok(e) => {
+            let _ = dynamo::client::to_rusoto_item(&e);
+        }
+        Err(err) => assert_eq!(err.kind(), ErrorKind::Decode, "{err}"),
+    }
+    let _ = dynamo::client::from_rusoto_item::<Keyed>(map);
+}
+
+proptest! {
+    #![proptest_config(config(cases(1), 0xF0_22_01))]
+
+    /// Arbitrary DynamoDB-JSON attribute maps → `Value::from_dynamodb_json`
+    /// → `decoder::decode`: no panic; failures are `Decode` errors.
+    #[test]
+    fn decoder_never_panics(item in item_json()) {
+        decode_via_values(&item);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(cases(1), 0xF0_22_02))]
+
+    /// The same maps as rusoto `AttributeValue`s → `from_rusoto_item`.
+    #[test]
+    fn rusoto_decoder_never_panics(item in item_json()) {
+        decode_via_rusoto(&item);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(cases(4), 0xF0_22_03))]
+
+    /// Completely arbitrary JSON (not only attribute-shaped) as attribute
+    /// values and as whole items.
+    #[test]
+    fn arbitrary_json_never_panics(j in any_json(), name in attr_name()) {
+        let _ = Value::from_dynamodb_json(&j);
+        let _ = serde_json::from_value::<AttributeValue>(j.clone()).map(dynamo::client::from_rusoto_value);
+        let item = BTreeMap::from([(name, j.clone())]);
+        decode_via_values(&item);
+        decode_via_rusoto(&item);
+        if let Json::Object(m) = j {
+            let item: BTreeMap<String, Json> = m.into_iter().collect();
+            decode_via_values(&item);
+            decode_via_rusoto(&item);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(cases(2), 0xF0_22_04))]
+
+    /// Arbitrary text as a number: parses to a canonical number or is
+    /// refused; the canonical text parses back to the same number.
+    #[test]
+    fn number_parsing_never_panics(text in number_text()) {
+        if let Ok(n) = text.parse::<Number>() {
+            let again: Number = n.as_str().parse().expect("canonical text parses");
+            prop_assert_eq!(&again, &n);
+            let _ = n.check_dynamodb_range();
+            let _ = (n.as_i64(), n.as_f64(), n.significant_digits());
+        }
+    }
+}
+
+/// Any value the `e`/`g` fields (dynamic `Value`s) might hold.
+fn any_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        3 => any::<String>().prop_map(Value::from),
+        2 => any::<i64>().prop_map(Value::from),
+        2 => any::<f64>().prop_map(Value::from),
+        1 => any::<bool>().prop_map(Value::from),
+        1 => Just(Value::Null),
+        1 => number_text().prop_filter_map("a number", |t| t.parse::<Number>().ok()).prop_map(Value::Number),
+        1 => prop::collection::vec(any::<u8>(), 0..8).prop_map(Value::Binary),
+        1 => any_json().prop_map(|j| Value::from_plain_json(&j)),
+        1 => prop::collection::btree_set(any::<String>(), 0..3).prop_map(Value::StringSet),
+    ]
+}
+
+/// Key text: separators, empties, unicode.
+fn key_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => any::<String>(),
+        2 => "[a-z#:]{0,6}",
+        1 => Just(String::new()),
+        1 => Just("#".to_owned()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(cases(2), 0xF0_22_05))]
+
+    /// Arbitrary field values → partition key, sort key, primary key, the
+    /// encoded item: no panic; unset partition fields are `ValidationError`s
+    /// naming the field; string parts are written verbatim.
+    #[test]
+    fn key_building_never_panics(
+        a in key_text(),
+        e in any_value(),
+        b in any::<i64>(),
+        c in any::<f64>(),
+        d in any::<bool>(),
+        f in prop::option::of(key_text()),
+        g in any_value(),
+    ) {
+        let k = item!(Keyed { a: a.clone(), e: e.clone(), b: b, c: c, d: d, f: f.clone(), g: g.clone() });
+        let pk = k.partition_key();
+        match (&pk, a.is_empty(), &e) {
+            (Err(err), true, _) => {
+                prop_assert_eq!(err.kind(), ErrorKind::ValidationError);
+                prop_assert!(err.message().contains("`a`"), "{}", err.message());
+            }
+            (Ok(pk), false, Value::String(es)) if !es.is_empty() => {
+                prop_assert_eq!(pk, &format!("{a}#{es}"));
+            }
+            (Ok(_), true, _) => prop_assert!(false, "an empty partition field was accepted"),
+            _ => {}
+        }
+        if let Some(sk) = k.sort_key() {
+            prop_assert!(sk.starts_with(&b.to_string()), "{} / {}", sk, b);
+        }
+        match k.primary_key() {
+            Ok(key) => {
+                prop_assert!(!key.partition.is_empty());
+                let _ = key.to_item();
+            }
+            Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError),
+        }
+        let _ = dynamo::encoder::encode(&k);
+        match dynamo::client::to_rusoto_item(&k) {
+            Ok(map) => {
+                prop_assert!(map.contains_key("pk"));
+                let back: Keyed = dynamo::client::from_rusoto_item(map).expect("own encoding decodes");
+                prop_assert_eq!(back.a, a);
+            }
+            Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError, "{}", err),
+        }
+        // Building the query (the stream is never polled: no request).
+        let _ = k.stream_items(opts![sk_operator: :between, sk_end: g.clone()]);
+        let _ = k.stream_items(opts![sk_operator: :begins_with]);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(cases(4), 0xF0_22_06))]
+
+    /// Field-name-prefixed sort keys with a two-character separator.
+    #[test]
+    fn prefixed_keys_never_panic(a in key_text(), s1 in key_text(), s2 in any_value()) {
+        let k = item!(KeyedPrefixed { a: a.clone(), s1: s1.clone(), s2: s2.clone() });
+        match k.partition_key() {
+            Ok(pk) => prop_assert_eq!(pk, a),
+            Err(err) => {
+                prop_assert!(a.is_empty());
+                prop_assert_eq!(err.kind(), ErrorKind::ValidationError);
+            }
+        }
+        match k.sort_key() {
+            Some(sk) => {
+                prop_assert!(!s1.is_empty());
+                let expected = format!("s1::{s1}");
+                prop_assert!(sk.starts_with(&expected), "{} vs {}", sk, expected);
+            }
+            None => prop_assert!(s1.is_empty()),
+        }
+        let _ = k.primary_key();
+        let _ = dynamo::client::to_rusoto_item(&k);
+    }
+}
+
+/// Prints how many fuzzed items decoded and how many were refused (after
+/// the properties above, when run in one process; informational).
+#[test]
+fn zz_fuzz_summary() {
+    eprintln!(
+        "FIGURES fuzz_props: {} cases per decoder property; decoded {} / refused {} so far in this process",
+        cases(1),
+        DECODED.load(Ordering::Relaxed),
+        REFUSED.load(Ordering::Relaxed)
+    );
+}

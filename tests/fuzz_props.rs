@@ -2,7 +2,7 @@
 //! maps through the decoders, arbitrary field values through key building
 //! and encoding. Nothing may panic; failures must be typed errors.
 //!
-//! Cases per property: `DYNAMO_FUZZ_CASES` (default 20,000 for the JSON
+//! Cases per property: `DYNAMO_FUZZ_CASES` (default 5,000 for the JSON
 //! decoders, a quarter of that for the slower properties). No server needed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -66,7 +66,7 @@ fn cases(share: u32) -> u32 {
     let base = std::env::var("DYNAMO_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(20_000);
+        .unwrap_or(5_000);
     (base / share).max(1)
 }
 

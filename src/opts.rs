@@ -333,7 +333,7 @@ impl Opts {
     }
 }
 
-/// Builds [`Opts`] from Elixir-style keyword pairs. See the [module docs](crate::opts)
+/// Builds [`Opts`] from Elixir-style keyword pairs. See the [module docs](mod@crate::opts)
 /// for every key. An unknown key is a compile error.
 ///
 /// ```

@@ -235,4 +235,32 @@ pub mod __private {
 mod doc_snippets {
     #[doc = include_str!("../README.md")]
     pub struct Readme;
+    #[doc = include_str!("../docs/dsl.md")]
+    pub struct Dsl;
+    #[doc = include_str!("../docs/schemas-and-keys.md")]
+    pub struct SchemasAndKeys;
+    #[doc = include_str!("../docs/queries-and-gsis.md")]
+    pub struct QueriesAndGsis;
+    #[doc = include_str!("../docs/batches-and-streams.md")]
+    pub struct BatchesAndStreams;
+    #[doc = include_str!("../docs/transactions.md")]
+    pub struct Transactions;
+    #[doc = include_str!("../docs/errors-and-retries.md")]
+    pub struct ErrorsAndRetries;
+    #[doc = include_str!("../docs/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../docs/configuration.md")]
+    pub struct Configuration;
+    #[doc = include_str!("../docs/cli.md")]
+    pub struct Cli;
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct Testing;
+    #[doc = include_str!("../docs/dynamodb-local.md")]
+    pub struct DynamodbLocal;
+    #[doc = include_str!("../docs/reliability.md")]
+    pub struct Reliability;
+    #[doc = include_str!("../docs/internals.md")]
+    pub struct Internals;
+    #[doc = include_str!("../docs/elixir.md")]
+    pub struct Elixir;
 }

@@ -114,6 +114,15 @@ pub mod __private {
 
     use crate::schema::FieldDef;
 
+    /// What an `updates!` / `values!` entry stands for: the value's
+    /// [`Encode`](crate::Encode) form, so it is written exactly as the field
+    /// itself would be (a `Vec<u8>` as binary, a set as a set, `None` as
+    /// null).
+    #[inline]
+    pub fn encode_update_value<T: crate::Encode + ?Sized>(value: &T) -> crate::Value {
+        value.encode()
+    }
+
     /// Types that can be part of a composite key.
     #[diagnostic::on_unimplemented(
         message = "dynamo_item!: `{Self}` cannot be part of a key",

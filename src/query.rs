@@ -251,7 +251,17 @@ fn table_key_condition<T: Schema>(key: &T, opts: &Opts, ph: &mut Placeholders) -
     let cond = match opts.sk_operator {
         None => {
             if n_set == 0 {
-                if prefix_child {
+                if prefix_child && n_fields == 0 {
+                    // A child without sort-key fields of its own has the
+                    // bare relation name as its sort key: one per parent.
+                    Some(sort_condition(
+                        ph,
+                        &sk_attr,
+                        SkOperator::Eq,
+                        Value::String(schema.name.to_ascii_lowercase()),
+                        None,
+                    )?)
+                } else if prefix_child {
                     // Only this child type, within the parent's partition.
                     let prefix = format!("{}{sep}", schema.name.to_ascii_lowercase());
                     Some(sort_condition(

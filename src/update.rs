@@ -242,14 +242,20 @@ macro_rules! __updates {
         $u
     }};
     (@munch ($u:expr) $f:ident : $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Set($crate::__private::Into::<$crate::Value>::into($v)))) $($($rest)*)?)
+        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Set($crate::__private::encode_update_value(&$v)))) $($($rest)*)?)
     };
 
-    (@op increment $v:expr) => { $crate::UpdateOp::Increment($crate::__private::Into::<$crate::Value>::into($v)) };
-    (@op decrement $v:expr) => { $crate::UpdateOp::Decrement($crate::__private::Into::<$crate::Value>::into($v)) };
-    (@op append $v:expr) => { $crate::UpdateOp::Append($crate::__private::Into::<$crate::Value>::into($v)) };
-    (@op prepend $v:expr) => { $crate::UpdateOp::Prepend($crate::__private::Into::<$crate::Value>::into($v)) };
-    (@op if_not_exists $v:expr) => { $crate::UpdateOp::IfNotExists($crate::__private::Into::<$crate::Value>::into($v)) };
+    (@op increment $v:expr) => { $crate::UpdateOp::Increment($crate::__private::encode_update_value(&$v)) };
+    (@op decrement $v:expr) => { $crate::UpdateOp::Decrement($crate::__private::encode_update_value(&$v)) };
+    (@op append $v:expr) => { $crate::UpdateOp::Append($crate::__private::encode_update_value(&$v)) };
+    (@op prepend $v:expr) => { $crate::UpdateOp::Prepend($crate::__private::encode_update_value(&$v)) };
+    (@op if_not_exists $v:expr) => { $crate::UpdateOp::IfNotExists($crate::__private::encode_update_value(&$v)) };
+    (@op remove $v:expr) => {{
+        $crate::__private::compile_error!(
+            "updates!: `{:remove}` takes no value; write `field: {:remove}` (or set the field to `None`)"
+        );
+        $crate::UpdateOp::Remove
+    }};
     (@op $other:ident $v:expr) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
             "updates!: `:", $crate::__private::stringify!($other), "` is not an update operator; use ",
@@ -273,7 +279,7 @@ macro_rules! values {
     ($($k:expr => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
         let mut map = $crate::__private::BTreeMap::<$crate::__private::String, $crate::Value>::new();
-        $( map.insert($crate::__private::Into::into($k), $crate::__private::Into::into($v)); )*
+        $( map.insert($crate::__private::Into::into($k), $crate::__private::encode_update_value(&$v)); )*
         map
     }};
 }
@@ -281,6 +287,27 @@ macro_rules! values {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_written_as_their_field_would_be() {
+        use std::collections::BTreeSet;
+        let u = updates! {
+            data: vec![1u8, 2],
+            tags: BTreeSet::from([3i64, 1]),
+            note: None::<String>,
+            names: {:append, vec!["a"]},
+        };
+        assert_eq!(u.actions()[0].1, UpdateOp::Set(Value::Binary(vec![1, 2])));
+        assert!(matches!(&u.actions()[1].1, UpdateOp::Set(Value::NumberSet(s)) if s.len() == 2));
+        assert_eq!(u.actions()[2].1, UpdateOp::Set(Value::Null));
+        assert_eq!(
+            u.actions()[3].1,
+            UpdateOp::Append(Value::List(vec![Value::from("a")]))
+        );
+        let v = values! {":blob" => vec![9u8], ":n" => 5};
+        assert_eq!(v[":blob"], Value::Binary(vec![9]));
+        assert_eq!(v[":n"], Value::from(5));
+    }
 
     fn render(u: &Updates) -> (String, Placeholders) {
         let mut ph = Placeholders::default();

@@ -70,6 +70,18 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    /// A one-per-parent child: no sort-key field of its own, so its sort key
+    /// is the bare relation name.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Preferences {
+        table_name "shop";
+        field :customer_id;
+        field :theme;
+        belongs_to :customer, Customer;
+    }
+}
+
 fn ada() -> User {
     item!(User {
         id: "u1",
@@ -568,6 +580,43 @@ async fn dynamodb_validation_errors_keep_their_text() {
         let e = dynamo::table::put_item(ada(), opts![condition_expression: "begins_with(balance)"]).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ValidationError);
         assert!(e.message().to_lowercase().contains("begins_with"), "{}", e.message());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn belongs_to_child_without_its_own_sort_key() {
+    isolated(async {
+        Customer::create_table().await.unwrap();
+        Customer::put_item(item!(Customer {
+            customer_id: "c1",
+            name: "Ada"
+        }))
+        .await
+        .unwrap();
+        // A child of another type whose sort key starts with the same name
+        // must not be taken for it.
+        OrderItem::put_item(item!(OrderItem {
+            customer_id: "c1",
+            created_at: "2024-01-15",
+            sku: "s"
+        }))
+        .await
+        .unwrap();
+        let prefs = item!(Preferences {
+            customer_id: "c1",
+            theme: "dark"
+        });
+        assert_eq!(prefs.sort_key().as_deref(), Some("preferences"));
+        Preferences::put_item(prefs.clone()).await.unwrap();
+        let key = item!(Preferences { customer_id: "c1" });
+        assert_eq!(
+            Preferences::get_item(&key).await.unwrap(),
+            Some(prefs.clone())
+        );
+        let listed = Preferences::list_items(&key, opts![]).await.unwrap();
+        assert_eq!(listed, vec![prefs]);
+        assert_eq!(Preferences::count_items(&key, opts![]).await.unwrap(), 1);
     })
     .await;
 }

@@ -32,7 +32,7 @@
 ///         [sort_key [:$field, …];]
 ///         [global_secondary_index "$Index", partition_key: :$field [, sort_key: :$field]
 ///              [, projection: :all | :keys_only | :include] [, projected_attributes: [:$field, …]];]*
-///         [belongs_to :$relation, $Parent [, foreign_key: :$field] [, sort_key_strategy …];]*
+///         [belongs_to :$relation, $Parent [, foreign_key: :$field] [, sk_strategy: :prefix | :use_defined];]*
 ///     }
 /// }
 /// ```

@@ -1,0 +1,5 @@
+use dynamo::prelude::*;
+
+fn main() {
+    let _ = updates! { nickname: {:remove, "old"} };
+}

@@ -754,6 +754,21 @@ fn catalogue() -> Vec<Case> {
             |c| { c.scan::<User>(opts![segments: 4]).await }
         ),
         case!(
+            "stream parallel scan with concurrency",
+            ValidationError,
+            ["`concurrency`", "stream::parallel_scan"],
+            |c| {
+                match c
+                    .parallel_scan_stream::<User>(opts![concurrency: 2])
+                    .next()
+                    .await
+                {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
             "stream parallel scan with batch_size",
             ValidationError,
             ["`batch_size`", "scan_to_channel"],

@@ -246,6 +246,11 @@ fn parallel_scan_with<T: Schema>(
                 "stream::parallel_scan reads every segment from its start; `exclusive_start_key` applies to stream::scan",
             ));
         }
+        if opts.concurrency.is_some() {
+            return Err(Error::validation(
+                "stream::parallel_scan scans all `segments` at once (its consumer sets the pace); `concurrency` applies to parallel_scan and batches",
+            ));
+        }
         let segments = segments_of(&opts)?;
         let base = build_scan::<T>(
             &Opts {

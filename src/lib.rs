@@ -145,6 +145,31 @@ pub mod __private {
     /// Fails to compile unless `T` can be part of a key.
     pub fn assert_key_type<T: KeyType + ?Sized>() {}
 
+    /// Types a global secondary index key attribute can have: DynamoDB
+    /// indexes strings, numbers and binary — not booleans, lists or maps.
+    #[diagnostic::on_unimplemented(
+        message = "dynamo_item!: `{Self}` cannot be a global secondary index key",
+        label = "GSI key fields are stored as they are, and DynamoDB indexes only strings, numbers and binary",
+        note = "use `String`, an integer, `f64`, `dynamo::Number`, `Vec<u8>`, `dynamo::Value` or an `Option` of one of them"
+    )]
+    pub trait IndexKeyType {}
+    impl IndexKeyType for crate::Value {}
+    impl IndexKeyType for crate::Number {}
+    impl IndexKeyType for String {}
+    impl IndexKeyType for Box<str> {}
+    impl IndexKeyType for std::sync::Arc<str> {}
+    impl IndexKeyType for Vec<u8> {}
+    impl IndexKeyType for bytes::Bytes {}
+    impl<const N: usize> IndexKeyType for [u8; N] {}
+    impl IndexKeyType for f32 {}
+    impl IndexKeyType for f64 {}
+    macro_rules! index_key_ints { ($($t:ty),*) => { $( impl IndexKeyType for $t {} )* } }
+    index_key_ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+    impl<T: IndexKeyType> IndexKeyType for Option<T> {}
+
+    /// Fails to compile unless `T` can be a GSI key attribute.
+    pub fn assert_index_key_type<T: IndexKeyType + ?Sized>() {}
+
     /// Selects the names whose flag is set, keeping their order.
     pub const fn select_names<const N: usize>(
         names: [&'static str; N],

@@ -143,6 +143,9 @@ macro_rules! __dynamo_item {
                     (key_type $f) => {
                         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($fty)?)>;
                     };
+                    (index_key_type $f) => {
+                        const _: fn() = $crate::__private::assert_index_key_type::<$crate::__dynamo_item!(@ty $($fty)?)>;
+                    };
                 )+
                 (check [$d ($d ctx:tt)*] $d other:tt) => {
                     $crate::__private::compile_error!($crate::__private::concat!(
@@ -155,6 +158,7 @@ macro_rules! __dynamo_item {
                 // Already reported by `check`.
                 (access $d other:tt, $d s:tt) => { $crate::key::KeyPart::Unset };
                 (key_type $d other:tt) => {};
+                (index_key_type $d other:tt) => {};
             }
 
             // Key lists: every name declared, and of a type that can be part of a key.
@@ -677,7 +681,8 @@ macro_rules! __dynamo_item {
     }};
     (@gsi_emit $name:tt [$pk:tt] [$($sk:tt)?] [$($proj:ident)?] [$($kw:tt $( : $a:tt ),* $(,)?)?]) => {{
         __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", partition_key"] $pk);
-        $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", sort_key"] $sk); )?
+        __dynamo_field!(index_key_type $pk);
+        $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", sort_key"] $sk); __dynamo_field!(index_key_type $sk); )?
         $( $( __dynamo_field!(check ["global_secondary_index ", $crate::__private::stringify!($name), ", projected_attributes"] $a); )* )?
         $crate::__dynamo_item!(@gsi_attrs_need_include $name [$($proj)?] [$($kw)?]);
         $crate::IndexDef {

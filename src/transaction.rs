@@ -23,8 +23,12 @@
 //! # Ok(()) }
 //! ```
 //!
+//! DynamoDB allows one action per item; a `Tx::check` on an item that the
+//! transaction also writes (as above) is sent as that write's condition,
+//! which means the same thing, and several checks on one item become one.
+//!
 //! Checked before sending, each a `ValidationError`: no actions, more than
-//! 100 actions, more than 4 MB, two actions on the same item, and every
+//! 100 actions, more than 4 MB, two writes on the same item, and every
 //! action's own problems (unset key fields, bad expressions, …), named by
 //! the action's position. Every call carries a client request token, so a
 //! retry after a lost answer cannot apply the transaction twice. A cancelled
@@ -37,7 +41,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::client::wire::encode_for_write;
 use crate::client::{Client, TxWire};
 use crate::codec::size::value_size;
-use crate::error::{Error, Result};
+use crate::error::{CancellationReason, Error, Result};
 use crate::schema::Schema;
 use crate::table::{condition_parts, UpdatePlan};
 use crate::update::Updates;
@@ -62,6 +66,10 @@ struct Prepared {
     key: (String, Option<String>),
     size: usize,
     action: Action,
+    /// Conditions (with their `:placeholder` values) that must all hold:
+    /// the one given with [`Tx::condition`] or [`Tx::check`], plus those of
+    /// checks on the same item merged into this action.
+    conds: Vec<(String, BTreeMap<String, Value>)>,
 }
 
 enum Action {
@@ -76,8 +84,15 @@ enum Action {
     Delete {
         key: crate::Item,
     },
-    Taken,
-    Done(TxWire),
+    Check {
+        key: crate::Item,
+    },
+}
+
+impl Action {
+    fn is_check(&self) -> bool {
+        matches!(self, Action::Check { .. })
+    }
 }
 
 impl std::fmt::Debug for Tx {
@@ -106,6 +121,7 @@ impl Tx {
                     key: (pk.partition, pk.sort.map(|s| s.1)),
                     size,
                     action: Action::Put { item: map },
+                    conds: Vec::new(),
                 })
             })(),
         }
@@ -137,6 +153,7 @@ impl Tx {
                         updates,
                         plan,
                     },
+                    conds: Vec::new(),
                 })
             })(),
         }
@@ -154,6 +171,7 @@ impl Tx {
                     key: (pk.partition, pk.sort.map(|s| s.1)),
                     size: key_size(&item),
                     action: Action::Delete { key: item },
+                    conds: Vec::new(),
                 })
             })(),
         }
@@ -173,7 +191,8 @@ impl Tx {
             prepared: (|| {
                 let pk = key.primary_key()?;
                 let item = pk.to_item();
-                let (cond, exprs) = condition_parts(Some(&condition), &BTreeMap::new(), &values)?;
+                // Checked now, so mistakes are reported with the action.
+                condition_parts(Some(&condition), &BTreeMap::new(), &values)?;
                 let size = key_size(&item)
                     + condition.len()
                     + values.values().map(value_size).sum::<usize>();
@@ -182,12 +201,8 @@ impl Tx {
                     table: T::SCHEMA.effective_table_name(),
                     key: (pk.partition, pk.sort.map(|s| s.1)),
                     size,
-                    action: Action::Done(TxWire::Check {
-                        table: T::SCHEMA.effective_table_name(),
-                        key: item,
-                        condition: cond.expect("a condition was given"),
-                        exprs,
-                    }),
+                    action: Action::Check { key: item },
+                    conds: vec![(condition, values)],
                 })
             })(),
         }
@@ -198,66 +213,127 @@ impl Tx {
     pub fn condition(self, condition: impl Into<String>, values: BTreeMap<String, Value>) -> Tx {
         let condition = condition.into();
         let prepared = self.prepared.and_then(|mut p| {
-            let wire = match p.action {
-                Action::Put { item } => {
-                    let (cond, exprs) = condition_parts(Some(&condition), &BTreeMap::new(), &values)?;
-                    TxWire::Put { table: p.table.clone(), item, condition: cond, exprs }
+            if p.action.is_check() {
+                return Err(Error::validation(
+                    "Tx::check already has its condition; use Tx::check(key, condition, values)",
+                ));
+            }
+            if !p.conds.is_empty() {
+                return Err(Error::validation(
+                    "this action already has a condition; give one condition per action",
+                ));
+            }
+            // Checked now, so mistakes are reported with the action.
+            match &p.action {
+                Action::Update { updates, plan, .. } => {
+                    plan.render(updates, Some(&condition), &BTreeMap::new(), &values)?;
                 }
-                Action::Update { key, updates, plan } => {
-                    let (update, cond, exprs) = plan.render(&updates, Some(&condition), &BTreeMap::new(), &values)?;
-                    TxWire::Update { table: p.table.clone(), key, update, condition: cond, exprs }
+                _ => {
+                    condition_parts(Some(&condition), &BTreeMap::new(), &values)?;
                 }
-                Action::Delete { key } => {
-                    let (cond, exprs) = condition_parts(Some(&condition), &BTreeMap::new(), &values)?;
-                    TxWire::Delete { table: p.table.clone(), key, condition: cond, exprs }
-                }
-                Action::Taken | Action::Done(TxWire::Check { .. }) => {
-                    return Err(Error::validation(
-                        "Tx::check already has its condition; use Tx::check(key, condition, values)",
-                    ))
-                }
-                Action::Done(_) => {
-                    return Err(Error::validation("this action already has a condition; give one condition per action"))
-                }
-            };
+            }
             p.size += condition.len() + values.values().map(value_size).sum::<usize>();
-            p.action = Action::Done(wire);
+            p.conds.push((condition, values));
             Ok(p)
         });
         Tx { prepared }
     }
+}
 
-    fn into_wire(self) -> Result<(Prepared, TxWire)> {
-        let mut p = self.prepared?;
-        let action = std::mem::replace(&mut p.action, Action::Taken);
-        let wire = match action {
-            Action::Put { item } => TxWire::Put {
-                table: p.table.clone(),
-                item,
-                condition: None,
-                exprs: Default::default(),
-            },
-            Action::Update { key, updates, plan } => {
-                let (update, _, exprs) =
-                    plan.render(&updates, None, &BTreeMap::new(), &BTreeMap::new())?;
-                TxWire::Update {
-                    table: p.table.clone(),
-                    key,
-                    update,
-                    condition: None,
+impl Prepared {
+    /// The request for this action, with every condition it carries.
+    fn into_wire(self) -> Result<TxWire> {
+        let (condition, values) = combine_conditions(&self.conds)?;
+        let condition = condition.as_deref();
+        let none = BTreeMap::new();
+        Ok(match self.action {
+            Action::Put { item } => {
+                let (condition, exprs) = condition_parts(condition, &none, &values)?;
+                TxWire::Put {
+                    table: self.table,
+                    item,
+                    condition,
                     exprs,
                 }
             }
-            Action::Delete { key } => TxWire::Delete {
-                table: p.table.clone(),
-                key,
-                condition: None,
-                exprs: Default::default(),
-            },
-            Action::Taken => unreachable!("an action is converted once"),
-            Action::Done(w) => w,
-        };
-        Ok((p, wire))
+            Action::Update { key, updates, plan } => {
+                let (update, condition, exprs) =
+                    plan.render(&updates, condition, &none, &values)?;
+                TxWire::Update {
+                    table: self.table,
+                    key,
+                    update,
+                    condition,
+                    exprs,
+                }
+            }
+            Action::Delete { key } => {
+                let (condition, exprs) = condition_parts(condition, &none, &values)?;
+                TxWire::Delete {
+                    table: self.table,
+                    key,
+                    condition,
+                    exprs,
+                }
+            }
+            Action::Check { key } => {
+                let (condition, exprs) = condition_parts(condition, &none, &values)?;
+                TxWire::Check {
+                    table: self.table,
+                    key,
+                    condition: condition.expect("a check has a condition"),
+                    exprs,
+                }
+            }
+        })
+    }
+
+    fn describe_item(&self) -> String {
+        format!(
+            "{}{} in `{}`",
+            self.key.0,
+            self.key
+                .1
+                .as_deref()
+                .map(|s| format!(" / {s}"))
+                .unwrap_or_default(),
+            self.table
+        )
+    }
+}
+
+/// All conditions joined with `AND`, and their placeholder values merged
+/// (the same placeholder must mean the same value everywhere).
+fn combine_conditions(
+    conds: &[(String, BTreeMap<String, Value>)],
+) -> Result<(Option<String>, BTreeMap<String, Value>)> {
+    match conds {
+        [] => Ok((None, BTreeMap::new())),
+        [(c, v)] => Ok((Some(c.clone()), v.clone())),
+        _ => {
+            let mut values: BTreeMap<String, Value> = BTreeMap::new();
+            for (_, vs) in conds {
+                for (k, v) in vs {
+                    match values.get(k) {
+                        Some(old) if old != v => {
+                            return Err(Error::validation(format!(
+                                "the conditions merged on one item both define `{k}`, with different values \
+                                 ({old:?} and {v:?}); rename one of them"
+                            )))
+                        }
+                        _ => {
+                            values.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            let joined = conds
+                .iter()
+                .map(|(c, _)| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            Ok((Some(joined), values))
+        }
     }
 }
 
@@ -301,40 +377,110 @@ impl Client {
                 actions.len()
             )));
         }
-        let mut seen: HashMap<(String, String, Option<String>), usize> =
+        let with_index = |i: usize, e: Error| {
+            let mut out = Error::new(e.kind(), format!("transaction action {i}: {}", e.message()));
+            if let Some(f) = e.field() {
+                out = out.with_field(f);
+            }
+            out
+        };
+        // Prepare every action; group the actions on each item.
+        let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(actions.len());
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: HashMap<(String, String, Option<String>), usize> =
             HashMap::with_capacity(actions.len());
-        let mut wires = Vec::with_capacity(actions.len());
         let mut total = 0usize;
         for (i, tx) in actions.into_iter().enumerate() {
-            let (p, wire) = tx.into_wire().map_err(|e| {
-                let mut out =
-                    Error::new(e.kind(), format!("transaction action {i}: {}", e.message()));
-                if let Some(f) = e.field() {
-                    out = out.with_field(f);
-                }
-                out
-            })?;
-            crate::table::check_table_name(&p.table).map_err(|e| {
-                Error::validation(format!("transaction action {i}: {}", e.message()))
-            })?;
-            let id = (p.table.clone(), p.key.0.clone(), p.key.1.clone());
-            if let Some(first) = seen.insert(id, i) {
-                return Err(Error::validation(format!(
-                    "transaction actions {first} and {i} both touch the item {}{} in `{}`; DynamoDB allows one action per item",
-                    p.key.0,
-                    p.key.1.as_deref().map(|s| format!(" / {s}")).unwrap_or_default(),
-                    p.table
-                )));
-            }
+            let p = tx.prepared.map_err(|e| with_index(i, e))?;
+            crate::table::check_table_name(&p.table).map_err(|e| with_index(i, e))?;
             total += p.size;
-            wires.push(wire);
+            let id = (p.table.clone(), p.key.0.clone(), p.key.1.clone());
+            match group_of.get(&id) {
+                Some(&g) => groups[g].push(i),
+                None => {
+                    group_of.insert(id, groups.len());
+                    groups.push(vec![i]);
+                }
+            }
+            prepared.push(Some(p));
         }
         if total > MAX_TRANSACTION_SIZE {
             return Err(Error::validation(format!(
                 "transaction is {total} bytes; DynamoDB allows at most {MAX_TRANSACTION_SIZE} bytes (4 MB)"
             )));
         }
-        self.raw_transact(wires, token).await
+        // DynamoDB allows one action per item. A check on an item that is
+        // also written is the same as a condition on that write (both are
+        // evaluated before anything changes), so it is merged into it; so
+        // are several checks on one item. Two writes on one item are refused.
+        let mut wires = Vec::with_capacity(groups.len());
+        // For each original action, the position of the request it went into.
+        let mut sent_as = vec![0usize; prepared.len()];
+        for group in &groups {
+            let writes: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&i| !prepared[i].as_ref().expect("not taken").action.is_check())
+                .collect();
+            if let [first, second, ..] = writes[..] {
+                let p = prepared[second].as_ref().expect("not taken");
+                return Err(Error::validation(format!(
+                    "transaction actions {first} and {second} both write the item {}; DynamoDB allows one action per item \
+                     (a Tx::check on a written item is merged into the write as its condition)",
+                    p.describe_item()
+                )));
+            }
+            let target = writes.first().copied().unwrap_or(group[0]);
+            let mut p = prepared[target].take().expect("not taken");
+            for &i in group {
+                if i != target {
+                    let other = prepared[i].take().expect("not taken");
+                    p.conds.extend(other.conds);
+                }
+                sent_as[i] = wires.len();
+            }
+            let merged = group.len() > 1;
+            let wire = p.into_wire().map_err(|e| {
+                if merged {
+                    Error::new(
+                        e.kind(),
+                        format!(
+                            "transaction actions {}: {}",
+                            group
+                                .iter()
+                                .map(|i| i.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            e.message()
+                        ),
+                    )
+                } else {
+                    with_index(target, e)
+                }
+            })?;
+            wires.push(wire);
+        }
+        let merged_any = wires.len() < sent_as.len();
+        match self.raw_transact(wires, token).await {
+            Err(e) if merged_any && !e.cancellation_reasons().is_empty() => {
+                // Report a reason for every action as given, not as sent.
+                let sent = e.cancellation_reasons().to_vec();
+                let reasons = sent_as
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &pos)| {
+                        sent.iter()
+                            .find(|r| r.index == pos)
+                            .map(|r| CancellationReason {
+                                index: i,
+                                ..r.clone()
+                            })
+                    })
+                    .collect();
+                Err(e.with_reasons(reasons))
+            }
+            other => other,
+        }
     }
 }
 

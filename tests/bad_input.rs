@@ -455,14 +455,15 @@ fn catalogue() -> Vec<Case> {
             }
         ),
         case!(
-            "transaction: check and delete on one item",
+            "transaction: delete and put on one item (a check beside them is fine)",
             ValidationError,
-            ["actions 1 and 2"],
+            ["actions 1 and 3"],
             |c| {
                 c.transact(vec![
                     Tx::put(user_with(|u| u.id = "other".into())),
-                    Tx::check(&key(), "attribute_exists(score)", values! {}),
                     Tx::delete(&key()),
+                    Tx::check(&key(), "attribute_exists(score)", values! {}),
+                    Tx::put(user()),
                 ])
                 .await
             }

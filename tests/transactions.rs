@@ -90,10 +90,12 @@ fn transfer(amount: i64) -> Vec<Tx> {
 async fn the_guides_transfer_moves_the_balance() {
     isolated(async {
         accounts(500, 20).await;
-        // Elixir's check names the source again; DynamoDB allows one action
-        // per item, so the guide's exact list (check + update on "source") is
-        // refused — see `guide_form_is_refused_before_sending`. The check on
-        // the update itself is the port:
+        // The guide's list as written: a check and an update on "source".
+        // DynamoDB allows one action per item, so the check is sent as the
+        // update's condition — the same meaning, in one action.
+        transaction::transact(transfer(100)).await.unwrap();
+        assert_eq!(balances().await, (400, 120));
+        // The same with the condition written on the update itself.
         transaction::transact(vec![
             Tx::update(
                 &item!(Account { id: "source" }),
@@ -107,20 +109,129 @@ async fn the_guides_transfer_moves_the_balance() {
         ])
         .await
         .unwrap();
-        assert_eq!(balances().await, (400, 120));
+        assert_eq!(balances().await, (300, 220));
     })
     .await;
 }
 
 #[tokio::test]
-async fn guide_form_is_refused_before_sending() {
+async fn the_guides_transfer_cancelled_by_its_check() {
+    isolated(async {
+        accounts(50, 20).await;
+        let e = transaction::transact(transfer(100)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e:?}");
+        // One reason per action as given (three), though two were sent.
+        let reasons = e.cancellation_reasons();
+        let codes: Vec<(usize, &str)> =
+            reasons.iter().map(|r| (r.index, r.code.as_str())).collect();
+        assert_eq!(
+            codes,
+            vec![
+                (0, "ConditionalCheckFailed"),
+                (1, "ConditionalCheckFailed"),
+                (2, "None")
+            ]
+        );
+        assert_eq!(balances().await, (50, 20), "both balances untouched");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn checks_merged_into_a_write_all_apply() {
+    isolated(async {
+        accounts(500, 20).await;
+        // Two checks and a condition on one item: all must hold.
+        let failing = vec![
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :min",
+                values! {":min" => 100},
+            ),
+            Tx::update(
+                &item!(Account { id: "source" }),
+                updates! { balance: {:decrement, 100} },
+            )
+            .condition("owner = :o", values! {":o" => "ada"}),
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance < :max",
+                values! {":max" => 10},
+            ),
+        ];
+        let e = transaction::transact(failing).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e:?}");
+        assert_eq!(balances().await, (500, 20));
+        let passing = vec![
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :min",
+                values! {":min" => 100},
+            ),
+            Tx::update(
+                &item!(Account { id: "source" }),
+                updates! { balance: {:decrement, 100} },
+            )
+            .condition("owner = :o", values! {":o" => "ada"}),
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance < :max",
+                values! {":max" => 1000},
+            ),
+        ];
+        transaction::transact(passing).await.unwrap();
+        assert_eq!(balances().await, (400, 20));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn merged_conditions_must_agree_on_placeholders() {
     isolated(async {
         // No table: a request that went out would be ResourceNotFound.
-        let e = transaction::transact(transfer(100)).await.unwrap_err();
+        let e = transaction::transact(vec![
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :amount",
+                values! {":amount" => 100},
+            ),
+            Tx::update(
+                &item!(Account { id: "source" }),
+                updates! { balance: {:decrement, 50} },
+            )
+            .condition("balance > :amount", values! {":amount" => 50}),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("`:amount`"), "{}", e.message());
+        assert!(e.message().contains("actions 0, 1"), "{}", e.message());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_writes_on_one_item_are_refused_before_sending() {
+    isolated(async {
+        // No table: a request that went out would be ResourceNotFound.
+        let e = transaction::transact(vec![
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :amount",
+                values! {":amount" => 100},
+            ),
+            Tx::update(
+                &item!(Account { id: "source" }),
+                updates! { balance: {:decrement, 100} },
+            ),
+            Tx::delete(&item!(Account { id: "source" })),
+        ])
+        .await
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ValidationError);
         assert!(
             e.message()
-                .contains("actions 0 and 1 both touch the item source"),
+                .contains("actions 1 and 2 both write the item source"),
             "{}",
             e.message()
         );

@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn values_are_written_as_their_field_would_be() {
-        use std::collections::BTreeSet;
+        use std::collections::{BTreeMap, BTreeSet};
         let u = updates! {
             data: vec![1u8, 2],
             tags: BTreeSet::from([3i64, 1]),
@@ -303,6 +303,15 @@ mod tests {
         assert_eq!(
             u.actions()[3].1,
             UpdateOp::Append(Value::List(vec![Value::from("a")]))
+        );
+        let u = updates! { tags: {:append, ["x"]}, meta: BTreeMap::from([("k", 1)]) };
+        assert_eq!(u.actions()[0].1, UpdateOp::Append(Value::from(vec!["x"])));
+        assert_eq!(
+            u.actions()[1].1,
+            UpdateOp::Set(Value::from(BTreeMap::from([(
+                "k".to_owned(),
+                Value::from(1)
+            )])))
         );
         let v = values! {":blob" => vec![9u8], ":n" => 5};
         assert_eq!(v[":blob"], Value::Binary(vec![9]));

@@ -287,6 +287,16 @@ impl Decode for Box<str> {
     }
 }
 
+impl Encode for std::borrow::Cow<'_, str> {
+    fn encode(&self) -> Value {
+        Value::String(self.to_string())
+    }
+    fn key_part(&self) -> KeyPart<'_> {
+        KeyPart::Str(self)
+    }
+    const KEY_TYPE: Option<ScalarType> = Some(ScalarType::String);
+}
+
 impl Encode for Arc<str> {
     fn encode(&self) -> Value {
         Value::String(self.to_string())
@@ -572,9 +582,10 @@ impl<T: Decode> Decode for VecDeque<T> {
     }
 }
 
-impl<const N: usize> Encode for [u8; N] {
+/// Arrays encode like `Vec`s: `[u8; N]` is binary, other arrays are lists.
+impl<T: Encode, const N: usize> Encode for [T; N] {
     fn encode(&self) -> Value {
-        Value::Binary(self.to_vec())
+        T::encode_vec(self)
     }
 }
 
@@ -610,7 +621,7 @@ fn map_encode<'a, K: AsRef<str> + 'a, V: Encode + 'a>(
     )
 }
 
-impl<V: Encode> Encode for BTreeMap<String, V> {
+impl<K: AsRef<str> + Ord, V: Encode> Encode for BTreeMap<K, V> {
     fn encode(&self) -> Value {
         map_encode(self.iter())
     }
@@ -631,7 +642,7 @@ impl<V: Decode> Decode for BTreeMap<String, V> {
     }
 }
 
-impl<V: Encode, S: BuildHasher> Encode for HashMap<String, V, S> {
+impl<K: AsRef<str>, V: Encode, S: BuildHasher> Encode for HashMap<K, V, S> {
     fn encode(&self) -> Value {
         map_encode(self.iter())
     }

@@ -297,4 +297,6 @@ mod doc_snippets {
     pub struct Internals;
     #[doc = include_str!("../docs/elixir.md")]
     pub struct Elixir;
+    #[doc = include_str!("../docs/performance.md")]
+    pub struct Performance;
 }

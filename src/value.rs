@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 /// A DynamoDB attribute value.
@@ -402,9 +403,17 @@ impl Number {
 
     /// Number of significant digits (leading and trailing zeros trimmed).
     pub fn significant_digits(&self) -> usize {
-        let digits: String = self.0.chars().filter(char::is_ascii_digit).collect();
-        let trimmed = digits.trim_start_matches('0').trim_end_matches('0');
-        trimmed.len().max(1)
+        // Digits from the first to the last non-zero one; counted in place
+        // (this runs for every number of every written item).
+        let mut first = None;
+        let mut last = 0;
+        for (i, d) in self.0.bytes().filter(u8::is_ascii_digit).enumerate() {
+            if d != b'0' {
+                first.get_or_insert(i);
+                last = i;
+            }
+        }
+        first.map_or(1, |f| last - f + 1)
     }
 
     /// Decimal exponent of the most significant digit (`123.4` → 2,
@@ -428,6 +437,12 @@ impl Number {
     /// between 1E-130 and 9.9999999999999999999999999999999999999E+125.
     /// Returns a message saying which limit is broken.
     pub fn check_dynamodb_range(&self) -> Result<(), String> {
+        // At most 38 characters: at most 38 digits, and a magnitude far
+        // inside both bounds. Every number of every written item comes
+        // through here; most are short.
+        if self.0.len() <= 38 {
+            return Ok(());
+        }
         if self.significant_digits() > 38 {
             return Err(format!(
                 "number `{}` has {} significant digits; DynamoDB keeps at most 38",
@@ -458,6 +473,20 @@ impl Number {
             "{text}"
         );
         Number(text.into_boxed_str())
+    }
+
+    /// Parses `text`, keeping its buffer when it is already canonical (the
+    /// usual case for numbers read from DynamoDB).
+    pub(crate) fn parse_owned(text: String) -> Result<Number, ParseNumberError> {
+        match canonicalize(&text)? {
+            Cow::Borrowed(c) if c.len() == text.len() => Ok(Number(text.into_boxed_str())),
+            c => Ok(Number(c.into())),
+        }
+    }
+
+    /// The canonical text, without copying it.
+    pub(crate) fn into_string(self) -> String {
+        self.0.into_string()
     }
 
     fn to_json(&self) -> serde_json::Value {
@@ -657,12 +686,54 @@ impl From<f64> for Number {
             return Number(v.to_string().into_boxed_str());
         }
         // Display prints the shortest text that round-trips, in plain decimal.
+        // Usually short: format on the stack, then allocate once.
+        let mut buf = StackText::<48>::new();
+        if write!(buf, "{v}").is_ok() {
+            let text = buf.as_str();
+            return match canonicalize(text) {
+                Ok(c) => Number(Box::from(&*c)),
+                Err(_) => Number(Box::from(text)),
+            };
+        }
         let text = v.to_string();
         match canonicalize(&text) {
             Ok(Cow::Borrowed(b)) if b.len() == text.len() => Number(text.into_boxed_str()),
             Ok(c) => Number(c.into_owned().into_boxed_str()),
             Err(_) => Number(text.into_boxed_str()),
         }
+    }
+}
+
+/// A fixed-size text buffer for formatting without allocating; writing
+/// more than `N` bytes fails.
+struct StackText<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackText<N> {
+    fn new() -> Self {
+        StackText {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl<const N: usize> fmt::Write for StackText<N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > N {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -973,5 +1044,53 @@ mod tests {
         assert_eq!(Value::from(Some(1.5)).as_f64(), Some(1.5));
         assert_eq!(Value::from(true).type_name(), "BOOL");
         assert_eq!(Value::from(vec![1, 2]).as_list().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn hot_path_helpers_agree_with_the_general_ones() {
+        // Floats formatted on the stack, and the long ones that do not fit.
+        for f in [
+            0.1,
+            -2.5,
+            1e21,
+            1e-7,
+            1299.95,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ] {
+            let text = f.to_string();
+            assert_eq!(Number::from(f), text.parse::<Number>().unwrap(), "{f}");
+        }
+        // Parsing an owned text keeps canonical ones and canonicalises others.
+        for t in ["0", "-12", "1.5", "1.50", "+3", "1e3", "0.000", "-0"] {
+            assert_eq!(
+                Number::parse_owned(t.to_owned()).unwrap(),
+                t.parse::<Number>().unwrap(),
+                "{t}"
+            );
+        }
+        assert!(Number::parse_owned("x".to_owned()).is_err());
+        assert_eq!(Number::from(7).into_string(), "7");
+        // Significant digits, counted in place.
+        for (t, d) in [
+            ("0", 1),
+            ("-0.05", 1),
+            ("120.0300", 5),
+            ("99", 2),
+            ("-1000", 1),
+        ] {
+            assert_eq!(t.parse::<Number>().unwrap().significant_digits(), d, "{t}");
+        }
+        // The short-text fast path of the range check, and the long texts.
+        assert!(Number::from(i64::MIN).check_dynamodb_range().is_ok());
+        let long: Number = "1".repeat(39).parse().unwrap();
+        assert!(long.check_dynamodb_range().is_err());
+        let big: Number = format!("1{}", "0".repeat(126)).parse().unwrap();
+        assert!(big.check_dynamodb_range().is_err());
+        let small: Number = format!("0.{}1", "0".repeat(130)).parse().unwrap();
+        assert!(small.check_dynamodb_range().is_err());
+        let fine: Number = format!("1{}", "0".repeat(60)).parse().unwrap();
+        assert!(fine.check_dynamodb_range().is_ok());
     }
 }

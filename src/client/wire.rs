@@ -24,12 +24,12 @@ pub(crate) fn to_attr(value: Value) -> AttributeValue {
         Value::Null => a.null = Some(true),
         Value::Bool(b) => a.bool = Some(b),
         Value::String(s) => a.s = Some(s),
-        Value::Number(n) => a.n = Some(n.as_str().to_owned()),
+        Value::Number(n) => a.n = Some(n.into_string()),
         Value::Binary(b) => a.b = Some(Bytes::from(b)),
         Value::List(l) => a.l = Some(l.into_iter().map(to_attr).collect()),
         Value::Map(m) => a.m = Some(m.into_iter().map(|(k, v)| (k, to_attr(v))).collect()),
         Value::StringSet(s) => a.ss = Some(s.into_iter().collect()),
-        Value::NumberSet(s) => a.ns = Some(s.into_iter().map(|n| n.as_str().to_owned()).collect()),
+        Value::NumberSet(s) => a.ns = Some(s.into_iter().map(Number::into_string).collect()),
         Value::BinarySet(s) => a.bs = Some(s.into_iter().map(Bytes::from).collect()),
     }
     a
@@ -42,8 +42,7 @@ pub(crate) fn from_attr(a: AttributeValue) -> Result<Value> {
         return Ok(Value::String(s));
     }
     if let Some(n) = a.n {
-        return n
-            .parse::<Number>()
+        return Number::parse_owned(n)
             .map(Value::Number)
             .map_err(|e| Error::new(crate::ErrorKind::Decode, e.to_string()));
     }
@@ -74,7 +73,7 @@ pub(crate) fn from_attr(a: AttributeValue) -> Result<Value> {
         return ns
             .into_iter()
             .map(|n| {
-                n.parse::<Number>()
+                Number::parse_owned(n)
                     .map_err(|e| Error::new(crate::ErrorKind::Decode, e.to_string()))
             })
             .collect::<Result<_>>()
@@ -124,19 +123,21 @@ impl WireWriter {
     }
 
     /// Adds an attribute the crate generated (keys), counting its size.
-    pub(crate) fn put(&mut self, name: &str, value: Value) {
+    pub(crate) fn put(&mut self, name: String, value: Value) {
         self.size += name.len() + value_size(&value);
-        self.map.insert(name.to_owned(), to_attr(value));
+        self.map.insert(name, to_attr(value));
     }
 
-    pub(crate) fn finish(self, what: &str) -> Result<(AttrMap, usize)> {
+    /// The map and its size; `what` names the item in errors.
+    pub(crate) fn finish(self, what: impl FnOnce() -> String) -> Result<(AttrMap, usize)> {
         if let Some(e) = self.error {
             return Err(e);
         }
         if self.size > MAX_ITEM_SIZE {
             return Err(Error::validation(format!(
-                "{what} is {} bytes, over DynamoDB's item size limit of {MAX_ITEM_SIZE} bytes (400 KB); \
+                "{} is {} bytes, over DynamoDB's item size limit of {MAX_ITEM_SIZE} bytes (400 KB); \
                  store large data elsewhere (e.g. S3) and keep a reference",
+                what(),
                 self.size
             )));
         }
@@ -192,11 +193,11 @@ pub(crate) fn encode_for_write<T: Schema>(item: &T) -> Result<(AttrMap, usize)> 
     check_index_keys(item)?;
     let mut w = WireWriter::with_capacity(T::SCHEMA.fields.len() + 2);
     item.encode_item(&mut w);
-    w.put(&key.partition_name, Value::String(key.partition));
+    w.put(key.partition_name, Value::String(key.partition));
     if let Some((name, sk)) = key.sort {
-        w.put(&name, Value::String(sk));
+        w.put(name, Value::String(sk));
     }
-    w.finish(&format!("item of `{}`", T::SCHEMA.name))
+    w.finish(|| format!("item of `{}`", T::SCHEMA.name))
 }
 
 /// A value in a GSI key attribute must be a string, number or binary, and
@@ -239,12 +240,17 @@ fn recover_key_fields<T: Schema>(map: &mut AttrMap) {
     let s = T::SCHEMA;
     let missing = |map: &AttrMap, fields: &[&str]| fields.iter().any(|f| !map.contains_key(*f));
     let placement = s.placement();
-    let pk_fields: Vec<&'static str> = match placement {
-        Some(rel) if rel.parent.partition_key.len() == 1 => vec![rel.foreign_key_field()],
-        Some(_) => Vec::new(),
-        None => s.partition_key.to_vec(),
+    // No allocation here: this runs for every item read.
+    let foreign_key: [&'static str; 1];
+    let pk_fields: &[&'static str] = match placement {
+        Some(rel) if rel.parent.partition_key.len() == 1 => {
+            foreign_key = [rel.foreign_key_field()];
+            &foreign_key
+        }
+        Some(_) => &[],
+        None => s.partition_key,
     };
-    if !missing(map, &pk_fields) && !missing(map, s.sort_key) {
+    if !missing(map, pk_fields) && !missing(map, s.sort_key) {
         return;
     }
     let settings = s.key_settings();
@@ -256,7 +262,7 @@ fn recover_key_fields<T: Schema>(map: &mut AttrMap) {
         .get(&*settings.partition_key_name)
         .and_then(|a| a.s.clone())
     {
-        fill_parts::<T>(map, &pk, &pk_fields, &pk_sep, false);
+        fill_parts::<T>(map, &pk, pk_fields, &pk_sep, false);
     }
     if let Some(sk) = map.get(&*settings.sort_key_name).and_then(|a| a.s.clone()) {
         let sep = &settings.separator;

@@ -1,0 +1,900 @@
+//! The load benchmark, against DynamoDB Local: in one process and one run,
+//! the same work through raw `rusoto_dynamodb` calls and through the crate.
+//!
+//! ```text
+//! scripts/dynamodb-local run -- cargo bench --bench load
+//! ```
+//!
+//! (`scripts/bench` does this and prints the combined table.) Figures, each
+//! printed as a `RESULT` line (figure, crate, reference, ratio, target, met):
+//!
+//! * `put_item`, `get_item`, `list_items` (a query returning one partition)
+//!   at concurrency 1 and 16: crate throughput ÷ raw rusoto throughput. The
+//!   raw side does the same work by hand: builds the `pk`/`sk` strings and
+//!   the attribute map from the struct, and the struct back from the answer.
+//! * batch write of `BATCH_ITEMS` items (`batch_write_item`) against as many
+//!   sequential `put_item` calls.
+//! * a parallel scan with 4 segments against a sequential scan (1 segment)
+//!   of `SCAN_ITEMS` items, both through `Client::parallel_scan`.
+//! * peak heap while consuming `Client::scan_stream` (the lazy stream of
+//!   `dynamo::table::stream::scan`) over `STREAM_LARGE` items against
+//!   `STREAM_SMALL` items, measured by a counting global allocator.
+//!
+//! Sizes come from the environment (defaults: the issue's sizes):
+//! `DYNAMO_BENCH_ITEM_OPS` (1000 operations per item-op run),
+//! `DYNAMO_BENCH_ROUNDS` (5; medians are reported),
+//! `DYNAMO_BENCH_QUERY_ITEMS` (20 items per queried partition),
+//! `DYNAMO_BENCH_BATCH_ITEMS` (10000), `DYNAMO_BENCH_SCAN_ITEMS` (50000),
+//! `DYNAMO_BENCH_STREAM_SMALL` (10000), `DYNAMO_BENCH_STREAM_LARGE` (100000).
+//! `DYNAMO_BENCH_QUICK=1` divides every default by 10 (the ratios then mean
+//! less). Only a loopback endpoint is used unless `DYNAMO_BENCH_ALLOW_REMOTE=1`.
+//!
+//! For experiments: `DYNAMO_BENCH_ONLY` (`items`, `batch`, `scan`),
+//! `DYNAMO_BENCH_ITEM_KINDS` (`put_item`, `get_item`, `list_items`),
+//! `DYNAMO_BENCH_BATCH_CONCURRENCY` (chunks in flight),
+//! `DYNAMO_BENCH_STREAM_PAGE_SIZE` (`page_size` of the streamed scans;
+//! 200 in a quick run),
+//! `DYNAMO_BENCH_DEBUG=1` (logs one query and one get as JSON first).
+//!
+//! The item-operation figures also report this process's CPU time per
+//! operation (Linux), which separates the client's cost from the server's.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::HashMap;
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dynamo::config::{self, Config};
+use dynamo::prelude::*;
+use futures_util::TryStreamExt;
+use rusoto_core::credential::StaticProvider;
+use rusoto_core::{HttpClient, Region};
+use rusoto_dynamodb::{
+    AttributeValue, BatchWriteItemInput, DynamoDb, DynamoDbClient, GetItemInput, PutItemInput,
+    PutRequest, QueryInput, WriteRequest,
+};
+
+// ---------------------------------------------------------------- allocator
+
+/// While `TRACK` is on, tracks the heap's net growth since tracking started
+/// (bytes allocated minus bytes freed, which may go negative when older
+/// memory is freed) and its peak. Off, it costs one relaxed load per call, so
+/// the throughput figures are not skewed by counting.
+struct Tracking;
+
+static NET: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+static TRACK: AtomicBool = AtomicBool::new(false);
+
+fn changed(by: isize) {
+    if TRACK.load(Ordering::Relaxed) {
+        let now = NET.fetch_add(by, Ordering::Relaxed) + by;
+        if by > 0 {
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only
+// counters are updated on the side.
+unsafe impl GlobalAlloc for Tracking {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            changed(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            changed(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            changed(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        changed(-(layout.size() as isize));
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Tracking = Tracking;
+
+/// Runs `f` and returns the peak heap above what was allocated when it
+/// started, in bytes.
+async fn peak_heap_during<F: Future>(f: F) -> (usize, F::Output) {
+    NET.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    TRACK.store(true, Ordering::Relaxed);
+    let out = f.await;
+    TRACK.store(false, Ordering::Relaxed);
+    (PEAK.load(Ordering::Relaxed).max(0) as usize, out)
+}
+
+// ---------------------------------------------------------------- schema
+
+dynamo_item! {
+    /// A typical item: ~250 bytes, 10 attributes plus `pk`/`sk`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Event {
+        table_name "bench_events";
+        field :tenant_id: String;
+        field :shard: i64;
+        field :day: String;
+        field :seq: u64;
+        field :name: String;
+        field :amount: f64;
+        field :count: i64;
+        field :active: bool;
+        field :tags: Vec<String>;
+        field :note: Option<String>;
+        partition_key [:tenant_id, :shard];
+        sort_key [:day, :seq];
+    }
+}
+
+fn event(tenant: &str, shard: i64, seq: u64) -> Event {
+    item!(Event {
+        tenant_id: tenant,
+        shard: shard,
+        day: "2024-01-15",
+        seq: seq,
+        name: format!("event number {seq} of a benchmark run"),
+        amount: seq as f64 * 0.25 + 0.5,
+        count: seq as i64 % 1000,
+        active: seq.is_multiple_of(2),
+        tags: vec![
+            "bench".to_owned(),
+            "load".to_owned(),
+            format!("t{}", seq % 7)
+        ],
+        note: seq
+            .is_multiple_of(3)
+            .then(|| "every third one has a note".to_owned()),
+    })
+}
+
+// ---------------------------------------------------------------- raw side
+
+/// What a raw rusoto user writes for `Event`: the key strings and the map.
+mod raw {
+    use super::*;
+
+    fn s(v: String) -> AttributeValue {
+        AttributeValue {
+            s: Some(v),
+            ..Default::default()
+        }
+    }
+    fn n(v: String) -> AttributeValue {
+        AttributeValue {
+            n: Some(v),
+            ..Default::default()
+        }
+    }
+
+    pub fn pk(tenant: &str, shard: i64) -> String {
+        format!("{tenant}#{shard}")
+    }
+
+    pub fn key(e: &Event) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            ("pk".to_owned(), s(pk(&e.tenant_id, e.shard))),
+            ("sk".to_owned(), s(format!("{}#{}", e.day, e.seq))),
+        ])
+    }
+
+    pub fn to_item(e: &Event) -> HashMap<String, AttributeValue> {
+        let mut m = HashMap::with_capacity(12);
+        m.insert("pk".to_owned(), s(pk(&e.tenant_id, e.shard)));
+        m.insert("sk".to_owned(), s(format!("{}#{}", e.day, e.seq)));
+        m.insert("tenant_id".to_owned(), s(e.tenant_id.clone()));
+        m.insert("shard".to_owned(), n(e.shard.to_string()));
+        m.insert("day".to_owned(), s(e.day.clone()));
+        m.insert("seq".to_owned(), n(e.seq.to_string()));
+        m.insert("name".to_owned(), s(e.name.clone()));
+        m.insert("amount".to_owned(), n(e.amount.to_string()));
+        m.insert("count".to_owned(), n(e.count.to_string()));
+        m.insert(
+            "active".to_owned(),
+            AttributeValue {
+                bool: Some(e.active),
+                ..Default::default()
+            },
+        );
+        m.insert(
+            "tags".to_owned(),
+            AttributeValue {
+                l: Some(e.tags.iter().cloned().map(s).collect()),
+                ..Default::default()
+            },
+        );
+        if let Some(note) = &e.note {
+            m.insert("note".to_owned(), s(note.clone()));
+        }
+        m
+    }
+
+    pub fn from_item(mut m: HashMap<String, AttributeValue>) -> Event {
+        let mut text = |k: &str| m.remove(k).and_then(|a| a.s);
+        let tenant_id = text("tenant_id").unwrap_or_default();
+        let day = text("day").unwrap_or_default();
+        let name = text("name").unwrap_or_default();
+        let note = text("note");
+        let mut num = |k: &str| m.remove(k).and_then(|a| a.n).unwrap_or_default();
+        let shard = num("shard").parse().unwrap_or_default();
+        let seq = num("seq").parse().unwrap_or_default();
+        let amount = num("amount").parse().unwrap_or_default();
+        let count = num("count").parse().unwrap_or_default();
+        let active = m.remove("active").and_then(|a| a.bool).unwrap_or_default();
+        let tags = m
+            .remove("tags")
+            .and_then(|a| a.l)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| a.s)
+            .collect();
+        Event {
+            tenant_id,
+            shard,
+            day,
+            seq,
+            name,
+            amount,
+            count,
+            active,
+            tags,
+            note,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- settings
+
+struct Sizes {
+    quick: bool,
+    item_ops: usize,
+    rounds: usize,
+    query_items: usize,
+    batch_items: usize,
+    scan_items: usize,
+    stream_small: usize,
+    stream_large: usize,
+}
+
+fn env_size(name: &str, default: usize, quick: bool) -> usize {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .replace('_', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}=`{v}` is not a number")),
+        _ if quick => (default / 10).max(1),
+        _ => default,
+    }
+}
+
+impl Sizes {
+    fn from_env() -> Sizes {
+        let quick = std::env::var("DYNAMO_BENCH_QUICK").is_ok_and(|v| v == "1");
+        Sizes {
+            quick,
+            item_ops: env_size("DYNAMO_BENCH_ITEM_OPS", 1000, quick),
+            rounds: env_size("DYNAMO_BENCH_ROUNDS", 5, false).max(1),
+            query_items: env_size("DYNAMO_BENCH_QUERY_ITEMS", 20, false),
+            batch_items: env_size("DYNAMO_BENCH_BATCH_ITEMS", 10_000, quick),
+            scan_items: env_size("DYNAMO_BENCH_SCAN_ITEMS", 50_000, quick),
+            stream_small: env_size("DYNAMO_BENCH_STREAM_SMALL", 10_000, quick),
+            stream_large: env_size("DYNAMO_BENCH_STREAM_LARGE", 100_000, quick),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// One row of the table (`met`: `None` for figures without a target).
+fn result(figure: &str, ours: &str, reference: &str, ratio: f64, target: &str, met: Option<bool>) {
+    let met = match met {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    };
+    println!("RESULT\t{figure}\t{ours}\t{reference}\t{ratio:.2}\t{target}\t{met}");
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs `op(i)` for `i` in `0..n` on `concurrency` tasks; returns ops/s.
+async fn throughput<F, Fut>(n: usize, concurrency: usize, op: F) -> f64
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let op = Arc::new(op);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (op, next) = (op.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    op(i).await;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.expect("worker");
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// CPU time this process has used so far, in nanoseconds (Linux: the sum
+/// over its threads of `/proc/self/task/*/schedstat`), to tell the client's
+/// cost per operation from the server's.
+fn cpu_ns() -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+async fn timed<F: Future>(f: F) -> (Duration, F::Output) {
+    let started = Instant::now();
+    let out = f.await;
+    (started.elapsed(), out)
+}
+
+/// Writes items `from..to` (tenant `tenant`, 4096 shards) in chunks.
+async fn fill(client: &Client, tenant: &str, from: usize, to: usize) {
+    let mut i = from;
+    while i < to {
+        let end = (i + 5000).min(to);
+        let items: Vec<Event> = (i..end)
+            .map(|k| event(tenant, (k % 4096) as i64, k as u64))
+            .collect();
+        let out = client
+            .batch_write_item(items, Opts::new())
+            .await
+            .expect("batch_write_item");
+        assert!(out.unprocessed_items.is_empty(), "unprocessed items left");
+        i = end;
+    }
+}
+
+async fn fresh_table(client: &Client) {
+    match client.delete_table::<Event>().await {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::ResourceNotFound => {}
+        Err(e) => panic!("delete_table: {e}"),
+    }
+    client.create_table::<Event>().await.expect("create_table");
+}
+
+fn in_table<F: Future>(prefix: &str, f: F) -> impl Future<Output = F::Output> {
+    config::scope(Config::new().table_prefix(prefix), f)
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+// ---------------------------------------------------------------- figures
+
+/// One timed run of `what` on one side (0: the crate, 1: raw rusoto);
+/// returns operations per second.
+#[allow(clippy::too_many_arguments)]
+async fn run_side(
+    client: &Client,
+    raw: &DynamoDbClient,
+    table: &str,
+    what: &str,
+    side: usize,
+    n: usize,
+    concurrency: usize,
+    (partitions, q): (usize, u64),
+) -> f64 {
+    if side == 0 {
+        let c = client.clone();
+        match what {
+            "put_item" => {
+                throughput(n, concurrency, move |i| {
+                    let c = c.clone();
+                    async move {
+                        let e = event("write", (i % 100) as i64, i as u64);
+                        black_box(c.put_item(e, Opts::new()).await.expect("put"));
+                    }
+                })
+                .await
+            }
+            "get_item" => {
+                throughput(n, concurrency, move |i| {
+                    let c = c.clone();
+                    async move {
+                        let key = item!(Event {
+                            tenant_id: "read",
+                            shard: (i % partitions) as i64,
+                            day: "2024-01-15",
+                            seq: (i as u64 * 7) % q,
+                        });
+                        let got = c.get_item(&key, Opts::new()).await.expect("get");
+                        assert!(black_box(got).is_some());
+                    }
+                })
+                .await
+            }
+            _ => {
+                throughput(n, concurrency, move |i| {
+                    let c = c.clone();
+                    async move {
+                        let key = item!(Event {
+                            tenant_id: "read",
+                            shard: (i % partitions) as i64,
+                        });
+                        let got = c.list_items(&key, Opts::new()).await.expect("query");
+                        assert_eq!(black_box(got).len() as u64, q);
+                    }
+                })
+                .await
+            }
+        }
+    } else {
+        let (r, table) = (raw.clone(), table.to_owned());
+        match what {
+            "put_item" => {
+                throughput(n, concurrency, move |i| {
+                    let (r, table) = (r.clone(), table.clone());
+                    async move {
+                        let e = event("write", (i % 100) as i64, i as u64);
+                        r.put_item(PutItemInput {
+                            table_name: table,
+                            item: raw::to_item(&e),
+                            ..Default::default()
+                        })
+                        .await
+                        .expect("raw put");
+                        black_box(e);
+                    }
+                })
+                .await
+            }
+            "get_item" => {
+                throughput(n, concurrency, move |i| {
+                    let (r, table) = (r.clone(), table.clone());
+                    async move {
+                        let key = Event {
+                            tenant_id: "read".to_owned(),
+                            shard: (i % partitions) as i64,
+                            day: "2024-01-15".to_owned(),
+                            seq: (i as u64 * 7) % q,
+                            ..Default::default()
+                        };
+                        let out = r
+                            .get_item(GetItemInput {
+                                table_name: table,
+                                key: raw::key(&key),
+                                ..Default::default()
+                            })
+                            .await
+                            .expect("raw get");
+                        let got = out.item.map(raw::from_item);
+                        assert!(black_box(got).is_some());
+                    }
+                })
+                .await
+            }
+            _ => {
+                throughput(n, concurrency, move |i| {
+                    let (r, table) = (r.clone(), table.clone());
+                    async move {
+                        let pk = raw::pk("read", (i % partitions) as i64);
+                        let mut start = None;
+                        let mut got = Vec::new();
+                        loop {
+                            let out = r
+                                .query(QueryInput {
+                                    table_name: table.clone(),
+                                    key_condition_expression: Some("#pk = :pk".to_owned()),
+                                    expression_attribute_names: Some(HashMap::from([(
+                                        "#pk".to_owned(),
+                                        "pk".to_owned(),
+                                    )])),
+                                    expression_attribute_values: Some(HashMap::from([(
+                                        ":pk".to_owned(),
+                                        AttributeValue {
+                                            s: Some(pk.clone()),
+                                            ..Default::default()
+                                        },
+                                    )])),
+                                    exclusive_start_key: start,
+                                    ..Default::default()
+                                })
+                                .await
+                                .expect("raw query");
+                            got.extend(
+                                out.items
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(raw::from_item),
+                            );
+                            start = out.last_evaluated_key;
+                            if start.is_none() {
+                                break;
+                            }
+                        }
+                        assert_eq!(black_box(got).len() as u64, q);
+                    }
+                })
+                .await
+            }
+        }
+    }
+}
+
+async fn item_ops(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
+    fresh_table(client).await;
+    let table = Event::table_name().to_owned();
+    // Partitions to read: `query_items` items each.
+    let partitions = 50usize;
+    for p in 0..partitions {
+        let items = (0..sizes.query_items)
+            .map(|k| event("read", p as i64, k as u64))
+            .collect();
+        client
+            .batch_write_item(items, Opts::new())
+            .await
+            .expect("preload");
+    }
+    let q = sizes.query_items as u64;
+    if std::env::var("DYNAMO_BENCH_DEBUG").is_ok() {
+        dynamo::logger::enable();
+        let key = item!(Event {
+            tenant_id: "read",
+            shard: 1i64
+        });
+        let _ = client.list_items(&key, Opts::new()).await;
+        let key = item!(Event {
+            tenant_id: "read",
+            shard: 1i64,
+            day: "2024-01-15",
+            seq: 1u64
+        });
+        let _ = client.get_item(&key, Opts::new()).await;
+        dynamo::logger::disable();
+    }
+
+    let shape = (partitions, q);
+    let kinds = std::env::var("DYNAMO_BENCH_ITEM_KINDS").unwrap_or_default();
+    for (what, target) in [("put_item", 0.95), ("get_item", 0.95), ("list_items", 0.95)] {
+        if !kinds.is_empty() && !kinds.split(',').any(|k| k.trim() == what) {
+            continue;
+        }
+        // Warm up both sides (the JVM's JIT, connection pools) untimed.
+        for side in [0, 1] {
+            let n = sizes.item_ops.min(500);
+            run_side(client, raw, &table, what, side, n, 16, shape).await;
+        }
+        for concurrency in [1usize, 16] {
+            let mut ours = Vec::new();
+            let mut theirs = Vec::new();
+            let mut cpu = [Vec::new(), Vec::new()];
+            for round in 0..sizes.rounds {
+                for side in [round % 2, 1 - round % 2] {
+                    let cpu_before = cpu_ns();
+                    let t = run_side(
+                        client,
+                        raw,
+                        &table,
+                        what,
+                        side,
+                        sizes.item_ops,
+                        concurrency,
+                        shape,
+                    )
+                    .await;
+                    if let (Some(a), Some(b)) = (cpu_before, cpu_ns()) {
+                        cpu[side].push((b - a) as f64 / sizes.item_ops as f64 / 1000.0);
+                    }
+                    if side == 0 {
+                        ours.push(t);
+                    } else {
+                        theirs.push(t);
+                    }
+                }
+            }
+            let (o, t) = (median(ours), median(theirs));
+            let ratio = o / t;
+            // Client CPU per operation (this process: both sides' tokio
+            // workers; the server is another process).
+            let [cpu_ours, cpu_theirs] = cpu.map(|v| {
+                if v.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {:.0} us CPU/op", median(v))
+                }
+            });
+            eprintln!(
+                "load: {what} x{concurrency}: dynamo {o:.0} ops/s{cpu_ours}, rusoto {t:.0} ops/s{cpu_theirs}"
+            );
+            result(
+                &format!("{what} throughput, concurrency {concurrency}"),
+                &format!("{o:.0} ops/s{cpu_ours}"),
+                &format!("{t:.0} ops/s{cpu_theirs} (raw rusoto)"),
+                ratio,
+                ">= 0.95x",
+                Some(ratio >= target),
+            );
+        }
+    }
+}
+
+async fn raw_batch_write(raw: &DynamoDbClient, table: &str, n: usize) {
+    use futures_util::StreamExt;
+    let chunks: Vec<Vec<WriteRequest>> = (0..n)
+        .map(|i| WriteRequest {
+            put_request: Some(PutRequest {
+                item: raw::to_item(&event("batch", (i % 4096) as i64, i as u64)),
+            }),
+            delete_request: None,
+        })
+        .collect::<Vec<_>>()
+        .chunks(25)
+        .map(<[WriteRequest]>::to_vec)
+        .collect();
+    futures_util::stream::iter(chunks)
+        .map(|mut chunk| async move {
+            let mut wait = Duration::from_millis(25);
+            while !chunk.is_empty() {
+                let out = raw
+                    .batch_write_item(BatchWriteItemInput {
+                        request_items: HashMap::from([(table.to_owned(), chunk)]),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("raw batch_write_item");
+                chunk = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(table))
+                    .unwrap_or_default();
+                if !chunk.is_empty() {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+}
+
+async fn batch_vs_sequential(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
+    let n = sizes.batch_items;
+    in_table("batch_", fresh_table(client)).await;
+    let (seq, ()) = timed(in_table("batch_", async {
+        for i in 0..n {
+            let e = event("batch", (i % 4096) as i64, i as u64);
+            black_box(client.put_item(e, Opts::new()).await.expect("put"));
+        }
+    }))
+    .await;
+    let items: Vec<Event> = (0..n)
+        .map(|i| event("batch", (i % 4096) as i64, i as u64))
+        .collect();
+    // `DYNAMO_BENCH_BATCH_CONCURRENCY`: chunks in flight (default: the
+    // crate's default, 8).
+    let opts = match std::env::var("DYNAMO_BENCH_BATCH_CONCURRENCY") {
+        Ok(c) => Opts::new().concurrency(c.parse().expect("a number")),
+        Err(_) => Opts::new(),
+    };
+    let (batch, out) = timed(in_table("batch_", client.batch_write_item(items, opts))).await;
+    let out = out.expect("batch_write_item");
+    assert_eq!(out.processed_items, n);
+    // For reference: the same batch write through raw rusoto (25 items per
+    // request, 8 requests in flight, leftovers re-sent), to tell the crate's
+    // overhead from the server's limit.
+    let table = format!("batch_{}", Event::table_name());
+    let (raw_batch, ()) = timed(raw_batch_write(raw, &table, n)).await;
+    let ratio = seq.as_secs_f64() / batch.as_secs_f64();
+    eprintln!(
+        "load: {n} items: batch {batch:?} (raw rusoto batch {raw_batch:?}), sequential put_item {seq:?}"
+    );
+    let raw_ratio = raw_batch.as_secs_f64() / batch.as_secs_f64();
+    result(
+        &format!("batch write {n} items: crate vs raw rusoto BatchWriteItem"),
+        &format!("{:.2} s", batch.as_secs_f64()),
+        &format!("{:.2} s", raw_batch.as_secs_f64()),
+        raw_ratio,
+        "-",
+        None,
+    );
+    result(
+        &format!("batch write {n} items vs sequential put_item"),
+        &format!("{:.2} s", batch.as_secs_f64()),
+        &format!("{:.2} s", seq.as_secs_f64()),
+        ratio,
+        ">= 10x",
+        Some(ratio >= 10.0),
+    );
+}
+
+async fn scans_and_streams(client: &Client, sizes: &Sizes) {
+    // The parallel scan figure.
+    let n = sizes.scan_items;
+    in_table("scan_", fresh_table(client)).await;
+    let (load, ()) = timed(in_table("scan_", fill(client, "scan", 0, n))).await;
+    eprintln!("load: loaded {n} items in {load:?}");
+    let mut par = Vec::new();
+    let mut seq = Vec::new();
+    for round in 0..sizes.rounds {
+        for segments in [round % 2, 1 - round % 2].map(|s| if s == 0 { 4usize } else { 1 }) {
+            let (t, items) = timed(in_table(
+                "scan_",
+                client.parallel_scan::<Event>(Opts::new().segments(segments)),
+            ))
+            .await;
+            assert_eq!(items.expect("parallel_scan").len(), n);
+            if segments == 4 { &mut par } else { &mut seq }.push(t.as_secs_f64());
+        }
+    }
+    let (p, s) = (median(par), median(seq));
+    let ratio = s / p;
+    eprintln!("load: scan {n}: 4 segments {p:.2} s, 1 segment {s:.2} s");
+    result(
+        &format!("parallel scan (4 segments) of {n} items vs sequential"),
+        &format!("{p:.2} s"),
+        &format!("{s:.2} s"),
+        ratio,
+        ">= 1.3x",
+        Some(ratio >= 1.3),
+    );
+
+    // The streaming memory figure: a small table and a large one.
+    let (small, large) = (sizes.stream_small, sizes.stream_large);
+    in_table("small_", fresh_table(client)).await;
+    in_table("small_", fill(client, "small", 0, small)).await;
+    // The large table is the scan table, topped up.
+    if large > n {
+        in_table("scan_", fill(client, "scan", n, large)).await;
+    } else {
+        in_table("scan_", fresh_table(client)).await;
+        in_table("scan_", fill(client, "scan", 0, large)).await;
+    }
+    // `DYNAMO_BENCH_STREAM_PAGE_SIZE`: items per request. Default:
+    // DynamoDB's 1 MB pages — except in a quick run, where the small table
+    // would fit in one short page and the comparison would mean nothing.
+    let page_size: Option<usize> = match std::env::var("DYNAMO_BENCH_STREAM_PAGE_SIZE") {
+        Ok(p) => Some(p.parse().expect("a number")),
+        Err(_) if sizes.quick => Some(200),
+        Err(_) => None,
+    };
+    let consume = |prefix: &'static str| {
+        in_table(prefix, async move {
+            let opts = match page_size {
+                Some(p) => Opts::new().page_size(p),
+                None => Opts::new(),
+            };
+            let mut stream = std::pin::pin!(client.scan_stream::<Event>(opts));
+            let mut count = 0usize;
+            while let Some(e) = stream.try_next().await.expect("stream") {
+                black_box(e);
+                count += 1;
+            }
+            count
+        })
+    };
+    // Warm up: connections, lazily initialised state.
+    let _ = in_table("small_", async {
+        client
+            .scan::<Event>(Opts::new().limit(10))
+            .await
+            .expect("scan")
+    })
+    .await;
+    let mut peaks = [0usize; 2];
+    for _ in 0..sizes.rounds.min(2) {
+        for (slot, (prefix, expected)) in [("small_", small), ("scan_", large)].iter().enumerate() {
+            let (peak, count) = peak_heap_during(consume(prefix)).await;
+            assert_eq!(count, *expected);
+            peaks[slot] = peaks[slot].max(peak);
+        }
+    }
+    let ratio = peaks[1] as f64 / peaks[0] as f64;
+    eprintln!(
+        "load: stream peak heap: {large} items {}, {small} items {}",
+        mib(peaks[1]),
+        mib(peaks[0])
+    );
+    result(
+        &format!("stream::scan peak heap, {large} vs {small} items"),
+        &mib(peaks[1]),
+        &mib(peaks[0]),
+        ratio,
+        "<= 1.2x",
+        Some(ratio <= 1.2),
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets without `--bench`: nothing
+    // to do then (this needs a server and minutes).
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("load: run with `cargo bench --bench load` (see scripts/bench)");
+        return;
+    }
+    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
+        eprintln!(
+            "load: skipped: AWS_ENDPOINT_URL_DYNAMODB is not set; run \
+             `scripts/dynamodb-local run -- cargo bench --bench load` or scripts/bench"
+        );
+        return;
+    };
+    let host = endpoint
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
+    let loopback = ["127.", "localhost", "[::1]"]
+        .iter()
+        .any(|p| host.starts_with(p));
+    if !loopback && std::env::var("DYNAMO_BENCH_ALLOW_REMOTE").as_deref() != Ok("1") {
+        eprintln!("load: refusing to write 100k+ items to {endpoint}; set DYNAMO_BENCH_ALLOW_REMOTE=1 to insist");
+        std::process::exit(2);
+    }
+    let sizes = Sizes::from_env();
+    let only = std::env::var("DYNAMO_BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| o.trim() == name);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let client = Client::builder()
+            .endpoint(&endpoint)
+            .credentials("local", "local")
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let raw = DynamoDbClient::new_with(
+            HttpClient::from_connector(connector),
+            StaticProvider::new_minimal("local".to_owned(), "local".to_owned()),
+            Region::Custom {
+                name: "us-east-1".to_owned(),
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+            },
+        );
+        if wanted("items") {
+            item_ops(&client, &raw, &sizes).await;
+        }
+        if wanted("batch") {
+            batch_vs_sequential(&client, &raw, &sizes).await;
+        }
+        if wanted("scan") {
+            scans_and_streams(&client, &sizes).await;
+        }
+    });
+}

@@ -1,0 +1,148 @@
+//! The item the codec and key benchmarks work on: 20 attributes (strings,
+//! numbers, a bool, a list, an optional field) with a 3-part partition key
+//! and a 3-part sort key, plus its serde-derived twin for `serde_dynamo`.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use dynamo::prelude::*;
+use rusoto_dynamodb::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+dynamo_item! {
+    /// 20 attributes; keys from 6 of them.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Order {
+        table_name "bench_orders";
+        field :tenant_id: String;
+        field :shard: i64;
+        field :region: String;
+        field :day: String;
+        field :seq: u64;
+        field :event_id: String;
+        field :customer_name: String;
+        field :email: String;
+        field :status: String;
+        field :currency: String;
+        field :description: String;
+        field :amount: f64;
+        field :quantity: i64;
+        field :discount: f64;
+        field :version: u32;
+        field :created_at: i64;
+        field :priority: i32;
+        field :active: bool;
+        field :tags: Vec<String>;
+        field :note: Option<String>;
+        partition_key [:tenant_id, :shard, :region];
+        sort_key [:day, :seq, :event_id];
+    }
+}
+
+/// The same 20 fields, for `serde_dynamo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderTwin {
+    pub tenant_id: String,
+    pub shard: i64,
+    pub region: String,
+    pub day: String,
+    pub seq: u64,
+    pub event_id: String,
+    pub customer_name: String,
+    pub email: String,
+    pub status: String,
+    pub currency: String,
+    pub description: String,
+    pub amount: f64,
+    pub quantity: i64,
+    pub discount: f64,
+    pub version: u32,
+    pub created_at: i64,
+    pub priority: i32,
+    pub active: bool,
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn order() -> Order {
+    item!(Order {
+        tenant_id: "tenant-0042",
+        shard: 7i64,
+        region: "eu-west-1",
+        day: "2024-01-15",
+        seq: 1_234_567u64,
+        event_id: "evt-9f8e7d6c",
+        customer_name: "Ada Lovelace",
+        email: "ada@example.com",
+        status: "SHIPPED",
+        currency: "EUR",
+        description: "Two analytical engines, one difference engine, spare punch cards",
+        amount: 1299.95,
+        quantity: 3i64,
+        discount: 0.15,
+        version: 12u32,
+        created_at: 1_705_312_800i64,
+        priority: -2i32,
+        active: true,
+        tags: vec!["priority".to_owned(), "gift".to_owned(), "eu".to_owned()],
+        note: Some("leave at the door".to_owned()),
+    })
+}
+
+pub fn twin(o: &Order) -> OrderTwin {
+    OrderTwin {
+        tenant_id: o.tenant_id.clone(),
+        shard: o.shard,
+        region: o.region.clone(),
+        day: o.day.clone(),
+        seq: o.seq,
+        event_id: o.event_id.clone(),
+        customer_name: o.customer_name.clone(),
+        email: o.email.clone(),
+        status: o.status.clone(),
+        currency: o.currency.clone(),
+        description: o.description.clone(),
+        amount: o.amount,
+        quantity: o.quantity,
+        discount: o.discount,
+        version: o.version,
+        created_at: o.created_at,
+        priority: o.priority,
+        active: o.active,
+        tags: o.tags.clone(),
+        note: o.note.clone(),
+    }
+}
+
+fn s(v: String) -> AttributeValue {
+    AttributeValue {
+        s: Some(v),
+        ..Default::default()
+    }
+}
+
+/// What a `serde_dynamo` user writes to store the twin with the same `pk`
+/// and `sk` attributes the crate generates.
+pub fn serde_encode(t: &OrderTwin) -> HashMap<String, AttributeValue> {
+    let mut map: HashMap<String, AttributeValue> = serde_dynamo::to_item(t).expect("serde_dynamo");
+    let mut shard = itoa::Buffer::new();
+    let mut seq = itoa::Buffer::new();
+    let pk = [&*t.tenant_id, shard.format(t.shard), &*t.region].join("#");
+    let sk = [&*t.day, seq.format(t.seq), &*t.event_id].join("#");
+    map.insert("pk".to_owned(), s(pk));
+    map.insert("sk".to_owned(), s(sk));
+    map
+}
+
+pub fn serde_decode(map: HashMap<String, AttributeValue>) -> OrderTwin {
+    serde_dynamo::from_item(map).expect("serde_dynamo")
+}
+
+pub fn crate_encode(o: &Order) -> HashMap<String, AttributeValue> {
+    dynamo::client::to_rusoto_item(o).expect("to_rusoto_item")
+}
+
+pub fn crate_decode(map: HashMap<String, AttributeValue>) -> Order {
+    dynamo::client::from_rusoto_item(map).expect("from_rusoto_item")
+}

@@ -6,55 +6,20 @@
 
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::hint::black_box;
 
 use dynamo::prelude::*;
 
 use support::{crate_decode, crate_encode, order, serde_decode, serde_encode, twin};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn bump() {
-    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        bump();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        bump();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
 /// Allocations (and reallocations) `f` makes on this thread; the result is
 /// dropped outside the count.
 fn count<R>(mut f: impl FnMut() -> R) -> usize {
     drop(f()); // warm up lazily initialised state
-    let before = ALLOCATIONS.with(Cell::get);
-    let r = f();
-    let n = ALLOCATIONS.with(Cell::get) - before;
-    drop(r);
-    n
+    counting_alloc::allocations(f).0
 }
 
 /// `--profile WHAT N`: runs one path N times and nothing else, for

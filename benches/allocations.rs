@@ -13,7 +13,9 @@ use std::hint::black_box;
 
 use dynamo::prelude::*;
 
-use support::{crate_decode, crate_encode, order, serde_decode, serde_encode, twin};
+use support::{
+    crate_decode, crate_encode, hand_decode, hand_encode, order, serde_decode, serde_encode, twin,
+};
 
 /// Allocations (and reallocations) `f` makes on this thread; the result is
 /// dropped outside the count.
@@ -32,6 +34,9 @@ fn profile(what: &str, n: usize) {
         match what {
             "roundtrip/dynamo" => drop(black_box(crate_decode(crate_encode(black_box(&o))))),
             "roundtrip/serde_dynamo" => drop(black_box(serde_decode(serde_encode(black_box(&t))))),
+            "roundtrip/hand" => drop(black_box(hand_decode(hand_encode(black_box(&o))))),
+            "encode/hand" => drop(black_box(hand_encode(black_box(&o)))),
+            "decode/hand" => drop(black_box(hand_decode(map.clone()))),
             "encode/dynamo" => drop(black_box(crate_encode(black_box(&o)))),
             "encode/serde_dynamo" => drop(black_box(serde_encode(black_box(&t)))),
             "decode/dynamo" => drop(black_box(crate_decode(map.clone()))),

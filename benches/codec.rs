@@ -27,7 +27,9 @@ use criterion::{criterion_group, BatchSize, Criterion};
 use dynamo::prelude::*;
 use rusoto_dynamodb::AttributeValue;
 
-use support::{crate_decode, crate_encode, order, serde_decode, serde_encode, twin};
+use support::{
+    crate_decode, crate_encode, hand_decode, hand_encode, order, serde_decode, serde_encode, twin,
+};
 
 fn keys(c: &mut Criterion) {
     let o = order();
@@ -53,6 +55,12 @@ fn codec(c: &mut Criterion) {
     let ours = crate_encode(&o);
     let theirs = serde_encode(&t);
     assert_eq!(ours, theirs, "both encoders write the same map");
+    assert_eq!(
+        ours,
+        hand_encode(&o),
+        "the hand-written floor writes it too"
+    );
+    assert_eq!(hand_decode(ours.clone()), o);
     assert_eq!(crate_decode(ours.clone()), o);
     assert_eq!(serde_decode(theirs.clone()), t);
 
@@ -138,7 +146,7 @@ fn paired(rounds: usize) {
         Box<dyn Fn() -> f64 + 'a>,
         Box<dyn Fn() -> f64 + 'a>,
     );
-    let figures: [Pair<'_>; 3] = [
+    let figures: [Pair<'_>; 4] = [
         (
             "encode+decode (roundtrip) vs serde_dynamo",
             Box::new(|| {
@@ -161,6 +169,21 @@ fn paired(rounds: usize) {
             "decode vs serde_dynamo",
             Box::new(|| per_decode(iters, &ours, crate_decode)),
             Box::new(|| per_decode(iters, &ours, serde_decode)),
+        ),
+        (
+            // The yardstick: hand-written code for this one struct, with no
+            // checks at all, building the same rusoto map.
+            "hand-written rusoto map code (no checks), roundtrip, vs serde_dynamo",
+            Box::new(|| {
+                per_call(iters, || {
+                    drop(black_box(hand_decode(hand_encode(black_box(&o)))))
+                })
+            }),
+            Box::new(|| {
+                per_call(iters, || {
+                    drop(black_box(serde_decode(serde_encode(black_box(&t)))))
+                })
+            }),
         ),
     ];
     for (name, ours, theirs) in figures {

@@ -146,3 +146,110 @@ pub fn crate_encode(o: &Order) -> HashMap<String, AttributeValue> {
 pub fn crate_decode(map: HashMap<String, AttributeValue>) -> Order {
     dynamo::client::from_rusoto_item(map).expect("from_rusoto_item")
 }
+
+/// The hand-written floor: what a rusoto user writes for this one struct,
+/// with no checks at all (no number range or precision check, no size
+/// limit, no empty-set check, no key-field recovery). Not a library; a
+/// yardstick for how much of the codec's time the rusoto map itself costs.
+pub fn hand_encode(o: &Order) -> HashMap<String, AttributeValue> {
+    fn n(v: String) -> AttributeValue {
+        AttributeValue {
+            n: Some(v),
+            ..Default::default()
+        }
+    }
+    let int = |v: i64| n(itoa::Buffer::new().format(v).to_owned());
+    let float = |v: f64| n(ryu::Buffer::new().format_finite(v).to_owned());
+    let mut shard = itoa::Buffer::new();
+    let mut seq = itoa::Buffer::new();
+    let mut m = HashMap::with_capacity(22);
+    m.insert(
+        "pk".to_owned(),
+        s([&*o.tenant_id, shard.format(o.shard), &*o.region].join("#")),
+    );
+    m.insert(
+        "sk".to_owned(),
+        s([&*o.day, seq.format(o.seq), &*o.event_id].join("#")),
+    );
+    m.insert("tenant_id".to_owned(), s(o.tenant_id.clone()));
+    m.insert("shard".to_owned(), int(o.shard));
+    m.insert("region".to_owned(), s(o.region.clone()));
+    m.insert("day".to_owned(), s(o.day.clone()));
+    m.insert("seq".to_owned(), int(o.seq as i64));
+    m.insert("event_id".to_owned(), s(o.event_id.clone()));
+    m.insert("customer_name".to_owned(), s(o.customer_name.clone()));
+    m.insert("email".to_owned(), s(o.email.clone()));
+    m.insert("status".to_owned(), s(o.status.clone()));
+    m.insert("currency".to_owned(), s(o.currency.clone()));
+    m.insert("description".to_owned(), s(o.description.clone()));
+    m.insert("amount".to_owned(), float(o.amount));
+    m.insert("quantity".to_owned(), int(o.quantity));
+    m.insert("discount".to_owned(), float(o.discount));
+    m.insert("version".to_owned(), int(o.version.into()));
+    m.insert("created_at".to_owned(), int(o.created_at));
+    m.insert("priority".to_owned(), int(o.priority.into()));
+    m.insert(
+        "active".to_owned(),
+        AttributeValue {
+            bool: Some(o.active),
+            ..Default::default()
+        },
+    );
+    m.insert(
+        "tags".to_owned(),
+        AttributeValue {
+            l: Some(o.tags.iter().map(|t| s(t.clone())).collect()),
+            ..Default::default()
+        },
+    );
+    if let Some(note) = &o.note {
+        m.insert("note".to_owned(), s(note.clone()));
+    }
+    m
+}
+
+/// The hand-written floor's decoder (see [`hand_encode`]).
+pub fn hand_decode(mut m: HashMap<String, AttributeValue>) -> Order {
+    let mut text = |k: &str| m.remove(k).and_then(|a| a.s).unwrap_or_default();
+    let tenant_id = text("tenant_id");
+    let region = text("region");
+    let day = text("day");
+    let event_id = text("event_id");
+    let customer_name = text("customer_name");
+    let email = text("email");
+    let status = text("status");
+    let currency = text("currency");
+    let description = text("description");
+    let note = m.remove("note").and_then(|a| a.s);
+    let num = |m: &mut HashMap<String, AttributeValue>, k: &str| {
+        m.remove(k).and_then(|a| a.n).unwrap_or_default()
+    };
+    Order {
+        tenant_id,
+        shard: num(&mut m, "shard").parse().unwrap_or_default(),
+        region,
+        day,
+        seq: num(&mut m, "seq").parse().unwrap_or_default(),
+        event_id,
+        customer_name,
+        email,
+        status,
+        currency,
+        description,
+        amount: num(&mut m, "amount").parse().unwrap_or_default(),
+        quantity: num(&mut m, "quantity").parse().unwrap_or_default(),
+        discount: num(&mut m, "discount").parse().unwrap_or_default(),
+        version: num(&mut m, "version").parse().unwrap_or_default(),
+        created_at: num(&mut m, "created_at").parse().unwrap_or_default(),
+        priority: num(&mut m, "priority").parse().unwrap_or_default(),
+        active: m.remove("active").and_then(|a| a.bool).unwrap_or_default(),
+        tags: m
+            .remove("tags")
+            .and_then(|a| a.l)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| a.s)
+            .collect(),
+        note,
+    }
+}

@@ -308,6 +308,29 @@ pub(crate) fn with_separator<R>(options: &SchemaOptions, f: impl FnOnce(&str) ->
     f(DEFAULT_SEPARATOR)
 }
 
+/// Calls `f` with the partition- and sort-key attribute names in effect for
+/// a schema with `options`, without building a whole [`KeySettings`]: key
+/// building reads them for every item written.
+pub(crate) fn with_key_names<R>(options: &SchemaOptions, f: impl FnOnce(&str, &str) -> R) -> R {
+    if let (Some(p), Some(s)) = (options.partition_key_name, options.sort_key_name) {
+        return f(p, s);
+    }
+    let scoped = SCOPED.try_with(Arc::clone).ok();
+    let global = global_arc();
+    let pick = |schema: Option<&'static str>, get: fn(&Config) -> Option<&String>| {
+        schema
+            .or_else(|| scoped.as_deref().and_then(get).map(String::as_str))
+            .or_else(|| global.as_deref().and_then(get).map(String::as_str))
+    };
+    f(
+        pick(options.partition_key_name, |c| {
+            c.partition_key_name.as_ref()
+        })
+        .unwrap_or(DEFAULT_PK_NAME),
+        pick(options.sort_key_name, |c| c.sort_key_name.as_ref()).unwrap_or(DEFAULT_SK_NAME),
+    )
+}
+
 /// Like [`with_separator`], also passing whether sort keys carry field names.
 pub(crate) fn with_sort_settings<R>(options: &SchemaOptions, f: impl FnOnce(&str, bool) -> R) -> R {
     let prefix = match options.prefix_sort_key {

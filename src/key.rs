@@ -29,8 +29,6 @@
 //!
 //! "Unset" means [`Value::Null`](crate::Value::Null), `None`, or an empty string.
 
-use std::fmt::Write as _;
-
 use crate::error::{Error, Result};
 use crate::value::Number;
 
@@ -88,15 +86,8 @@ impl KeyPart<'_> {
             KeyPart::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             KeyPart::UInt(i) => out.push_str(itoa::Buffer::new().format(*i)),
             KeyPart::BigInt(i) => out.push_str(itoa::Buffer::new().format(*i)),
-            KeyPart::Float(f) => {
-                if *f == 0.0 {
-                    out.push('0');
-                } else {
-                    // `Display` for f64 is the shortest round-trip text in
-                    // plain decimal notation (never an exponent).
-                    let _ = write!(out, "{f}");
-                }
-            }
+            // The same text as the attribute value of the float.
+            KeyPart::Float(f) => crate::value::with_f64_text(*f, |t| out.push_str(t)),
             KeyPart::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             KeyPart::Unset | KeyPart::Unsupported(_) => {}
         }

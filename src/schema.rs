@@ -467,16 +467,15 @@ pub trait Schema: Sized + Send + Sync + 'static {
 
     /// The item's primary key with the attribute names in effect.
     fn primary_key(&self) -> Result<PrimaryKey> {
-        let settings = Self::SCHEMA.key_settings();
         let partition = self.partition_key()?;
-        let sort = self
-            .full_sort_key()?
-            .map(|sk| (settings.sort_key_name.to_string(), sk));
-        Ok(PrimaryKey {
-            partition_name: settings.partition_key_name.to_string(),
-            partition,
-            sort,
-        })
+        let sort = self.full_sort_key()?;
+        Ok(config::with_key_names(&Self::SCHEMA.options, |pk, sk| {
+            PrimaryKey {
+                partition_name: pk.to_owned(),
+                partition,
+                sort: sort.map(|s| (sk.to_owned(), s)),
+            }
+        }))
     }
 }
 

@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
-use std::fmt::Write as _;
 use std::str::FromStr;
 
 /// A DynamoDB attribute value.
@@ -505,8 +504,43 @@ impl FromStr for Number {
     }
 }
 
+/// Whether `text` is already canonical plain decimal: `-?(0|[1-9][0-9]*)`,
+/// then optionally `.` and digits not ending in `0`, and not `-0`. One
+/// pass; the usual case for numbers read from DynamoDB or formatted here.
+fn is_canonical(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let int_start = i;
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if i == b.len() {
+        // `-0` is not canonical; `0` and other integers are.
+        return !(int_start == 1 && &b[1..] == b"0");
+    }
+    if b[i] != b'.' {
+        return false;
+    }
+    i += 1;
+    let frac_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i == b.len() && i > frac_start && b[i - 1] != b'0'
+}
+
 /// Turns any decimal or scientific notation into canonical plain decimal.
 fn canonicalize(text: &str) -> Result<Cow<'_, str>, ParseNumberError> {
+    if is_canonical(text) {
+        return Ok(Cow::Borrowed(text));
+    }
     let err = |reason| ParseNumberError {
         text: text.chars().take(64).collect(),
         reason,
@@ -685,55 +719,20 @@ impl From<f64> for Number {
         if !v.is_finite() {
             return Number(v.to_string().into_boxed_str());
         }
-        // Display prints the shortest text that round-trips, in plain decimal.
-        // Usually short: format on the stack, then allocate once.
-        let mut buf = StackText::<48>::new();
-        if write!(buf, "{v}").is_ok() {
-            let text = buf.as_str();
-            return match canonicalize(text) {
-                Ok(c) => Number(Box::from(&*c)),
-                Err(_) => Number(Box::from(text)),
-            };
-        }
-        let text = v.to_string();
-        match canonicalize(&text) {
-            Ok(Cow::Borrowed(b)) if b.len() == text.len() => Number(text.into_boxed_str()),
-            Ok(c) => Number(c.into_owned().into_boxed_str()),
-            Err(_) => Number(text.into_boxed_str()),
-        }
+        with_f64_text(v, |text| Number(Box::from(text)))
     }
 }
 
-/// A fixed-size text buffer for formatting without allocating; writing
-/// more than `N` bytes fails.
-struct StackText<const N: usize> {
-    buf: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> StackText<N> {
-    fn new() -> Self {
-        StackText {
-            buf: [0; N],
-            len: 0,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        // Only whole `&str`s are ever copied in.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
-    }
-}
-
-impl<const N: usize> fmt::Write for StackText<N> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        if end > N {
-            return Err(fmt::Error);
-        }
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+/// Calls `f` with the canonical text of a finite `f64`: the shortest digits
+/// that read back as the same float (formatted on the stack by `ryu`), in
+/// plain decimal with no exponent and no trailing `.0`. Attribute values
+/// and key parts both come from here, so they always agree.
+pub(crate) fn with_f64_text<R>(v: f64, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(v);
+    match canonicalize(text) {
+        Ok(c) => f(&c),
+        Err(_) => f(text),
     }
 }
 
@@ -1048,7 +1047,7 @@ mod tests {
 
     #[test]
     fn hot_path_helpers_agree_with_the_general_ones() {
-        // Floats formatted on the stack, and the long ones that do not fit.
+        // Floats: the same text as `Display` for these, and the long ones.
         for f in [
             0.1,
             -2.5,
@@ -1061,6 +1060,46 @@ mod tests {
         ] {
             let text = f.to_string();
             assert_eq!(Number::from(f), text.parse::<Number>().unwrap(), "{f}");
+        }
+        // Floats of every magnitude: canonical text that reads back as the
+        // same float, no longer than `Display`'s shortest digits (the two
+        // may pick different last digits when both round-trip).
+        let mut rng = fastrand::Rng::with_seed(7);
+        let check = |f: f64| {
+            let n = Number::from(f);
+            assert_eq!(n.as_str().parse::<f64>().unwrap(), f, "{f:?}");
+            assert_eq!(n.as_str().parse::<Number>().unwrap(), n, "{f:?}");
+            let display = f.to_string().parse::<Number>().unwrap();
+            assert!(
+                n.significant_digits() <= display.significant_digits(),
+                "{f:?}"
+            );
+        };
+        for _ in 0..100_000 {
+            let f = f64::from_bits(rng.u64(..));
+            if f.is_finite() {
+                check(f);
+            }
+        }
+        for i in -300..300 {
+            check(10f64.powi(i) * 1.5);
+        }
+        for cents in 0..20_000 {
+            // Prices and other short decimals: exactly what Display prints.
+            let f = f64::from(cents) / 100.0;
+            assert_eq!(Number::from(f), f.to_string().parse::<Number>().unwrap());
+        }
+        // The one-pass canonical check agrees with the general path.
+        for t in [
+            "0", "-0", "7", "-7", "10", "007", "0.5", "-0.5", "0.50", "1.", ".5", "1.05", "-", "",
+            "+1", "1e3", "1E-3", "12a", "0.0", "-0.0", "1.000001", "-120.03",
+        ] {
+            let canonical = is_canonical(t);
+            let general = t
+                .parse::<Number>()
+                .map(|n| n.as_str() == t)
+                .unwrap_or(false);
+            assert_eq!(canonical, general, "{t:?}");
         }
         // Parsing an owned text keeps canonical ones and canonicalises others.
         for t in ["0", "-12", "1.5", "1.50", "+3", "1e3", "0.000", "-0"] {

@@ -36,7 +36,7 @@ pub fn value_size(value: &Value) -> usize {
     }
 }
 
-fn number_size(n: &Number) -> usize {
+pub(crate) fn number_size(n: &Number) -> usize {
     n.significant_digits().div_ceil(2) + 1
 }
 
@@ -67,11 +67,11 @@ pub fn check_value(value: &Value) -> Result<(), String> {
     }
 }
 
-fn empty_set(kind: &str) -> String {
+pub(crate) fn empty_set(kind: &str) -> String {
     format!("an empty {kind} set cannot be stored (DynamoDB refuses empty sets; leave the attribute out instead)")
 }
 
-fn check_number(n: &Number) -> Result<(), String> {
+pub(crate) fn check_number(n: &Number) -> Result<(), String> {
     if !n.is_finite() {
         return Err(format!(
             "`{n}` cannot be stored: DynamoDB numbers must be finite"

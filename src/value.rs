@@ -737,14 +737,23 @@ pub(crate) fn with_f64_text<R>(v: f64, f: impl FnOnce(&str) -> R) -> R {
 }
 
 impl From<f32> for Number {
+    /// The shortest digits that read back as the same `f32` (`0.1f32` is
+    /// `0.1`, not the `0.10000000149011612` of its `f64` widening).
     fn from(v: f32) -> Number {
         if !v.is_finite() {
             return Number(v.to_string().into_boxed_str());
         }
-        v.to_string()
-            .parse()
-            .unwrap_or_else(|_| Number(v.to_string().into_boxed_str()))
+        with_f64_text(f32_as_decimal_f64(v), |text| Number(Box::from(text)))
     }
+}
+
+/// The `f64` nearest to the shortest decimal of `v` (`0.1f32` → `0.1`).
+/// That decimal has at most 9 significant digits, so it is also the `f64`'s
+/// own shortest text: an `f32` reads the same as an attribute and as a key
+/// part.
+pub(crate) fn f32_as_decimal_f64(v: f32) -> f64 {
+    let mut buf = ryu::Buffer::new();
+    buf.format_finite(v).parse().unwrap_or(f64::from(v))
 }
 
 impl Number {

@@ -484,7 +484,8 @@ impl Encode for f32 {
     }
     fn key_part(&self) -> KeyPart<'_> {
         if self.is_finite() {
-            KeyPart::Float(f64::from(*self))
+            // Its own shortest decimal, the same text as its attribute.
+            KeyPart::Float(crate::value::f32_as_decimal_f64(*self))
         } else {
             KeyPart::Unsupported("a non-finite float")
         }
@@ -813,6 +814,31 @@ mod tests {
     }
 
     #[test]
+    fn f32_key_parts_read_like_their_attributes() {
+        // 0.1f32 widened to f64 is 0.10000000149011612; neither the key nor
+        // the attribute may show that.
+        assert_eq!(0.1f32.key_part().render(), "0.1");
+        assert_eq!(Number::from(0.1f32).as_str(), "0.1");
+        // A sweep over the f32 bit patterns (every sign, exponent and a
+        // spread of mantissas): key text = attribute text, and both read
+        // back as the same f32.
+        let mut checked = 0;
+        for bits in (0u32..=u32::MAX).step_by(65_521) {
+            let v = f32::from_bits(bits);
+            if !v.is_finite() {
+                assert!(matches!(v.key_part(), KeyPart::Unsupported(_)));
+                continue;
+            }
+            let key = v.key_part().render();
+            let attr = Number::from(v);
+            assert_eq!(key, attr.as_str(), "{v:e}");
+            assert_eq!(key.parse::<f32>().unwrap(), v, "{v:e}");
+            checked += 1;
+        }
+        assert!(checked > 60_000, "{checked}");
+    }
+
+    #[test]
     fn round_trips() {
         round(String::from("hi"));
         round(42i64);
@@ -821,6 +847,9 @@ mod tests {
         round(i128::MIN);
         round(1.25f64);
         round(0.1f32);
+        round(f32::MAX);
+        round(f32::MIN_POSITIVE);
+        round(1e-45f32);
         round(true);
         round(Some(5u32));
         round(vec![1i32, 2, 3]);

@@ -359,6 +359,56 @@ fn cpu_ns() -> Option<u64> {
     Some(total)
 }
 
+/// CPU time DynamoDB Local has used so far, in nanoseconds, when it runs
+/// on this machine and can be found: the JVM whose command line runs
+/// `DynamoDBLocal.jar` with `-port` set to the endpoint's port. It tells
+/// whether a figure is bound by the server.
+fn server_cpu_ns() -> Option<u64> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok()?;
+    let port = endpoint
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()?
+        .to_owned();
+    for proc_dir in std::fs::read_dir("/proc").ok()? {
+        let dir = proc_dir.ok()?.path();
+        let Ok(cmdline) = std::fs::read(dir.join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let is_server = args.iter().any(|a| a.ends_with(b"DynamoDBLocal.jar"))
+            && args
+                .windows(2)
+                .any(|w| w[0] == b"-port" && w[1] == port.as_bytes());
+        if !is_server {
+            continue;
+        }
+        let mut total = 0;
+        for task in std::fs::read_dir(dir.join("task")).ok()? {
+            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        return Some(total);
+    }
+    None
+}
+
+/// CPU seconds the client and the server spent while `f` ran, as text.
+async fn with_cpu<F: Future>(f: F) -> (F::Output, String) {
+    let (client0, server0) = (cpu_ns(), server_cpu_ns());
+    let out = f.await;
+    let secs = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2} s", b.saturating_sub(a) as f64 / 1e9),
+        _ => "unknown".to_owned(),
+    };
+    let used = format!(
+        "client CPU {}, server CPU {}",
+        secs(client0, cpu_ns()),
+        secs(server0, server_cpu_ns())
+    );
+    (out, used)
+}
+
 async fn timed<F: Future>(f: F) -> (Duration, F::Output) {
     let started = Instant::now();
     let out = f.await;
@@ -690,13 +740,14 @@ async fn raw_batch_write(raw: &DynamoDbClient, table: &str, n: usize) {
 async fn batch_vs_sequential(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
     let n = sizes.batch_items;
     in_table("batch_", fresh_table(client)).await;
-    let (seq, ()) = timed(in_table("batch_", async {
+    let ((seq, ()), seq_cpu) = with_cpu(timed(in_table("batch_", async {
         for i in 0..n {
             let e = event("batch", (i % 4096) as i64, i as u64);
             black_box(client.put_item(e, Opts::new()).await.expect("put"));
         }
-    }))
+    })))
     .await;
+    eprintln!("load: {n} sequential put_item calls: {seq_cpu} in {seq:?}");
     let items: Vec<Event> = (0..n)
         .map(|i| event("batch", (i % 4096) as i64, i as u64))
         .collect();
@@ -706,8 +757,13 @@ async fn batch_vs_sequential(client: &Client, raw: &DynamoDbClient, sizes: &Size
         Ok(c) => Opts::new().concurrency(c.parse().expect("a number")),
         Err(_) => Opts::new(),
     };
-    let (batch, out) = timed(in_table("batch_", client.batch_write_item(items, opts))).await;
+    let ((batch, out), batch_cpu) = with_cpu(timed(in_table(
+        "batch_",
+        client.batch_write_item(items, opts),
+    )))
+    .await;
     let out = out.expect("batch_write_item");
+    eprintln!("load: batch write of {n} items: {batch_cpu} in {batch:?}");
     assert_eq!(out.processed_items, n);
     // For reference: the same batch write through raw rusoto (25 items per
     // request, 8 requests in flight, leftovers re-sent), to tell the crate's

@@ -373,7 +373,7 @@ fn catalogue() -> Vec<Case> {
         case!(
             "put: item over 400 KB (one attribute)",
             ValidationError,
-            ["400 KB", "User"],
+            ["400 KB", "User", "largest attribute is `data`"],
             |c| {
                 c.put_item(user_with(|u| u.data = big(410_000)), opts![])
                     .await
@@ -392,7 +392,7 @@ fn catalogue() -> Vec<Case> {
         case!(
             "batch write: item 2 over 400 KB",
             ValidationError,
-            ["item 2", "400 KB"],
+            ["item 2", "400 KB", "`data`"],
             |c| {
                 let mut items: Vec<User> = (0..4)
                     .map(|i| user_with(|u| u.id = format!("u{i}")))

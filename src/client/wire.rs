@@ -223,14 +223,31 @@ impl WireWriter {
             return Err(e);
         }
         if self.size > MAX_ITEM_SIZE {
+            // Rare, so worked out only now: the attribute to look at first.
+            let (field, field_size) = self.largest();
             return Err(Error::validation(format!(
                 "{} is {} bytes, over DynamoDB's item size limit of {MAX_ITEM_SIZE} bytes (400 KB); \
+                 its largest attribute is `{field}` ({field_size} bytes); \
                  store large data elsewhere (e.g. S3) and keep a reference",
                 what(),
                 self.size
-            )));
+            ))
+            .with_field(&field));
         }
         Ok((self.map, self.size))
+    }
+
+    /// The name and size (name included) of the largest attribute written.
+    fn largest(&self) -> (String, usize) {
+        self.map
+            .iter()
+            .map(|(name, a)| {
+                let size = from_attr(a.clone()).map_or(0, |v| value_size(&v));
+                (name, name.len() + size)
+            })
+            .max_by_key(|(_, size)| *size)
+            .map(|(name, size)| (name.clone(), size))
+            .unwrap_or_default()
     }
 }
 
@@ -499,6 +516,28 @@ pub fn from_rusoto_value(value: AttributeValue) -> Result<Value> {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn an_item_over_the_limit_names_its_largest_attribute() {
+        let mut w = WireWriter::with_capacity(3);
+        w.attribute("id", Value::from("u1"));
+        w.attribute("notes", Value::List(vec![Value::from("x".repeat(1000)); 3]));
+        w.attribute("body", Value::from("y".repeat(MAX_ITEM_SIZE)));
+        let e = w.finish(|| "item of `Doc`".to_owned()).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ValidationError);
+        assert_eq!(e.field(), Some("body"));
+        let msg = e.message();
+        assert!(msg.contains("item of `Doc` is 412"), "{msg}");
+        let body = 4 + MAX_ITEM_SIZE;
+        assert!(
+            msg.contains(&format!("largest attribute is `body` ({body} bytes)")),
+            "{msg}"
+        );
+        // Under the limit: no error, and the size is what DynamoDB counts.
+        let mut w = WireWriter::with_capacity(1);
+        w.attribute("id", Value::from("u1"));
+        assert_eq!(w.finish(String::new).unwrap().1, 4);
+    }
 
     #[test]
     fn value_round_trip() {

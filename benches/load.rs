@@ -351,8 +351,13 @@ where
 /// over its threads of `/proc/self/task/*/schedstat`), to tell the client's
 /// cost per operation from the server's.
 fn cpu_ns() -> Option<u64> {
+    process_cpu_ns(std::path::Path::new("/proc/self"))
+}
+
+/// The CPU time of the process at `/proc/<pid>`, summed over its threads.
+fn process_cpu_ns(proc_dir: &std::path::Path) -> Option<u64> {
     let mut total = 0;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
+    for task in std::fs::read_dir(proc_dir.join("task")).ok()? {
         let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
         total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
     }
@@ -383,12 +388,7 @@ fn server_cpu_ns() -> Option<u64> {
         if !is_server {
             continue;
         }
-        let mut total = 0;
-        for task in std::fs::read_dir(dir.join("task")).ok()? {
-            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
-            total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
-        }
-        return Some(total);
+        return process_cpu_ns(&dir);
     }
     None
 }

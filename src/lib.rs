@@ -91,12 +91,16 @@ pub use update::{UpdateOp, Updates};
 pub use value::{Number, ParseNumberError, Value};
 
 /// Everything a schema module needs: `use dynamo::prelude::*;`.
+///
+/// It includes [`Result`](crate::Result), `Result<T, E = dynamo::Error>`:
+/// `Result<T>` means `dynamo::Result<T>`, and two-parameter uses such as
+/// `Result<(), Box<dyn std::error::Error>>` keep their meaning.
 pub mod prelude {
     pub use crate::table::stream::ScanMessage;
     pub use crate::{dynamo_item, item, opts, updates, values};
     pub use crate::{
         BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,
-        Key, Number, Opts, Page, Schema, Select, SkOperator, Tx, UpdateOp, Updates, Value,
+        Key, Number, Opts, Page, Result, Schema, Select, SkOperator, Tx, UpdateOp, Updates, Value,
     };
 }
 

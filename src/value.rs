@@ -723,17 +723,43 @@ impl From<f64> for Number {
     }
 }
 
-/// Calls `f` with the canonical text of a finite `f64`: the shortest digits
-/// that read back as the same float (formatted on the stack by `ryu`), in
-/// plain decimal with no exponent and no trailing `.0`. Attribute values
-/// and key parts both come from here, so they always agree.
+/// Calls `f` with the canonical text of a finite `f64`: the text Rust's
+/// `Display` gives it (the shortest digits that read back as the same float),
+/// in plain decimal with no trailing `.0`. Attribute values and key parts
+/// both come from here, so they always agree.
+///
+/// `ryu` formats it on the stack. Up to 15 significant digits the shortest
+/// text is unique, so `ryu`'s is `Display`'s; from 16 digits on, two texts
+/// can be equally short and equally close (`-2089403881563505.25` is
+/// `…505.2` or `…505.3`), and `ryu` and `Display` break that tie
+/// differently, so long texts are taken from `Display`.
 pub(crate) fn with_f64_text<R>(v: f64, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(v);
+    let short = buf.format_finite(v);
+    let display;
+    let text = if significant_digits_reach(short, 16) {
+        display = v.to_string();
+        display.as_str()
+    } else {
+        short
+    };
     match canonicalize(text) {
         Ok(c) => f(&c),
         Err(_) => f(text),
     }
+}
+
+/// Whether the mantissa of a formatted float (`"123.45"`, `"1.5e-7"`) has at
+/// least `n` digits after its leading zeros. Trailing zeros count too: a
+/// `true` that is not needed only costs a slower path.
+fn significant_digits_reach(text: &str, n: usize) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|b| *b == b'0')
+        .count()
+        >= n
 }
 
 impl From<f32> for Number {
@@ -753,7 +779,14 @@ impl From<f32> for Number {
 /// part.
 pub(crate) fn f32_as_decimal_f64(v: f32) -> f64 {
     let mut buf = ryu::Buffer::new();
-    buf.format_finite(v).parse().unwrap_or(f64::from(v))
+    let short = buf.format_finite(v);
+    // As for `f64`: from 7 digits on, ties are broken as `Display` does.
+    let parsed = if significant_digits_reach(short, 7) {
+        v.to_string().parse()
+    } else {
+        short.parse()
+    };
+    parsed.unwrap_or(f64::from(v))
 }
 
 impl Number {
@@ -1070,24 +1103,30 @@ mod tests {
             let text = f.to_string();
             assert_eq!(Number::from(f), text.parse::<Number>().unwrap(), "{f}");
         }
-        // Floats of every magnitude: canonical text that reads back as the
-        // same float, no longer than `Display`'s shortest digits (the two
-        // may pick different last digits when both round-trip).
+        // Floats of every magnitude: exactly `Display`'s text (made
+        // canonical), which reads back as the same float — including the
+        // long ones where two shortest texts tie.
         let mut rng = fastrand::Rng::with_seed(7);
         let check = |f: f64| {
             let n = Number::from(f);
             assert_eq!(n.as_str().parse::<f64>().unwrap(), f, "{f:?}");
             assert_eq!(n.as_str().parse::<Number>().unwrap(), n, "{f:?}");
-            let display = f.to_string().parse::<Number>().unwrap();
-            assert!(
-                n.significant_digits() <= display.significant_digits(),
-                "{f:?}"
-            );
+            assert_eq!(n, f.to_string().parse::<Number>().unwrap(), "{f:?}");
         };
+        check(-2089403881563505.3);
         for _ in 0..100_000 {
             let f = f64::from_bits(rng.u64(..));
             if f.is_finite() {
                 check(f);
+            }
+        }
+        // And f32s: `Display`'s text for the f32, as attribute and key part.
+        for _ in 0..100_000 {
+            let f = f32::from_bits(rng.u32(..));
+            if f.is_finite() {
+                let n = Number::from(f);
+                assert_eq!(n, f.to_string().parse::<Number>().unwrap(), "{f:?}");
+                assert_eq!(n.as_str().parse::<f32>().unwrap(), f, "{f:?}");
             }
         }
         for i in -300..300 {

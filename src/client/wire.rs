@@ -299,10 +299,12 @@ impl WireReader {
 
 impl AttributeSource for WireReader {
     fn take(&mut self, name: &str) -> Option<Value> {
-        let Some(mut a) = self.map.remove(name) else {
+        // Taken out in place: the emptied entry stays in the map and is
+        // freed with it, and no 232-byte value is moved out.
+        let Some(a) = self.map.get_mut(name) else {
             return (self.recover)(&self.map, name);
         };
-        match from_attr_mut(&mut a) {
+        match from_attr_mut(a) {
             Ok(v) => Some(v),
             Err(e) => {
                 if self.error.is_none() {

@@ -21,8 +21,10 @@
 //!   `STREAM_SMALL` items, measured by a counting global allocator.
 //!
 //! Sizes come from the environment (defaults: the issue's sizes):
-//! `DYNAMO_BENCH_ITEM_OPS` (1000 operations per item-op run),
-//! `DYNAMO_BENCH_ROUNDS` (5; medians are reported),
+//! `DYNAMO_BENCH_ITEM_OPS` (500 operations per side and round of an item-op
+//! figure), `DYNAMO_BENCH_ITEM_ROUNDS` (9 rounds, both sides back to back;
+//! the ratio is the median of the rounds' ratios),
+//! `DYNAMO_BENCH_ROUNDS` (5 rounds of the scan figure; medians are reported),
 //! `DYNAMO_BENCH_QUERY_ITEMS` (20 items per queried partition),
 //! `DYNAMO_BENCH_BATCH_ITEMS` (10000), `DYNAMO_BENCH_SCAN_ITEMS` (50000),
 //! `DYNAMO_BENCH_STREAM_SMALL` (10000), `DYNAMO_BENCH_STREAM_LARGE` (100000).
@@ -265,6 +267,7 @@ mod raw {
 struct Sizes {
     quick: bool,
     item_ops: usize,
+    item_rounds: usize,
     rounds: usize,
     query_items: usize,
     batch_items: usize,
@@ -290,7 +293,8 @@ impl Sizes {
         let quick = std::env::var("DYNAMO_BENCH_QUICK").is_ok_and(|v| v == "1");
         Sizes {
             quick,
-            item_ops: env_size("DYNAMO_BENCH_ITEM_OPS", 1000, quick),
+            item_ops: env_size("DYNAMO_BENCH_ITEM_OPS", 500, quick),
+            item_rounds: env_size("DYNAMO_BENCH_ITEM_ROUNDS", 9, false).max(1),
             rounds: env_size("DYNAMO_BENCH_ROUNDS", 5, false).max(1),
             query_items: env_size("DYNAMO_BENCH_QUERY_ITEMS", 20, false),
             batch_items: env_size("DYNAMO_BENCH_BATCH_ITEMS", 10_000, quick),
@@ -648,7 +652,7 @@ async fn item_ops(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
             let mut ours = Vec::new();
             let mut theirs = Vec::new();
             let mut cpu = [Vec::new(), Vec::new()];
-            for round in 0..sizes.rounds {
+            for round in 0..sizes.item_rounds {
                 for side in [round % 2, 1 - round % 2] {
                     let cpu_before = cpu_ns();
                     let t = run_side(
@@ -672,8 +676,16 @@ async fn item_ops(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
                     }
                 }
             }
+            // The ratio is the median of the rounds' ratios: each round runs
+            // both sides back to back, so a change of the machine's load or
+            // of the server's state (its JIT, its garbage collector) between
+            // rounds cancels out.
+            let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(o, t)| o / t).collect();
+            let spread = ratios
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+            let ratio = median(ratios);
             let (o, t) = (median(ours), median(theirs));
-            let ratio = o / t;
             // Client CPU per operation (this process: both sides' tokio
             // workers; the server is another process).
             let [cpu_ours, cpu_theirs] = cpu.map(|v| {
@@ -684,7 +696,9 @@ async fn item_ops(client: &Client, raw: &DynamoDbClient, sizes: &Sizes) {
                 }
             });
             eprintln!(
-                "load: {what} x{concurrency}: dynamo {o:.0} ops/s{cpu_ours}, rusoto {t:.0} ops/s{cpu_theirs}"
+                "load: {what} x{concurrency}: dynamo {o:.0} ops/s{cpu_ours}, rusoto {t:.0} ops/s{cpu_theirs}; \
+                 ratio {ratio:.2} (rounds {:.2} to {:.2})",
+                spread.0, spread.1
             );
             result(
                 &format!("{what} throughput, concurrency {concurrency}"),

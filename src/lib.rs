@@ -92,7 +92,7 @@ pub use value::{Number, ParseNumberError, Value};
 
 /// Everything a schema module needs: `use dynamo::prelude::*;`.
 ///
-/// It includes [`Result`](crate::Result), `Result<T, E = dynamo::Error>`:
+/// It includes [`Result`], `Result<T, E = dynamo::Error>`:
 /// `Result<T>` means `dynamo::Result<T>`, and two-parameter uses such as
 /// `Result<(), Box<dyn std::error::Error>>` keep their meaning.
 pub mod prelude {

@@ -222,6 +222,20 @@ thread_local! {
     };
 }
 
+/// One text setting by precedence: the schema's own `use` option, then
+/// the task's scoped configuration, then the global one (`None`: the
+/// default applies).
+fn pick_text<'a>(
+    schema: Option<&'static str>,
+    scoped: Option<&'a Config>,
+    global: Option<&'a Config>,
+    get: fn(&Config) -> Option<&String>,
+) -> Option<&'a str> {
+    schema
+        .or_else(|| scoped.and_then(get).map(String::as_str))
+        .or_else(|| global.and_then(get).map(String::as_str))
+}
+
 /// Resolves the effective settings for a schema with `options` (level 4 on
 /// top of the others). Cheap when neither a global nor a scoped configuration
 /// is set.
@@ -232,16 +246,8 @@ pub fn key_settings(options: &SchemaOptions) -> KeySettings {
                     get: fn(&Config) -> Option<&String>,
                     default: &Arc<str>|
      -> Arc<str> {
-        if let Some(s) = schema {
-            return Arc::from(s);
-        }
-        if let Some(v) = scoped.as_deref().and_then(get) {
-            return Arc::from(v.as_str());
-        }
-        if let Some(v) = global.as_deref().and_then(get) {
-            return Arc::from(v.as_str());
-        }
-        default.clone()
+        pick_text(schema, scoped.as_deref(), global.as_deref(), get)
+            .map_or_else(|| default.clone(), Arc::from)
     };
     DEFAULT_SETTINGS.with(|d| {
         if global.is_none() && scoped.is_none() {
@@ -297,15 +303,12 @@ pub(crate) fn with_separator<R>(options: &SchemaOptions, f: impl FnOnce(&str) ->
     if let Some(sep) = options.key_separator {
         return f(sep);
     }
-    if let Ok(Some(r)) = SCOPED.try_with(|c| c.key_separator.clone()) {
-        return f(&r);
-    }
-    if let Some(g) = global_arc() {
-        if let Some(sep) = &g.key_separator {
-            return f(sep);
-        }
-    }
-    f(DEFAULT_SEPARATOR)
+    let scoped = SCOPED.try_with(Arc::clone).ok();
+    let global = global_arc();
+    f(pick_text(None, scoped.as_deref(), global.as_deref(), |c| {
+        c.key_separator.as_ref()
+    })
+    .unwrap_or(DEFAULT_SEPARATOR))
 }
 
 /// Calls `f` with the partition- and sort-key attribute names in effect for
@@ -317,11 +320,7 @@ pub(crate) fn with_key_names<R>(options: &SchemaOptions, f: impl FnOnce(&str, &s
     }
     let scoped = SCOPED.try_with(Arc::clone).ok();
     let global = global_arc();
-    let pick = |schema: Option<&'static str>, get: fn(&Config) -> Option<&String>| {
-        schema
-            .or_else(|| scoped.as_deref().and_then(get).map(String::as_str))
-            .or_else(|| global.as_deref().and_then(get).map(String::as_str))
-    };
+    let pick = |schema, get| pick_text(schema, scoped.as_deref(), global.as_deref(), get);
     f(
         pick(options.partition_key_name, |c| {
             c.partition_key_name.as_ref()

@@ -351,6 +351,14 @@ mod tests {
         assert_eq!(KeyPart::Float(-0.0).render(), "0");
         assert_eq!(KeyPart::Float(1e21).render(), "1000000000000000000000");
         assert_eq!(KeyPart::Float(0.1).render(), "0.1");
+        // Two shortest texts tie here (…505.2 and …505.3); keys use the one
+        // `Display` prints, as attributes do.
+        let tie = -2089403881563505.3f64;
+        assert_eq!(KeyPart::Float(tie).render(), tie.to_string());
+        assert_eq!(
+            KeyPart::Float(tie).render(),
+            crate::Number::from(tie).as_str()
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The load benchmark, against DynamoDB Local: in one process and one run,
+//! The load benchmark, against the crate's local engine running in a process
+//! of its own (this binary, re-run with `DYNAMO_BENCH_SERVE=1`): in one run,
 //! the same work through raw `rusoto_dynamodb` calls and through the crate.
 //!
 //! ```text
-//! scripts/dynamodb-local run -- cargo bench --bench load
+//! cargo bench --bench load
 //! ```
 //!
 //! (`scripts/bench` does this and prints the combined table.) Figures, each
@@ -29,7 +30,7 @@
 //! `DYNAMO_BENCH_BATCH_ITEMS` (10000), `DYNAMO_BENCH_SCAN_ITEMS` (50000),
 //! `DYNAMO_BENCH_STREAM_SMALL` (10000), `DYNAMO_BENCH_STREAM_LARGE` (100000).
 //! `DYNAMO_BENCH_QUICK=1` divides every default by 10 (the ratios then mean
-//! less). Only a loopback endpoint is used unless `DYNAMO_BENCH_ALLOW_REMOTE=1`.
+//! less). `AWS_ENDPOINT_URL_DYNAMODB` names another server; only loopback is used.
 //!
 //! For experiments: `DYNAMO_BENCH_ONLY` (`items`, `batch`, `scan`),
 //! `DYNAMO_BENCH_ITEM_KINDS` (`put_item`, `get_item`, `list_items`),
@@ -368,33 +369,46 @@ fn process_cpu_ns(proc_dir: &std::path::Path) -> Option<u64> {
     Some(total)
 }
 
-/// CPU time DynamoDB Local has used so far, in nanoseconds, when it runs
-/// on this machine and can be found: the JVM whose command line runs
-/// `DynamoDBLocal.jar` with `-port` set to the endpoint's port. It tells
+/// The pid of the server process this benchmark started, if it did.
+static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+/// CPU time the server has used so far, in nanoseconds, when it is the
+/// local engine this benchmark started in a process of its own. It tells
 /// whether a figure is bound by the server.
 fn server_cpu_ns() -> Option<u64> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok()?;
-    let port = endpoint
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()?
-        .to_owned();
-    for proc_dir in std::fs::read_dir("/proc").ok()? {
-        let dir = proc_dir.ok()?.path();
-        let Ok(cmdline) = std::fs::read(dir.join("cmdline")) else {
-            continue;
-        };
-        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-        let is_server = args.iter().any(|a| a.ends_with(b"DynamoDBLocal.jar"))
-            && args
-                .windows(2)
-                .any(|w| w[0] == b"-port" && w[1] == port.as_bytes());
-        if !is_server {
-            continue;
-        }
-        return process_cpu_ns(&dir);
-    }
-    None
+    let pid = SERVER_PID.get()?;
+    process_cpu_ns(&std::path::Path::new("/proc").join(pid.to_string()))
+}
+
+/// Serves the local engine until standard input closes (the parent
+/// benchmark exits or drops the pipe): `DYNAMO_BENCH_SERVE=1`.
+fn serve_local_engine() {
+    let local = dynamo::local::LocalDynamo::start_blocking().expect("start the local engine");
+    println!("{}", local.endpoint());
+    use std::io::{Read, Write};
+    let _ = std::io::stdout().flush();
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+}
+
+/// The local engine in a process of its own (this binary, re-run with
+/// `DYNAMO_BENCH_SERVE=1`), so its CPU time is not the client's. Returns
+/// the endpoint and the child (which stops when its stdin is dropped).
+fn start_server_process() -> (String, std::process::Child) {
+    use std::io::BufRead;
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let mut child = std::process::Command::new(exe)
+        .env("DYNAMO_BENCH_SERVE", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the local engine process");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the engine's endpoint");
+    let _ = SERVER_PID.set(child.id());
+    (line.trim().to_owned(), child)
 }
 
 /// CPU seconds the client and the server spent while `f` ran, as text.
@@ -905,18 +919,26 @@ async fn scans_and_streams(client: &Client, sizes: &Sizes) {
 }
 
 fn main() {
+    if std::env::var_os("DYNAMO_BENCH_SERVE").is_some() {
+        serve_local_engine();
+        return;
+    }
     // `cargo test --benches` runs bench targets without `--bench`: nothing
     // to do then (this needs a server and minutes).
     if !std::env::args().any(|a| a == "--bench") {
         eprintln!("load: run with `cargo bench --bench load` (see scripts/bench)");
         return;
     }
-    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
-        eprintln!(
-            "load: skipped: AWS_ENDPOINT_URL_DYNAMODB is not set; run \
-             `scripts/dynamodb-local run -- cargo bench --bench load` or scripts/bench"
-        );
-        return;
+    // The server: a loopback DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or
+    // else the local engine in a process of its own.
+    let mut server_process = None;
+    let endpoint = match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(e) if !e.trim().is_empty() => e,
+        _ => {
+            let (endpoint, child) = start_server_process();
+            server_process = Some(child);
+            endpoint
+        }
     };
     let host = endpoint
         .trim_start_matches("http://")
@@ -924,8 +946,10 @@ fn main() {
     let loopback = ["127.", "localhost", "[::1]"]
         .iter()
         .any(|p| host.starts_with(p));
-    if !loopback && std::env::var("DYNAMO_BENCH_ALLOW_REMOTE").as_deref() != Ok("1") {
-        eprintln!("load: refusing to write 100k+ items to {endpoint}; set DYNAMO_BENCH_ALLOW_REMOTE=1 to insist");
+    if !loopback {
+        eprintln!(
+            "load: refusing to write 100k+ items to {endpoint}: benchmarks run on loopback only"
+        );
         std::process::exit(2);
     }
     let sizes = Sizes::from_env();
@@ -967,4 +991,9 @@ fn main() {
             scans_and_streams(&client, &sizes).await;
         }
     });
+    // Closing its stdin stops the engine process.
+    if let Some(mut child) = server_process {
+        drop(child.stdin.take());
+        let _ = child.wait();
+    }
 }

@@ -18,7 +18,7 @@
 //! sort `source`) answers "who works on Apollo?" with the same items seen
 //! from the other side.
 //!
-//! Run it with `scripts/example adjacency_list`.
+//! Run it with `cargo run --example adjacency_list`.
 
 use std::collections::BTreeSet;
 
@@ -127,6 +127,9 @@ async fn team_of(project: &str) -> dynamo::Result<Vec<Assignment>> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let client = Client::default_client()?;
     println!(
         "DynamoDB at {}",

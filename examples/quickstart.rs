@@ -1,7 +1,7 @@
 //! Quick start: declare a schema, create its table, write, read and query.
 //!
-//! Run it with `scripts/quickstart`, which starts DynamoDB Local when no
-//! endpoint is configured (`AWS_ENDPOINT_URL_DYNAMODB`).
+//! Run it with `cargo run --example quickstart`: it uses the DynamoDB named by
+//! `AWS_ENDPOINT_URL_DYNAMODB`, or else starts the crate's local engine.
 
 use dynamo::prelude::*;
 
@@ -22,6 +22,9 @@ dynamo_item! {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let client = Client::default_client()?;
     println!(
         "DynamoDB at {}",

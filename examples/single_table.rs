@@ -15,7 +15,7 @@
 //! One query reads the whole customer; a `begins_with` on the sort key reads
 //! one entity type, or one type within a date prefix.
 //!
-//! Run it with `scripts/example single_table`.
+//! Run it with `cargo run --example single_table`.
 
 use dynamo::config::{self, Config};
 use dynamo::prelude::*;
@@ -77,6 +77,9 @@ dynamo_item! {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let client = Client::default_client()?;
     println!(
         "DynamoDB at {}",

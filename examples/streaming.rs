@@ -12,7 +12,7 @@
 //! Scans read — and on AWS bill for — every item examined, streamed or not;
 //! prefer queries when a partition key is known.
 //!
-//! Run it with `scripts/example streaming` (`scripts/example streaming 5000`
+//! Run it with `cargo run --example streaming` (`cargo run --example streaming -- 5000`
 //! for another item count).
 
 use std::time::Instant;
@@ -38,6 +38,9 @@ dynamo_item! {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let count: usize = match std::env::args().nth(1) {
         Some(n) => n.parse()?,
         None => 20_000,

@@ -13,7 +13,7 @@
 //! lazy (DynamoDB deletes expired items within a few days, not at once), so
 //! reads that must not see expired readings also filter on `expires_at`.
 //!
-//! Run it with `scripts/example time_series`.
+//! Run it with `cargo run --example time_series`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -42,6 +42,9 @@ const HISTORY_SECS: i64 = 6 * 3600;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let client = Client::default_client()?;
     println!(
         "DynamoDB at {}",

@@ -13,7 +13,7 @@
 //!   *random* shard, `"page_views#0"` … `"page_views#7"`; the total is the
 //!   sum of the shards, read with one batch get.
 //!
-//! Run it with `scripts/example write_sharding`.
+//! Run it with `cargo run --example write_sharding`.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -76,6 +76,9 @@ fn random_shard() -> i64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let client = Client::default_client()?;
     println!(
         "DynamoDB at {}",

@@ -3,8 +3,9 @@
 //! `dynamo` (package `dynamo-dsl`) lets async Rust services declare DynamoDB
 //! schemas the way the Elixir `Dynamo` library does, and work with them:
 //! composite keys, queries, GSIs, batches, streams, transactions, and a
-//! `dynamo` command-line tool. It runs on `rusoto_dynamodb` and works with
-//! Amazon's DynamoDB Local.
+//! `dynamo` command-line tool. It runs on `rusoto_dynamodb`, and its feature
+//! `local` brings an open-source DynamoDB-compatible engine for tests and
+//! quick starts ([`local`]).
 //!
 //! ```no_run
 //! use dynamo::prelude::*;
@@ -65,6 +66,8 @@ pub mod config;
 mod error;
 pub(crate) mod expression;
 pub mod key;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod logger;
 pub mod opts;
 pub mod query;
@@ -293,8 +296,8 @@ mod doc_snippets {
     pub struct Cli;
     #[doc = include_str!("../docs/testing.md")]
     pub struct Testing;
-    #[doc = include_str!("../docs/dynamodb-local.md")]
-    pub struct DynamodbLocal;
+    #[doc = include_str!("../docs/local-engine.md")]
+    pub struct LocalEngine;
     #[doc = include_str!("../docs/reliability.md")]
     pub struct Reliability;
     #[doc = include_str!("../docs/internals.md")]

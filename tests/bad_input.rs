@@ -15,7 +15,6 @@ use dynamo::config::{self, Config};
 use dynamo::prelude::*;
 use dynamo::RetryPolicy;
 use futures_util::StreamExt;
-use support::proxy::Proxy;
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
@@ -1083,8 +1082,8 @@ fn catalogue() -> Vec<Case> {
 /// the message, no attempt made, and the proxy received nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_inputs_are_refused_before_sending() {
-    let proxy = Proxy::start(0xBAD1).await;
-    let client = proxy.client(RetryPolicy::none(), Duration::from_secs(5));
+    let proxy = support::proxy(0xBAD1);
+    let client = support::proxy_client(&proxy, RetryPolicy::none(), Duration::from_secs(5));
     let cases = catalogue();
     let mut failures = Vec::new();
     for case in &cases {
@@ -1145,8 +1144,8 @@ async fn bad_inputs_are_refused_before_sending() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn good_input_through_the_same_proxy_is_sent() {
     support::isolated(async {
-        let proxy = Proxy::start(0xBAD2).await;
-        let client = proxy.client(RetryPolicy::none(), Duration::from_secs(5));
+        let proxy = support::proxy(0xBAD2);
+        let client = support::proxy_client(&proxy, RetryPolicy::none(), Duration::from_secs(5));
         client.create_table::<User>().await.unwrap();
         client.put_item(user(), opts![]).await.unwrap();
         let got = client.get_item(&key(), opts![]).await.unwrap();

@@ -76,9 +76,20 @@ fn count(op: &str, table: &str) -> usize {
         .count()
 }
 
+/// [`isolated`], with a table name of its own: the request counts read the
+/// process-wide request log, which names tables, and every test's engine has
+/// the same table names.
+async fn isolated_and_counted<F: std::future::Future>(f: F) -> F::Output {
+    isolated(dynamo::config::scope(
+        dynamo::config::Config::new().table_prefix(support::unique_prefix()),
+        f,
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn batch_write_of_1000_items_all_readable() {
-    isolated(async {
+    isolated_and_counted(async {
         requests();
         let items = seed(1000).await;
         assert_eq!(
@@ -134,7 +145,7 @@ async fn batch_write_refuses_duplicates_before_sending() {
 
 #[tokio::test]
 async fn batch_get_250_keys_in_three_chunks() {
-    isolated(async {
+    isolated_and_counted(async {
         seed(300).await;
         let table = Product::schema().effective_table_name();
         requests();
@@ -251,7 +262,7 @@ async fn parallel_scan_returns_each_item_once_for_1_2_4_8_segments() {
 #[tokio::test]
 async fn a_stream_dropped_after_its_first_item_fetched_one_page() {
     requests();
-    isolated(async {
+    isolated_and_counted(async {
         seed(500).await;
         let table = Product::schema().effective_table_name();
         let mut s = Box::pin(stream::scan::<Product>(opts![page_size: 100]));

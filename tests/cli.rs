@@ -19,8 +19,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_dynamo");
 /// Runs the binary with `args`, stdin closed (not a terminal), against the
 /// test server.
 fn dynamo(args: &[&str]) -> Output {
-    support::endpoint();
     Command::new(BIN)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
         .args(args)
         .stdin(Stdio::null())
         .output()

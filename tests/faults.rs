@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use dynamo::local::proxy::{Fault, Faults, Stats};
 use dynamo::prelude::*;
 use dynamo::RetryPolicy;
 use futures_util::{stream, StreamExt, TryStreamExt};
 use support::isolated;
-use support::proxy::{Fault, Faults, Proxy, Stats};
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
@@ -100,9 +100,9 @@ async fn ten_thousand_puts_under_faults() {
     const N: usize = 10_000;
     isolated(async {
         support::client().create_table::<Reading>().await.unwrap();
-        let proxy = Proxy::start(0x5EED_0001).await;
+        let proxy = support::proxy(0x5EED_0001);
         proxy.set_op_faults("PutItem", Faults::mix(0.20, 0.05, 0.02));
-        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
         let started = Instant::now();
         let results: Vec<dynamo::Result<Reading>> = stream::iter(0..N)
             .map(|i| {
@@ -167,8 +167,8 @@ async fn transaction_retried_after_drop_applies_once() {
             )
             .await
             .unwrap();
-        let proxy = Proxy::start(0x5EED_0004).await;
-        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let proxy = support::proxy(0x5EED_0004);
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
         for _ in 0..TXS {
             proxy.script("TransactWriteItems", [Fault::DropAfter]);
             client
@@ -217,11 +217,11 @@ async fn ten_thousand_batch_writes_with_unprocessed() {
     const N: usize = 10_000;
     isolated(async {
         support::client().create_table::<Reading>().await.unwrap();
-        let proxy = Proxy::start(0x5EED_0002).await;
+        let proxy = support::proxy(0x5EED_0002);
         let batch_faults = Faults::mix(0.05, 0.02, 0.02).unprocessed(0.30);
         proxy.set_op_faults("BatchWriteItem", batch_faults.clone());
         proxy.set_op_faults("BatchGetItem", batch_faults);
-        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
         let started = Instant::now();
         let items: Vec<Reading> = (0..N).map(reading).collect();
         let out = client.batch_write_item(items, opts![]).await.unwrap();
@@ -284,13 +284,13 @@ async fn parallel_stream_scan_under_faults() {
     isolated(async {
         support::client().create_table::<Reading>().await.unwrap();
         seed_readings(N).await;
-        let proxy = Proxy::start(0x5EED_0003).await;
+        let proxy = support::proxy(0x5EED_0003);
         proxy.set_op_faults(
             "Scan",
             Faults::mix(0.20, 0.05, 0.04).with(Fault::Slow, 0.02),
         );
         proxy.set_slow_delay(Duration::from_millis(1_500));
-        let client = proxy.client(fast_retry(), Duration::from_millis(1_000));
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_millis(1_000));
         let started = Instant::now();
 
         let items: Vec<Reading> = client
@@ -355,8 +355,8 @@ async fn server_killed_mid_stream_ends_with_transport_error() {
 
         for (case, hang) in [("killed", false), ("hanging", true)] {
             for parallel in [false, true] {
-                let proxy = Proxy::start(0x5EED_0005).await;
-                let client = proxy.client(retry.clone(), timeout);
+                let proxy = support::proxy(0x5EED_0005);
+                let client = support::proxy_client(&proxy, retry.clone(), timeout);
                 let mut s = if parallel {
                     client
                         .parallel_scan_stream::<Reading>(opts![segments: 4, page_size: 50])
@@ -439,14 +439,14 @@ async fn retries_exhausted_give_the_typed_error_with_attempts() {
             (Fault::Slow, ErrorKind::Transport, 2),
         ];
         for (i, (fault, kind, attempts)) in cases.into_iter().enumerate() {
-            let proxy = Proxy::start(0x5EED_0006 + i as u64).await;
+            let proxy = support::proxy(0x5EED_0006 + i as u64);
             proxy.set_faults(Faults::none().with(fault, 1.0));
             proxy.set_slow_delay(Duration::from_millis(600));
             let retry = RetryPolicy::default()
                 .base_delay(Duration::from_millis(1))
                 .max_delay(Duration::from_millis(20))
                 .max_attempts(attempts);
-            let client = proxy.client(retry, Duration::from_millis(300));
+            let client = support::proxy_client(&proxy, retry, Duration::from_millis(300));
             let started = Instant::now();
             let err = client
                 .put_item(
@@ -477,8 +477,8 @@ async fn retries_exhausted_give_the_typed_error_with_attempts() {
             assert!(started.elapsed() < Duration::from_secs(20));
         }
         // A non-retryable error is not retried: one request.
-        let proxy = Proxy::start(0x5EED_0010).await;
-        let client = proxy.client(fast_retry(), Duration::from_secs(5));
+        let proxy = support::proxy(0x5EED_0010);
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
         let err = client
             .put_item(
                 item!(Account {
@@ -508,7 +508,7 @@ async fn credentials_never_in_debug_or_logs() {
     let sink = lines.clone();
     dynamo::logger::set_sink(move |l: &str| sink.lock().unwrap().push(l.to_owned()));
     dynamo::logger::enable();
-    let proxy = Proxy::start(0x5EED_0020).await;
+    let proxy = support::proxy(0x5EED_0020);
     proxy.script("CreateTable", [Fault::Throttling, Fault::DropAfter]);
     proxy.script("PutItem", [Fault::Http500]);
     proxy.script("GetItem", [Fault::Slow]);

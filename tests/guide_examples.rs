@@ -1349,7 +1349,10 @@ async fn b18_error_handling_and_retries() {
 
         // The guide's "Common Error Types" are the kinds' names.
         // (provisioned_throughput_exceeded, access_denied and
-        // transaction_conflict cannot be provoked on DynamoDB Local.)
+        // transaction_conflict cannot be provoked on the local engine: it
+        // never throttles, checks no permissions, and runs transactions one
+        // at a time, so it never reports a conflict; tests/faults.rs provokes
+        // throughput errors with the fault proxy.)
         let names: Vec<&str> = [
             ErrorKind::ResourceNotFound,
             ErrorKind::ProvisionedThroughputExceeded,

@@ -521,6 +521,10 @@ async fn gsi_mistakes_are_refused_before_any_request() {
 
 #[tokio::test]
 async fn consistent_reads_on_the_table() {
+    // On DynamoDB `consistent_read` asks for a strongly consistent read; the
+    // local engine reads consistently anyway. What both give, and what is
+    // asserted: the option is accepted on the table and every item just
+    // written is read back.
     isolated(async {
         seed_orders().await;
         let strong = Order::list_items(

@@ -1,5 +1,5 @@
 //! A small HTTP client for the service (hyper 0.14), and the `--demo` tour
-//! that `scripts/example accounts_service` runs.
+//! that `cargo run --example accounts_service` runs.
 
 use std::net::SocketAddr;
 

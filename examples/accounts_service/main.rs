@@ -16,10 +16,11 @@
 //!
 //! Run it:
 //!
-//! * `scripts/example accounts_service` — starts DynamoDB Local and the
-//!   service on a free port, sends the demo requests (`--demo`), prints
-//!   each exchange, deletes its tables and exits;
-//! * `scripts/example accounts_service --serve` — keeps serving until
+//! * `cargo run --example accounts_service` — starts the local engine (unless
+//!   `AWS_ENDPOINT_URL_DYNAMODB` names a DynamoDB) and the service on a free
+//!   port, sends the demo requests (`--demo`, the default), prints each
+//!   exchange, deletes its tables and exits;
+//! * `cargo run --example accounts_service -- --serve` — keeps serving until
 //!   Ctrl-C, on `PORT` (default: a free port, printed), with table names
 //!   prefixed by `TABLE_PREFIX` (default `accounts_service_`), tables
 //!   created when missing and kept.
@@ -47,10 +48,13 @@ use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The DynamoDB named by AWS_ENDPOINT_URL_DYNAMODB, or else a local engine
+    // started here (and stopped when `_engine` is dropped).
+    let _engine = dynamo::local::LocalDynamo::start_unless_configured().await?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let demo = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        [] | ["--serve"] => false,
-        ["--demo"] => true,
+        ["--serve"] => false,
+        [] | ["--demo"] => true,
         _ => anyhow::bail!("usage: accounts_service [--serve | --demo]"),
     };
     let client = Client::default_client()?;

@@ -190,6 +190,18 @@ impl Client {
     /// One signed request with the timeout; the body of a 200 answer, or the
     /// mapped error.
     async fn send_once(&self, op: &str, body: Bytes) -> Result<Bytes> {
+        if self.inner.loopback_only
+            && !self
+                .inner
+                .endpoint
+                .as_deref()
+                .is_some_and(super::is_loopback_url)
+        {
+            return Err(Error::validation(format!(
+                "DYNAMO_LOOPBACK_ONLY is set: refusing to send {op} to {}; only loopback endpoints are allowed",
+                self.inner.endpoint.as_deref().unwrap_or("AWS's regional endpoint")
+            )));
+        }
         let mut req = SignedRequest::new("POST", "dynamodb", &self.inner.region, "/");
         req.set_content_type("application/x-amz-json-1.0".to_owned());
         req.add_header("x-amz-target", &format!("DynamoDB_20120810.{op}"));

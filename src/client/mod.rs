@@ -64,6 +64,8 @@ struct Inner {
     credentials: CredentialSource,
     retry: RetryPolicy,
     timeout: Duration,
+    /// Refuse to send anywhere but loopback (`DYNAMO_LOOPBACK_ONLY`).
+    loopback_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,6 +229,7 @@ impl ClientBuilder {
                 credentials,
                 retry: self.retry.unwrap_or_default(),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                loopback_only: loopback_only_from_env(),
             }),
         })
     }
@@ -284,21 +287,48 @@ impl Pools {
     }
 }
 
-fn is_loopback_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .unwrap_or(url);
-    let host = rest.split(['/', '?']).next().unwrap_or("");
-    let host = if let Some(h) = host.strip_prefix('[') {
-        h.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+/// `true` when `url` is an `http://` or `https://` URL whose host is a
+/// loopback address (`127.0.0.0/8`, `[::1]`) or `localhost`, with no user
+/// information. Parsed as a URI, so `http://127.0.0.1:1@evil/` is not
+/// loopback.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
     };
-    host == "localhost" || host == "::1" || host.starts_with("127.")
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return false;
+    }
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    if authority.as_str().contains('@') {
+        return false;
+    }
+    let host = authority.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `DYNAMO_LOOPBACK_ONLY` set to anything but `0`, `false` or nothing: a
+/// safety switch for test suites (this repository sets it for every test
+/// process in `.cargo/config.toml`).
+fn loopback_only_from_env() -> bool {
+    std::env::var("DYNAMO_LOOPBACK_ONLY")
+        .map(|v| !matches!(v.trim(), "" | "0" | "false"))
+        .unwrap_or(false)
 }
 
 static DEFAULT: RwLock<Option<Client>> = RwLock::new(None);
+
+tokio::task_local! {
+    static SCOPED: Client;
+}
 
 impl Client {
     /// A builder.
@@ -350,9 +380,34 @@ impl Client {
         *DEFAULT.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
     }
 
-    /// The default client: the one set with [`Client::set_default`], else one
-    /// built with [`Client::from_env`] on first use.
+    /// Runs `future` with this client as the default client: every
+    /// operation it starts on the default client (schema methods, the free
+    /// functions of [`crate::table`], transactions, streams) uses this one.
+    ///
+    /// The scope is task-local, like [`config::scope`](crate::config::scope):
+    /// parallel tests can each run on a client of their own. Operations
+    /// resolve the client when they start and carry it into the tasks they
+    /// spawn; tasks you spawn yourself do not inherit the scope.
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo::Result<()> {
+    /// let client = dynamo::Client::builder().endpoint("http://127.0.0.1:8000").build()?;
+    /// client.scope(async {
+    ///     // dynamo::table::scan::<User>(…), User::put_item(…), … use `client`
+    /// }).await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn scope<F: std::future::Future>(&self, future: F) -> F::Output {
+        SCOPED.scope(self.clone(), future).await
+    }
+
+    /// The default client: the one of the enclosing [`Client::scope`], else
+    /// the one set with [`Client::set_default`], else one built with
+    /// [`Client::from_env`] on first use.
     pub fn default_client() -> Result<Client> {
+        if let Ok(c) = SCOPED.try_with(Client::clone) {
+            return Ok(c);
+        }
         if let Some(c) = DEFAULT.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             return Ok(c.clone());
         }
@@ -363,6 +418,18 @@ impl Client {
         let c = Client::from_env()?;
         *slot = Some(c.clone());
         Ok(c)
+    }
+
+    /// A client for a local engine or proxy at `endpoint` (a loopback URL):
+    /// region `us-east-1`, placeholder credentials.
+    #[cfg(feature = "local")]
+    pub(crate) fn for_local_engine(endpoint: &str) -> Client {
+        let b = Client::builder()
+            .endpoint(endpoint)
+            .region("us-east-1")
+            .credentials("local", "local");
+        b.build()
+            .expect("a loopback endpoint with static credentials always builds")
     }
 
     /// The region name.
@@ -397,6 +464,7 @@ impl Client {
                 credentials: self.inner.credentials,
                 retry,
                 timeout: self.inner.timeout,
+                loopback_only: self.inner.loopback_only,
             }),
         }
     }
@@ -413,6 +481,7 @@ impl Client {
                 credentials: self.inner.credentials,
                 retry: self.inner.retry.clone(),
                 timeout,
+                loopback_only: self.inner.loopback_only,
             }),
         }
     }

@@ -108,6 +108,15 @@ fn lazy_pages<T: Schema>(
         Ok(r) => r,
         Err(e) => return stream::once(async move { Err(e) }).boxed(),
     };
+    // The client is resolved now, where the stream is made (inside any
+    // `Client::scope`), not where it is polled.
+    let client = match client {
+        Some(c) => Some(c),
+        None => match Client::default_client() {
+            Ok(c) => Some(c),
+            Err(e) => return stream::once(async move { Err(e) }).boxed(),
+        },
+    };
     let state = Lazy {
         client,
         req,
@@ -391,8 +400,10 @@ fn scan_to_channel_with<T: Schema>(
     sender: mpsc::Sender<ScanMessage<T>>,
     opts: Opts,
 ) -> JoinHandle<Result<()>> {
-    // The task runs under the caller's task-scoped configuration.
+    // The task runs under the caller's task-scoped configuration, with the
+    // client resolved here (inside any `Client::scope`).
     let scoped = crate::config::scoped();
+    let client = client.or_else(|| Client::default_client().ok());
     let work = async move {
         let batch = match opts.batch_size {
             Some(0) => {

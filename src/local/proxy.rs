@@ -1,48 +1,93 @@
-//! A fault-injecting HTTP proxy on loopback, in front of DynamoDB Local.
+//! A fault-injecting HTTP proxy for tests: put it between your code and a
+//! [`LocalDynamo`](super::LocalDynamo) (or any loopback DynamoDB), make it
+//! throttle, fail, drop connections or answer slowly, and check that your
+//! code copes.
 //!
-//! Tests point a [`dynamo::Client`] at [`Proxy::url`]; the proxy forwards
-//! each request to the DynamoDB Local endpoint from
-//! `AWS_ENDPOINT_URL_DYNAMODB` — or answers it itself with a fault:
+//! ```
+//! use std::time::Duration;
+//! use dynamo::local::LocalDynamo;
+//! use dynamo::local::proxy::{Fault, FaultProxy, Faults};
+//! use dynamo::prelude::*;
 //!
-//! * `ProvisionedThroughputExceededException` and `ThrottlingException`
-//!   answers (HTTP 400, DynamoDB's JSON shape);
-//! * HTTP 500 (`InternalServerError` JSON) and HTTP 503 (a plain-text body,
-//!   as a load balancer would send);
-//! * a connection dropped *before* the request reaches the server (the
-//!   proxy closes it without forwarding) or *after* (the proxy forwards, the
-//!   server applies the request, then the proxy closes without answering);
-//! * a slow answer: forwarded at once, answered only after `slow_delay`
-//!   (set it past the client's timeout);
-//! * `BatchWriteItem` / `BatchGetItem` with part of the request handed back
-//!   as `UnprocessedItems` / `UnprocessedKeys`: those entries are taken out
-//!   of the request before it is forwarded, so they really are unprocessed.
+//! dynamo_item! {
+//!     #[derive(Debug, Clone, PartialEq)]
+//!     pub struct Counter {
+//!         table_name "counters";
+//!         field :name: String, partition_key;
+//!         field :count: i64;
+//!     }
+//! }
 //!
-//! Faults are drawn per request from a seeded RNG ([`fastrand::Rng`]), with
-//! rates configurable per operation (the `X-Amz-Target` header names it);
-//! scripted faults ([`Proxy::script`]) come first. [`Proxy::kill`] closes
-//! every connection and refuses new ones; [`Proxy::set_hang`] makes it accept
-//! requests and never answer. [`Proxy::stats`] counts what it received,
-//! forwarded and injected.
-#![allow(dead_code)]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> dynamo::Result<()> {
+//! let local = LocalDynamo::start().await?;
+//! local.client().create_table::<Counter>().await?;
+//!
+//! // Every second PutItem is throttled; the next GetItem loses its connection.
+//! let proxy = FaultProxy::start(&local.endpoint(), 7)?;
+//! proxy.set_op_faults("PutItem", Faults::none().with(Fault::Throttling, 0.5));
+//! proxy.script("GetItem", [Fault::DropBefore]);
+//!
+//! let client = proxy.client();          // retries with the default policy
+//! for i in 0..10 {
+//!     client.put_item(item!(Counter { name: format!("c{i}"), count: i }), opts![]).await?;
+//! }
+//! let c = client.get_item(&item!(Counter { name: "c3" }), opts![]).await?;
+//! assert_eq!(c.unwrap().count, 3);
+//!
+//! let stats = proxy.stats();
+//! assert_eq!(stats.op("PutItem"), 10 + stats.fault(Fault::Throttling));
+//! assert_eq!(stats.fault(Fault::DropBefore), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! What it can do to a request:
+//!
+//! * answer `ProvisionedThroughputExceededException` or `ThrottlingException`
+//!   (HTTP 400, DynamoDB's JSON shape);
+//! * answer HTTP 500 (`InternalServerError` JSON) or HTTP 503 (a plain-text
+//!   body, as a load balancer would);
+//! * close the connection *before* forwarding the request, or *after* the
+//!   server applied it, without an answer;
+//! * forward it at once and answer only after [`FaultProxy::set_slow_delay`];
+//! * for `BatchWriteItem` / `BatchGetItem`, hand part of the request back as
+//!   `UnprocessedItems` / `UnprocessedKeys` (those entries are taken out
+//!   before forwarding, so they really are unprocessed).
+//!
+//! Faults are drawn per request from a seeded RNG, with rates per operation
+//! (the `X-Amz-Target` header names it); scripted faults
+//! ([`FaultProxy::script`]) come first. [`FaultProxy::kill`] closes every
+//! connection and refuses new ones; [`FaultProxy::set_hang`] accepts
+//! requests and never answers. [`FaultProxy::stats`] counts what it
+//! received, forwarded and injected.
+//!
+//! The proxy listens on a free `127.0.0.1` port and forwards only to a
+//! loopback `http://` address, on a thread of its own. Dropping it stops it.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hyper::body::Bytes;
-use hyper::client::HttpConnector;
-use hyper::header::{HeaderName, HeaderValue};
-use hyper::service::service_fn;
-use hyper::{Body, Request, Response, StatusCode};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper1::body::Incoming;
+use hyper1::header::{HeaderName, HeaderValue};
+use hyper1::{Request, Response, StatusCode};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{json, Map, Value as Json};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use crate::client::{Client, ClientBuilder};
+use crate::error::{Error, ErrorKind, Result};
 
 /// One injected fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Fault {
     /// HTTP 400 `ProvisionedThroughputExceededException`.
     ThroughputExceeded,
@@ -57,7 +102,8 @@ pub enum Fault {
     /// The request is forwarded and applied; the connection is closed
     /// without an answer.
     DropAfter,
-    /// The request is forwarded at once; the answer comes after `slow_delay`.
+    /// The request is forwarded at once; the answer comes after the slow
+    /// delay ([`FaultProxy::set_slow_delay`], default 2 s).
     Slow,
 }
 
@@ -87,14 +133,12 @@ impl Fault {
     }
 }
 
-/// Fault rates for one operation (each a probability per request; their sum
-/// must stay ≤ 1), plus the share of batch entries handed back unprocessed.
+/// Fault rates for one operation (each a probability per request; together
+/// at most 1), plus the share of batch entries handed back unprocessed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     rates: BTreeMap<Fault, f64>,
-    /// For `BatchWriteItem`/`BatchGetItem`: the probability that each write
-    /// request / key of a forwarded request is handed back unprocessed.
-    pub unprocessed: f64,
+    unprocessed: f64,
 }
 
 impl Faults {
@@ -103,21 +147,24 @@ impl Faults {
         Faults::default()
     }
 
-    /// Sets the rate of one fault.
+    /// Sets the rate of one fault (clamped to 0–1).
+    #[must_use]
     pub fn with(mut self, fault: Fault, rate: f64) -> Faults {
-        self.rates.insert(fault, rate);
+        self.rates.insert(fault, clamp01(rate));
         self
     }
 
-    /// Sets the unprocessed share for batch operations.
+    /// For `BatchWriteItem`/`BatchGetItem`: the probability that each write
+    /// request or key of a forwarded request is handed back unprocessed.
+    #[must_use]
     pub fn unprocessed(mut self, share: f64) -> Faults {
-        self.unprocessed = share;
+        self.unprocessed = clamp01(share);
         self
     }
 
-    /// The issue's mix: `throttle` split evenly between the two throttling
-    /// answers, `server` between 500 and 503, `dropped` between before and
-    /// after the server.
+    /// A mix: `throttle` split evenly between the two throttling answers,
+    /// `server` between 500 and 503, `dropped` between before and after the
+    /// server.
     pub fn mix(throttle: f64, server: f64, dropped: f64) -> Faults {
         Faults::none()
             .with(Fault::ThroughputExceeded, throttle / 2.0)
@@ -128,8 +175,9 @@ impl Faults {
             .with(Fault::DropAfter, dropped / 2.0)
     }
 
-    fn total(&self) -> f64 {
-        self.rates.values().sum()
+    /// The rate of `fault`.
+    pub fn rate(&self, fault: Fault) -> f64 {
+        self.rates.get(&fault).copied().unwrap_or(0.0)
     }
 
     fn draw(&self, rng: &mut fastrand::Rng) -> Option<Fault> {
@@ -139,7 +187,7 @@ impl Faults {
         let r = rng.f64();
         let mut acc = 0.0;
         for fault in Fault::ALL {
-            acc += self.rates.get(&fault).copied().unwrap_or(0.0);
+            acc += self.rate(fault);
             if r < acc {
                 return Some(fault);
             }
@@ -148,15 +196,26 @@ impl Faults {
     }
 }
 
+fn clamp01(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
+    }
+}
+
 /// What the proxy has seen and done.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Stats {
     /// Requests that reached the proxy.
     pub received: u64,
-    /// Requests forwarded to DynamoDB Local.
+    /// Requests forwarded to the server.
     pub forwarded: u64,
     /// Requests received, per operation.
     pub by_op: BTreeMap<String, u64>,
+    /// Requests forwarded, per operation.
+    pub forwarded_by_op: BTreeMap<String, u64>,
     /// Faults injected, per kind.
     pub faults: BTreeMap<Fault, u64>,
     /// Batch entries (write requests or keys) handed back unprocessed.
@@ -167,7 +226,7 @@ pub struct Stats {
     pub tokens: Vec<String>,
     /// Requests carrying an `X-Amz-Security-Token` header.
     pub with_session_token: u64,
-    /// Forwarding failures (DynamoDB Local unreachable).
+    /// Forwarding failures (the server unreachable).
     pub upstream_errors: u64,
 }
 
@@ -175,6 +234,11 @@ impl Stats {
     /// Requests received for `op`.
     pub fn op(&self, op: &str) -> u64 {
         self.by_op.get(op).copied().unwrap_or(0)
+    }
+
+    /// Requests forwarded for `op`.
+    pub fn forwarded_op(&self, op: &str) -> u64 {
+        self.forwarded_by_op.get(op).copied().unwrap_or(0)
     }
 
     /// Faults injected of `kind`.
@@ -189,7 +253,7 @@ impl Stats {
 }
 
 impl fmt::Display for Stats {
-    /// One line, for the figures in `docs/reliability.md`.
+    /// One line: what was received, forwarded and injected.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -225,9 +289,11 @@ struct State {
     stats: Stats,
 }
 
+type Http = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
+
 struct Shared {
     upstream: String,
-    http: hyper::Client<HttpConnector>,
+    http: Http,
     state: Mutex<State>,
     slow_delay: Mutex<Duration>,
     hang: AtomicBool,
@@ -235,15 +301,30 @@ struct Shared {
     shutdown: watch::Receiver<bool>,
 }
 
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The proxy. Dropping it stops it.
-pub struct Proxy {
+pub struct FaultProxy {
     addr: SocketAddr,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
 }
 
-/// The error a handler returns to make hyper close the connection without
-/// an answer.
+impl fmt::Debug for FaultProxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FaultProxy")
+            .field("url", &self.url())
+            .field("upstream", &self.shared.upstream)
+            .finish()
+    }
+}
+
+/// Why a handler gives no answer: hyper closes the connection.
 #[derive(Debug)]
 struct Dropped;
 
@@ -255,22 +336,74 @@ impl fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-impl Proxy {
-    /// Starts a proxy on `127.0.0.1:0` in front of DynamoDB Local, with no
-    /// faults, its RNG seeded with `seed`. Must be called inside a tokio
-    /// runtime (it lives as long as that runtime or until dropped).
-    pub async fn start(seed: u64) -> Proxy {
-        let upstream = super::endpoint().trim_end_matches('/').to_owned();
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the proxy on 127.0.0.1");
-        let addr = listener.local_addr().expect("proxy address");
+/// Checks that `url` is a plain `http://` URL on a loopback address and
+/// returns it without a trailing `/`.
+fn loopback_upstream(url: &str) -> Result<String> {
+    let refuse = |why: &str| {
+        Err(Error::validation(format!(
+            "fault proxy: upstream `{url}` {why}; the proxy forwards only to a loopback \
+             http:// address such as LocalDynamo::endpoint()"
+        )))
+    };
+    let uri: hyper1::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(_) => return refuse("is not a URL"),
+    };
+    if uri.scheme_str() != Some("http") {
+        return refuse("is not an http:// URL");
+    }
+    let Some(authority) = uri.authority() else {
+        return refuse("has no host");
+    };
+    if authority.as_str().contains('@') {
+        return refuse("has user information");
+    }
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false);
+    if !loopback {
+        return refuse("is not a loopback address");
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+impl FaultProxy {
+    /// Starts a proxy on a free `127.0.0.1` port in front of `upstream` (a
+    /// loopback `http://` URL, such as [`LocalDynamo::endpoint`](super::LocalDynamo::endpoint)),
+    /// with no faults and its RNG seeded with `seed` (the same seed draws
+    /// the same faults for the same requests).
+    pub fn start(upstream: &str, seed: u64) -> Result<FaultProxy> {
+        let upstream = loopback_upstream(upstream)?;
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("fault proxy: cannot listen on 127.0.0.1: {e}"),
+                )
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::transport(format!("fault proxy: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::transport(format!("fault proxy: cannot start a runtime: {e}")))?;
         let (tx, rx) = watch::channel(false);
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(10))
+            .build(connector);
         let shared = Arc::new(Shared {
             upstream,
-            http: hyper::Client::builder()
-                .pool_idle_timeout(Duration::from_secs(10))
-                .build_http(),
+            http,
             state: Mutex::new(State {
                 rng: fastrand::Rng::with_seed(seed),
                 default: Faults::none(),
@@ -284,42 +417,19 @@ impl Proxy {
             shutdown: rx,
         });
         let accept_shared = shared.clone();
-        tokio::spawn(async move {
-            let mut stop = accept_shared.shutdown.clone();
-            loop {
-                let (stream, _) = tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok(s) => s,
-                        Err(_) => continue,
-                    },
-                    _ = stop.changed() => break,
-                };
-                if *stop.borrow() {
-                    break;
-                }
-                let _ = stream.set_nodelay(true);
-                let conn_shared = accept_shared.clone();
-                tokio::spawn(async move {
-                    let mut stop = conn_shared.shutdown.clone();
-                    let svc_shared = conn_shared.clone();
-                    let svc = service_fn(move |req| handle(svc_shared.clone(), req));
-                    let conn = hyper::server::conn::Http::new()
-                        .http1_only(true)
-                        .http1_keep_alive(true)
-                        .serve_connection(stream, svc);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.changed() => {}
-                    }
-                });
-            }
-            // The listener is dropped here: new connections are refused.
-        });
-        Proxy {
+        let thread = std::thread::Builder::new()
+            .name(format!("dynamo-proxy-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(accept_loop(listener, accept_shared));
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })
+            .map_err(|e| Error::transport(format!("fault proxy: cannot start a thread: {e}")))?;
+        Ok(FaultProxy {
             addr,
             shared,
             shutdown: tx,
-        }
+            thread: Some(thread),
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -327,36 +437,33 @@ impl Proxy {
         format!("http://{}", self.addr)
     }
 
-    /// A client for the proxy with the test suite's credentials and region
-    /// (so it sees the same tables as [`super::client`]).
-    pub fn client(&self, retry: dynamo::RetryPolicy, timeout: Duration) -> dynamo::Client {
-        let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
-        dynamo::Client::builder()
+    /// A builder for a client of the proxy (placeholder credentials, region
+    /// `us-east-1`): add `.retry(…)` or `.timeout(…)` and build.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
             .endpoint(self.url())
-            .region(env("AWS_REGION", "us-east-1"))
-            .credentials(
-                env("AWS_ACCESS_KEY_ID", "local"),
-                env("AWS_SECRET_ACCESS_KEY", "local"),
-            )
-            .retry(retry)
-            .timeout(timeout)
-            .build()
-            .expect("proxy client")
+            .region("us-east-1")
+            .credentials("local", "local")
+    }
+
+    /// A client of the proxy with the default retry policy and timeout.
+    pub fn client(&self) -> Client {
+        Client::for_local_engine(&self.url())
     }
 
     /// Sets the fault rates of every operation without its own.
     pub fn set_faults(&self, faults: Faults) {
-        self.state().default = faults;
+        self.shared.state().default = faults;
     }
 
     /// Sets the fault rates of one operation (`"PutItem"`, `"Scan"`, …).
     pub fn set_op_faults(&self, op: &str, faults: Faults) {
-        self.state().per_op.insert(op.to_owned(), faults);
+        self.shared.state().per_op.insert(op.to_owned(), faults);
     }
 
     /// Removes every fault rate and script.
     pub fn clear_faults(&self) {
-        let mut s = self.state();
+        let mut s = self.shared.state();
         s.default = Faults::none();
         s.per_op.clear();
         s.scripts.clear();
@@ -364,16 +471,21 @@ impl Proxy {
 
     /// Faults for the next requests of `op`, in order, before any random one.
     pub fn script(&self, op: &str, faults: impl IntoIterator<Item = Fault>) {
-        self.state()
+        self.shared
+            .state()
             .scripts
             .entry(op.to_owned())
             .or_default()
             .extend(faults);
     }
 
-    /// How long a [`Fault::Slow`] answer is held back.
+    /// How long a [`Fault::Slow`] answer is held back (default 2 s).
     pub fn set_slow_delay(&self, d: Duration) {
-        *self.shared.slow_delay.lock().unwrap() = d;
+        *self
+            .shared
+            .slow_delay
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = d;
     }
 
     /// With `true`, requests are read and counted but never answered.
@@ -381,7 +493,7 @@ impl Proxy {
         self.shared.hang.store(hang, Ordering::SeqCst);
     }
 
-    /// "Kills the server": closes every connection (in-flight requests get
+    /// "Kills the server": closes every connection (requests in flight get
     /// no answer) and refuses new ones.
     pub fn kill(&self) {
         self.shared.killed.store(true, Ordering::SeqCst);
@@ -390,23 +502,61 @@ impl Proxy {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        self.state().stats.clone()
+        self.shared.state().stats.clone()
     }
 
     /// Requests received so far.
     pub fn received(&self) -> u64 {
-        self.state().stats.received
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.state().stats.received
     }
 }
 
-impl Drop for Proxy {
+impl Drop for FaultProxy {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
+}
+
+async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let mut stop = shared.shutdown.clone();
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((s, _)) => s,
+                Err(_) => continue,
+            },
+            _ = stop.changed() => break,
+        };
+        if *stop.borrow() {
+            break;
+        }
+        let _ = stream.set_nodelay(true);
+        let conn_shared = shared.clone();
+        conns.spawn(async move {
+            let mut stop = conn_shared.shutdown.clone();
+            let svc_shared = conn_shared.clone();
+            let svc = hyper1::service::service_fn(move |req| handle(svc_shared.clone(), req));
+            let conn = hyper1::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.changed() => {}
+            }
+        });
+        // Reap finished connections as we go.
+        while conns.try_join_next().is_some() {}
+    }
+    // The listener is dropped here (new connections are refused) and every
+    // connection with it.
+    conns.abort_all();
 }
 
 /// What to do with one request, decided under the lock.
@@ -423,7 +573,7 @@ enum Plan {
     },
 }
 
-fn operation(req: &Request<Body>) -> String {
+fn operation<B>(req: &Request<B>) -> String {
     req.headers()
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -432,18 +582,23 @@ fn operation(req: &Request<Body>) -> String {
         .to_owned()
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body>, Dropped> {
+type Answer = Response<Full<Bytes>>;
+
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> std::result::Result<Answer, Dropped> {
     if shared.killed.load(Ordering::SeqCst) {
         return Err(Dropped);
     }
     let op = operation(&req);
     let has_token = req.headers().contains_key("x-amz-security-token");
     let (parts, body) = req.into_parts();
-    let body = hyper::body::to_bytes(body).await.map_err(|_| Dropped)?;
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
     let parsed: Option<Json> = serde_json::from_slice(&body).ok();
 
     let plan = {
-        let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = shared.state();
         let st = &mut *st;
         st.stats.received += 1;
         *st.stats.by_op.entry(op.clone()).or_default() += 1;
@@ -460,7 +615,6 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body
             st.stats.tokens.push(token);
         }
         let faults = st.per_op.get(&op).unwrap_or(&st.default).clone();
-        debug_assert!(faults.total() <= 1.0 + 1e-9);
         let scripted = st.scripts.get_mut(&op).and_then(VecDeque::pop_front);
         let fault = scripted.or_else(|| faults.draw(&mut st.rng));
         match fault {
@@ -471,7 +625,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body
             None if faults.unprocessed > 0.0
                 && (op == "BatchWriteItem" || op == "BatchGetItem") =>
             {
-                match parsed.clone() {
+                match parsed {
                     Some(j) => split_batch(&op, j, faults.unprocessed, &mut st.rng, &mut st.stats),
                     None => Plan::Forward,
                 }
@@ -487,7 +641,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body
     }
 
     match plan {
-        Plan::Forward => forward(&shared, &parts, body).await.map(into_response),
+        Plan::Forward => forward(&shared, &op, &parts, body).await.map(into_response),
         Plan::Fault(Fault::ThroughputExceeded) => Ok(error_answer(
             StatusCode::BAD_REQUEST,
             "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -504,19 +658,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body
             "com.amazonaws.dynamodb.v20120810#InternalServerError",
             "Internal server error",
         )),
-        Plan::Fault(Fault::Http503) => Ok(Response::builder()
-            .status(StatusCode::SERVICE_UNAVAILABLE)
-            .header("content-type", "text/plain")
-            .body(Body::from("Service Unavailable"))
-            .expect("response")),
+        Plan::Fault(Fault::Http503) => {
+            let mut resp = Response::new(Full::new(Bytes::from_static(b"Service Unavailable")));
+            *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            resp.headers_mut()
+                .insert("content-type", HeaderValue::from_static("text/plain"));
+            Ok(resp)
+        }
         Plan::Fault(Fault::DropBefore) => Err(Dropped),
         Plan::Fault(Fault::DropAfter) => {
-            let _ = forward(&shared, &parts, body).await;
+            let _ = forward(&shared, &op, &parts, body).await;
             Err(Dropped)
         }
         Plan::Fault(Fault::Slow) => {
-            let answer = forward(&shared, &parts, body).await;
-            let delay = *shared.slow_delay.lock().unwrap();
+            let answer = forward(&shared, &op, &parts, body).await;
+            let delay = *shared.slow_delay.lock().unwrap_or_else(|e| e.into_inner());
             tokio::time::sleep(delay).await;
             answer.map(into_response)
         }
@@ -540,8 +696,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body
                 };
                 return Ok(json_answer(StatusCode::OK, &answer));
             }
-            let new_body = Bytes::from(serde_json::to_vec(&reduced).expect("json"));
-            let (status, headers, answer) = forward(&shared, &parts, new_body).await?;
+            let new_body = Bytes::from(serde_json::to_vec(&reduced).map_err(|_| Dropped)?);
+            let (status, headers, answer) = forward(&shared, &op, &parts, new_body).await?;
             if status != StatusCode::OK {
                 return Ok(into_response((status, headers, answer)));
             }
@@ -627,26 +783,33 @@ fn merge_unprocessed(op: &str, answer: &mut Json, taken: Map<String, Json>, empt
     } else {
         "UnprocessedKeys"
     };
-    let obj = answer.as_object_mut().expect("a JSON object answer");
+    let Some(obj) = answer.as_object_mut() else {
+        return;
+    };
     let slot = obj
         .entry(field.to_owned())
         .or_insert_with(|| Json::Object(Map::new()));
     if !slot.is_object() {
         *slot = Json::Object(Map::new());
     }
-    let slot = slot.as_object_mut().expect("object");
-    for (table, left) in taken {
-        match slot.get_mut(&table) {
-            None => {
-                slot.insert(table, left);
-            }
-            Some(existing) => {
-                if op == "BatchWriteItem" {
-                    let arr = existing.as_array_mut().expect("write requests");
-                    arr.extend(left.as_array().cloned().unwrap_or_default());
-                } else {
-                    let keys = existing["Keys"].as_array_mut().expect("keys");
-                    keys.extend(left["Keys"].as_array().cloned().unwrap_or_default());
+    if let Some(slot) = slot.as_object_mut() {
+        for (table, left) in taken {
+            match slot.get_mut(&table) {
+                None => {
+                    slot.insert(table, left);
+                }
+                Some(existing) => {
+                    let (into, from) = if op == "BatchWriteItem" {
+                        (existing.as_array_mut(), left.as_array())
+                    } else {
+                        (
+                            existing.get_mut("Keys").and_then(Json::as_array_mut),
+                            left.get("Keys").and_then(Json::as_array),
+                        )
+                    };
+                    if let (Some(into), Some(from)) = (into, from) {
+                        into.extend(from.iter().cloned());
+                    }
                 }
             }
         }
@@ -664,13 +827,14 @@ fn merge_unprocessed(op: &str, answer: &mut Json, taken: Map<String, Json>, empt
     }
 }
 
-type Answer = (StatusCode, hyper::HeaderMap, Bytes);
+type Forwarded = (StatusCode, hyper1::HeaderMap, Bytes);
 
 async fn forward(
     shared: &Shared,
-    parts: &hyper::http::request::Parts,
+    op: &str,
+    parts: &hyper1::http::request::Parts,
     body: Bytes,
-) -> Result<Answer, Dropped> {
+) -> std::result::Result<Forwarded, Dropped> {
     let uri = format!(
         "{}{}",
         shared.upstream,
@@ -683,29 +847,21 @@ async fn forward(
         }
         b = b.header(name, value);
     }
-    let req = b.body(Body::from(body)).map_err(|_| Dropped)?;
+    let req = b.body(Full::new(body)).map_err(|_| Dropped)?;
     {
-        shared
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .stats
-            .forwarded += 1;
+        let mut st = shared.state();
+        st.stats.forwarded += 1;
+        *st.stats.forwarded_by_op.entry(op.to_owned()).or_default() += 1;
     }
     let result = async {
-        let resp = shared.http.request(req).await?;
+        let resp = shared.http.request(req).await.map_err(|_| ())?;
         let (p, body) = resp.into_parts();
-        let bytes = hyper::body::to_bytes(body).await?;
-        Ok::<_, hyper::Error>((p.status, p.headers, bytes))
+        let bytes = body.collect().await.map_err(|_| ())?.to_bytes();
+        Ok::<_, ()>((p.status, p.headers, bytes))
     }
     .await;
-    result.map_err(|_| {
-        shared
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .stats
-            .upstream_errors += 1;
+    result.map_err(|()| {
+        shared.state().stats.upstream_errors += 1;
         Dropped
     })
 }
@@ -717,8 +873,8 @@ fn is_hop_header(name: &HeaderName) -> bool {
     )
 }
 
-fn into_response((status, headers, body): Answer) -> Response<Body> {
-    let mut resp = Response::new(Body::from(body));
+fn into_response((status, headers, body): Forwarded) -> Answer {
+    let mut resp = Response::new(Full::new(body));
     *resp.status_mut() = status;
     for (name, value) in &headers {
         if is_hop_header(name) || name == "content-length" {
@@ -729,8 +885,9 @@ fn into_response((status, headers, body): Answer) -> Response<Body> {
     resp
 }
 
-fn json_answer(status: StatusCode, body: &Json) -> Response<Body> {
-    let mut resp = Response::new(Body::from(serde_json::to_vec(body).expect("json")));
+fn json_answer(status: StatusCode, body: &Json) -> Answer {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = Response::new(Full::new(Bytes::from(bytes)));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         "content-type",
@@ -739,6 +896,40 @@ fn json_answer(status: StatusCode, body: &Json) -> Response<Body> {
     resp
 }
 
-fn error_answer(status: StatusCode, ty: &str, message: &str) -> Response<Body> {
+fn error_answer(status: StatusCode, ty: &str, message: &str) -> Answer {
     json_answer(status, &json!({ "__type": ty, "message": message }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_must_be_loopback_http() {
+        assert_eq!(
+            loopback_upstream("http://127.0.0.1:8000/").unwrap(),
+            "http://127.0.0.1:8000"
+        );
+        assert!(loopback_upstream("http://[::1]:8000").is_ok());
+        assert!(loopback_upstream("http://localhost:1").is_ok());
+        for bad in [
+            "https://127.0.0.1:8000",
+            "http://10.0.0.1:8000",
+            "http://127.0.0.1:1@evil.example/",
+            "http://dynamodb.us-east-1.amazonaws.com",
+            "127.0.0.1:8000",
+            "",
+        ] {
+            assert!(loopback_upstream(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fault_draws_follow_rates() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let f = Faults::none().with(Fault::Http500, 1.0);
+        assert_eq!(f.draw(&mut rng), Some(Fault::Http500));
+        assert_eq!(Faults::none().draw(&mut rng), None);
+        assert_eq!(Faults::none().with(Fault::Slow, 7.0).rate(Fault::Slow), 1.0);
+    }
 }

@@ -71,8 +71,12 @@ fn main() {
     let senc = count(|| serde_encode(&t));
     let sdec = count(|| serde_decode(map.clone())) - count(|| map.clone());
 
-    println!("allocations: partition_key {pk}, sort_key {sk}, full_sort_key {full_sk}, primary_key {primary} (names and values)");
-    println!("allocations: encode dynamo {enc} / serde_dynamo {senc}; decode dynamo {dec} / serde_dynamo {sdec}");
+    println!(
+        "allocations: partition_key {pk}, sort_key {sk}, full_sort_key {full_sk}, primary_key {primary} (names and values)"
+    );
+    println!(
+        "allocations: encode dynamo {enc} / serde_dynamo {senc}; decode dynamo {dec} / serde_dynamo {sdec}"
+    );
     println!(
         "(a rusoto AttributeValue is {} bytes)",
         std::mem::size_of::<rusoto_dynamodb::AttributeValue>()

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, BatchSize, Criterion};
+use criterion::{BatchSize, Criterion, criterion_group};
 use dynamo::prelude::*;
 use rusoto_dynamodb::AttributeValue;
 

@@ -21,7 +21,7 @@ use std::time::Instant;
 use dynamo::config::{self, Config};
 use dynamo::prelude::*;
 use futures_util::future::try_join_all;
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{StreamExt, TryStreamExt, stream};
 
 /// Partitions per sharded key.
 const SHARDS: i64 = 8;

@@ -79,8 +79,8 @@ mod value;
 
 pub use client::{Client, ClientBuilder, RetryPolicy};
 pub use codec::{
-    decoder, encoder, AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json,
-    ScalarType, SetElement,
+    AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json, ScalarType,
+    SetElement, decoder, encoder,
 };
 pub use error::{CancellationReason, Error, ErrorKind, Result};
 pub use opts::{Key, Opts, Select, SkOperator};
@@ -100,11 +100,11 @@ pub use value::{Number, ParseNumberError, Value};
 /// `Result<(), Box<dyn std::error::Error>>` keep their meaning.
 pub mod prelude {
     pub use crate::table::stream::ScanMessage;
-    pub use crate::{dynamo_item, item, opts, updates, values};
     pub use crate::{
         BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,
         Key, Number, Opts, Page, Result, Schema, Select, SkOperator, Tx, UpdateOp, Updates, Value,
     };
+    pub use crate::{dynamo_item, item, opts, updates, values};
 }
 
 /// Support for macro expansions. Not public API.
@@ -146,7 +146,9 @@ pub mod __private {
     impl KeyType for f32 {}
     impl KeyType for f64 {}
     macro_rules! key_ints { ($($t:ty),*) => { $( impl KeyType for $t {} )* } }
-    key_ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+    key_ints!(
+        i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+    );
     impl<T: KeyType> KeyType for Option<T> {}
 
     /// Fails to compile unless `T` can be part of a key.
@@ -171,7 +173,9 @@ pub mod __private {
     impl IndexKeyType for f32 {}
     impl IndexKeyType for f64 {}
     macro_rules! index_key_ints { ($($t:ty),*) => { $( impl IndexKeyType for $t {} )* } }
-    index_key_ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+    index_key_ints!(
+        i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+    );
     impl<T: IndexKeyType> IndexKeyType for Option<T> {}
 
     /// Fails to compile unless `T` can be a GSI key attribute.

@@ -43,7 +43,7 @@ use crate::client::{Client, TxWire};
 use crate::codec::size::value_size;
 use crate::error::{CancellationReason, Error, Result};
 use crate::schema::Schema;
-use crate::table::{condition_parts, UpdatePlan};
+use crate::table::{UpdatePlan, condition_parts};
 use crate::update::Updates;
 use crate::value::Value;
 
@@ -319,7 +319,7 @@ fn combine_conditions(
                             return Err(Error::validation(format!(
                                 "the conditions merged on one item both define `{k}`, with different values \
                                  ({old:?} and {v:?}); rename one of them"
-                            )))
+                            )));
                         }
                         _ => {
                             values.insert(k.clone(), v.clone());

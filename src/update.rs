@@ -116,14 +116,14 @@ impl Updates {
                 ))
                 .with_field(field));
             }
-            if let Some(fields) = fields {
-                if !fields.contains(&field.as_str()) {
-                    return Err(Error::validation(format!(
-                        "updates!: `{field}` is not a field of this schema; fields are: {}",
-                        fields.join(", ")
-                    ))
-                    .with_field(field));
-                }
+            if let Some(fields) = fields
+                && !fields.contains(&field.as_str())
+            {
+                return Err(Error::validation(format!(
+                    "updates!: `{field}` is not a field of this schema; fields are: {}",
+                    fields.join(", ")
+                ))
+                .with_field(field));
             }
             let n = ph.name(field);
             let number = |v: &Value, what: &str| -> Result<Number> {

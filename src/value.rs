@@ -617,7 +617,7 @@ fn canonicalize(text: &str) -> Result<Cow<'_, str>, ParseNumberError> {
     digits.extend_from_slice(int_digits.as_bytes());
     digits.extend_from_slice(frac_digits.as_bytes());
     let mut point = int_digits.len() as i64 + exponent; // digits before the point
-                                                        // trim leading zeros
+    // trim leading zeros
     let lead = digits.iter().take_while(|d| **d == b'0').count();
     digits.drain(..lead);
     point -= lead as i64;
@@ -710,7 +710,9 @@ macro_rules! number_from_int {
         }
     )*};
 }
-number_from_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+number_from_int!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
 
 impl From<f64> for Number {
     /// Non-finite floats become the text `NaN`/`inf`, which DynamoDB cannot
@@ -838,7 +840,9 @@ macro_rules! value_from_num {
         }
     )*};
 }
-value_from_num!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+value_from_num!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
 
 impl From<&[u8]> for Value {
     fn from(v: &[u8]) -> Value {
@@ -1038,12 +1042,16 @@ mod tests {
         assert!(n("1e126").check_dynamodb_range().is_err());
         assert!(n("1e-130").check_dynamodb_range().is_ok());
         assert!(n("1e-131").check_dynamodb_range().is_err());
-        assert!(n("12345678901234567890123456789012345678")
-            .check_dynamodb_range()
-            .is_ok());
-        assert!(n("123456789012345678901234567890123456789")
-            .check_dynamodb_range()
-            .is_err());
+        assert!(
+            n("12345678901234567890123456789012345678")
+                .check_dynamodb_range()
+                .is_ok()
+        );
+        assert!(
+            n("123456789012345678901234567890123456789")
+                .check_dynamodb_range()
+                .is_err()
+        );
         assert_eq!(n("1000").significant_digits(), 1);
         assert_eq!(n("0.00120").significant_digits(), 2);
     }

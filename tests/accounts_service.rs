@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use demo::Api;
 use dynamo::config::{self, Config};
 use hyper::Method;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -239,10 +239,12 @@ async fn duplicate_emails_are_conflicts() {
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"], "conflict");
-    assert!(body["message"]
-        .as_str()
-        .unwrap()
-        .contains("ada@example.com"));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("ada@example.com")
+    );
 
     let (status, body) = s
         .patch(

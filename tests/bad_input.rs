@@ -11,9 +11,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use dynamo::RetryPolicy;
 use dynamo::config::{self, Config};
 use dynamo::prelude::*;
-use dynamo::RetryPolicy;
 use futures_util::StreamExt;
 
 dynamo_item! {
@@ -513,13 +513,11 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             ["Tx::check"],
             |c| {
-                c.transact(vec![Tx::check(
-                    &key(),
-                    "attribute_exists(score)",
-                    values! {},
-                )
-                .condition("attribute_exists(email)", values! {})])
-                    .await
+                c.transact(vec![
+                    Tx::check(&key(), "attribute_exists(score)", values! {})
+                        .condition("attribute_exists(email)", values! {}),
+                ])
+                .await
             }
         ),
         // --------------------------------------------------------------- batch

@@ -403,11 +403,13 @@ fn keys() {
         "u32 0 is a set value"
     );
     let missing = item!(Big { f001: "a", f002: 1 });
-    assert!(missing
-        .partition_key()
-        .unwrap_err()
-        .message()
-        .contains("`f000`"));
+    assert!(
+        missing
+            .partition_key()
+            .unwrap_err()
+            .message()
+            .contains("`f000`")
+    );
 
     let written = dynamo::encoder::encode_with_keys(&b).unwrap();
     assert_eq!(written["pk"], "a|b|42|tenant");

@@ -228,10 +228,12 @@ async fn scan_pages_and_filters() {
         )
         .await
         .unwrap();
-        assert!(projected
-            .items
-            .iter()
-            .all(|p| p.n == 0 && !p.name.is_empty()));
+        assert!(
+            projected
+                .items
+                .iter()
+                .all(|p| p.n == 0 && !p.name.is_empty())
+        );
     })
     .await;
 }

@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use dynamo::ScalarType;
 use dynamo::config::{self, Config};
 use dynamo::prelude::*;
 use dynamo::table::{BillingMode, TableSpec};
-use dynamo::ScalarType;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dynamo");
 

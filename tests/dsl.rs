@@ -209,11 +209,12 @@ fn unset_partition_key_is_named() {
         tenant_id: "t",
         customer_id: ""
     });
-    assert!(o
-        .partition_key()
-        .unwrap_err()
-        .message()
-        .contains("`customer_id`"));
+    assert!(
+        o.partition_key()
+            .unwrap_err()
+            .message()
+            .contains("`customer_id`")
+    );
 }
 
 #[test]
@@ -338,11 +339,13 @@ fn belongs_to_prefix_puts_child_in_parent_partition() {
         "customer_id"
     );
     let orphan = item!(OrderItem { created_at: "x" });
-    assert!(orphan
-        .partition_key()
-        .unwrap_err()
-        .message()
-        .contains("`customer_id`"));
+    assert!(
+        orphan
+            .partition_key()
+            .unwrap_err()
+            .message()
+            .contains("`customer_id`")
+    );
 }
 
 #[test]

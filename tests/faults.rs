@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use dynamo::RetryPolicy;
 use dynamo::local::proxy::{Fault, Faults, Stats};
 use dynamo::prelude::*;
-use dynamo::RetryPolicy;
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{StreamExt, TryStreamExt, stream};
 use support::isolated;
 
 dynamo_item! {

@@ -12,7 +12,7 @@ use dynamo::prelude::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use rusoto_dynamodb::AttributeValue;
-use serde_json::{json, Value as Json};
+use serde_json::{Value as Json, json};
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]

@@ -28,7 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use dynamo::prelude::*;
 use dynamo::table::stream;
 use dynamo::transaction::{self, Tx};
-use futures_util::{future, TryStreamExt};
+use futures_util::{TryStreamExt, future};
 use support::isolated;
 
 // =============================================================================
@@ -650,9 +650,11 @@ async fn b08_sort_key_strategy_1_hierarchical_data() {
             .await
             .unwrap();
         }
-        assert!(raw_keys::<Order>()
-            .await
-            .contains(&("user123".to_owned(), Some("2024-01-15#order123".to_owned()))));
+        assert!(
+            raw_keys::<Order>()
+                .await
+                .contains(&("user123".to_owned(), Some("2024-01-15#order123".to_owned())))
+        );
 
         // Query: All orders after a date
         let orders = Order::list_items(
@@ -1294,7 +1296,7 @@ mod error_handling {
 
 #[tokio::test]
 async fn b18_error_handling_and_retries() {
-    use error_handling::{handle, User};
+    use error_handling::{User, handle};
     isolated(async {
         // The table does not exist yet: resource_not_found, logged.
         let not_found = User::get_item(&item!(User { id: "user123" })).await;
@@ -1408,7 +1410,7 @@ mod transactions_for_consistency {
 
 #[tokio::test]
 async fn b19_transactions_for_consistency() {
-    use transactions_for_consistency::{balances, Account};
+    use transactions_for_consistency::{Account, balances};
     isolated(async {
         Account::create_table().await.unwrap();
         for (id, balance) in [("source", 500), ("dest", 20)] {
@@ -2059,13 +2061,17 @@ async fn b26_phoenix_multi_tenant_pattern() {
         );
         assert!(members.iter().all(|m| m.joined_at.as_str().is_some()));
         assert_eq!(organizations::list_members("org2").await.unwrap().len(), 1);
-        assert!(organizations::list_members("org3")
-            .await
-            .unwrap()
-            .is_empty());
-        assert!(raw_keys::<organizations::Member>()
-            .await
-            .contains(&("org1".to_owned(), Some("user_a".to_owned()))));
+        assert!(
+            organizations::list_members("org3")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            raw_keys::<organizations::Member>()
+                .await
+                .contains(&("org1".to_owned(), Some("user_a".to_owned())))
+        );
     })
     .await;
 }
@@ -2136,9 +2142,11 @@ async fn b27_pattern_1_user_with_related_entities() {
         .unwrap();
         assert_eq!(sks(orders), vec!["ORDER#123", "ORDER#124"]);
         // Values containing the separator are stored whole.
-        assert!(raw_keys::<UserData>()
-            .await
-            .contains(&("user123".to_owned(), Some("ORDER#123".to_owned()))));
+        assert!(
+            raw_keys::<UserData>()
+                .await
+                .contains(&("user123".to_owned(), Some("ORDER#123".to_owned())))
+        );
     })
     .await;
 }
@@ -2257,9 +2265,11 @@ async fn b29_pattern_3_multi_tenant_application() {
             .await
             .unwrap();
         }
-        assert!(raw_keys::<TenantEntity>()
-            .await
-            .contains(&("tenant123".to_owned(), Some("USER#u1".to_owned()))));
+        assert!(
+            raw_keys::<TenantEntity>()
+                .await
+                .contains(&("tenant123".to_owned(), Some("USER#u1".to_owned())))
+        );
 
         // All users for tenant
         let users = TenantEntity::list_items(
@@ -2678,7 +2688,7 @@ mod access_patterns {
 
 #[tokio::test]
 async fn b35_anti_pattern_5_ignoring_access_patterns() {
-    use access_patterns::{user, User};
+    use access_patterns::{User, user};
     isolated(async {
         User::create_table().await.unwrap();
         for u in [

@@ -650,9 +650,11 @@ mod dynamodb_best_practices {
             })
             .collect();
         assert_eq!(items.len(), 25);
-        assert!(items
-            .iter()
-            .all(|p| p.partition_key().unwrap() == "electronics"));
+        assert!(
+            items
+                .iter()
+                .all(|p| p.partition_key().unwrap() == "electronics")
+        );
         assert_eq!(sk(&items[24]).as_deref(), Some("prod-25"));
     }
 

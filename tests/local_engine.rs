@@ -39,12 +39,13 @@ async fn two_engines_are_separate_databases() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
-    assert!(cb
-        .list_tables(None, None, None)
-        .await
-        .unwrap()
-        .table_names
-        .is_empty());
+    assert!(
+        cb.list_tables(None, None, None)
+            .await
+            .unwrap()
+            .table_names
+            .is_empty()
+    );
     cb.create_table::<Note>().await.unwrap();
     assert_eq!(
         cb.get_item(&item!(Note { id: "n1" }), opts![])

@@ -234,9 +234,9 @@ mod capture {
     use tracing::field::{Field, Visit};
     use tracing::span::{Attributes, Id, Record};
     use tracing::{Event, Metadata, Subscriber};
+    use tracing_subscriber::Layer;
     use tracing_subscriber::layer::Context;
     use tracing_subscriber::registry::LookupSpan;
-    use tracing_subscriber::Layer;
 
     use super::{ClosedSpan, EVENTS, SPANS};
 
@@ -269,10 +269,10 @@ mod capture {
         }
 
         fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-            if let Some(span) = ctx.span(id) {
-                if let Some(f) = span.extensions_mut().get_mut::<Fields>() {
-                    values.record(f);
-                }
+            if let Some(span) = ctx.span(id)
+                && let Some(f) = span.extensions_mut().get_mut::<Fields>()
+            {
+                values.record(f);
             }
         }
 

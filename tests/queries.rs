@@ -85,7 +85,9 @@ async fn partition_only_when_no_sort_field_is_set() {
         // Ascending sort-key order.
         assert_eq!(
             ids(&all),
-            vec!["order100", "order123", "order124", "order999", "order050", "order051"]
+            vec![
+                "order100", "order123", "order124", "order999", "order050", "order051"
+            ]
         );
     })
     .await;
@@ -234,7 +236,9 @@ async fn order_limit_and_pages() {
             .unwrap();
         assert_eq!(
             ids(&desc),
-            vec!["order051", "order050", "order999", "order124", "order123", "order100"]
+            vec![
+                "order051", "order050", "order999", "order124", "order123", "order100"
+            ]
         );
         let newest_two = Order::list_items(&key, opts![scan_index_forward: false, limit: 2])
             .await
@@ -486,35 +490,87 @@ async fn sparse_gsi_leaves_unset_items_out() {
 async fn gsi_mistakes_are_refused_before_any_request() {
     // No table exists: anything that reached DynamoDB would be ResourceNotFound.
     isolated(async {
-        let k = item!(Product { email: "a@x.com", brand: Some("acme".into()) });
-        let e = Product::list_items(&k, opts![index_name: "NopeIndex"]).await.unwrap_err();
+        let k = item!(Product {
+            email: "a@x.com",
+            brand: Some("acme".into())
+        });
+        let e = Product::list_items(&k, opts![index_name: "NopeIndex"])
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ValidationError);
-        assert_eq!(e.message(), "GSI 'NopeIndex' not found. Available indexes: BrandPriceIndex, EmailIndex, StatusIndex");
-        let e = Product::list_items(&item!(Product {}), opts![index_name: "EmailIndex"]).await.unwrap_err();
-        assert_eq!(e.message(), "GSI 'EmailIndex' requires field 'email' to be populated");
-        let e = Product::list_items(&k, opts![index_name: "EmailIndex", sk_operator: :gte]).await.unwrap_err();
-        assert_eq!(e.message(), "GSI 'EmailIndex' does not have a sort key but sort operation was requested");
-        let e = Product::list_items(&k, opts![index_name: "BrandPriceIndex", sk_operator: :gte]).await.unwrap_err();
-        assert_eq!(e.message(), "GSI 'BrandPriceIndex' sort operation requires field 'price' to be populated");
-        let e = Product::list_items(&k, opts![index_name: "EmailIndex", consistent_read: true]).await.unwrap_err();
-        assert!(e.message().starts_with("Consistent reads are not supported for Global Secondary Index queries"), "{}", e.message());
+        assert_eq!(
+            e.message(),
+            "GSI 'NopeIndex' not found. Available indexes: BrandPriceIndex, EmailIndex, StatusIndex"
+        );
+        let e = Product::list_items(&item!(Product {}), opts![index_name: "EmailIndex"])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "GSI 'EmailIndex' requires field 'email' to be populated"
+        );
+        let e = Product::list_items(&k, opts![index_name: "EmailIndex", sk_operator: :gte])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "GSI 'EmailIndex' does not have a sort key but sort operation was requested"
+        );
+        let e = Product::list_items(&k, opts![index_name: "BrandPriceIndex", sk_operator: :gte])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "GSI 'BrandPriceIndex' sort operation requires field 'price' to be populated"
+        );
+        let e = Product::list_items(&k, opts![index_name: "EmailIndex", consistent_read: true])
+            .await
+            .unwrap_err();
+        assert!(
+            e.message().starts_with(
+                "Consistent reads are not supported for Global Secondary Index queries"
+            ),
+            "{}",
+            e.message()
+        );
         let e = Product::list_items(
-            &item!(Product { brand: Some("acme".into()), price: Some(5) }),
+            &item!(Product {
+                brand: Some("acme".into()),
+                price: Some(5)
+            }),
             opts![index_name: "BrandPriceIndex", sk_operator: :begins_with],
         )
         .await
         .unwrap_err();
-        assert!(e.message().contains("needs a string sort key"), "{}", e.message());
+        assert!(
+            e.message().contains("needs a string sort key"),
+            "{}",
+            e.message()
+        );
         let e = Product::list_items(
-            &item!(Product { brand: Some("acme".into()), price: Some(5) }),
+            &item!(Product {
+                brand: Some("acme".into()),
+                price: Some(5)
+            }),
             opts![index_name: "BrandPriceIndex", sk_operator: :between],
         )
         .await
         .unwrap_err();
         assert!(e.message().contains("`sk_end`"), "{}", e.message());
         // The write side: an empty string in an index key is refused, naming both.
-        let e = Product::put_item(item!(Product { category: "c", id: "i", email: "" })).await.unwrap_err();
-        assert!(e.message().contains("`email` is a key of index `EmailIndex`"), "{}", e.message());
+        let e = Product::put_item(item!(Product {
+            category: "c",
+            id: "i",
+            email: ""
+        }))
+        .await
+        .unwrap_err();
+        assert!(
+            e.message()
+                .contains("`email` is a key of index `EmailIndex`"),
+            "{}",
+            e.message()
+        );
     })
     .await;
 }

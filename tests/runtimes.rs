@@ -5,8 +5,8 @@
 
 mod support;
 
-use dynamo::prelude::*;
 use dynamo::RetryPolicy;
+use dynamo::prelude::*;
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]

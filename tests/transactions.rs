@@ -287,14 +287,18 @@ async fn check_put_and_delete_actions() {
         ])
         .await
         .unwrap();
-        assert!(Account::get_item(&item!(Account { id: "new" }))
-            .await
-            .unwrap()
-            .is_some());
-        assert!(Account::get_item(&item!(Account { id: "dest" }))
-            .await
-            .unwrap()
-            .is_none());
+        assert!(
+            Account::get_item(&item!(Account { id: "new" }))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            Account::get_item(&item!(Account { id: "dest" }))
+                .await
+                .unwrap()
+                .is_none()
+        );
         // The check fails: nothing changes.
         let e = transaction::transact(vec![
             Tx::check(
@@ -308,10 +312,12 @@ async fn check_put_and_delete_actions() {
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
         assert_eq!(e.cancellation_reasons()[0].code, "ConditionalCheckFailed");
-        assert!(Account::get_item(&item!(Account { id: "new" }))
-            .await
-            .unwrap()
-            .is_some());
+        assert!(
+            Account::get_item(&item!(Account { id: "new" }))
+                .await
+                .unwrap()
+                .is_some()
+        );
     })
     .await;
 }
@@ -494,13 +500,15 @@ async fn belongs_to_keys_in_transactions() {
         ])
         .await
         .unwrap();
-        assert!(Order::get_item(&item!(Order {
-            customer_id: "c1",
-            order_id: "o1"
-        }))
-        .await
-        .unwrap()
-        .is_none());
+        assert!(
+            Order::get_item(&item!(Order {
+                customer_id: "c1",
+                order_id: "o1"
+            }))
+            .await
+            .unwrap()
+            .is_none()
+        );
     })
     .await;
 }

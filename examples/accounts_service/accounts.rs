@@ -24,7 +24,7 @@ use dynamo::prelude::*;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{condition_failed_at, Error, Result};
+use crate::error::{Error, Result, condition_failed_at};
 use crate::util::{new_id, now_iso8601};
 
 dynamo_item! {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use hyper::{Body, Method, Request};
-use serde_json::{json, Value as Json};
+use serde_json::{Value as Json, json};
 
 /// Talks JSON to the service at one address.
 #[derive(Clone)]

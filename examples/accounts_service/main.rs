@@ -42,8 +42,8 @@ mod web;
 
 use std::net::SocketAddr;
 
-use dynamo::config::{self, Config};
 use dynamo::Client;
+use dynamo::config::{self, Config};
 use tokio::net::TcpListener;
 
 #[tokio::main]

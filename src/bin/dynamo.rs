@@ -19,7 +19,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{Context as _, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dynamo::table::{BillingMode, TableInfo, TableSpec};
 use dynamo::{Client, ErrorKind, ScalarType};
@@ -345,7 +345,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Some(n) => {
                     return Err(
                         anyhow!("--struct-name `{n}` is not a valid Rust identifier").into(),
-                    )
+                    );
                 }
                 None => generate::struct_name_for(&table),
             };
@@ -450,12 +450,11 @@ async fn create_table(client: &Client, spec: &TableSpec) -> anyhow::Result<Table
             _ = tick.tick() => {
                 ticks += 1;
                 // The status once a second; the spinner turns every tick.
-                if ticks.is_multiple_of(4) {
-                    if let Ok(i) = client.describe_table(&spec.name).await {
+                if ticks.is_multiple_of(4)
+                    && let Ok(i) = client.describe_table(&spec.name).await {
                         progress.update(&i.status);
                         continue;
                     }
-                }
                 progress.tick();
             }
         }
@@ -570,15 +569,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(Cli::try_parse_from([
-            "dynamo",
-            "create-table",
-            "t",
-            "--sort-key",
-            "x",
-            "--no-sort-key"
-        ])
-        .is_err());
+        assert!(
+            Cli::try_parse_from([
+                "dynamo",
+                "create-table",
+                "t",
+                "--sort-key",
+                "x",
+                "--no-sort-key"
+            ])
+            .is_err()
+        );
         assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "0"]).is_err());
         assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "101"]).is_err());
         // Global flags go before or after the subcommand.

@@ -5,12 +5,12 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use rusoto_core::signature::SignedRequest;
 use rusoto_core::DispatchSignedRequest as _;
-use serde::de::DeserializeOwned;
+use rusoto_core::signature::SignedRequest;
 use serde::Serialize;
-use tracing::field::Empty;
+use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
+use tracing::field::Empty;
 
 use super::Client;
 use crate::error::{CancellationReason, Error, ErrorKind, Result};
@@ -199,7 +199,10 @@ impl Client {
         {
             return Err(Error::validation(format!(
                 "DYNAMO_LOOPBACK_ONLY is set: refusing to send {op} to {}; only loopback endpoints are allowed",
-                self.inner.endpoint.as_deref().unwrap_or("AWS's regional endpoint")
+                self.inner
+                    .endpoint
+                    .as_deref()
+                    .unwrap_or("AWS's regional endpoint")
             )));
         }
         let mut req = SignedRequest::new("POST", "dynamodb", &self.inner.region, "/");
@@ -237,7 +240,7 @@ impl Client {
                 return Err(Error::transport(format!(
                     "no answer within {} ms (the request timeout)",
                     timeout.as_millis()
-                )))
+                )));
             }
         };
         if status == 200 {
@@ -376,10 +379,12 @@ mod tests {
         for retry in 1..50 {
             assert!(p.backoff(retry) <= Duration::from_secs(2));
         }
-        assert!(RetryPolicy::default()
-            .base_delay(Duration::ZERO)
-            .backoff(3)
-            .is_zero());
+        assert!(
+            RetryPolicy::default()
+                .base_delay(Duration::ZERO)
+                .backoff(3)
+                .is_zero()
+        );
         assert_eq!(RetryPolicy::none().attempts(), 1);
         assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
     }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusoto_dynamodb as ddb;
 
-use super::call::{capacity_mode, Output};
-use super::wire::{from_attr_map, to_attr_map, AttrMap};
 use super::Client;
+use super::call::{Output, capacity_mode};
+use super::wire::{AttrMap, from_attr_map, to_attr_map};
 use crate::codec::{Item, ScalarType};
 use crate::error::{Error, Result};
 use crate::schema::Projection;

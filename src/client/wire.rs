@@ -343,7 +343,7 @@ pub(crate) fn check_index_keys<T: Schema>(item: &T) -> Result<()> {
                          leave it unset (Null/None) to keep the item out of the index",
                         index.name
                     ))
-                    .with_field(field))
+                    .with_field(field));
                 }
                 Some(Value::String(_) | Value::Number(_) | Value::Binary(_)) => {}
                 Some(other) => {
@@ -353,7 +353,7 @@ pub(crate) fn check_index_keys<T: Schema>(item: &T) -> Result<()> {
                         index.name,
                         other.type_name()
                     ))
-                    .with_field(field))
+                    .with_field(field));
                 }
             }
         }

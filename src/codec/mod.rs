@@ -63,7 +63,7 @@ use std::sync::Arc;
 use crate::key::KeyPart;
 use crate::value::{Number, Value};
 
-pub use size::{item_size, value_size, MAX_ITEM_SIZE};
+pub use size::{MAX_ITEM_SIZE, item_size, value_size};
 
 /// An item as a map of attribute names to values.
 pub type Item = HashMap<String, Value>;
@@ -717,7 +717,9 @@ macro_rules! num_set_element {
         }
     )*};
 }
-num_set_element!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+num_set_element!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
 
 impl SetElement for Number {
     fn set_of<'a>(items: impl Iterator<Item = &'a Self>) -> Value {

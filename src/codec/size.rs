@@ -68,7 +68,9 @@ pub fn check_value(value: &Value) -> Result<(), String> {
 }
 
 pub(crate) fn empty_set(kind: &str) -> String {
-    format!("an empty {kind} set cannot be stored (DynamoDB refuses empty sets; leave the attribute out instead)")
+    format!(
+        "an empty {kind} set cannot be stored (DynamoDB refuses empty sets; leave the attribute out instead)"
+    )
 }
 
 pub(crate) fn check_number(n: &Number) -> Result<(), String> {
@@ -106,9 +108,11 @@ mod tests {
 
     #[test]
     fn checks() {
-        assert!(check_value(&Value::StringSet(BTreeSet::new()))
-            .unwrap_err()
-            .contains("empty string set"));
+        assert!(
+            check_value(&Value::StringSet(BTreeSet::new()))
+                .unwrap_err()
+                .contains("empty string set")
+        );
         assert!(check_value(&Value::from(f64::NAN)).is_err());
         assert!(check_value(&Value::from(f64::INFINITY)).is_err());
         let nested = Value::from(vec![Value::from(1), Value::NumberSet(BTreeSet::new())]);

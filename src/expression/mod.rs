@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[allow(unused_imports)]
 pub(crate) use reserved::is_reserved;
-pub(crate) use rewrite::{placeholders_used, rewrite_reserved, ExprKind};
+pub(crate) use rewrite::{ExprKind, placeholders_used, rewrite_reserved};
 
 use crate::error::{Error, Result};
 use crate::value::Value;

@@ -422,13 +422,13 @@ pub(crate) fn rewrite_reserved(
                 }
             }
         }
-        if let Some(dot) = pending_dot {
-            if !matches!(token.kind, TokKind::Ident | TokKind::NamePlaceholder) {
-                return Err(RewriteError::at(
-                    dot,
-                    format_args!("`.` is not followed by an attribute name"),
-                ));
-            }
+        if let Some(dot) = pending_dot
+            && !matches!(token.kind, TokKind::Ident | TokKind::NamePlaceholder)
+        {
+            return Err(RewriteError::at(
+                dot,
+                format_args!("`.` is not followed by an attribute name"),
+            ));
         }
 
         match token.kind {

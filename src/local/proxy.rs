@@ -74,12 +74,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper1::body::Incoming;
 use hyper1::header::{HeaderName, HeaderValue};
 use hyper1::{Request, Response, StatusCode};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json, json};
 use tokio::sync::watch;
 
 use crate::client::{Client, ClientBuilder};
@@ -197,11 +197,7 @@ impl Faults {
 }
 
 fn clamp01(x: f64) -> f64 {
-    if x.is_nan() {
-        0.0
-    } else {
-        x.clamp(0.0, 1.0)
-    }
+    if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
 /// What the proxy has seen and done.

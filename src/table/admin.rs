@@ -219,12 +219,12 @@ impl Client {
         limit: Option<usize>,
         page_size: Option<usize>,
     ) -> Result<ListTablesOutput> {
-        if let Some(p) = page_size {
-            if !(1..=100).contains(&p) {
-                return Err(Error::validation(format!(
-                    "page size {p} is out of range: ListTables returns 1 to 100 names per page"
-                )));
-            }
+        if let Some(p) = page_size
+            && !(1..=100).contains(&p)
+        {
+            return Err(Error::validation(format!(
+                "page size {p} is out of range: ListTables returns 1 to 100 names per page"
+            )));
         }
         let mut out = ListTablesOutput::default();
         let mut start: Option<String> = None;

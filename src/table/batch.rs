@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::{BatchGetOutput, BatchWriteOutput};
-use crate::client::wire::{decode_item, encode_for_write, AttrMap};
+use crate::client::wire::{AttrMap, decode_item, encode_for_write};
 use crate::client::{Client, WireWrite};
 use crate::error::{Error, Result};
 use crate::expression::{ExprKind, Placeholders};
@@ -55,7 +55,9 @@ fn duplicate(op: &str, first: usize, second: usize, id: &KeyId) -> Error {
     Error::validation(format!(
         "{op}: items {first} and {second} have the same primary key ({}{}); DynamoDB refuses duplicate keys in one batch",
         id.0,
-        id.1.as_deref().map(|s| format!(" / {s}")).unwrap_or_default()
+        id.1.as_deref()
+            .map(|s| format!(" / {s}"))
+            .unwrap_or_default()
     ))
 }
 
@@ -352,10 +354,10 @@ impl Client {
 fn settle<W>(results: Vec<ChunkResult<W>>) -> Result<Vec<W>> {
     let mut left = Vec::new();
     for r in results {
-        if let Some(e) = r.error {
-            if !e.is_retryable() {
-                return Err(e);
-            }
+        if let Some(e) = r.error
+            && !e.is_retryable()
+        {
+            return Err(e);
         }
         let _ = r.sent;
         left.extend(r.left);

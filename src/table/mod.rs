@@ -56,7 +56,7 @@ use crate::value::Value;
 
 pub use crate::client::{BillingMode, IndexSpec, TableInfo, TableSpec, TtlInfo};
 pub(crate) use admin::check_table_name;
-pub use admin::{spec_for, ListTablesOutput};
+pub use admin::{ListTablesOutput, spec_for};
 
 /// One page of a query or scan.
 #[derive(Clone, Debug, PartialEq)]
@@ -442,7 +442,7 @@ fn check_index_updates(schema: &'static crate::SchemaDef, updates: &Updates) -> 
                             "updates!: field `{f}` is a key of index `{}`; it cannot hold a list",
                             index.name
                         ))
-                        .with_field(f))
+                        .with_field(f));
                     }
                     _ => continue,
                 };

@@ -1,8 +1,8 @@
 //! Scans: one page, and a parallel scan over all segments at once.
 
 use super::Page;
-use crate::client::wire::decode_item;
 use crate::client::Client;
+use crate::client::wire::decode_item;
 use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
 use crate::query::build_scan;

@@ -15,13 +15,13 @@
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use dynamo::config::{self, Config};
-use dynamo::local::proxy::FaultProxy;
 use dynamo::local::LocalDynamo;
+use dynamo::local::proxy::FaultProxy;
 use dynamo::{Client, RetryPolicy};
 
 /// The server a test (or a test binary) runs on.

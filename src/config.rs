@@ -40,7 +40,30 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use crate::schema::SchemaOptions;
+/// A schema's `use Dynamo.Schema, …;` options (level 4); `None` inherits
+/// from the levels below. Plain data: `dynamo_item!` fills it in, and
+/// [`key_settings`] resolves it against the other levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchemaOptions {
+    /// `key_separator: "…"`
+    pub key_separator: Option<&'static str>,
+    /// `prefix_sort_key: true|false`
+    pub prefix_sort_key: Option<bool>,
+    /// `partition_key_name: "…"`
+    pub partition_key_name: Option<&'static str>,
+    /// `sort_key_name: "…"`
+    pub sort_key_name: Option<&'static str>,
+}
+
+impl SchemaOptions {
+    /// No options set.
+    pub const EMPTY: SchemaOptions = SchemaOptions {
+        key_separator: None,
+        prefix_sort_key: None,
+        partition_key_name: None,
+        sort_key_name: None,
+    };
+}
 
 /// A set of configuration settings; `None` means "inherit from the level
 /// below".

@@ -181,6 +181,23 @@ impl CancellationReason {
     }
 }
 
+/// Two errors are equal when they carry the same kind, message, service
+/// code, status, attempts, field, operation and cancellation reasons (a
+/// wrapped source error is not compared).
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        let (a, b) = (&self.inner, &other.inner);
+        a.kind == b.kind
+            && a.message == b.message
+            && a.service_code == b.service_code
+            && a.status == b.status
+            && a.attempts == b.attempts
+            && a.field == b.field
+            && a.operation == b.operation
+            && a.reasons == b.reasons
+    }
+}
+
 /// The crate's error (cheap to clone): a [`kind`](Error::kind) and a [`message`](Error::message),
 /// plus details for some kinds.
 #[derive(Clone)]
@@ -199,6 +216,9 @@ struct Inner {
     reasons: Vec<CancellationReason>,
     operation: Option<&'static str>,
     source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Set for failures of the environment (no runtime) that retrying
+    /// cannot fix, whatever their kind.
+    permanent: bool,
 }
 
 /// `Result<T, dynamo::Error>`.
@@ -218,6 +238,7 @@ impl Error {
                 reasons: Vec::new(),
                 operation: None,
                 source: None,
+                permanent: false,
             }),
         }
     }
@@ -285,7 +306,14 @@ impl Error {
 
     /// `true` if [`ErrorKind::is_retryable`] says so for this error's kind.
     pub fn is_retryable(&self) -> bool {
-        self.inner.kind.is_retryable()
+        !self.inner.permanent && self.inner.kind.is_retryable()
+    }
+
+    /// The same error, never retried (a failure of the environment, such as
+    /// running outside a tokio runtime).
+    pub(crate) fn permanent(mut self) -> Error {
+        self.inner.permanent = true;
+        self
     }
 
     /// `true` for [`ErrorKind::ConditionalCheckFailed`].
@@ -331,6 +359,13 @@ impl Error {
 
     /// Records the number of attempts and, when more than one, says so in the
     /// message.
+    /// The same error with its message changed by `f` (kind, code, status,
+    /// field and reasons kept).
+    pub(crate) fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Error {
+        self.inner.message = f(&self.inner.message);
+        self
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.inner.attempts = attempts;
         if attempts > 1 && !self.inner.message.contains("attempts)") {

@@ -66,6 +66,11 @@ impl KeyPart<'_> {
         }
     }
 
+    /// `false` for [`KeyPart::Unsupported`]: a value that cannot be in a key.
+    pub fn is_supported(&self) -> bool {
+        !matches!(self, KeyPart::Unsupported(_))
+    }
+
     /// An upper bound of the rendered length, used to size the key string.
     fn len_hint(&self) -> usize {
         match self {
@@ -146,7 +151,6 @@ pub fn required_key(
             "the schema has no {role} fields"
         )));
     }
-    let mut cap = sep.len() * parts.len();
     for f in parts {
         if let KeyPart::Unsupported(what) = f.part {
             return Err(unsupported(role, f.name, what));
@@ -159,6 +163,54 @@ pub fn required_key(
             ))
             .with_field(f.name));
         }
+    }
+    Ok(join(sep, prefix_names, parts))
+}
+
+/// Builds a (possibly partial) sort key: parts joined by `sep`, each preceded
+/// by its field name when `prefix_names` is true, stopping at the first unset
+/// part. Returns `None` when no part is set.
+///
+/// A part whose type cannot be in a key ends the key like an unset part; the
+/// write path uses [`required_key`], which reports it.
+pub fn sort_key(sep: &str, prefix_names: bool, parts: &[KeyField<'_>]) -> Option<String> {
+    match set_prefix_len(parts) {
+        0 => None,
+        set => Some(join(sep, prefix_names, &parts[..set])),
+    }
+}
+
+/// How many leading parts are set (the length of a partial key). A part
+/// that cannot be in a key ends the count like an unset one; queries use
+/// [`set_prefix_checked`], which reports it.
+pub fn set_prefix_len(parts: &[KeyField<'_>]) -> usize {
+    parts
+        .iter()
+        .take_while(|f| !f.part.is_unset() && f.part.is_supported())
+        .count()
+}
+
+/// How many leading parts are set, for a query's partial key. Every part —
+/// set or not, before or after the first unset one — must be of a kind a
+/// key can hold: a list, map, set, bytes, a non-finite float or a `u128`
+/// above `i128::MAX` anywhere is a `ValidationError` naming its field, so a
+/// query is never sent on a key cut short without saying so. `role` names
+/// the key (`"sort key"`).
+pub fn set_prefix_checked(role: &str, parts: &[KeyField<'_>]) -> Result<usize> {
+    if let Some(f) = parts.iter().find(|f| !f.part.is_supported()) {
+        let KeyPart::Unsupported(what) = f.part else {
+            return Ok(0);
+        };
+        return Err(unsupported(role, f.name, what));
+    }
+    Ok(set_prefix_len(parts))
+}
+
+/// Joins `parts` (all set and supported) with `sep`, each preceded by its
+/// field name when `prefix_names` is true. The builder behind every key.
+pub fn join(sep: &str, prefix_names: bool, parts: &[KeyField<'_>]) -> String {
+    let mut cap = sep.len() * parts.len();
+    for f in parts {
         cap += f.part.len_hint();
         if prefix_names {
             cap += f.name.len() + sep.len();
@@ -175,50 +227,47 @@ pub fn required_key(
         }
         f.part.write_to(&mut out);
     }
-    Ok(out)
+    out
 }
 
-/// Builds a (possibly partial) sort key: parts joined by `sep`, each preceded
-/// by its field name when `prefix_names` is true, stopping at the first unset
-/// part. Returns `None` when no part is set.
+/// Parses a key built from `names` back into each field's text — the
+/// inverse of [`join`] — when that is unambiguous: a one-field key without
+/// names is the whole text; otherwise the key must split on `sep` into
+/// exactly one part per field (or name/value pairs, every name in order,
+/// with `prefix_names`). `None` when it does not (a value held the
+/// separator, or the key is of another shape).
 ///
-/// A part whose type cannot be in a key ends the key like an unset part; the
-/// write path uses [`required_key`], which reports it.
-pub fn sort_key(sep: &str, prefix_names: bool, parts: &[KeyField<'_>]) -> Option<String> {
-    let set = parts
-        .iter()
-        .take_while(|f| !f.part.is_unset() && !matches!(f.part, KeyPart::Unsupported(_)))
-        .count();
-    if set == 0 {
+/// ```
+/// use dynamo::key::parse;
+/// assert_eq!(parse("t1#c1", &["tenant", "customer"], "#", false), Some(vec!["t1", "c1"]));
+/// assert_eq!(parse("date#2024#id#7", &["date", "id"], "#", true), Some(vec!["2024", "7"]));
+/// assert_eq!(parse("ORDER#123", &["sk"], "#", false), Some(vec!["ORDER#123"]));
+/// assert_eq!(parse("a#b#c", &["x", "y"], "#", false), None);
+/// ```
+pub fn parse<'k>(
+    key: &'k str,
+    names: &[&str],
+    sep: &str,
+    prefix_names: bool,
+) -> Option<Vec<&'k str>> {
+    if names.len() == 1 && !prefix_names {
+        return Some(vec![key]);
+    }
+    if sep.is_empty() || names.is_empty() {
         return None;
     }
-    let parts = &parts[..set];
-    let mut cap = sep.len() * set;
-    for f in parts {
-        cap += f.part.len_hint()
-            + if prefix_names {
-                f.name.len() + sep.len()
-            } else {
-                0
-            };
+    let mut pieces = key.split(sep);
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        if prefix_names && pieces.next()? != *name {
+            return None;
+        }
+        out.push(pieces.next()?);
     }
-    let mut out = String::with_capacity(cap);
-    for (i, f) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        if prefix_names {
-            out.push_str(f.name);
-            out.push_str(sep);
-        }
-        f.part.write_to(&mut out);
+    if pieces.next().is_some() {
+        return None;
     }
     Some(out)
-}
-
-/// How many leading parts are set (the length of a partial key).
-pub fn set_prefix_len(parts: &[KeyField<'_>]) -> usize {
-    parts.iter().take_while(|f| !f.part.is_unset()).count()
 }
 
 /// Prepends `prefix` (already rendered) and `sep` to an optional key:
@@ -398,6 +447,62 @@ mod tests {
         assert_eq!(
             required_key("sort key", "#", true, &parts).unwrap(),
             "a#x#b#2"
+        );
+    }
+
+    #[test]
+    fn checked_prefix_reports_unsupported_parts_anywhere() {
+        let parts = [
+            f("a", KeyPart::Str("x")),
+            f("b", KeyPart::Unset),
+            f("c", KeyPart::Unsupported("a list")),
+        ];
+        let e = set_prefix_checked("sort key", &parts).unwrap_err();
+        assert_eq!(e.field(), Some("c"));
+        assert!(
+            e.message().contains("sort key field `c` holds a list"),
+            "{}",
+            e.message()
+        );
+        let parts = [f("a", KeyPart::Unsupported("a non-finite float"))];
+        assert_eq!(
+            set_prefix_checked("sort key", &parts).unwrap_err().field(),
+            Some("a")
+        );
+        let parts = [
+            f("a", KeyPart::Str("x")),
+            f("b", KeyPart::Unset),
+            f("c", KeyPart::Int(1)),
+        ];
+        assert_eq!(set_prefix_checked("sort key", &parts).unwrap(), 1);
+        assert_eq!(set_prefix_len(&[f("a", KeyPart::Unsupported("bytes"))]), 0);
+    }
+
+    #[test]
+    fn parse_is_the_inverse_of_join() {
+        let parts = [
+            f("tenant", KeyPart::Str("t1")),
+            f("n", KeyPart::Int(-3)),
+            f("day", KeyPart::Str("2024-01-15")),
+        ];
+        for prefixed in [false, true] {
+            for sep in ["#", "::", "|"] {
+                let k = join(sep, prefixed, &parts);
+                assert_eq!(
+                    parse(&k, &["tenant", "n", "day"], sep, prefixed),
+                    Some(vec!["t1", "-3", "2024-01-15"]),
+                    "{k}"
+                );
+            }
+        }
+        // Ambiguous or foreign shapes give nothing.
+        assert_eq!(parse("a#b#c", &["x", "y"], "#", false), None);
+        assert_eq!(parse("a", &["x", "y"], "#", false), None);
+        assert_eq!(parse("x#1#z#2", &["x", "y"], "#", true), None);
+        assert_eq!(parse("ab", &["x", "y"], "", false), None);
+        assert_eq!(
+            parse("whole#thing", &["x"], "#", false),
+            Some(vec!["whole#thing"])
         );
     }
 

@@ -43,8 +43,9 @@
 //!
 //! * [`dynamo_item!`] — the schema block; [`item!`] — build a struct;
 //!   [`opts!`], [`updates!`], [`values!`] — options, updates, expression values.
-//! * [`Schema`] — keys and item operations (`put_item`, `get_item`,
-//!   `list_items`, …) on every schema type.
+//! * [`Schema`] — the schema as data and its keys; [`SchemaExt`] — the item
+//!   operations (`put_item`, `get_item`, `list_items`, …) of every schema
+//!   type.
 //! * [`table`] — scans, batches; [`table::stream`] — lazy streams;
 //!   [`transaction`] — `transact`.
 //! * [`Client`] — the connection; [`config`] — layered settings;
@@ -60,35 +61,45 @@
 
 mod macros;
 
-pub mod client;
+// The layers, bottom up (docs/internals.md; tests/layers.rs keeps imports
+// flowing one way). Data: values, keys, the codec, errors, settings,
+// options, updates, expressions, requests and answers.
 pub mod codec;
 pub mod config;
 mod error;
 pub(crate) mod expression;
 pub mod key;
-#[cfg(feature = "local")]
-pub mod local;
 pub mod logger;
 pub mod opts;
-pub mod query;
-mod schema;
-pub mod table;
-pub mod transaction;
+pub(crate) mod request;
 pub mod update;
 mod value;
+// The schema as data.
+mod schema;
+// Schema items to and from attribute maps.
+pub mod decoder;
+pub mod encoder;
+// Pure plans: every DynamoDB rule and check before sending.
+pub(crate) mod plan;
+// The one transport.
+pub mod client;
+// Operations on top.
+#[cfg(feature = "local")]
+pub mod local;
+#[cfg(feature = "rusoto")]
+pub mod rusoto;
+pub mod table;
+pub mod transaction;
 
-pub use client::{Client, ClientBuilder, RetryPolicy};
+pub use client::{Backend, Client, ClientBuilder, RetryPolicy};
 pub use codec::{
-    AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json, ScalarType,
-    SetElement, decoder, encoder,
+    AttributeSink, AttributeSource, Decode, DecodeError, Encode, Item, Json, ScalarType, SetElement,
 };
+pub use config::SchemaOptions;
 pub use error::{CancellationReason, Error, ErrorKind, Result};
-pub use opts::{Key, Opts, Select, SkOperator};
-pub use schema::{
-    FieldDef, IndexDef, PrimaryKey, Projection, RelationDef, Schema, SchemaDef, SchemaOptions,
-    SkStrategy,
-};
-pub use table::{BatchGetOutput, BatchWriteOutput, Page};
+pub use opts::{Key, Opt, Opts, Select, SkOperator};
+pub use schema::{FieldDef, IndexDef, PrimaryKey, RelationDef, Schema, SchemaDef, SkStrategy};
+pub use table::{BatchGetOutput, BatchWriteOutput, Page, Projection, SchemaExt};
 pub use transaction::Tx;
 pub use update::{UpdateOp, Updates};
 pub use value::{Number, ParseNumberError, Value};
@@ -102,7 +113,8 @@ pub mod prelude {
     pub use crate::table::stream::ScanMessage;
     pub use crate::{
         BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,
-        Key, Number, Opts, Page, Result, Schema, Select, SkOperator, Tx, UpdateOp, Updates, Value,
+        Key, Number, Opts, Page, Result, Schema, SchemaExt, Select, SkOperator, Tx, UpdateOp,
+        Updates, Value,
     };
     pub use crate::{dynamo_item, item, opts, updates, values};
 }

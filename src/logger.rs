@@ -70,7 +70,13 @@ fn emit(line: &str) {
     let sink = SINK.read().unwrap_or_else(|e| e.into_inner()).clone();
     match sink {
         Some(s) => s(line),
-        None => println!("{line}"),
+        // Not `println!`, which panics when standard output is closed: a
+        // log line that cannot be written is dropped.
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        }
     }
 }
 

@@ -278,58 +278,126 @@ impl Opts {
         self
     }
 
-    /// The names of the options that are set, for "does not apply" checks.
-    pub(crate) fn set_names(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        let mut add = |set: bool, name| {
-            if set {
-                v.push(name)
-            }
-        };
-        add(self.sk_operator.is_some(), "sk_operator");
-        add(self.sk_end.is_some(), "sk_end");
-        add(self.scan_index_forward.is_some(), "scan_index_forward");
-        add(self.limit.is_some(), "limit");
-        add(self.index_name.is_some(), "index_name");
-        add(self.consistent_read.is_some(), "consistent_read");
-        add(self.filter_expression.is_some(), "filter_expression");
-        add(
-            self.projection_expression.is_some(),
-            "projection_expression",
-        );
-        add(
-            !self.expression_attribute_names.is_empty(),
-            "expression_attribute_names",
-        );
-        add(
-            !self.expression_attribute_values.is_empty(),
-            "expression_attribute_values",
-        );
-        add(self.exclusive_start_key.is_some(), "exclusive_start_key");
-        add(self.select.is_some(), "select");
-        add(self.page_size.is_some(), "page_size");
-        add(self.segments.is_some(), "segments");
-        add(self.batch_size.is_some(), "batch_size");
-        add(self.condition_expression.is_some(), "condition_expression");
-        add(self.concurrency.is_some(), "concurrency");
-        v
+    /// Whether `opt` is set.
+    pub fn is_set(&self, opt: Opt) -> bool {
+        opt.is_set_in(self)
     }
 
-    /// Refuses options that `operation` does not use.
-    pub(crate) fn only(&self, operation: &str, allowed: &[&str]) -> crate::Result<()> {
-        for name in self.set_names() {
-            if !allowed.contains(&name) {
-                return Err(crate::Error::validation(format!(
-                    "option `{name}` does not apply to {operation}; it accepts: {}",
-                    if allowed.is_empty() {
-                        "no options".to_owned()
-                    } else {
-                        allowed.join(", ")
-                    }
-                )));
-            }
+    /// The options that are set, in the table's order.
+    pub fn set_options(&self) -> impl Iterator<Item = Opt> + '_ {
+        Opt::ALL.iter().copied().filter(|o| self.is_set(*o))
+    }
+
+    /// Refuses options that `operation` does not use, naming the first and
+    /// listing those it accepts.
+    pub(crate) fn only(&self, operation: &str, allowed: &[Opt]) -> crate::Result<()> {
+        if let Some(opt) = self.set_options().find(|o| !allowed.contains(o)) {
+            return Err(crate::Error::validation(format!(
+                "option `{}` does not apply to {operation}; it accepts: {}",
+                opt.name(),
+                if allowed.is_empty() {
+                    "no options".to_owned()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|o| o.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )));
         }
         Ok(())
+    }
+}
+
+/// The option table: every option's variant and name, once. [`Opt`], the
+/// checks of which option applies where, and the `opts!` error that lists
+/// the known options are all generated from it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dynamo_option_table {
+    ($callback:ident) => {
+        $crate::$callback! {
+            SkOperator sk_operator,
+            SkEnd sk_end,
+            ScanIndexForward scan_index_forward,
+            Limit limit,
+            IndexName index_name,
+            ConsistentRead consistent_read,
+            FilterExpression filter_expression,
+            ProjectionExpression projection_expression,
+            ExpressionAttributeNames expression_attribute_names,
+            ExpressionAttributeValues expression_attribute_values,
+            ExclusiveStartKey exclusive_start_key,
+            Select select,
+            PageSize page_size,
+            Segments segments,
+            BatchSize batch_size,
+            ConditionExpression condition_expression,
+            Concurrency concurrency
+        }
+    };
+}
+
+/// The option names of the table, as one string (`"sk_operator, …"`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dynamo_option_names {
+    ($first_v:ident $first:ident $(, $v:ident $n:ident)*) => {
+        $crate::__private::concat!($crate::__private::stringify!($first) $(, ", ", $crate::__private::stringify!($n))*)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dynamo_define_opt {
+    ($($variant:ident $name:ident),* $(,)?) => {
+        /// One option of [`Opts`], by name (see the [module docs](self)).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Opt {
+            $(
+                #[doc = $crate::__private::concat!("`", $crate::__private::stringify!($name), ":`")]
+                $variant,
+            )*
+        }
+
+        impl Opt {
+            /// Every option, in the table's order.
+            pub const ALL: &'static [Opt] = &[$(Opt::$variant),*];
+
+            /// The option's name as written in `opts![…]`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Opt::$variant => $crate::__private::stringify!($name),)*
+                }
+            }
+
+            fn is_set_in(self, o: &Opts) -> bool {
+                match self {
+                    $(Opt::$variant => IsSet::is_set(&o.$name),)*
+                }
+            }
+        }
+    };
+}
+
+__dynamo_option_table!(__dynamo_define_opt);
+
+/// Whether an option field holds a value.
+trait IsSet {
+    fn is_set(&self) -> bool;
+}
+
+impl<T> IsSet for Option<T> {
+    fn is_set(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<K, V> IsSet for BTreeMap<K, V> {
+    fn is_set(&self) -> bool {
+        !self.is_empty()
     }
 }
 
@@ -403,10 +471,7 @@ macro_rules! __opts {
     (@set $o:expr, $other:ident, $v:expr) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
             "opts!: unknown option `", $crate::__private::stringify!($other),
-            "`; known options: sk_operator, sk_end, scan_index_forward, limit, index_name, ",
-            "consistent_read, filter_expression, projection_expression, expression_attribute_names, ",
-            "expression_attribute_values, exclusive_start_key, select, page_size, segments, ",
-            "batch_size, condition_expression, concurrency"
+            "`; known options: ", $crate::__dynamo_option_table!(__dynamo_option_names)
         ));
         $crate::__dynamo_blame!($other);
         $o
@@ -447,12 +512,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_table_names_every_option_once() {
+        let names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
+        assert_eq!(names.len(), 17);
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert_eq!(
+            crate::__dynamo_option_table!(__dynamo_option_names),
+            names.join(", ")
+        );
+        // Every option can be set, and is then the one option set.
+        let every = opts![
+            sk_operator: :gte, sk_end: 1, scan_index_forward: true, limit: 1,
+            index_name: "I", consistent_read: true, filter_expression: "f",
+            projection_expression: "p", expression_attribute_names: {"#n" => "n"},
+            expression_attribute_values: {":v" => 1}, exclusive_start_key: crate::Key::new(),
+            select: :count, page_size: 1, segments: 1, batch_size: 1,
+            condition_expression: "c", concurrency: 1,
+        ];
+        assert_eq!(every.set_options().count(), Opt::ALL.len());
+        assert_eq!(Opts::new().set_options().count(), 0);
+        assert!(opts![limit: 3].is_set(Opt::Limit));
+        assert!(!opts![limit: 3].is_set(Opt::PageSize));
+    }
+
+    #[test]
     fn only_refuses_unused_options() {
         let o = Opts::new().segments(4);
-        let e = o.only("put_item", &["condition_expression"]).unwrap_err();
+        let e = o.only("put_item", &[Opt::ConditionExpression]).unwrap_err();
         assert!(
             e.message()
                 .contains("`segments` does not apply to put_item"),
+            "{}",
+            e.message()
+        );
+        assert!(
+            e.message().ends_with("it accepts: condition_expression"),
             "{}",
             e.message()
         );

@@ -2,39 +2,18 @@
 //! data ([`SchemaDef`]) for tools such as the CLI.
 
 use std::fmt;
-use std::future::Future;
+use std::sync::Arc;
 
-use crate::codec::{AttributeSink, AttributeSource, Item, ScalarType};
+use crate::codec::wire::WireItem;
+use crate::codec::{AttributeSink, AttributeSource, ScalarType};
 use crate::config::{self, KeySettings};
 use crate::error::{Error, Result};
 use crate::key::{self, KeyField, KeyPart};
-use crate::opts::Opts;
-use crate::update::Updates;
-use crate::value::Value;
+use crate::request::KeyAttrs;
+use crate::value::{Number, Value};
 
-/// A schema's `use Dynamo.Schema, …;` options; `None` inherits from the
-/// configuration levels below (see [`crate::config`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SchemaOptions {
-    /// `key_separator: "…"`
-    pub key_separator: Option<&'static str>,
-    /// `prefix_sort_key: true|false`
-    pub prefix_sort_key: Option<bool>,
-    /// `partition_key_name: "…"`
-    pub partition_key_name: Option<&'static str>,
-    /// `sort_key_name: "…"`
-    pub sort_key_name: Option<&'static str>,
-}
-
-impl SchemaOptions {
-    /// No options set.
-    pub const EMPTY: SchemaOptions = SchemaOptions {
-        key_separator: None,
-        prefix_sort_key: None,
-        partition_key_name: None,
-        sort_key_name: None,
-    };
-}
+pub use crate::config::SchemaOptions;
+pub use crate::request::Projection;
 
 /// One declared field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,28 +26,6 @@ pub struct FieldDef {
     pub attribute_type: Option<ScalarType>,
     /// Whether a `default:` was given.
     pub has_default: bool,
-}
-
-/// What a global secondary index copies from the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Projection {
-    /// `projection: :all` (the default): every attribute.
-    All,
-    /// `projection: :keys_only`: the table and index keys only.
-    KeysOnly,
-    /// `projection: :include`: the keys plus `projected_attributes`.
-    Include,
-}
-
-impl Projection {
-    /// DynamoDB's name: `ALL`, `KEYS_ONLY` or `INCLUDE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Projection::All => "ALL",
-            Projection::KeysOnly => "KEYS_ONLY",
-            Projection::Include => "INCLUDE",
-        }
-    }
 }
 
 /// A `global_secondary_index` line.
@@ -182,6 +139,40 @@ impl SchemaDef {
         config::key_settings(&self.options)
     }
 
+    /// The sort-key prefix of a `belongs_to` child with `sk_strategy:
+    /// :prefix` (the default): its struct name in lower case. The one place
+    /// that rule is written.
+    pub fn sort_prefix(&self) -> Option<String> {
+        match self.placement() {
+            Some(rel) if rel.sk_strategy == SkStrategy::Prefix => {
+                Some(self.name.to_ascii_lowercase())
+            }
+            _ => None,
+        }
+    }
+
+    /// The attributes an update may not change: the key attributes, the
+    /// fields keys are built from, and a relation's foreign key.
+    pub(crate) fn frozen_fields(&self, settings: &KeySettings) -> Vec<String> {
+        let mut v: Vec<String> = vec![settings.partition_key_name.to_string()];
+        if self.has_sort_key() {
+            v.push(settings.sort_key_name.to_string());
+        }
+        v.extend(self.partition_key.iter().map(|f| f.to_string()));
+        v.extend(self.sort_key.iter().map(|f| f.to_string()));
+        if let Some(rel) = self.placement() {
+            v.push(rel.foreign_key_field().to_owned());
+            v.extend(
+                rel.parent
+                    .partition_key
+                    .iter()
+                    .skip(1)
+                    .map(|f| f.to_string()),
+            );
+        }
+        v
+    }
+
     /// The table name in effect now (with any configured `table_prefix`).
     pub fn effective_table_name(&self) -> String {
         match self.key_settings().table_prefix {
@@ -289,9 +280,19 @@ pub struct PrimaryKey {
 }
 
 impl PrimaryKey {
+    /// The key as request attributes.
+    pub(crate) fn into_attrs(self) -> KeyAttrs {
+        let mut v = Vec::with_capacity(2);
+        v.push((self.partition_name, Value::String(self.partition)));
+        if let Some((n, s)) = self.sort {
+            v.push((n, Value::String(s)));
+        }
+        v
+    }
+
     /// The key as an attribute map.
-    pub fn to_item(&self) -> Item {
-        let mut m = Item::with_capacity(2);
+    pub fn to_item(&self) -> crate::codec::Item {
+        let mut m = crate::codec::Item::with_capacity(2);
         m.insert(
             self.partition_name.clone(),
             Value::String(self.partition.clone()),
@@ -305,9 +306,12 @@ impl PrimaryKey {
 
 /// A DynamoDB schema: what `dynamo_item!` generates for your struct.
 ///
-/// Users never implement it by hand. Its required methods are hidden glue;
-/// the rest — keys, and the operations (`put_item`, `get_item`, …) in
-/// [`crate::table`] — come with it.
+/// The trait describes: the schema as data, the keys, and the encoding of
+/// the struct. Users never implement it by hand; its hidden methods are
+/// glue for the generated code. The operations a schema type offers
+/// (`put_item`, `get_item`, `list_items`, …) come from
+/// [`SchemaExt`](crate::SchemaExt), implemented for every schema and
+/// brought in by the prelude.
 pub trait Schema: Sized + Send + Sync + 'static {
     /// The schema as data.
     const SCHEMA: &'static SchemaDef;
@@ -351,7 +355,9 @@ pub trait Schema: Sized + Send + Sync + 'static {
     fn partition_key(&self) -> Result<String> {
         let schema = Self::SCHEMA;
         match schema.placement() {
-            Some(rel) => relation_partition_key(self, rel),
+            Some(rel) => config::with_separator(&rel.parent.options, |sep| {
+                relation_partition_key(self, rel, sep)
+            }),
             None => config::with_separator(&schema.options, |sep| {
                 self.__partition_parts(|parts| key::partition_key(sep, parts))
             }),
@@ -363,17 +369,8 @@ pub trait Schema: Sized + Send + Sync + 'static {
     /// sort-key field is set. `belongs_to` children with `sk_strategy:
     /// :prefix` always have one, starting with their lowercase struct name.
     fn sort_key(&self) -> Option<String> {
-        let schema = Self::SCHEMA;
-        config::with_sort_settings(&schema.options, |sep, prefix| {
-            let own = self.__sort_parts(|parts| key::sort_key(sep, prefix, parts));
-            match schema.placement() {
-                Some(rel) if rel.sk_strategy == SkStrategy::Prefix => Some(key::prefixed(
-                    &schema.name.to_ascii_lowercase(),
-                    sep,
-                    own.as_deref(),
-                )),
-                _ => own,
-            }
+        config::with_sort_settings(&Self::SCHEMA.options, |sep, prefix| {
+            sort_key_with(self, sep, prefix)
         })
     }
 
@@ -381,88 +378,9 @@ pub trait Schema: Sized + Send + Sync + 'static {
     /// but every sort-key field must be set (`Ok(None)` for schemas without a
     /// sort key).
     fn full_sort_key(&self) -> Result<Option<String>> {
-        let schema = Self::SCHEMA;
-        if !schema.has_sort_key() {
-            return Ok(None);
-        }
-        config::with_sort_settings(&schema.options, |sep, prefix| {
-            let own = if schema.sort_key.is_empty() {
-                None
-            } else {
-                Some(self.__sort_parts(|parts| key::required_key("sort key", sep, prefix, parts))?)
-            };
-            Ok(match schema.placement() {
-                Some(rel) if rel.sk_strategy == SkStrategy::Prefix => Some(key::prefixed(
-                    &schema.name.to_ascii_lowercase(),
-                    sep,
-                    own.as_deref(),
-                )),
-                _ => own,
-            })
+        config::with_sort_settings(&Self::SCHEMA.options, |sep, prefix| {
+            full_sort_key_with(self, sep, prefix)
         })
-    }
-
-    /// Writes the item (replacing any item with its key) and returns it.
-    /// Elixir: `User.put_item(user)`. For a condition use
-    /// [`table::put_item`](crate::table::put_item) with `opts![condition_expression: …]`.
-    fn put_item(self) -> impl Future<Output = Result<Self>> + Send {
-        crate::table::put_item(self, Opts::new())
-    }
-
-    /// Reads the item with this key; `Ok(None)` when there is none.
-    fn get_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
-        crate::table::get_item(self, Opts::new())
-    }
-
-    /// Deletes the item with this key and returns it as it was (`Ok(None)`
-    /// when there was none).
-    fn delete_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
-        crate::table::delete_item(self, Opts::new())
-    }
-
-    /// Changes the item with this key (`updates!{…}`) and returns it as it is
-    /// now.
-    fn update_item(&self, updates: Updates) -> impl Future<Output = Result<Self>> + Send {
-        crate::table::update_item(self, updates, Opts::new())
-    }
-
-    /// Every item of this key's partition matching the sort-key condition
-    /// (all pages, or at most `limit` items). See [`crate::query`].
-    fn list_items(&self, opts: Opts) -> impl Future<Output = Result<Vec<Self>>> + Send {
-        crate::table::list_items(self, opts)
-    }
-
-    /// One page of [`list_items`](Schema::list_items), with the key to
-    /// continue from.
-    fn query_page(
-        &self,
-        opts: Opts,
-    ) -> impl Future<Output = Result<crate::table::Page<Self>>> + Send {
-        crate::table::query_page(self, opts)
-    }
-
-    /// How many items [`list_items`](Schema::list_items) would return.
-    fn count_items(&self, opts: Opts) -> impl Future<Output = Result<usize>> + Send {
-        crate::table::count_items(self, opts)
-    }
-
-    /// A lazy stream over the pages of [`list_items`](Schema::list_items).
-    fn stream_items(
-        &self,
-        opts: Opts,
-    ) -> impl futures_util::Stream<Item = Result<Self>> + Send + 'static {
-        crate::table::stream::query(self, opts)
-    }
-
-    /// Creates the schema's table (keys, attribute types, indexes and
-    /// projections, on-demand billing) and waits until it is active.
-    fn create_table() -> impl Future<Output = Result<crate::table::TableInfo>> + Send {
-        crate::table::create_table::<Self>()
-    }
-
-    /// Deletes the schema's table and waits until it is gone.
-    fn delete_table() -> impl Future<Output = Result<()>> + Send {
-        crate::table::delete_table::<Self>()
     }
 
     /// The item's primary key with the attribute names in effect.
@@ -479,10 +397,86 @@ pub trait Schema: Sized + Send + Sync + 'static {
     }
 }
 
+/// A schema's key settings, resolved once: what an operation carries from
+/// its start to every request and task it makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct KeyContext {
+    pub(crate) settings: KeySettings,
+    /// For `belongs_to` children: the parent's separator, which builds the
+    /// partition key.
+    pub(crate) parent_separator: Option<Arc<str>>,
+}
+
+impl KeyContext {
+    /// Resolves `schema`'s settings from the configuration in effect now.
+    pub(crate) fn of(schema: &SchemaDef) -> KeyContext {
+        KeyContext {
+            settings: schema.key_settings(),
+            parent_separator: schema
+                .placement()
+                .map(|rel| config::key_settings(&rel.parent.options).separator),
+        }
+    }
+
+    fn partition_separator(&self) -> &str {
+        self.parent_separator
+            .as_deref()
+            .unwrap_or(&self.settings.separator)
+    }
+}
+
+/// The partition key of `item` with resolved settings.
+pub(crate) fn partition_key<T: Schema>(item: &T, k: &KeyContext) -> Result<String> {
+    match T::SCHEMA.placement() {
+        Some(rel) => relation_partition_key(item, rel, k.partition_separator()),
+        None => item.__partition_parts(|parts| key::partition_key(&k.settings.separator, parts)),
+    }
+}
+
+/// The complete sort key of `item` with resolved settings.
+pub(crate) fn full_sort_key<T: Schema>(item: &T, k: &KeyContext) -> Result<Option<String>> {
+    full_sort_key_with(item, &k.settings.separator, k.settings.prefix_sort_key)
+}
+
+/// The primary key of `item` with resolved settings.
+pub(crate) fn primary_key<T: Schema>(item: &T, k: &KeyContext) -> Result<PrimaryKey> {
+    let partition = partition_key(item, k)?;
+    let sort = full_sort_key(item, k)?;
+    Ok(PrimaryKey {
+        partition_name: k.settings.partition_key_name.to_string(),
+        partition,
+        sort: sort.map(|s| (k.settings.sort_key_name.to_string(), s)),
+    })
+}
+
+fn sort_key_with<T: Schema>(item: &T, sep: &str, prefix: bool) -> Option<String> {
+    let own = item.__sort_parts(|parts| key::sort_key(sep, prefix, parts));
+    match T::SCHEMA.sort_prefix() {
+        Some(p) => Some(key::prefixed(&p, sep, own.as_deref())),
+        None => own,
+    }
+}
+
+fn full_sort_key_with<T: Schema>(item: &T, sep: &str, prefix: bool) -> Result<Option<String>> {
+    let schema = T::SCHEMA;
+    if !schema.has_sort_key() {
+        return Ok(None);
+    }
+    let own = if schema.sort_key.is_empty() {
+        None
+    } else {
+        Some(item.__sort_parts(|parts| key::required_key("sort key", sep, prefix, parts))?)
+    };
+    Ok(match schema.sort_prefix() {
+        Some(p) => Some(key::prefixed(&p, sep, own.as_deref())),
+        None => own,
+    })
+}
+
 /// The partition key of a `belongs_to` child: the parent's partition-key
 /// format, filled from the child's foreign key (and, for a composite parent
 /// key, the child's fields named like the parent's other key fields).
-fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef) -> Result<String> {
+fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef, sep: &str) -> Result<String> {
     let parent = rel.parent;
     let fk = rel.foreign_key_field();
     let mut parts: Vec<KeyField<'_>> = Vec::with_capacity(parent.partition_key.len());
@@ -497,17 +491,141 @@ fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef) -> Result<Stri
         })?;
         parts.push(KeyField::new(child_field, part));
     }
-    config::with_separator(&parent.options, |sep| key::partition_key(sep, &parts))
+    key::partition_key(sep, &parts)
+}
+
+/// The value of key field `name`, which `item` lacks (it was read from a
+/// `keys_only` or `include` index), recovered from the `pk`/`sk` attribute
+/// it was built from — when that is unambiguous ([`key::parse`]) and the
+/// field holds a string, a number or an untyped `Value`. `None` for fields
+/// that are not key fields.
+pub(crate) fn recover_key_field(
+    schema: &SchemaDef,
+    k: &KeyContext,
+    item: &WireItem,
+    name: &str,
+) -> Option<Value> {
+    let placement = schema.placement();
+    let foreign_key: [&'static str; 1];
+    let pk_fields: &[&'static str] = match placement {
+        Some(rel) if rel.parent.partition_key.len() == 1 => {
+            foreign_key = [rel.foreign_key_field()];
+            &foreign_key
+        }
+        Some(_) => &[],
+        None => schema.partition_key,
+    };
+    let s = &k.settings;
+    let text = if let Some(at) = pk_fields.iter().position(|f| *f == name) {
+        let pk = item.get_str(&s.partition_key_name)?;
+        key::parse(pk, pk_fields, k.partition_separator(), false)?[at]
+    } else if let Some(at) = schema.sort_key.iter().position(|f| *f == name) {
+        let sk = item.get_str(&s.sort_key_name)?;
+        let own = match schema.sort_prefix() {
+            Some(p) => sk.strip_prefix(p.as_str())?.strip_prefix(&*s.separator)?,
+            None => sk,
+        };
+        key::parse(own, schema.sort_key, &s.separator, s.prefix_sort_key)?[at]
+    } else {
+        return None;
+    };
+    let def = schema.field(name)?;
+    match (def.attribute_type, def.rust_type) {
+        (Some(ScalarType::Number), _) => text.parse::<Number>().ok().map(Value::Number),
+        (Some(ScalarType::String), _) | (None, "Value") => Some(Value::String(text.to_owned())),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::prelude::*;
+
     #[test]
     fn projection_names() {
         assert_eq!(Projection::KeysOnly.as_str(), "KEYS_ONLY");
         assert_eq!(Projection::All.as_str(), "ALL");
         assert_eq!(Projection::Include.as_str(), "INCLUDE");
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Customer {
+            use Dynamo.Schema, key_separator: "|";
+            table_name "shop";
+            field :tenant: String, partition_key;
+            field :customer_id: String, partition_key;
+        }
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Line {
+            table_name "shop";
+            field :tenant: String;
+            field :customer_id: String;
+            field :day: String, sort_key;
+            field :n: i64, sort_key;
+            belongs_to :customer, Customer, foreign_key: :tenant;
+        }
+    }
+
+    #[test]
+    fn children_use_the_parents_separator_and_their_own_prefix() {
+        let l = item!(Line {
+            tenant: "t",
+            customer_id: "c",
+            day: "d1",
+            n: 7
+        });
+        assert_eq!(l.partition_key().unwrap(), "t|c");
+        assert_eq!(l.sort_key().as_deref(), Some("line#d1#7"));
+        let k = KeyContext::of(Line::schema());
+        assert_eq!(partition_key(&l, &k).unwrap(), "t|c");
+        assert_eq!(primary_key(&l, &k).unwrap(), l.primary_key().unwrap());
+        assert_eq!(Line::schema().sort_prefix().as_deref(), Some("line"));
+        assert_eq!(Customer::schema().sort_prefix(), None);
+        let frozen = Line::schema().frozen_fields(&k.settings);
+        assert_eq!(
+            frozen,
+            vec!["pk", "sk", "day", "n", "tenant", "customer_id"]
+        );
+    }
+
+    #[test]
+    fn key_fields_are_recovered_from_the_keys() {
+        let l = item!(Line {
+            tenant: "t",
+            customer_id: "c",
+            day: "d1",
+            n: 7
+        });
+        let k = KeyContext::of(Line::schema());
+        let key = primary_key(&l, &k).unwrap();
+        let item = WireItem::from_pairs(key.into_attrs());
+        let s = Line::schema();
+        assert_eq!(
+            recover_key_field(s, &k, &item, "day"),
+            Some(Value::from("d1"))
+        );
+        assert_eq!(recover_key_field(s, &k, &item, "n"), Some(Value::from(7)));
+        // The parent's key has two parts: its first is not the foreign key alone.
+        assert_eq!(recover_key_field(s, &k, &item, "tenant"), None);
+        let c = item!(Customer {
+            tenant: "t",
+            customer_id: "c"
+        });
+        let kc = KeyContext::of(Customer::schema());
+        let item = WireItem::from_pairs(primary_key(&c, &kc).unwrap().into_attrs());
+        assert_eq!(
+            recover_key_field(Customer::schema(), &kc, &item, "customer_id"),
+            Some(Value::from("c"))
+        );
+        assert_eq!(
+            recover_key_field(Customer::schema(), &kc, &item, "nope"),
+            None
+        );
     }
 }

@@ -19,11 +19,7 @@
 //! Setting a field to `None` or `Value::Null` removes the attribute, like
 //! `{:remove}`.
 
-use std::collections::BTreeMap;
-
-use crate::error::{Error, Result};
-use crate::expression::Placeholders;
-use crate::value::{Number, Value};
+use crate::value::Value;
 
 /// One change to one attribute.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,127 +77,6 @@ impl Updates {
     /// The changes.
     pub fn actions(&self) -> &[(String, UpdateOp)] {
         &self.actions
-    }
-
-    /// Renders the update expression, registering names and values in
-    /// `ph`. `key_fields` are the attributes that may not change (the
-    /// primary key and the fields it is built from); `fields`, when given,
-    /// are the schema's fields, and a change to any other attribute is
-    /// refused.
-    pub(crate) fn render(
-        &self,
-        ph: &mut Placeholders,
-        key_fields: &[&str],
-        fields: Option<&[&str]>,
-    ) -> Result<String> {
-        if self.actions.is_empty() {
-            return Err(Error::validation(
-                "updates!{} is empty: give at least one field to change",
-            ));
-        }
-        let mut set: Vec<String> = Vec::new();
-        let mut remove: Vec<String> = Vec::new();
-        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
-        for (field, op) in &self.actions {
-            if seen.insert(field.as_str(), ()).is_some() {
-                return Err(Error::validation(format!(
-                    "updates!: field `{field}` is changed twice; give it once"
-                ))
-                .with_field(field));
-            }
-            if key_fields.contains(&field.as_str()) {
-                return Err(Error::validation(format!(
-                    "updates!: field `{field}` is part of the primary key and cannot be updated; \
-                     delete the item and put a new one instead"
-                ))
-                .with_field(field));
-            }
-            if let Some(fields) = fields
-                && !fields.contains(&field.as_str())
-            {
-                return Err(Error::validation(format!(
-                    "updates!: `{field}` is not a field of this schema; fields are: {}",
-                    fields.join(", ")
-                ))
-                .with_field(field));
-            }
-            let n = ph.name(field);
-            let number = |v: &Value, what: &str| -> Result<Number> {
-                match v {
-                    Value::Number(n) => Ok(n.clone()),
-                    other => Err(Error::validation(format!(
-                        "updates!: `{{:{what}, n}}` on field `{field}` needs a number, found a {} value",
-                        other.type_name()
-                    ))
-                    .with_field(field)),
-                }
-            };
-            let list = |v: &Value, what: &str| -> Result<()> {
-                match v {
-                    Value::List(_) => Ok(()),
-                    other => Err(Error::validation(format!(
-                        "updates!: `{{:{what}, list}}` on field `{field}` needs a list, found a {} value",
-                        other.type_name()
-                    ))
-                    .with_field(field)),
-                }
-            };
-            match op {
-                UpdateOp::Set(Value::Null) | UpdateOp::Remove => remove.push(n),
-                UpdateOp::Set(v) => {
-                    let v = ph.value(v.clone());
-                    set.push(format!("{n} = {v}"));
-                }
-                UpdateOp::Increment(v) | UpdateOp::Decrement(v) => {
-                    let what = if matches!(op, UpdateOp::Increment(_)) {
-                        "increment"
-                    } else {
-                        "decrement"
-                    };
-                    let num = number(v, what)?;
-                    let zero = ph.value(Value::Number(Number::from(0)));
-                    let v = ph.value(Value::Number(num));
-                    let sign = if what == "increment" { '+' } else { '-' };
-                    set.push(format!("{n} = if_not_exists({n}, {zero}) {sign} {v}"));
-                }
-                UpdateOp::Append(v) | UpdateOp::Prepend(v) => {
-                    let what = if matches!(op, UpdateOp::Append(_)) {
-                        "append"
-                    } else {
-                        "prepend"
-                    };
-                    list(v, what)?;
-                    let empty = ph.value(Value::List(Vec::new()));
-                    let v = ph.value(v.clone());
-                    if what == "append" {
-                        set.push(format!(
-                            "{n} = list_append(if_not_exists({n}, {empty}), {v})"
-                        ));
-                    } else {
-                        set.push(format!(
-                            "{n} = list_append({v}, if_not_exists({n}, {empty}))"
-                        ));
-                    }
-                }
-                UpdateOp::IfNotExists(v) => {
-                    let v = ph.value(v.clone());
-                    set.push(format!("{n} = if_not_exists({n}, {v})"));
-                }
-            }
-        }
-        let mut expr = String::new();
-        if !set.is_empty() {
-            expr.push_str("SET ");
-            expr.push_str(&set.join(", "));
-        }
-        if !remove.is_empty() {
-            if !expr.is_empty() {
-                expr.push(' ');
-            }
-            expr.push_str("REMOVE ");
-            expr.push_str(&remove.join(", "));
-        }
-        Ok(expr)
     }
 }
 
@@ -316,72 +191,6 @@ mod tests {
         let v = values! {":blob" => vec![9u8], ":n" => 5};
         assert_eq!(v[":blob"], Value::Binary(vec![9]));
         assert_eq!(v[":n"], Value::from(5));
-    }
-
-    fn render(u: &Updates) -> (String, Placeholders) {
-        let mut ph = Placeholders::default();
-        let e = u.render(&mut ph, &["pk", "sk", "id"], None).unwrap();
-        (e, ph)
-    }
-
-    #[test]
-    fn every_operator_is_valid_syntax() {
-        let u = updates! {
-            name: "x",
-            balance: {:increment, 5},
-            stock: {:decrement, 2},
-            tags: {:append, vec!["a"]},
-            hist: {:prepend, vec![1]},
-            created: {:if_not_exists, "now"},
-            gone: {:remove},
-            nulled: None::<String>,
-        };
-        let (e, ph) = render(&u);
-        assert_eq!(
-            e,
-            "SET #name = :v0, #balance = if_not_exists(#balance, :v1) + :v2, \
-             #stock = if_not_exists(#stock, :v1) - :v3, \
-             #tags = list_append(if_not_exists(#tags, :v4), :v5), \
-             #hist = list_append(:v6, if_not_exists(#hist, :v4)), \
-             #created = if_not_exists(#created, :v7) REMOVE #gone, #nulled"
-        );
-        assert_eq!(ph.names()["#name"], "name");
-        assert_eq!(ph.values()[":v1"], Value::from(0));
-    }
-
-    #[test]
-    fn refusals() {
-        let mut ph = Placeholders::default();
-        let e = updates! { id: "x" }
-            .render(&mut ph, &["id"], None)
-            .unwrap_err();
-        assert!(
-            e.message().contains("`id` is part of the primary key"),
-            "{}",
-            e.message()
-        );
-        let e = updates! { a: {:increment, "x"} }
-            .render(&mut ph, &[], None)
-            .unwrap_err();
-        assert!(e.message().contains("needs a number"), "{}", e.message());
-        let e = updates! { a: {:append, 5} }
-            .render(&mut ph, &[], None)
-            .unwrap_err();
-        assert!(e.message().contains("needs a list"), "{}", e.message());
-        let e = Updates::new().render(&mut ph, &[], None).unwrap_err();
-        assert!(e.message().contains("empty"));
-        let e = updates! { nme: 1 }
-            .render(&mut ph, &[], Some(&["name"]))
-            .unwrap_err();
-        assert!(
-            e.message().contains("`nme` is not a field"),
-            "{}",
-            e.message()
-        );
-        let e = updates! { a: 1, a: 2 }
-            .render(&mut ph, &[], None)
-            .unwrap_err();
-        assert!(e.message().contains("twice"));
     }
 
     #[test]

@@ -483,11 +483,6 @@ impl Number {
         }
     }
 
-    /// The canonical text, without copying it.
-    pub(crate) fn into_string(self) -> String {
-        self.0.into_string()
-    }
-
     fn to_json(&self) -> serde_json::Value {
         match serde_json::from_str::<serde_json::Number>(&self.0) {
             Ok(n) => serde_json::Value::Number(n),
@@ -1166,7 +1161,7 @@ mod tests {
             );
         }
         assert!(Number::parse_owned("x".to_owned()).is_err());
-        assert_eq!(Number::from(7).into_string(), "7");
+        assert_eq!(Number::from(7).as_str(), "7");
         // Significant digits, counted in place.
         for (t, d) in [
             ("0", 1),

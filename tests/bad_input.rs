@@ -752,12 +752,12 @@ fn catalogue() -> Vec<Case> {
             |c| { c.scan::<User>(opts![segments: 4]).await }
         ),
         case!(
-            "stream parallel scan with concurrency",
+            "stream parallel scan with zero concurrency",
             ValidationError,
-            ["`concurrency`", "stream::parallel_scan"],
+            ["`concurrency`", "at least 1"],
             |c| {
                 match c
-                    .parallel_scan_stream::<User>(opts![concurrency: 2])
+                    .parallel_scan_stream::<User>(opts![concurrency: 0])
                     .next()
                     .await
                 {

@@ -355,7 +355,7 @@ async fn put_raw(table: &str, attrs: Vec<(&str, Value)>) {
     let raw = DynamoDbClient::new_with(http, creds, region);
     let item: HashMap<String, rusoto_dynamodb::AttributeValue> = attrs
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), dynamo::client::to_rusoto_value(v)))
+        .map(|(k, v)| (k.to_owned(), dynamo::rusoto::to_rusoto_value(v)))
         .collect();
     raw.put_item(PutItemInput {
         table_name: table.to_owned(),

@@ -198,7 +198,7 @@ fn decode_via_values(item: &BTreeMap<String, Json>) {
             DECODED.fetch_add(1, Ordering::Relaxed);
             // A decoded item encodes again without panicking.
             let _ = dynamo::encoder::encode(&e);
-            let _ = dynamo::client::to_rusoto_item(&e);
+            let _ = dynamo::rusoto::to_rusoto_item(&e);
         }
         Err(err) => {
             REFUSED.fetch_add(1, Ordering::Relaxed);
@@ -215,17 +215,17 @@ fn decode_via_rusoto(item: &BTreeMap<String, Json>) {
     let mut map: HashMap<String, AttributeValue> = HashMap::new();
     for (k, j) in item {
         if let Ok(a) = serde_json::from_value::<AttributeValue>(j.clone()) {
-            let _ = dynamo::client::from_rusoto_value(a.clone());
+            let _ = dynamo::rusoto::from_rusoto_value(a.clone());
             map.insert(k.clone(), a);
         }
     }
-    match dynamo::client::from_rusoto_item::<Everything>(map.clone()) {
+    match dynamo::rusoto::from_rusoto_item::<Everything>(map.clone()) {
         Ok(e) => {
-            let _ = dynamo::client::to_rusoto_item(&e);
+            let _ = dynamo::rusoto::to_rusoto_item(&e);
         }
         Err(err) => assert_eq!(err.kind(), ErrorKind::Decode, "{err}"),
     }
-    let _ = dynamo::client::from_rusoto_item::<Keyed>(map);
+    let _ = dynamo::rusoto::from_rusoto_item::<Keyed>(map);
 }
 
 proptest! {
@@ -257,7 +257,7 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(j in any_json(), name in attr_name()) {
         let _ = Value::from_dynamodb_json(&j);
-        let _ = serde_json::from_value::<AttributeValue>(j.clone()).map(dynamo::client::from_rusoto_value);
+        let _ = serde_json::from_value::<AttributeValue>(j.clone()).map(dynamo::rusoto::from_rusoto_value);
         let item = BTreeMap::from([(name, j.clone())]);
         decode_via_values(&item);
         decode_via_rusoto(&item);
@@ -350,10 +350,10 @@ proptest! {
             Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError),
         }
         let _ = dynamo::encoder::encode(&k);
-        match dynamo::client::to_rusoto_item(&k) {
+        match dynamo::rusoto::to_rusoto_item(&k) {
             Ok(map) => {
                 prop_assert!(map.contains_key("pk"));
-                let back: Keyed = dynamo::client::from_rusoto_item(map).expect("own encoding decodes");
+                let back: Keyed = dynamo::rusoto::from_rusoto_item(map).expect("own encoding decodes");
                 prop_assert_eq!(back.a, a);
             }
             Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError, "{}", err),
@@ -387,7 +387,7 @@ proptest! {
             None => prop_assert!(s1.is_empty()),
         }
         let _ = k.primary_key();
-        let _ = dynamo::client::to_rusoto_item(&k);
+        let _ = dynamo::rusoto::to_rusoto_item(&k);
     }
 }
 

@@ -140,11 +140,11 @@ pub fn serde_decode(map: HashMap<String, AttributeValue>) -> OrderTwin {
 }
 
 pub fn crate_encode(o: &Order) -> HashMap<String, AttributeValue> {
-    dynamo::client::to_rusoto_item(o).expect("to_rusoto_item")
+    dynamo::rusoto::to_rusoto_item(o).expect("to_rusoto_item")
 }
 
 pub fn crate_decode(map: HashMap<String, AttributeValue>) -> Order {
-    dynamo::client::from_rusoto_item(map).expect("from_rusoto_item")
+    dynamo::rusoto::from_rusoto_item(map).expect("from_rusoto_item")
 }
 
 /// The hand-written floor: what a rusoto user writes for this one struct,

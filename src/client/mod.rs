@@ -1,9 +1,18 @@
-//! [`Client`]: the connection to DynamoDB, over `rusoto_dynamodb`.
+//! [`Client`]: the connection to DynamoDB — the crate's one transport.
 //!
-//! This module is the only one that names rusoto types. Every operation is
-//! available on a `Client` ([`Client::put_item`], [`Client::list_items`], …)
-//! and, through the *default client*, as the schema methods and the free
-//! functions of [`crate::table`].
+//! The transport takes a request value (`crate::request`), renders its
+//! JSON body, signs it, sends it, retries what is worth retrying, logs and
+//! traces every attempt, and parses the answer. It knows no schema, no
+//! option and no key rule: those are the plans' (`crate::plan`).
+//!
+//! Two backends provide credentials and HTTP — feature `rusoto` (the
+//! default) and feature `aws` (the maintained AWS SDK's credential chain) —
+//! behind one `Client`; signing, retries, deadlines, error kinds and logging
+//! are the crate's own and the same on both.
+//!
+//! Every operation is a method of `Client` ([`Client::put_item`],
+//! [`Client::list_items`], …) and, through the *default client*, a schema
+//! method or a free function of [`crate::table`].
 //!
 //! ```no_run
 //! # async fn run() -> dynamo::Result<()> {
@@ -11,11 +20,11 @@
 //! use std::time::Duration;
 //!
 //! // From the environment: AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL /
-//! // AWS_DYNAMODB_ENDPOINT, AWS_REGION / AWS_DEFAULT_REGION, and rusoto's
-//! // credential chain.
+//! // AWS_DYNAMODB_ENDPOINT, AWS_REGION / AWS_DEFAULT_REGION, and the
+//! // backend's credential chain.
 //! let client = Client::from_env()?;
 //!
-//! // Or explicitly, e.g. for DynamoDB Local:
+//! // Or explicitly, e.g. for a local engine:
 //! let local = Client::builder()
 //!     .endpoint("http://127.0.0.1:8000")
 //!     .region("us-east-1")
@@ -29,24 +38,158 @@
 //! # let _ = client; Ok(()) }
 //! ```
 
-mod call;
-mod ops;
-mod untyped;
-pub(crate) mod wire;
+mod endpoint;
+mod errors;
+mod pools;
+mod retry;
+#[cfg(feature = "rusoto")]
+mod rusoto;
+mod sigv4;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
-use rusoto_core::credential::{DefaultCredentialsProvider, ProvideAwsCredentials, StaticProvider};
-use rusoto_core::{HttpClient, Region};
+use bytes::Bytes;
+use tracing::Instrument as _;
+use tracing::field::Empty;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::logger;
+use crate::request::{Answer, Request};
 
-pub use call::RetryPolicy;
-pub(crate) use ops::*;
-pub use ops::{BillingMode, IndexSpec, TableInfo, TableSpec, TtlInfo};
-pub use wire::{from_rusoto_item, from_rusoto_value, to_rusoto_item, to_rusoto_value};
+pub use retry::{MAX_ATTEMPTS, RetryPolicy};
+
+pub(crate) use pools::current_runtime as runtime;
+pub(crate) use retry::Budget;
+
+/// The default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest answer accepted: DynamoDB's largest (a BatchGetItem) holds
+/// at most 16 MB of items; JSON adds to that.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// Which backend provides credentials and HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// `rusoto_core` 0.48's credential chain, hyper 0.14 and hyper-rustls
+    /// 0.23 (feature `rusoto`, the default).
+    Rusoto,
+    /// The maintained AWS SDK's credential and region chain
+    /// (`aws-config`), hyper 1 and rustls 0.23 (feature `aws`).
+    Aws,
+}
+
+impl Backend {
+    /// The backends this build has, the default first.
+    pub fn compiled() -> &'static [Backend] {
+        &[
+            #[cfg(feature = "rusoto")]
+            Backend::Rusoto,
+            #[cfg(feature = "aws")]
+            Backend::Aws,
+        ]
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Rusoto => "rusoto",
+            Backend::Aws => "aws",
+        }
+    }
+}
+
+/// Credentials for one request. `Debug` prints the access key id only.
+#[derive(Clone)]
+pub(crate) struct Creds {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: Option<String>,
+}
+
+impl fmt::Debug for Creds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Creds")
+            .field("access_key_id", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where credentials come from.
+enum CredentialSource {
+    /// Given to the builder, or placeholders for a loopback endpoint.
+    Static(Creds, &'static str),
+    #[cfg(feature = "rusoto")]
+    Rusoto(rusoto::Chain),
+    /// No backend can look for credentials: every request fails with this.
+    Missing(String),
+}
+
+impl CredentialSource {
+    fn describe(&self) -> &'static str {
+        match self {
+            CredentialSource::Static(_, what) => what,
+            #[cfg(feature = "rusoto")]
+            CredentialSource::Rusoto(_) => "rusoto default chain",
+            CredentialSource::Missing(_) => "none",
+        }
+    }
+
+    async fn get(&self) -> Result<Creds> {
+        match self {
+            CredentialSource::Static(c, _) => Ok(c.clone()),
+            #[cfg(feature = "rusoto")]
+            CredentialSource::Rusoto(chain) => chain.credentials().await,
+            CredentialSource::Missing(why) => {
+                Err(Error::new(ErrorKind::Authentication, why.clone()))
+            }
+        }
+    }
+}
+
+/// The HTTP side of a backend.
+enum Http {
+    #[cfg(feature = "rusoto")]
+    Rusoto(rusoto::Http),
+    /// Built without a backend.
+    None,
+}
+
+impl Http {
+    /// Whether requests can be sent from here (a runtime with timers).
+    fn ready(&self) -> Result<()> {
+        match self {
+            #[cfg(feature = "rusoto")]
+            Http::Rusoto(h) => h.ready(),
+            Http::None => pools::current_runtime().and(Err(no_backend())),
+        }
+    }
+
+    async fn post(
+        &self,
+        endpoint: &endpoint::Endpoint,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> Result<(u16, Bytes)> {
+        match self {
+            #[cfg(feature = "rusoto")]
+            Http::Rusoto(h) => h.post(endpoint, headers, body, MAX_ANSWER_BYTES).await,
+            Http::None => {
+                let _ = (endpoint, headers, body);
+                Err(no_backend())
+            }
+        }
+    }
+}
+
+fn no_backend() -> Error {
+    Error::transport(
+        "dynamo was built without a backend: enable feature `rusoto` (the default) or `aws`",
+    )
+    .permanent()
+}
 
 /// A handle to DynamoDB. Cheap to clone; clones share connections.
 #[derive(Clone)]
@@ -54,35 +197,34 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-type Connector = hyper_rustls::HttpsConnector<hyper::client::HttpConnector>;
-
-struct Inner {
-    http: Arc<Pools>,
-    credentials_provider: Arc<dyn ProvideAwsCredentials + Send + Sync>,
-    region: Region,
-    endpoint: Option<String>,
+struct Shared {
+    backend: Option<Backend>,
+    http: Http,
     credentials: CredentialSource,
-    retry: RetryPolicy,
-    timeout: Duration,
-    /// Refuse to send anywhere but loopback (`DYNAMO_LOOPBACK_ONLY`).
+    signer: sigv4::Signer,
+    region: String,
+    endpoint: endpoint::Endpoint,
+    /// Whether an endpoint was configured (else AWS's regional one).
+    configured_endpoint: bool,
     loopback_only: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CredentialSource {
-    Static,
-    Chain,
-    LocalDummy,
+struct Inner {
+    shared: Arc<Shared>,
+    retry: RetryPolicy,
+    timeout: Duration,
 }
 
 impl fmt::Debug for Client {
     /// Shows where the client connects and how it retries — never
     /// credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.inner.shared;
         f.debug_struct("Client")
-            .field("region", &self.inner.region.name())
-            .field("endpoint", &self.inner.endpoint)
-            .field("credentials", &self.inner.credentials)
+            .field("backend", &s.backend.map_or("none", Backend::name))
+            .field("region", &s.region)
+            .field("endpoint", &endpoint::redact(&s.endpoint.url))
+            .field("credentials", &s.credentials.describe())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
             .finish()
@@ -95,15 +237,17 @@ impl fmt::Debug for Client {
 pub struct ClientBuilder {
     endpoint: Option<String>,
     region: Option<String>,
-    credentials: Option<(String, String, Option<String>)>,
+    credentials: Option<Creds>,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
+    allow_http: bool,
+    backend: Option<Backend>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.endpoint.as_deref().map(endpoint::redact))
             .field("region", &self.region)
             .field(
                 "credentials",
@@ -111,16 +255,16 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("allow_http", &self.allow_http)
+            .field("backend", &self.backend)
             .finish()
     }
 }
 
-/// The default per-request timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
 impl ClientBuilder {
-    /// The endpoint URL, e.g. `http://127.0.0.1:8000` for DynamoDB Local.
-    /// Plain `http://` works.
+    /// The endpoint URL, e.g. `http://127.0.0.1:8000` for a local engine.
+    /// Plain `http://` is accepted for loopback addresses; elsewhere it needs
+    /// [`allow_http`](ClientBuilder::allow_http).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -138,7 +282,11 @@ impl ClientBuilder {
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
     ) -> Self {
-        self.credentials = Some((access_key_id.into(), secret_access_key.into(), None));
+        self.credentials = Some(Creds {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+        });
         self
     }
 
@@ -149,11 +297,11 @@ impl ClientBuilder {
         secret_access_key: impl Into<String>,
         session_token: impl Into<String>,
     ) -> Self {
-        self.credentials = Some((
-            access_key_id.into(),
-            secret_access_key.into(),
-            Some(session_token.into()),
-        ));
+        self.credentials = Some(Creds {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: Some(session_token.into()),
+        });
         self
     }
 
@@ -163,7 +311,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Shorthand for the retry policy's attempt limit (1 = no retries).
+    /// Shorthand for the retry policy's attempt limit (1 = no retries; at
+    /// most [`MAX_ATTEMPTS`]).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         let r = self.retry.take().unwrap_or_default();
         self.retry = Some(r.max_attempts(attempts));
@@ -177,151 +326,91 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails on an endpoint that is not an `http://` or
-    /// `https://` URL.
-    pub fn build(self) -> Result<Client> {
-        let region_name = self.region.unwrap_or_else(|| "us-east-1".to_owned());
-        let region = match &self.endpoint {
-            Some(ep) => {
-                let ep = ep.trim_end_matches('/');
-                if !(ep.starts_with("http://") || ep.starts_with("https://")) {
-                    return Err(Error::validation(format!(
-                        "endpoint `{ep}` must start with http:// or https://"
-                    )));
-                }
-                Region::Custom {
-                    name: region_name,
-                    endpoint: ep.to_owned(),
-                }
-            }
-            None => region_name.parse::<Region>().unwrap_or(Region::Custom {
-                endpoint: format!("https://dynamodb.{region_name}.amazonaws.com"),
-                name: region_name,
-            }),
-        };
-        let http = Arc::new(Pools::default());
+    /// Allows a plain `http://` endpoint that is not loopback (say, a
+    /// DynamoDB Local container on a private network). Requests, signatures
+    /// and session tokens then cross the network unencrypted.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
 
-        let local = self.endpoint.as_deref().is_some_and(is_loopback_url);
-        let (credentials_provider, credentials): (Arc<dyn ProvideAwsCredentials + Send + Sync>, _) =
-            match self.credentials {
-                Some((key, secret, token)) => (
-                    Arc::new(StaticProvider::new(key, secret, token, None)),
-                    CredentialSource::Static,
-                ),
-                // DynamoDB Local checks that credentials exist, not what they
-                // are; never go looking for instance metadata for it.
-                None if local && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() => (
-                    Arc::new(StaticProvider::new_minimal("local".into(), "local".into())),
-                    CredentialSource::LocalDummy,
-                ),
-                None => {
-                    let chain = DefaultCredentialsProvider::new()
-                        .map_err(|e| Error::new(crate::ErrorKind::Authentication, e.to_string()))?;
-                    (Arc::new(chain), CredentialSource::Chain)
-                }
-            };
+    /// The backend (default: `Rusoto` when compiled, else `Aws`).
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Builds the client. Fails on an endpoint that is not an `http://` or
+    /// `https://` URL, that carries user information, or that is plain
+    /// `http://` to a non-loopback host without
+    /// [`allow_http`](ClientBuilder::allow_http); and on a backend this
+    /// build does not have.
+    pub fn build(self) -> Result<Client> {
+        let region = self.region.unwrap_or_else(|| "us-east-1".to_owned());
+        let endpoint = match &self.endpoint {
+            Some(url) => endpoint::Endpoint::parse(url, self.allow_http)?,
+            None => endpoint::Endpoint::regional(&region)?,
+        };
+        let backend = match self.backend {
+            Some(b) if Backend::compiled().contains(&b) => Some(b),
+            Some(b) => {
+                return Err(Error::validation(format!(
+                    "backend `{}` is not compiled in; enable the crate's feature `{}`",
+                    b.name(),
+                    b.name()
+                )));
+            }
+            None => Backend::compiled().first().copied(),
+        };
+        let credentials = match self.credentials {
+            Some(c) => CredentialSource::Static(c, "static"),
+            // A local engine checks that credentials exist, not what they
+            // are; never go looking for instance metadata for it.
+            None if endpoint.loopback && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() => {
+                CredentialSource::Static(
+                    Creds {
+                        access_key_id: "local".into(),
+                        secret_access_key: "local".into(),
+                        session_token: None,
+                    },
+                    "placeholders for a loopback endpoint",
+                )
+            }
+            None => match backend {
+                #[cfg(feature = "rusoto")]
+                Some(Backend::Rusoto) => CredentialSource::Rusoto(rusoto::Chain::new()?),
+                _ => CredentialSource::Missing(no_backend().message().to_owned()),
+            },
+        };
+        let http = match backend {
+            #[cfg(feature = "rusoto")]
+            Some(Backend::Rusoto) => Http::Rusoto(rusoto::Http::new()),
+            _ => Http::None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                credentials_provider,
-                region,
-                endpoint: self.endpoint,
-                credentials,
+                shared: Arc::new(Shared {
+                    backend,
+                    http,
+                    credentials,
+                    signer: sigv4::Signer::new(&region, "dynamodb"),
+                    region,
+                    endpoint,
+                    configured_endpoint: self.endpoint.is_some(),
+                    loopback_only: loopback_only_from_env(),
+                }),
                 retry: self.retry.unwrap_or_default(),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                loopback_only: loopback_only_from_env(),
             }),
         })
     }
 }
 
-/// HTTP connection pools, one per tokio runtime.
-///
-/// A pooled connection is driven by a task of the runtime that opened it;
-/// once that runtime ends, the connection is dead. Every runtime therefore
-/// gets its own pool, and a pool is dropped when its runtime ends (noticed
-/// through a sentinel task that the runtime drops on shutdown). So a client
-/// used from several runtimes in turn — every `#[tokio::test]` has its own —
-/// never sends a request down a dead connection.
-#[derive(Default)]
-struct Pools {
-    entries: std::sync::Mutex<Vec<PoolEntry>>,
-}
-
-struct PoolEntry {
-    runtime: tokio::runtime::Id,
-    alive: std::sync::Weak<()>,
-    http: Arc<HttpClient<Connector>>,
-}
-
-impl Pools {
-    fn current(&self) -> Result<Arc<HttpClient<Connector>>> {
-        let handle = tokio::runtime::Handle::try_current()
-            .map_err(|_| Error::transport("dynamo operations must run inside a tokio runtime"))?;
-        let id = handle.id();
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.retain(|e| e.alive.strong_count() > 0);
-        if let Some(e) = entries.iter().find(|e| e.runtime == id) {
-            return Ok(e.http.clone());
-        }
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let mut builder = hyper::Client::builder();
-        builder.pool_idle_timeout(Duration::from_secs(20));
-        let http = Arc::new(HttpClient::from_builder(builder, connector));
-        let sentinel = Arc::new(());
-        let alive = Arc::downgrade(&sentinel);
-        handle.spawn(async move {
-            let _sentinel = sentinel;
-            std::future::pending::<()>().await
-        });
-        entries.push(PoolEntry {
-            runtime: id,
-            alive,
-            http: http.clone(),
-        });
-        Ok(http)
-    }
-}
-
-/// `true` when `url` is an `http://` or `https://` URL whose host is a
-/// loopback address (`127.0.0.0/8`, `[::1]`) or `localhost`, with no user
-/// information. Parsed as a URI, so `http://127.0.0.1:1@evil/` is not
-/// loopback.
-pub(crate) fn is_loopback_url(url: &str) -> bool {
-    let Ok(uri) = url.parse::<http::Uri>() else {
-        return false;
-    };
-    if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return false;
-    }
-    let Some(authority) = uri.authority() else {
-        return false;
-    };
-    if authority.as_str().contains('@') {
-        return false;
-    }
-    let host = authority.host();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// `DYNAMO_LOOPBACK_ONLY` set to anything but `0`, `false` or nothing: a
-/// safety switch for test suites (this repository sets it for every test
-/// process in `.cargo/config.toml`).
+/// safety switch for test suites (this repository sets it for every process
+/// cargo runs, in `.cargo/config.toml`).
 fn loopback_only_from_env() -> bool {
-    std::env::var("DYNAMO_LOOPBACK_ONLY")
-        .map(|v| !matches!(v.trim(), "" | "0" | "false"))
-        .unwrap_or(false)
+    std::env::var("DYNAMO_LOOPBACK_ONLY").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 static DEFAULT: RwLock<Option<Client>> = RwLock::new(None);
@@ -341,10 +430,12 @@ impl Client {
     /// * endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else
     ///   `AWS_DYNAMODB_ENDPOINT`, else AWS's regional endpoint;
     /// * region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`;
-    /// * credentials: rusoto's provider chain (environment, profile file,
-    ///   container, instance metadata) — or, for a loopback endpoint with no
-    ///   `AWS_ACCESS_KEY_ID`, dummy credentials (DynamoDB Local ignores them);
-    /// * `DYNAMO_TIMEOUT_MS` and `DYNAMO_MAX_ATTEMPTS` when set.
+    /// * credentials: the backend's chain (see `docs/configuration.md`) — or,
+    ///   for a loopback endpoint with no `AWS_ACCESS_KEY_ID`, placeholder
+    ///   credentials (a local engine ignores them);
+    /// * `DYNAMO_TIMEOUT_MS` (1 to 600 000) and `DYNAMO_MAX_ATTEMPTS` (1 to
+    ///   100) when set; `DYNAMO_ALLOW_HTTP=1` allows a plain `http://`
+    ///   endpoint that is not loopback.
     pub fn from_env() -> Result<Client> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let mut b = Client::builder();
@@ -358,18 +449,33 @@ impl Client {
             b = b.region(r);
         }
         if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
-            let ms: u64 = ms.parse().map_err(|_| {
-                Error::validation(format!(
-                    "DYNAMO_TIMEOUT_MS=`{ms}` is not a number of milliseconds"
-                ))
-            })?;
+            let ms: u64 = ms
+                .trim()
+                .parse()
+                .ok()
+                .filter(|ms| (1..=600_000).contains(ms))
+                .ok_or_else(|| {
+                    Error::validation(format!(
+                        "DYNAMO_TIMEOUT_MS=`{ms}` is not a number of milliseconds from 1 to 600000"
+                    ))
+                })?;
             b = b.timeout(Duration::from_millis(ms));
         }
         if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
-            let n: u32 = n.parse().map_err(|_| {
-                Error::validation(format!("DYNAMO_MAX_ATTEMPTS=`{n}` is not a number"))
-            })?;
+            let n: u32 = n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_ATTEMPTS).contains(n))
+                .ok_or_else(|| {
+                    Error::validation(format!(
+                        "DYNAMO_MAX_ATTEMPTS=`{n}` is not a number from 1 to {MAX_ATTEMPTS}"
+                    ))
+                })?;
             b = b.max_attempts(n);
+        }
+        if var("DYNAMO_ALLOW_HTTP").is_some_and(|v| v.trim() == "1") {
+            b = b.allow_http(true);
         }
         b.build()
     }
@@ -424,22 +530,59 @@ impl Client {
     /// region `us-east-1`, placeholder credentials.
     #[cfg(feature = "local")]
     pub(crate) fn for_local_engine(endpoint: &str) -> Client {
+        let creds = Creds {
+            access_key_id: "local".into(),
+            secret_access_key: "local".into(),
+            session_token: None,
+        };
         let b = Client::builder()
             .endpoint(endpoint)
             .region("us-east-1")
-            .credentials("local", "local");
-        b.build()
-            .expect("a loopback endpoint with static credentials always builds")
+            .credentials(creds.access_key_id.clone(), creds.secret_access_key.clone());
+        match b.build() {
+            Ok(c) => c,
+            // A loopback URL made by the engine itself always parses; should
+            // it not, every request says why.
+            Err(e) => Client {
+                inner: Arc::new(Inner {
+                    shared: Arc::new(Shared {
+                        backend: None,
+                        http: Http::None,
+                        credentials: CredentialSource::Missing(e.message().to_owned()),
+                        signer: sigv4::Signer::new("us-east-1", "dynamodb"),
+                        region: "us-east-1".into(),
+                        endpoint: endpoint::Endpoint {
+                            url: "http://127.0.0.1/".into(),
+                            host: "127.0.0.1".into(),
+                            https: false,
+                            loopback: true,
+                        },
+                        configured_endpoint: true,
+                        loopback_only: true,
+                    }),
+                    retry: RetryPolicy::none(),
+                    timeout: DEFAULT_TIMEOUT,
+                }),
+            },
+        }
     }
 
     /// The region name.
     pub fn region(&self) -> &str {
-        self.inner.region.name()
+        &self.inner.shared.region
     }
 
-    /// The endpoint, when one was configured.
+    /// The endpoint, when one was configured (`None`: AWS's regional
+    /// endpoint).
     pub fn endpoint(&self) -> Option<&str> {
-        self.inner.endpoint.as_deref()
+        let s = &self.inner.shared;
+        s.configured_endpoint
+            .then(|| s.endpoint.url.trim_end_matches('/'))
+    }
+
+    /// The backend this client uses (`None` in a build without one).
+    pub fn backend(&self) -> Option<Backend> {
+        self.inner.shared.backend
     }
 
     /// The retry policy.
@@ -457,14 +600,9 @@ impl Client {
     pub fn with_retry(&self, retry: RetryPolicy) -> Client {
         Client {
             inner: Arc::new(Inner {
-                http: self.inner.http.clone(),
-                credentials_provider: self.inner.credentials_provider.clone(),
-                region: self.inner.region.clone(),
-                endpoint: self.inner.endpoint.clone(),
-                credentials: self.inner.credentials,
+                shared: self.inner.shared.clone(),
                 retry,
                 timeout: self.inner.timeout,
-                loopback_only: self.inner.loopback_only,
             }),
         }
     }
@@ -474,15 +612,171 @@ impl Client {
     pub fn with_timeout(&self, timeout: Duration) -> Client {
         Client {
             inner: Arc::new(Inner {
-                http: self.inner.http.clone(),
-                credentials_provider: self.inner.credentials_provider.clone(),
-                region: self.inner.region.clone(),
-                endpoint: self.inner.endpoint.clone(),
-                credentials: self.inner.credentials,
+                shared: self.inner.shared.clone(),
                 retry: self.inner.retry.clone(),
                 timeout,
-                loopback_only: self.inner.loopback_only,
             }),
+        }
+    }
+
+    // -----------------------------------------------------------------
+    // Sending
+    // -----------------------------------------------------------------
+
+    /// Sends `req`, retrying per the policy, and parses the answer.
+    pub(crate) async fn execute<R: Request>(&self, req: &R) -> Result<R::Answer> {
+        let mut budget = self.inner.retry.budget();
+        self.execute_within(req, &mut budget).await
+    }
+
+    /// Like [`execute`](Client::execute), spending `budget`: a batch
+    /// chunk's leftover rounds and error retries share one budget.
+    pub(crate) async fn execute_within<R: Request>(
+        &self,
+        req: &R,
+        budget: &mut Budget,
+    ) -> Result<R::Answer> {
+        let op = R::OPERATION;
+        let table = req.table();
+        let span = tracing::debug_span!(
+            target: "dynamo",
+            "dynamodb",
+            otel.kind = "client",
+            db.system = "dynamodb",
+            db.operation = op,
+            aws.dynamodb.table_names = table,
+            attempts = Empty,
+            latency_ms = Empty,
+            consumed_capacity = Empty,
+            error = Empty,
+        );
+        let capacity = tracing::enabled!(target: "dynamo", tracing::Level::DEBUG);
+        let body = Bytes::from(req.to_json(capacity));
+        async {
+            let started = Instant::now();
+            let record = |attempts: u32| {
+                let span = tracing::Span::current();
+                span.record("attempts", attempts);
+                span.record(
+                    "latency_ms",
+                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+            };
+            loop {
+                let attempt = budget.attempt();
+                let sent = Instant::now();
+                let result = self.send_once(op, &body, budget.remaining()).await;
+                let elapsed = sent.elapsed();
+                if logger::enabled() {
+                    let outcome = match &result {
+                        Ok(b) => Ok(&b[..]),
+                        Err(e) => Err(e),
+                    };
+                    logger::log_exchange(op, table, attempt, elapsed, &body, outcome);
+                }
+                match result {
+                    Ok(answer) => {
+                        record(attempt);
+                        let out: R::Answer = serde_json::from_slice(&answer).map_err(|e| {
+                            Error::new(
+                                ErrorKind::Decode,
+                                format!("{op}: cannot parse DynamoDB's answer: {e}"),
+                            )
+                            .with_operation(op)
+                        })?;
+                        if let Some(c) = out.capacity() {
+                            tracing::Span::current().record("consumed_capacity", c);
+                        }
+                        return Ok(out);
+                    }
+                    Err(err) => {
+                        if err.is_retryable()
+                            && let Some(wait) = budget.next_wait()
+                        {
+                            tracing::debug!(target: "dynamo", attempt, kind = %err.kind(), ?wait, "retrying: {}", err.message());
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        record(attempt);
+                        tracing::Span::current().record("error", err.kind().as_str());
+                        let err = if err.is_retryable() && attempt > 1 {
+                            let why = budget.spent();
+                            err.map_message(|m| format!("{m} ({why})"))
+                        } else {
+                            err
+                        };
+                        return Err(err.with_attempts(attempt).with_operation(op));
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// One signed attempt with the timeout (cut to `remaining`): the body of
+    /// a 200 answer, or the mapped error.
+    async fn send_once(&self, op: &str, body: &Bytes, remaining: Duration) -> Result<Bytes> {
+        let s = &self.inner.shared;
+        if s.loopback_only && !s.endpoint.loopback {
+            return Err(Error::validation(format!(
+                "DYNAMO_LOOPBACK_ONLY is set: refusing to send {op} to {}; only loopback \
+                 endpoints are allowed (set DYNAMO_LOOPBACK_ONLY=0 to send elsewhere)",
+                if s.configured_endpoint {
+                    endpoint::redact(&s.endpoint.url)
+                } else {
+                    format!("AWS's regional endpoint {}", s.endpoint.url)
+                }
+            )));
+        }
+        // Outside a runtime, or in one without timers, the timeout below
+        // would panic: a typed error instead.
+        s.http.ready()?;
+        let timeout = self
+            .inner
+            .timeout
+            .min(remaining.max(Duration::from_millis(1)));
+        let target = format!("DynamoDB_20120810.{op}");
+        let exchange = async {
+            let creds = s.credentials.get().await?;
+            let headers = [
+                ("content-type", "application/x-amz-json-1.0"),
+                ("x-amz-target", target.as_str()),
+            ];
+            let signed = s.signer.sign(
+                &sigv4::Request {
+                    method: "POST",
+                    host: &s.endpoint.host,
+                    path: "/",
+                    query: "",
+                    headers: &headers,
+                    payload: body,
+                },
+                &sigv4::Credentials {
+                    access_key_id: &creds.access_key_id,
+                    secret_access_key: &creds.secret_access_key,
+                    session_token: creds.session_token.as_deref(),
+                },
+                SystemTime::now(),
+            );
+            let mut all: Vec<(&str, &str)> = Vec::with_capacity(6);
+            all.extend_from_slice(&headers);
+            all.extend(signed.headers.iter().map(|(k, v)| (*k, v.as_str())));
+            s.http.post(&s.endpoint, &all, body.clone()).await
+        };
+        let (status, answer) = match tokio::time::timeout(timeout, exchange).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(Error::transport(format!(
+                    "no answer within {} ms (the request timeout)",
+                    timeout.as_millis()
+                )));
+            }
+        };
+        if status == 200 {
+            Ok(answer)
+        } else {
+            Err(errors::service_error(status, &answer))
         }
     }
 }
@@ -490,15 +784,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_detection() {
-        assert!(is_loopback_url("http://127.0.0.1:8000"));
-        assert!(is_loopback_url("http://localhost:8000/"));
-        assert!(is_loopback_url("http://[::1]:8000"));
-        assert!(!is_loopback_url("https://dynamodb.us-east-1.amazonaws.com"));
-        assert!(!is_loopback_url("http://10.0.0.1:8000"));
-    }
 
     #[test]
     fn debug_shows_no_secrets() {
@@ -514,14 +799,89 @@ mod tests {
         assert!(d.contains("127.0.0.1:1"), "{d}");
         let b = Client::builder().credentials("AKIDEXAMPLE", "wJalrXUtnFEMI");
         assert!(!format!("{b:?}").contains("wJalrXUtnFEMI"));
+        let b = Client::builder().endpoint("http://user:pw@127.0.0.1:1");
+        assert!(!format!("{b:?}").contains("pw"), "{b:?}");
     }
 
     #[test]
-    fn bad_endpoint_is_refused() {
+    fn bad_endpoints_are_refused() {
         let e = Client::builder()
             .endpoint("127.0.0.1:8000")
             .build()
             .unwrap_err();
         assert!(e.message().contains("http://"), "{}", e.message());
+        let e = Client::builder()
+            .endpoint("http://10.1.2.3:8000")
+            .build()
+            .unwrap_err();
+        assert!(e.message().contains("not loopback"), "{}", e.message());
+        assert!(
+            Client::builder()
+                .endpoint("http://10.1.2.3:8000")
+                .allow_http(true)
+                .build()
+                .is_ok()
+        );
+        let e = Client::builder()
+            .endpoint("http://user:pw@127.0.0.1:8000")
+            .build()
+            .unwrap_err();
+        assert!(!e.message().contains("pw"), "{}", e.message());
+    }
+
+    #[test]
+    fn endpoints_and_regions() {
+        let c = Client::builder().region("eu-west-1").build().unwrap();
+        assert_eq!(c.endpoint(), None);
+        assert_eq!(c.region(), "eu-west-1");
+        let c = Client::builder()
+            .endpoint("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint(), Some("http://127.0.0.1:9"));
+        assert_eq!(c.backend(), Backend::compiled().first().copied());
+    }
+
+    #[tokio::test]
+    async fn the_loopback_switch_refuses_before_looking_for_credentials() {
+        // A client for AWS's regional endpoint, with no credentials to find.
+        let mut c = Client::builder().region("us-east-1").build().unwrap();
+        Arc::get_mut(&mut c.inner)
+            .and_then(|i| Arc::get_mut(&mut i.shared))
+            .unwrap()
+            .loopback_only = true;
+        let req = crate::request::ListTables {
+            start: None,
+            limit: None,
+        };
+        let e = c.execute(&req).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("DYNAMO_LOOPBACK_ONLY"),
+            "{}",
+            e.message()
+        );
+        assert!(
+            e.message().contains("dynamodb.us-east-1.amazonaws.com"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn an_operation_outside_a_runtime_is_an_error_not_a_panic() {
+        let c = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let req = crate::request::ListTables {
+            start: None,
+            limit: None,
+        };
+        let e = futures_util::FutureExt::now_or_never(c.execute(&req))
+            .expect("finishes at once")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert!(e.message().contains("tokio runtime"), "{}", e.message());
     }
 }

@@ -51,9 +51,8 @@
 //! | [`Value`] | itself |
 //! | [`Json<T>`] for any serde type | `M`/`L`/`S`/`N`/`BOOL` following its JSON |
 
-pub mod decoder;
-pub mod encoder;
 pub(crate) mod size;
+pub(crate) mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -63,6 +62,7 @@ use std::sync::Arc;
 use crate::key::KeyPart;
 use crate::value::{Number, Value};
 
+pub(crate) use size::check_number;
 pub use size::{MAX_ITEM_SIZE, item_size, value_size};
 
 /// An item as a map of attribute names to values.
@@ -177,10 +177,19 @@ pub trait Decode: Sized {
 }
 
 /// Receives an item's attributes one by one while it is encoded. Generated
-/// code calls it; the client module implements it for the wire format.
+/// code calls [`field`](AttributeSink::field) for every field; the crate
+/// implements it for the wire format and for attribute maps.
 pub trait AttributeSink {
     /// Adds one attribute. `value` is never `Null`.
     fn attribute(&mut self, name: &str, value: Value);
+
+    /// Adds a field's value, leaving it out when it encodes to `Null`.
+    fn field<E: Encode + ?Sized>(&mut self, name: &str, value: &E) {
+        let v = value.encode();
+        if !v.is_null() {
+            self.attribute(name, v);
+        }
+    }
 }
 
 /// Hands out an item's attributes by name while it is decoded.
@@ -234,7 +243,8 @@ impl Encode for Value {
         match self {
             Value::Null => KeyPart::Unset,
             Value::String(s) => KeyPart::Str(s),
-            Value::Number(n) => KeyPart::Num(n),
+            Value::Number(n) if n.is_finite() => KeyPart::Num(n),
+            Value::Number(_) => KeyPart::Unsupported("a non-finite number"),
             Value::Bool(b) => KeyPart::Bool(*b),
             Value::Binary(_) => KeyPart::Unsupported("bytes"),
             Value::List(_) => KeyPart::Unsupported("a list"),
@@ -356,7 +366,11 @@ impl Encode for Number {
         Value::Number(self.clone())
     }
     fn key_part(&self) -> KeyPart<'_> {
-        KeyPart::Num(self)
+        if self.is_finite() {
+            KeyPart::Num(self)
+        } else {
+            KeyPart::Unsupported("a non-finite number")
+        }
     }
     const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
 }

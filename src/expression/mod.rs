@@ -189,18 +189,12 @@ impl Placeholders {
         &self.values
     }
 
-    /// Takes both maps, `None` when empty.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn into_maps(
-        self,
-    ) -> (
-        Option<BTreeMap<String, String>>,
-        Option<BTreeMap<String, Value>>,
-    ) {
-        (
-            (!self.names.is_empty()).then_some(self.names),
-            (!self.values.is_empty()).then_some(self.values),
-        )
+    /// Both maps, as a request's expression attribute names and values.
+    pub(crate) fn into_exprs(self) -> crate::request::Exprs {
+        crate::request::Exprs {
+            names: self.names,
+            values: self.values,
+        }
     }
 }
 

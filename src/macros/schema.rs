@@ -166,6 +166,7 @@ macro_rules! __dynamo_item {
             $( $( __dynamo_field!(check ["sort_key [...]"] $skl); __dynamo_field!(key_type $skl); )* )?
 
             // The whole-item rules that need the field list.
+            #[allow(unused_comparisons)]
             const __HAS_RELATION: bool = 0usize $( + $crate::__dynamo_item!(@one $rel) )* > 0;
             const _: () = $crate::__private::assert!(
                 <$Name as $crate::Schema>::SCHEMA.partition_key.len() > 0 || __HAS_RELATION,
@@ -252,12 +253,7 @@ macro_rules! __dynamo_item {
                 }
 
                 fn encode_item<S: $crate::AttributeSink>(&self, sink: &mut S) {
-                    $(
-                        let v = $crate::Encode::encode(&self.$f);
-                        if !v.is_null() {
-                            sink.attribute($crate::__private::stringify!($f), v);
-                        }
-                    )+
+                    $( $crate::AttributeSink::field(sink, $crate::__private::stringify!($f), &self.$f); )+
                 }
 
                 fn decode_item<S: $crate::AttributeSource>(source: &mut S) -> $crate::Result<Self> {
@@ -523,7 +519,9 @@ macro_rules! __dynamo_item {
     };
     (@parts $flag:ident $s:tt $cb:ident [] $($f:ident [$($opts:tt)*])+) => {{
         const N: usize = 0 $( + $crate::__dynamo_item!(@flag_count $flag $($opts)*) )+;
+        #[allow(unused_mut)]
         let mut parts = [$crate::key::KeyField::new("", $crate::key::KeyPart::Unset); N];
+        #[allow(unused_mut)]
         let mut i = 0usize;
         $( $crate::__dynamo_item!(@push $flag parts i $s $f $($opts)*); )+
         let _ = i;

@@ -1,20 +1,25 @@
 //! Table management: create a schema's table (keys, attribute types,
 //! indexes and projections from the schema), delete it, describe it, list
-//! tables, and time to live.
+//! tables, time to live, and schema-less reads for tools.
 
 use std::time::{Duration, Instant};
 
-use crate::client::{BillingMode, Client, IndexSpec, TableInfo, TableSpec, TtlInfo};
-use crate::codec::ScalarType;
+use crate::client::Client;
+use crate::codec::Item;
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::Schema;
+use crate::plan::table::{check_table_name, create, spec};
+use crate::request::{
+    DeleteTable, DescribeTable, DescribeTimeToLive, ListTables, Read, Scan, TableInfo, TableSpec,
+    TtlInfo, UpdateTimeToLive,
+};
+use crate::schema::{KeyContext, Schema};
 
 /// How long table creation and deletion are waited for.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
 
 /// The table a schema needs: `pk` (and `sk` when the schema has a sort key)
 /// as strings, every index with its key attributes' types and projection,
-/// on-demand billing.
+/// on-demand billing; named with the configured table prefix, if any.
 ///
 /// ```
 /// use dynamo::prelude::*;
@@ -38,50 +43,7 @@ const WAIT_LIMIT: Duration = Duration::from_secs(600);
 /// assert_eq!(spec.billing, BillingMode::PayPerRequest);
 /// ```
 pub fn spec_for<T: Schema>() -> TableSpec {
-    let s = T::SCHEMA;
-    let settings = s.key_settings();
-    TableSpec {
-        name: s.effective_table_name(),
-        partition_key: (settings.partition_key_name.to_string(), ScalarType::String),
-        sort_key: s
-            .has_sort_key()
-            .then(|| (settings.sort_key_name.to_string(), ScalarType::String)),
-        indexes: s
-            .indexes
-            .iter()
-            .map(|i| IndexSpec {
-                name: i.name.to_owned(),
-                partition_key: (
-                    i.partition_key.to_owned(),
-                    s.attribute_type(i.partition_key),
-                ),
-                sort_key: i.sort_key.map(|f| (f.to_owned(), s.attribute_type(f))),
-                projection: i.projection,
-                non_key_attributes: i
-                    .projected_attributes
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect(),
-            })
-            .collect(),
-        billing: BillingMode::PayPerRequest,
-    }
-}
-
-/// DynamoDB's table name rule: 3–255 characters of `a-z A-Z 0-9 _ - .`.
-pub(crate) fn check_table_name(name: &str) -> Result<()> {
-    let ok_len = (3..=255).contains(&name.len());
-    let ok_chars = name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok_len && ok_chars {
-        Ok(())
-    } else {
-        Err(Error::validation(format!(
-            "table name `{name}` is not valid: DynamoDB table names are 3 to 255 characters of \
-             a-z, A-Z, 0-9, '_', '-' and '.'"
-        )))
-    }
+    spec(T::SCHEMA, &KeyContext::of(T::SCHEMA))
 }
 
 /// Every table, or those containing a text, across all pages.
@@ -114,23 +76,8 @@ impl Client {
 
     /// Creates a table from a spec and waits until it is `ACTIVE`.
     pub async fn create_table_from_spec(&self, spec: &TableSpec) -> Result<TableInfo> {
-        check_table_name(&spec.name)?;
-        for i in &spec.indexes {
-            check_table_name(&i.name).map_err(|_| {
-                Error::validation(format!(
-                    "index name `{}` is not valid: 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'",
-                    i.name
-                ))
-            })?;
-        }
-        if spec.indexes.len() > 20 {
-            return Err(Error::validation(format!(
-                "table `{}` has {} global secondary indexes; DynamoDB allows at most 20",
-                spec.name,
-                spec.indexes.len()
-            )));
-        }
-        let info = self.raw_create_table(spec).await?;
+        let req = create(spec)?;
+        let info = self.execute(&req).await?.info();
         if info.is_active() {
             return Ok(info);
         }
@@ -144,9 +91,10 @@ impl Client {
         name: &str,
         mut on_poll: impl FnMut(&TableInfo),
     ) -> Result<TableInfo> {
+        check_table_name(name)?;
         let started = Instant::now();
         loop {
-            let info = self.raw_describe_table(name).await?;
+            let info = self.describe_table(name).await?;
             on_poll(&info);
             if info.is_active() {
                 return Ok(info);
@@ -167,8 +115,7 @@ impl Client {
 
     /// Deletes `T`'s table and waits until it is gone.
     pub async fn delete_table<T: Schema>(&self) -> Result<()> {
-        self.delete_table_named(&T::SCHEMA.effective_table_name(), |_| {})
-            .await
+        self.delete_table_named(&spec_for::<T>().name, |_| {}).await
     }
 
     /// Deletes a table by name and waits until it is gone, calling `on_poll`
@@ -179,10 +126,13 @@ impl Client {
         mut on_poll: impl FnMut(&TableInfo),
     ) -> Result<()> {
         check_table_name(name)?;
-        self.raw_delete_table(name).await?;
+        self.execute(&DeleteTable {
+            table: name.to_owned(),
+        })
+        .await?;
         let started = Instant::now();
         loop {
-            match self.raw_describe_table(name).await {
+            match self.describe_table(name).await {
                 Err(e) if e.kind() == ErrorKind::ResourceNotFound => return Ok(()),
                 Err(e) => return Err(e),
                 Ok(info) => {
@@ -206,7 +156,12 @@ impl Client {
     /// Describes a table.
     pub async fn describe_table(&self, name: &str) -> Result<TableInfo> {
         check_table_name(name)?;
-        self.raw_describe_table(name).await
+        Ok(self
+            .execute(&DescribeTable {
+                table: name.to_owned(),
+            })
+            .await?
+            .info())
     }
 
     /// Lists tables across every page: those whose name contains
@@ -219,27 +174,31 @@ impl Client {
         limit: Option<usize>,
         page_size: Option<usize>,
     ) -> Result<ListTablesOutput> {
-        if let Some(p) = page_size
-            && !(1..=100).contains(&p)
-        {
-            return Err(Error::validation(format!(
-                "page size {p} is out of range: ListTables returns 1 to 100 names per page"
-            )));
-        }
+        let page_size = match page_size {
+            Some(p) if !(1..=100).contains(&p) => {
+                return Err(Error::validation(format!(
+                    "page size {p} is out of range: ListTables returns 1 to 100 names per page"
+                )));
+            }
+            Some(p) => u32::try_from(p).ok(),
+            None => None,
+        };
         let mut out = ListTablesOutput::default();
-        let mut start: Option<String> = None;
+        let mut req = ListTables {
+            start: None,
+            limit: page_size,
+        };
         loop {
-            let (names, next) = self
-                .raw_list_tables(start.take(), page_size.map(|p| p as i64))
-                .await?;
+            let answer = self.execute(&req).await?;
             out.pages += 1;
             out.table_names.extend(
-                names
+                answer
+                    .table_names
                     .into_iter()
                     .filter(|n| name_contains.is_none_or(|c| n.contains(c))),
             );
-            match next {
-                Some(n) if limit.is_none_or(|l| out.table_names.len() < l) => start = Some(n),
+            match answer.last_evaluated_table_name {
+                Some(n) if limit.is_none_or(|l| out.table_names.len() < l) => req.start = Some(n),
                 _ => break,
             }
         }
@@ -257,26 +216,56 @@ impl Client {
         if attribute.is_empty() {
             return Err(Error::validation("the TTL attribute name is empty"));
         }
-        self.raw_update_ttl(table, attribute, true).await
+        self.execute(&UpdateTimeToLive {
+            table: table.to_owned(),
+            attribute: attribute.to_owned(),
+            enabled: true,
+        })
+        .await?;
+        Ok(())
     }
 
     /// The table's time-to-live setting.
     pub async fn describe_ttl(&self, table: &str) -> Result<TtlInfo> {
         check_table_name(table)?;
-        self.raw_describe_ttl(table).await
+        Ok(self
+            .execute(&DescribeTimeToLive {
+                table: table.to_owned(),
+            })
+            .await?
+            .info())
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_names() {
-        assert!(check_table_name("users").is_ok());
-        assert!(check_table_name("a.b-c_d").is_ok());
-        assert!(check_table_name("ab").is_err());
-        assert!(check_table_name("bad name!").is_err());
-        assert!(check_table_name(&"x".repeat(256)).is_err());
+    /// Reads up to `limit` items of the table named `table` (the name as
+    /// given: no configured `table_prefix` is added), following pages, with
+    /// every attribute as a [`Value`](crate::Value). For looking at tables
+    /// you have no schema for; with a schema use [`Client::scan`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo::Result<()> {
+    /// let client = dynamo::Client::from_env()?;
+    /// for item in client.scan_table("users", 10).await? {
+    ///     println!("{} attributes", item.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn scan_table(&self, table: &str, limit: usize) -> Result<Vec<Item>> {
+        check_table_name(table)?;
+        let mut out: Vec<Item> = Vec::new();
+        let mut req = Scan(Read {
+            table: table.to_owned(),
+            ..Read::default()
+        });
+        while out.len() < limit {
+            req.0.limit = u32::try_from((limit - out.len()).min(1000)).ok();
+            let page = self.execute(&req).await?;
+            out.extend(page.items.into_iter().map(|i| i.into_item()));
+            match page.last_evaluated_key {
+                Some(k) => req.0.start = Some(k.into_item().into_iter().collect()),
+                None => break,
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
     }
 }

@@ -1,10 +1,17 @@
 //! Batch writes, deletes and gets.
 //!
 //! Requests are cut into DynamoDB's chunks (25 writes, 100 keys), chunks are
-//! sent concurrently (at most `concurrency` at once, default 8), and whatever
-//! DynamoDB hands back unprocessed is re-sent with exponential backoff and
-//! full jitter until it is done or the client's attempt limit is reached.
-//! What is still left then is returned — never dropped, never only logged.
+//! sent concurrently (at most `concurrency` at once, default 8), and
+//! whatever DynamoDB hands back unprocessed is re-sent with exponential
+//! backoff and full jitter. One chunk's error retries and leftover rounds
+//! spend one budget — the client's retry policy: its attempts and its
+//! deadline — so retries never nest.
+//!
+//! Every item's fate is reported: written (counted in `processed_items`),
+//! handed back unprocessed when the budget ran out (`unprocessed_items`,
+//! with the reason in `unprocessed_reasons`), or failed with an error that
+//! retrying cannot fix (`failed_items`). Nothing is dropped, and nothing
+//! is only logged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,117 +19,140 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{BatchGetOutput, BatchWriteOutput};
-use crate::client::wire::{AttrMap, decode_item, encode_for_write};
-use crate::client::{Client, WireWrite};
-use crate::error::{Error, Result};
-use crate::expression::{ExprKind, Placeholders};
+use crate::client::{Budget, Client};
+use crate::codec::wire::WireItem;
+use crate::error::{Error, ErrorKind, Result};
 use crate::opts::{Key, Opts};
+use crate::plan::batch::{self as plan_batch, GetPlan, KeyIndex};
+use crate::plan::{self, Ctx};
+use crate::request::{KeyAttrs, WriteRequest};
 use crate::schema::Schema;
-use crate::value::Value;
 
-/// DynamoDB's limit of write requests per BatchWriteItem.
-pub const MAX_BATCH_WRITE: usize = 25;
-/// DynamoDB's limit of keys per BatchGetItem.
-pub const MAX_BATCH_GET: usize = 100;
-/// Chunks in flight at once unless `concurrency` says otherwise.
-pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
-
-/// A primary key as text, to match leftovers to what was sent.
-type KeyId = (String, Option<String>);
-
-fn key_id_of_item(item: &Key, pk: &str, sk: &str) -> KeyId {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    (text(item.get(pk)).unwrap_or_default(), text(item.get(sk)))
+/// What `batch_write_item` (or `batch_delete_item`) did with every item.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchWriteOutput<T> {
+    /// How many items were written (or deleted).
+    pub processed_items: usize,
+    /// Items not written: DynamoDB still handed them back unprocessed, or
+    /// their request kept failing with a retryable error, when the retry
+    /// budget ran out. Safe to write again later.
+    pub unprocessed_items: Vec<T>,
+    /// Why each of `unprocessed_items` is there, in the same order.
+    pub unprocessed_reasons: Vec<Error>,
+    /// Items not written because their request failed with an error that
+    /// retrying cannot fix (a missing table, an item DynamoDB refused), each
+    /// with that error.
+    pub failed_items: Vec<(T, Error)>,
 }
 
-fn key_id_of_attrs(item: &AttrMap, pk: &str, sk: &str) -> KeyId {
-    (
-        item.get(pk).and_then(|a| a.s.clone()).unwrap_or_default(),
-        item.get(sk).and_then(|a| a.s.clone()),
-    )
-}
-
-fn concurrency_of(opts: &Opts) -> Result<usize> {
-    match opts.concurrency {
-        Some(0) => Err(Error::validation("`concurrency` must be at least 1")),
-        Some(c) => Ok(c),
-        None => Ok(DEFAULT_BATCH_CONCURRENCY),
+impl<T> BatchWriteOutput<T> {
+    /// `true` when every item was written.
+    pub fn is_complete(&self) -> bool {
+        self.unprocessed_items.is_empty() && self.failed_items.is_empty()
     }
 }
 
-fn duplicate(op: &str, first: usize, second: usize, id: &KeyId) -> Error {
-    Error::validation(format!(
-        "{op}: items {first} and {second} have the same primary key ({}{}); DynamoDB refuses duplicate keys in one batch",
-        id.0,
-        id.1.as_deref()
-            .map(|s| format!(" / {s}"))
-            .unwrap_or_default()
-    ))
+/// What `batch_get_item` found.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchGetOutput<T> {
+    /// Every item found, once (in no particular order). Keys with no item are
+    /// simply absent.
+    pub items: Vec<T>,
+    /// Keys DynamoDB still had not processed (or whose request kept failing
+    /// with a retryable error) when the retry budget ran out.
+    pub unprocessed_keys: Vec<Key>,
+    /// Keys whose request failed with an error that retrying cannot fix,
+    /// each with that error.
+    pub failed_keys: Vec<(Key, Error)>,
 }
 
-/// How one chunk ended: what it finally left unprocessed, and the error that
-/// stopped it, if any.
-struct ChunkResult<W> {
-    left: Vec<W>,
-    sent: usize,
-    error: Option<Error>,
+impl<T> BatchGetOutput<T> {
+    /// `true` when every key was answered (found or absent).
+    pub fn is_complete(&self) -> bool {
+        self.unprocessed_keys.is_empty() && self.failed_keys.is_empty()
+    }
+}
+
+/// How one chunk ended, by position in the caller's list.
+#[derive(Debug, Default)]
+struct Fates {
+    /// Positions handed back unprocessed (or in a failed retryable request),
+    /// with the reason.
+    unprocessed: Vec<(usize, Error)>,
+    /// Positions whose request failed for good.
+    failed: Vec<(usize, Error)>,
+}
+
+fn unprocessed_reason(rounds: u32, budget: &Budget) -> Error {
+    Error::new(
+        ErrorKind::ProvisionedThroughputExceeded,
+        format!(
+            "DynamoDB handed the request back unprocessed in {rounds} rounds ({}); \
+             write it again later",
+            budget.spent()
+        ),
+    )
+}
+
+/// Runs `work` for every chunk, at most `concurrency` at once, and collects
+/// every chunk's fates. A chunk task that panics or is cancelled fails its
+/// items with that error, so none is counted as written.
+async fn run_chunks<C, F, Fut>(
+    chunks: Vec<C>,
+    positions: Vec<Vec<usize>>,
+    concurrency: usize,
+    work: F,
+) -> Fates
+where
+    C: Send + 'static,
+    F: Fn(C) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = Fates> + Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut set = JoinSet::new();
+    let mut task_positions = HashMap::with_capacity(chunks.len());
+    for (chunk, pos) in chunks.into_iter().zip(positions) {
+        let (work, permits) = (work.clone(), permits.clone());
+        let handle = set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            work(chunk).await
+        });
+        task_positions.insert(handle.id(), pos);
+    }
+    let mut all = Fates::default();
+    while let Some(joined) = set.join_next_with_id().await {
+        match joined {
+            Ok((id, fates)) => {
+                task_positions.remove(&id);
+                all.unprocessed.extend(fates.unprocessed);
+                all.failed.extend(fates.failed);
+            }
+            Err(e) => {
+                let error = Error::transport(format!("a batch chunk's task failed: {e}"));
+                tracing::warn!(target: "dynamo", error = %error, "batch chunk task failed; its items are reported as failed");
+                for p in task_positions.remove(&e.id()).unwrap_or_default() {
+                    all.failed.push((p, error.clone()));
+                }
+            }
+        }
+    }
+    all
 }
 
 impl Client {
     /// Writes every item, in chunks of 25 sent concurrently, re-sending
-    /// unprocessed items with backoff. Duplicate keys are a
-    /// `ValidationError` before anything is sent. Options: `concurrency`.
+    /// unprocessed items with backoff. Duplicate keys and invalid items are
+    /// a `ValidationError` before anything is sent. Options: `concurrency`.
     pub async fn batch_write_item<T: Schema>(
         &self,
         items: Vec<T>,
         opts: Opts,
     ) -> Result<BatchWriteOutput<T>> {
-        opts.only("batch_write_item", &["concurrency"])?;
-        let settings = T::SCHEMA.key_settings();
-        let (pk, sk) = (
-            settings.partition_key_name.to_string(),
-            settings.sort_key_name.to_string(),
-        );
-        let mut index: HashMap<KeyId, usize> = HashMap::with_capacity(items.len());
-        let mut writes = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let (map, _) = encode_for_write(item).map_err(|e| {
-                let msg = format!("batch_write_item: item {i}: {}", e.message());
-                let mut out = Error::new(e.kind(), msg);
-                if let Some(f) = e.field() {
-                    out = out.with_field(f);
-                }
-                out
-            })?;
-            let id = key_id_of_attrs(&map, &pk, &sk);
-            if let Some(first) = index.insert(id.clone(), i) {
-                return Err(duplicate("batch_write_item", first, i, &id));
-            }
-            writes.push(WireWrite::Put(map));
-        }
-        let left = self
-            .run_batch_writes(
-                T::SCHEMA.effective_table_name(),
-                writes,
-                concurrency_of(&opts)?,
-            )
-            .await?;
-        let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-        let mut unprocessed = Vec::with_capacity(left.len());
-        for w in left {
-            let id = match &w {
-                WireWrite::Put(m) => key_id_of_attrs(m, &pk, &sk),
-                WireWrite::Delete(k) => key_id_of_item(k, &pk, &sk),
-            };
-            if let Some(item) = index.get(&id).and_then(|i| slots[*i].take()) {
-                unprocessed.push(item);
-            }
-        }
-        Ok(BatchWriteOutput {
-            processed_items: slots.len() - unprocessed.len(),
-            unprocessed_items: unprocessed,
-        })
+        let ctx = Ctx::of::<T>()?;
+        let plan = plan_batch::write(&ctx, &items, &opts)?;
+        self.run_writes(ctx, plan, items, &opts).await
     }
 
     /// Deletes the items with the given keys, like
@@ -133,62 +163,116 @@ impl Client {
         keys: Vec<T>,
         opts: Opts,
     ) -> Result<BatchWriteOutput<T>> {
-        opts.only("batch_delete_item", &["concurrency"])?;
-        let settings = T::SCHEMA.key_settings();
-        let (pk, sk) = (
-            settings.partition_key_name.to_string(),
-            settings.sort_key_name.to_string(),
-        );
-        let mut index: HashMap<KeyId, usize> = HashMap::with_capacity(keys.len());
-        let mut writes = Vec::with_capacity(keys.len());
-        for (i, key) in keys.iter().enumerate() {
-            let k = key.primary_key()?.to_item();
-            let id = key_id_of_item(&k, &pk, &sk);
-            if let Some(first) = index.insert(id.clone(), i) {
-                return Err(duplicate("batch_delete_item", first, i, &id));
-            }
-            writes.push(WireWrite::Delete(k));
-        }
-        let left = self
-            .run_batch_writes(
-                T::SCHEMA.effective_table_name(),
-                writes,
-                concurrency_of(&opts)?,
-            )
-            .await?;
-        let mut slots: Vec<Option<T>> = keys.into_iter().map(Some).collect();
-        let mut unprocessed = Vec::new();
-        for w in left {
-            let id = match &w {
-                WireWrite::Put(m) => key_id_of_attrs(m, &pk, &sk),
-                WireWrite::Delete(k) => key_id_of_item(k, &pk, &sk),
-            };
-            if let Some(item) = index.get(&id).and_then(|i| slots[*i].take()) {
-                unprocessed.push(item);
-            }
-        }
-        Ok(BatchWriteOutput {
-            processed_items: slots.len() - unprocessed.len(),
-            unprocessed_items: unprocessed,
-        })
+        let ctx = Ctx::of::<T>()?;
+        let plan = plan_batch::delete(&ctx, &keys, &opts)?;
+        self.run_writes(ctx, plan, keys, &opts).await
     }
 
-    /// Sends write requests in chunks; returns what is left unprocessed.
-    async fn run_batch_writes(
+    async fn run_writes<T: Schema>(
         &self,
-        table: String,
-        writes: Vec<WireWrite>,
-        concurrency: usize,
-    ) -> Result<Vec<WireWrite>> {
-        let chunks = chunk(writes, MAX_BATCH_WRITE);
-        let table = Arc::new(table);
-        let results = self
-            .run_chunks(chunks, concurrency, move |client, chunk| {
-                let table = table.clone();
-                async move { client.raw_batch_write(&table, chunk).await }
-            })
-            .await;
-        settle(results)
+        ctx: Ctx,
+        plan: plan_batch::WritePlan,
+        items: Vec<T>,
+        opts: &Opts,
+    ) -> Result<BatchWriteOutput<T>> {
+        let concurrency = plan_batch::concurrency_of(opts)?;
+        crate::client::runtime()?;
+        let ctx = Arc::new(ctx);
+        let index = Arc::new(plan.index);
+        let positions = plan
+            .chunks
+            .iter()
+            .map(|c| c.iter().map(|(p, _)| *p).collect())
+            .collect();
+        let client = self.clone();
+        let fates = run_chunks(plan.chunks, positions, concurrency, move |chunk| {
+            let (client, ctx, index) = (client.clone(), ctx.clone(), index.clone());
+            async move { client.write_chunk(&ctx, &index, chunk).await }
+        })
+        .await;
+        let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+        let total = slots.len();
+        let mut out = BatchWriteOutput {
+            processed_items: 0,
+            unprocessed_items: Vec::with_capacity(fates.unprocessed.len()),
+            unprocessed_reasons: Vec::with_capacity(fates.unprocessed.len()),
+            failed_items: Vec::with_capacity(fates.failed.len()),
+        };
+        for (p, reason) in fates.unprocessed {
+            if let Some(item) = slots.get_mut(p).and_then(Option::take) {
+                out.unprocessed_items.push(item);
+                out.unprocessed_reasons.push(reason);
+            }
+        }
+        for (p, error) in fates.failed {
+            if let Some(item) = slots.get_mut(p).and_then(Option::take) {
+                out.failed_items.push((item, error));
+            }
+        }
+        out.processed_items = total - out.unprocessed_items.len() - out.failed_items.len();
+        Ok(out)
+    }
+
+    /// Sends one chunk until DynamoDB took all of it or the budget is spent.
+    async fn write_chunk(
+        &self,
+        ctx: &Ctx,
+        index: &KeyIndex,
+        chunk: Vec<(usize, WriteRequest)>,
+    ) -> Fates {
+        let mut pending = chunk;
+        let mut budget = self.retry_policy().budget();
+        let mut rounds = 0u32;
+        loop {
+            rounds += 1;
+            let req = plan_batch::write_request(ctx, &pending);
+            match self.execute_within(&req, &mut budget).await {
+                Ok(answer) => {
+                    let left: Vec<_> = answer.unprocessed_items.into_values().flatten().collect();
+                    if left.is_empty() {
+                        return Fates::default();
+                    }
+                    let back = plan_batch::leftover_positions(ctx, index, &left);
+                    pending.retain(|(p, _)| back.contains(p));
+                    if pending.is_empty() {
+                        return Fates::default();
+                    }
+                    match budget.next_wait() {
+                        Some(wait) => {
+                            tracing::debug!(target: "dynamo", left = pending.len(), rounds, "re-sending unprocessed batch requests");
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => {
+                            let reason = unprocessed_reason(rounds, &budget);
+                            tracing::warn!(target: "dynamo", left = pending.len(), "batch leftovers remain; returning them");
+                            return Fates {
+                                unprocessed: pending
+                                    .into_iter()
+                                    .map(|(p, _)| (p, reason.clone()))
+                                    .collect(),
+                                failed: Vec::new(),
+                            };
+                        }
+                    }
+                }
+                Err(e) => {
+                    // The request failed as a whole (after its retries): none
+                    // of `pending` is known to be written.
+                    let positions = pending.into_iter().map(|(p, _)| (p, e.clone()));
+                    return if e.is_retryable() {
+                        Fates {
+                            unprocessed: positions.collect(),
+                            failed: Vec::new(),
+                        }
+                    } else {
+                        Fates {
+                            unprocessed: Vec::new(),
+                            failed: positions.collect(),
+                        }
+                    };
+                }
+            }
+        }
     }
 
     /// Reads the items with the given keys, in chunks of 100 sent
@@ -200,188 +284,128 @@ impl Client {
         keys: &[T],
         opts: Opts,
     ) -> Result<BatchGetOutput<T>> {
-        opts.only(
-            "batch_get_item",
-            &[
-                "consistent_read",
-                "projection_expression",
-                "expression_attribute_names",
-                "concurrency",
-            ],
-        )?;
-        let settings = T::SCHEMA.key_settings();
-        let (pk, sk) = (
-            settings.partition_key_name.to_string(),
-            settings.sort_key_name.to_string(),
-        );
-        let mut seen: HashMap<KeyId, usize> = HashMap::with_capacity(keys.len());
-        let mut wire_keys = Vec::with_capacity(keys.len());
-        for (i, key) in keys.iter().enumerate() {
-            let k = key.primary_key()?.to_item();
-            let id = key_id_of_item(&k, &pk, &sk);
-            if let Some(first) = seen.insert(id.clone(), i) {
-                return Err(duplicate("batch_get_item", first, i, &id));
+        let ctx = Ctx::of::<T>()?;
+        let plan = plan_batch::get(&ctx, keys, &opts)?;
+        let concurrency = plan_batch::concurrency_of(&opts)?;
+        crate::client::runtime()?;
+        let all_keys: Vec<KeyAttrs> = plan
+            .chunks
+            .iter()
+            .flat_map(|c| c.iter().map(|(_, k)| k.clone()))
+            .collect();
+        let positions = plan
+            .chunks
+            .iter()
+            .map(|c| c.iter().map(|(p, _)| *p).collect())
+            .collect();
+        let chunks = plan.chunks.clone();
+        let ctx = Arc::new(ctx);
+        let plan = Arc::new(plan);
+        let found = Arc::new(std::sync::Mutex::new(Vec::<WireItem>::new()));
+        let (client, sink) = (self.clone(), found.clone());
+        let fates = run_chunks(chunks, positions, concurrency, {
+            let ctx = ctx.clone();
+            move |chunk| {
+                let (client, ctx, plan, sink) =
+                    (client.clone(), ctx.clone(), plan.clone(), sink.clone());
+                async move { client.get_chunk(&ctx, &plan, chunk, &sink).await }
             }
-            wire_keys.push(k);
-        }
-        let mut ph =
-            Placeholders::with_user(&opts.expression_attribute_names, &Default::default())?;
-        let projection = opts
-            .projection_expression
-            .as_deref()
-            .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-            .transpose()?
-            // The key attributes come back too: they tell the items apart.
-            .map(|p| crate::query::with_key_attributes::<T>(p, &mut ph));
-        ph.check_all_used()?;
-        let (names, _) = ph.into_maps();
-        let consistent = opts.consistent_read == Some(true);
-        let table = Arc::new(T::SCHEMA.effective_table_name());
-        let found = Arc::new(std::sync::Mutex::new(Vec::<AttrMap>::new()));
-        let sink = found.clone();
-        let results = self
-            .run_chunks(
-                chunk(wire_keys, MAX_BATCH_GET),
-                concurrency_of(&opts)?,
-                move |client, chunk| {
-                    let (table, projection, names, sink) = (
-                        table.clone(),
-                        projection.clone(),
-                        names.clone(),
-                        sink.clone(),
-                    );
-                    async move {
-                        let (items, left) = client
-                            .raw_batch_get(&table, chunk, consistent, projection, names)
-                            .await?;
-                        sink.lock().unwrap_or_else(|e| e.into_inner()).extend(items);
-                        Ok(left)
-                    }
-                },
-            )
-            .await;
-        let unprocessed_keys = settle(results)?;
+        })
+        .await;
         let maps = std::mem::take(&mut *found.lock().unwrap_or_else(|e| e.into_inner()));
         // A key answered twice (after a retry) yields one item.
-        let mut seen_items: HashMap<KeyId, ()> = HashMap::with_capacity(maps.len());
+        let mut seen = std::collections::HashSet::with_capacity(maps.len());
         let mut items = Vec::with_capacity(maps.len());
         for m in maps {
-            if seen_items
-                .insert(key_id_of_attrs(&m, &pk, &sk), ())
-                .is_none()
-            {
-                items.push(decode_item(m)?);
+            if seen.insert(plan::key_id_of(&ctx, &m)) {
+                items.push(plan::decode_item(&ctx, m)?);
             }
         }
+        let key_at = |p: usize| -> Key { all_keys_by_position(&all_keys, keys.len(), p) };
         Ok(BatchGetOutput {
             items,
-            unprocessed_keys,
+            unprocessed_keys: fates
+                .unprocessed
+                .into_iter()
+                .map(|(p, _)| key_at(p))
+                .collect(),
+            failed_keys: fates
+                .failed
+                .into_iter()
+                .map(|(p, e)| (key_at(p), e))
+                .collect(),
         })
     }
 
-    /// Runs `send` over every chunk (at most `concurrency` at once),
-    /// re-sending what each call leaves over with backoff.
-    async fn run_chunks<W, F, Fut>(
+    async fn get_chunk(
         &self,
-        chunks: Vec<Vec<W>>,
-        concurrency: usize,
-        send: F,
-    ) -> Vec<ChunkResult<W>>
-    where
-        W: Clone + Send + 'static,
-        F: Fn(Client, Vec<W>) -> Fut + Send + Sync + Clone + 'static,
-        Fut: std::future::Future<Output = Result<Vec<W>>> + Send + 'static,
-    {
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let mut set = JoinSet::new();
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let client = self.clone();
-            let send = send.clone();
-            let permits = permits.clone();
-            set.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let sent = chunk.len();
-                let attempts = client.retry_policy().attempts();
-                let mut pending = chunk;
-                let mut round = 0u32;
-                loop {
-                    round += 1;
-                    match send(client.clone(), pending.clone()).await {
-                        Ok(left) if left.is_empty() => return (n, ChunkResult { left, sent, error: None }),
-                        Ok(left) => {
-                            if round >= attempts {
-                                tracing::warn!(target: "dynamo", chunk = n, left = left.len(), "batch leftovers remain after {round} rounds; returning them");
-                                return (n, ChunkResult { left, sent, error: None });
-                            }
-                            tracing::debug!(target: "dynamo", chunk = n, left = left.len(), round, "re-sending unprocessed batch requests");
-                            tokio::time::sleep(client.retry_policy().backoff(round)).await;
-                            pending = left;
-                        }
-                        Err(e) => {
-                            // The request failed as a whole (after the client's own
-                            // retries): none of `pending` is known to be written, so
-                            // all of it comes back as unprocessed.
-                            tracing::warn!(target: "dynamo", chunk = n, left = pending.len(), error = %e, "batch request failed; returning its items as unprocessed");
-                            return (n, ChunkResult { left: pending, sent, error: Some(e) });
+        ctx: &Ctx,
+        plan: &GetPlan,
+        chunk: Vec<(usize, KeyAttrs)>,
+        sink: &std::sync::Mutex<Vec<WireItem>>,
+    ) -> Fates {
+        let mut pending = chunk;
+        let mut budget = self.retry_policy().budget();
+        let mut rounds = 0u32;
+        loop {
+            rounds += 1;
+            let req = plan.request(ctx, &pending);
+            match self.execute_within(&req, &mut budget).await {
+                Ok(answer) => {
+                    sink.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(answer.responses.into_values().flatten());
+                    let left: Vec<WireItem> = answer
+                        .unprocessed_keys
+                        .into_values()
+                        .flat_map(|k| k.keys)
+                        .collect();
+                    let back: Vec<usize> = left
+                        .iter()
+                        .filter_map(|k| plan.index.position(ctx, k))
+                        .collect();
+                    pending.retain(|(p, _)| back.contains(p));
+                    if pending.is_empty() {
+                        return Fates::default();
+                    }
+                    match budget.next_wait() {
+                        Some(wait) => tokio::time::sleep(wait).await,
+                        None => {
+                            let reason = unprocessed_reason(rounds, &budget);
+                            return Fates {
+                                unprocessed: pending
+                                    .into_iter()
+                                    .map(|(p, _)| (p, reason.clone()))
+                                    .collect(),
+                                failed: Vec::new(),
+                            };
                         }
                     }
                 }
-            });
-        }
-        let mut results: Vec<(usize, ChunkResult<W>)> = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Ok(r) => results.push(r),
-                Err(e) => results.push((
-                    usize::MAX,
-                    ChunkResult {
-                        left: Vec::new(),
-                        sent: 0,
-                        error: Some(Error::transport(format!("batch task failed: {e}"))),
-                    },
-                )),
+                Err(e) => {
+                    let positions = pending.into_iter().map(|(p, _)| (p, e.clone()));
+                    return if e.is_retryable() {
+                        Fates {
+                            unprocessed: positions.collect(),
+                            failed: Vec::new(),
+                        }
+                    } else {
+                        Fates {
+                            unprocessed: Vec::new(),
+                            failed: positions.collect(),
+                        }
+                    };
+                }
             }
         }
-        results.sort_by_key(|(n, _)| *n);
-        results.into_iter().map(|(_, r)| r).collect()
     }
 }
 
-/// Turns chunk results into leftovers. A non-retryable error (the request
-/// itself is wrong: a missing table, an invalid item) is returned as the
-/// error; a retryable one that outlasted the retries leaves its chunk's
-/// requests in the leftovers, so nothing is lost.
-fn settle<W>(results: Vec<ChunkResult<W>>) -> Result<Vec<W>> {
-    let mut left = Vec::new();
-    for r in results {
-        if let Some(e) = r.error
-            && !e.is_retryable()
-        {
-            return Err(e);
-        }
-        let _ = r.sent;
-        left.extend(r.left);
-    }
-    Ok(left)
-}
-
-fn chunk<W>(items: Vec<W>, size: usize) -> Vec<Vec<W>> {
-    let mut out = Vec::with_capacity(items.len().div_ceil(size));
-    let mut it = items.into_iter().peekable();
-    while it.peek().is_some() {
-        out.push(it.by_ref().take(size).collect());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunks() {
-        let c = chunk((0..60).collect::<Vec<_>>(), 25);
-        assert_eq!(c.iter().map(Vec::len).collect::<Vec<_>>(), vec![25, 25, 10]);
-        assert!(chunk(Vec::<u8>::new(), 25).is_empty());
-    }
+/// The key at position `p` of the caller's list (keys are planned in order,
+/// one per position).
+fn all_keys_by_position(all: &[KeyAttrs], n: usize, p: usize) -> Key {
+    debug_assert_eq!(all.len(), n);
+    all.get(p)
+        .map(|k| k.iter().cloned().collect())
+        .unwrap_or_default()
 }

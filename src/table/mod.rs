@@ -4,7 +4,7 @@
 //! Every function here runs on the default client ([`Client::default_client`]);
 //! the same operations are methods of [`Client`] for an explicit client, and
 //! the item operations are also methods of every schema type
-//! ([`Schema::put_item`], [`Schema::list_items`], …).
+//! ([`SchemaExt::put_item`], [`SchemaExt::list_items`], …).
 //!
 //! ```no_run
 //! use dynamo::prelude::*;
@@ -41,22 +41,22 @@
 
 mod admin;
 mod batch;
+mod ext;
 mod scan;
 pub mod stream;
 
-use crate::client::wire::{decode_item, encode_for_write};
-use crate::client::{Client, DeleteReq, Exprs, GetReq, PutReq, UpdateReq};
-use crate::error::{Error, Result};
-use crate::expression::{ExprKind, Placeholders};
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
 use crate::opts::{Key, Opts, Select};
-use crate::query;
+use crate::plan::{self, Ctx};
 use crate::schema::Schema;
-use crate::update::{UpdateOp, Updates};
-use crate::value::Value;
+use crate::update::Updates;
 
-pub use crate::client::{BillingMode, IndexSpec, TableInfo, TableSpec, TtlInfo};
-pub(crate) use admin::check_table_name;
+pub use crate::plan::batch::{DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET, MAX_BATCH_WRITE};
+pub use crate::request::{BillingMode, IndexSpec, Projection, TableInfo, TableSpec, TtlInfo};
 pub use admin::{ListTablesOutput, spec_for};
+pub use batch::{BatchGetOutput, BatchWriteOutput};
+pub use ext::SchemaExt;
 
 /// One page of a query or scan.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,96 +80,27 @@ impl<T> Page<T> {
     }
 }
 
-/// What `batch_write_item` did.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct BatchWriteOutput<T> {
-    /// How many items were written (or deleted).
-    pub processed_items: usize,
-    /// Items DynamoDB still had not processed when the retries ran out.
-    /// Nothing is dropped: write them again later.
-    pub unprocessed_items: Vec<T>,
-}
-
-/// What `batch_get_item` found.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct BatchGetOutput<T> {
-    /// Every item found, once (in no particular order). Keys with no item are
-    /// simply absent.
-    pub items: Vec<T>,
-    /// Keys DynamoDB still had not processed when the retries ran out.
-    pub unprocessed_keys: Vec<Key>,
-}
-
-const WRITE_OPTS: &[&str] = &[
-    "condition_expression",
-    "expression_attribute_names",
-    "expression_attribute_values",
-];
-
-/// Prepares a user condition with its placeholders.
-fn condition(opts: &Opts) -> Result<(Option<String>, Exprs)> {
-    condition_parts(
-        opts.condition_expression.as_deref(),
-        &opts.expression_attribute_names,
-        &opts.expression_attribute_values,
-    )
-}
-
-/// Prepares a condition given as parts.
-pub(crate) fn condition_parts(
-    condition: Option<&str>,
-    names: &std::collections::BTreeMap<String, String>,
-    values: &std::collections::BTreeMap<String, Value>,
-) -> Result<(Option<String>, Exprs)> {
-    let mut ph = Placeholders::with_user(names, values)?;
-    let cond = condition
-        .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
-        .transpose()?;
-    ph.check_all_used()?;
-    let (names, values) = ph.into_maps();
-    Ok((cond, Exprs { names, values }))
-}
-
-/// The attributes an update may not change: the key attributes, the fields
-/// keys are built from, and a relation's foreign key.
-fn frozen_fields(s: &'static crate::SchemaDef) -> Vec<String> {
-    let settings = s.key_settings();
-    let mut v: Vec<String> = vec![settings.partition_key_name.to_string()];
-    if s.has_sort_key() {
-        v.push(settings.sort_key_name.to_string());
-    }
-    v.extend(s.partition_key.iter().map(|f| f.to_string()));
-    v.extend(s.sort_key.iter().map(|f| f.to_string()));
-    if let Some(rel) = s.placement() {
-        v.push(rel.foreign_key_field().to_owned());
-        v.extend(
-            rel.parent
-                .partition_key
-                .iter()
-                .skip(1)
-                .map(|f| f.to_string()),
-        );
-    }
-    v
+/// Turns one answered page into a [`Page`] of `T`.
+pub(crate) fn page_of<T: Schema>(ctx: &Ctx, answer: crate::request::PageAnswer) -> Result<Page<T>> {
+    Ok(Page {
+        items: answer
+            .items
+            .into_iter()
+            .map(|i| plan::decode_item(ctx, i))
+            .collect::<Result<_>>()?,
+        last_evaluated_key: answer.last_evaluated_key.map(|k| k.into_item()),
+        count: usize::try_from(answer.count).unwrap_or(usize::MAX),
+        scanned_count: usize::try_from(answer.scanned_count).unwrap_or(usize::MAX),
+    })
 }
 
 impl Client {
     /// Writes `item` (replacing any item with the same key) and returns it.
     /// Options: `condition_expression` with its names and values.
     pub async fn put_item<T: Schema>(&self, item: T, opts: Opts) -> Result<T> {
-        opts.only("put_item", WRITE_OPTS)?;
-        let (map, _) = encode_for_write(&item)?;
-        let (cond, exprs) = condition(&opts)?;
-        self.raw_put(PutReq {
-            table: T::SCHEMA.effective_table_name(),
-            item: map,
-            condition: cond,
-            exprs,
-            return_old: false,
-        })
-        .await?;
+        let ctx = Ctx::of::<T>()?;
+        let req = plan::item::put(&ctx, &item, &opts)?;
+        self.execute(&req).await?;
         Ok(item)
     }
 
@@ -177,54 +108,23 @@ impl Client {
     /// Options: `consistent_read`, `projection_expression`,
     /// `expression_attribute_names`.
     pub async fn get_item<T: Schema>(&self, key: &T, opts: Opts) -> Result<Option<T>> {
-        opts.only(
-            "get_item",
-            &[
-                "consistent_read",
-                "projection_expression",
-                "expression_attribute_names",
-            ],
-        )?;
-        let pk = key.primary_key()?;
-        let mut ph =
-            Placeholders::with_user(&opts.expression_attribute_names, &Default::default())?;
-        let projection = opts
-            .projection_expression
-            .as_deref()
-            .map(|p| ph.user_expression("projection_expression", p, ExprKind::Projection))
-            .transpose()?
-            .map(|p| query::with_key_attributes::<T>(p, &mut ph));
-        ph.check_all_used()?;
-        let (names, _) = ph.into_maps();
-        let found = self
-            .raw_get(GetReq {
-                table: T::SCHEMA.effective_table_name(),
-                key: pk.to_item(),
-                consistent: opts.consistent_read == Some(true),
-                projection,
-                names,
-            })
-            .await?;
-        found.map(decode_item).transpose()
+        let ctx = Ctx::of::<T>()?;
+        let req = plan::item::get(&ctx, key, &opts)?;
+        let answer = self.execute(&req).await?;
+        answer.item.map(|i| plan::decode_item(&ctx, i)).transpose()
     }
 
     /// Deletes the item with `key`'s primary key and returns it as it was
     /// (`Ok(None)` when there was none). Options: `condition_expression` with
     /// its names and values.
     pub async fn delete_item<T: Schema>(&self, key: &T, opts: Opts) -> Result<Option<T>> {
-        opts.only("delete_item", WRITE_OPTS)?;
-        let pk = key.primary_key()?;
-        let (cond, exprs) = condition(&opts)?;
-        let old = self
-            .raw_delete(DeleteReq {
-                table: T::SCHEMA.effective_table_name(),
-                key: pk.to_item(),
-                condition: cond,
-                exprs,
-                return_old: true,
-            })
-            .await?;
-        old.map(decode_item).transpose()
+        let ctx = Ctx::of::<T>()?;
+        let req = plan::item::delete(&ctx, key, &opts)?;
+        let answer = self.execute(&req).await?;
+        answer
+            .attributes
+            .map(|i| plan::decode_item(&ctx, i))
+            .transpose()
     }
 
     /// Changes the item with `key`'s primary key and returns it as it is
@@ -233,55 +133,44 @@ impl Client {
     /// "attribute_exists(pk)"` to refuse that. Options:
     /// `condition_expression` with its names and values.
     pub async fn update_item<T: Schema>(&self, key: &T, updates: Updates, opts: Opts) -> Result<T> {
-        opts.only("update_item", WRITE_OPTS)?;
-        let pk = key.primary_key()?;
-        let (update, cond, exprs) = UpdatePlan::new(key).render(
-            &updates,
-            opts.condition_expression.as_deref(),
-            &opts.expression_attribute_names,
-            &opts.expression_attribute_values,
-        )?;
-        let new = self
-            .raw_update(UpdateReq {
-                table: T::SCHEMA.effective_table_name(),
-                key: pk.to_item(),
-                update,
-                condition: cond,
-                exprs,
-            })
-            .await?;
-        match new {
-            Some(map) => decode_item(map),
+        let ctx = Ctx::of::<T>()?;
+        let req = plan::update::update(&ctx, key, &updates, &opts)?;
+        let answer = self.execute(&req).await?;
+        match answer.attributes {
+            Some(i) => plan::decode_item(&ctx, i),
             None => Err(Error::new(
-                crate::ErrorKind::Decode,
+                ErrorKind::Decode,
                 "update_item: DynamoDB returned no attributes for the updated item",
             )),
         }
     }
 
     /// Every item in `key`'s partition that matches the sort-key condition
-    /// (see [`crate::query`] for the rules), following pages until the end
-    /// or until `limit` items are collected.
+    /// (see `docs/queries-and-gsis.md` for the rules), following pages until
+    /// the end or until `limit` items are collected.
     pub async fn list_items<T: Schema>(&self, key: &T, opts: Opts) -> Result<Vec<T>> {
         if opts.select == Some(Select::Count) {
             return Err(Error::validation(
                 "list_items returns items; for `select: :count` use `count_items` or `query_page`",
             ));
         }
-        let mut req = query::build_query(key, &opts)?;
+        let ctx = Ctx::of::<T>()?;
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let mut out: Vec<T> = Vec::new();
         loop {
             if let Some(limit) = opts.limit {
-                let remaining = limit - out.len();
+                let remaining = limit.saturating_sub(out.len());
                 let per_page = opts.page_size.map_or(remaining, |p| p.min(remaining));
-                req.limit = Some(per_page as i64);
+                req.0.limit = Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX));
             }
-            let page = self.raw_query(req.clone()).await?;
-            for map in page.items {
-                out.push(decode_item(map)?);
+            let answer = self.execute(&req).await?;
+            for i in answer.items {
+                out.push(plan::decode_item(&ctx, i)?);
             }
-            match page.last_key {
-                Some(k) if opts.limit.is_none_or(|l| out.len() < l) => req.start = Some(k),
+            match answer.last_evaluated_key {
+                Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {
+                    req.0.start = Some(k.into_item().into_iter().collect());
+                }
                 _ => break,
             }
         }
@@ -294,18 +183,10 @@ impl Client {
     /// One page of the query [`list_items`](Client::list_items) runs, with
     /// the key to continue from. `limit` is the page's item limit.
     pub async fn query_page<T: Schema>(&self, key: &T, opts: Opts) -> Result<Page<T>> {
-        let req = query::build_query(key, &opts)?;
-        let page = self.raw_query(req).await?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(decode_item)
-                .collect::<Result<_>>()?,
-            last_evaluated_key: page.last_key,
-            count: page.count,
-            scanned_count: page.scanned,
-        })
+        let ctx = Ctx::of::<T>()?;
+        let req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let answer = self.execute(&req).await?;
+        page_of(&ctx, answer)
     }
 
     /// How many items the query [`list_items`](Client::list_items) would
@@ -315,153 +196,18 @@ impl Client {
             select: Some(Select::Count),
             ..opts
         };
-        let mut req = query::build_query(key, &opts)?;
-        let mut total = 0;
+        let ctx = Ctx::of::<T>()?;
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let mut total = 0usize;
         loop {
-            let page = self.raw_query(req.clone()).await?;
-            total += page.count;
-            match page.last_key {
-                Some(k) => req.start = Some(k),
+            let answer = self.execute(&req).await?;
+            total += usize::try_from(answer.count).unwrap_or(usize::MAX);
+            match answer.last_evaluated_key {
+                Some(k) => req.0.start = Some(k.into_item().into_iter().collect()),
                 None => return Ok(total),
             }
         }
     }
-}
-
-/// Everything needed to render an update for one item, without the item's
-/// type: the schema, the attributes that may not change, and the key
-/// fields' values (set too, so an upserted item is whole).
-pub(crate) struct UpdatePlan {
-    schema: &'static crate::SchemaDef,
-    frozen: Vec<String>,
-    key_values: Vec<(&'static str, Value)>,
-}
-
-impl UpdatePlan {
-    pub(crate) fn new<T: Schema>(key: &T) -> UpdatePlan {
-        let schema = T::SCHEMA;
-        let frozen = frozen_fields(schema);
-        let settings = schema.key_settings();
-        let key_values = schema
-            .fields
-            .iter()
-            .map(|f| f.name)
-            .filter(|f| frozen.iter().any(|z| z == f))
-            // A field named like a key attribute *is* the key attribute.
-            .filter(|f| *f != &*settings.partition_key_name && *f != &*settings.sort_key_name)
-            .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
-            .collect();
-        UpdatePlan {
-            schema,
-            frozen,
-            key_values,
-        }
-    }
-
-    /// Renders `updates` (and an optional condition).
-    pub(crate) fn render(
-        &self,
-        updates: &Updates,
-        condition: Option<&str>,
-        names: &std::collections::BTreeMap<String, String>,
-        values: &std::collections::BTreeMap<String, Value>,
-    ) -> Result<(String, Option<String>, Exprs)> {
-        let mut ph = Placeholders::with_user(names, values)?;
-        let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
-        let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
-        check_index_updates(self.schema, updates)?;
-        // What the update writes for sure (set and appended values, key
-        // fields) is a lower bound of the new item's size.
-        let mut written: usize = self
-            .key_values
-            .iter()
-            .map(|(f, v)| f.len() + crate::codec::size::value_size(v))
-            .sum();
-        let mut largest: Option<(&str, usize)> = None;
-        for (field, op) in updates.actions() {
-            if let UpdateOp::Set(v) | UpdateOp::IfNotExists(v) = op {
-                crate::codec::size::check_value(v).map_err(|e| {
-                    Error::validation(format!("updates!: field `{field}`: {e}")).with_field(field)
-                })?;
-            }
-            if let UpdateOp::Set(v) | UpdateOp::Append(v) | UpdateOp::Prepend(v) = op {
-                let size = field.len() + crate::codec::size::value_size(v);
-                written += size;
-                if largest.is_none_or(|(_, l)| size > l) {
-                    largest = Some((field, size));
-                }
-            }
-        }
-        if let Some((field, size)) = largest.filter(|_| written > crate::codec::MAX_ITEM_SIZE) {
-            return Err(Error::validation(format!(
-                "updates!: the values written come to {written} bytes (field `{field}`: {size} bytes), \
-                 over DynamoDB's item size limit of {} bytes (400 KB)",
-                crate::codec::MAX_ITEM_SIZE
-            ))
-            .with_field(field));
-        }
-        let mut update = updates.render(&mut ph, &frozen_refs, Some(&fields))?;
-        let key_sets: Vec<String> = self
-            .key_values
-            .iter()
-            .map(|(f, v)| {
-                let n = ph.name(f);
-                let v = ph.value(v.clone());
-                format!("{n} = if_not_exists({n}, {v})")
-            })
-            .collect();
-        if !key_sets.is_empty() {
-            update = if let Some(rest) = update.strip_prefix("SET ") {
-                format!("SET {}, {rest}", key_sets.join(", "))
-            } else {
-                format!("SET {} {update}", key_sets.join(", "))
-            };
-        }
-        let cond = condition
-            .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
-            .transpose()?;
-        ph.check_all_used()?;
-        let (names, values) = ph.into_maps();
-        Ok((update, cond, Exprs { names, values }))
-    }
-}
-
-/// Index key fields may only be set to strings, numbers or binaries (and not
-/// to empty strings).
-fn check_index_updates(schema: &'static crate::SchemaDef, updates: &Updates) -> Result<()> {
-    for index in schema.indexes {
-        for field in std::iter::once(index.partition_key).chain(index.sort_key) {
-            for (f, op) in updates.actions() {
-                if f != field {
-                    continue;
-                }
-                let v = match op {
-                    UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => v,
-                    UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
-                        return Err(Error::validation(format!(
-                            "updates!: field `{f}` is a key of index `{}`; it cannot hold a list",
-                            index.name
-                        ))
-                        .with_field(f));
-                    }
-                    _ => continue,
-                };
-                match v {
-                    Value::Null | Value::Number(_) | Value::Binary(_) => {}
-                    Value::String(s) if !s.is_empty() => {}
-                    other => {
-                        return Err(Error::validation(format!(
-                            "updates!: field `{f}` is a key of index `{}` and must be a non-empty string, a number or binary, not {}",
-                            index.name,
-                            if other.as_str() == Some("") { "an empty string".to_owned() } else { format!("a {} value", other.type_name()) }
-                        ))
-                        .with_field(f))
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn default_client() -> Result<Client> {

@@ -1,29 +1,17 @@
-//! Scans: one page, and a parallel scan over all segments at once.
+//! Scans: one page, and a parallel scan over all segments.
 
-use super::Page;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::{Page, page_of};
 use crate::client::Client;
-use crate::client::wire::decode_item;
 use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
-use crate::query::build_scan;
+use crate::plan::{self, Ctx};
+use crate::request::Scan;
 use crate::schema::Schema;
-
-/// The largest number of segments DynamoDB accepts.
-pub(crate) const MAX_SEGMENTS: usize = 1_000_000;
-
-/// Segments scanned at once unless `concurrency` says otherwise.
-pub(crate) const DEFAULT_SEGMENT_CONCURRENCY: usize = 64;
-
-/// Checks and returns the segment count (default 4).
-pub(crate) fn segments_of(opts: &Opts) -> Result<usize> {
-    match opts.segments.unwrap_or(4) {
-        0 => Err(Error::validation("`segments` must be at least 1")),
-        n if n > MAX_SEGMENTS => Err(Error::validation(format!(
-            "`segments` is {n}; DynamoDB allows at most {MAX_SEGMENTS}"
-        ))),
-        n => Ok(n),
-    }
-}
 
 impl Client {
     /// One page of a scan over the schema's table (every item in the table
@@ -37,25 +25,17 @@ impl Client {
                 "scan reads one page; `segments`, `concurrency` and `batch_size` apply to parallel_scan and the streams",
             ));
         }
-        let req = build_scan::<T>(&opts, "scan")?;
-        let page = self.raw_scan(req).await?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(decode_item)
-                .collect::<Result<_>>()?,
-            last_evaluated_key: page.last_key,
-            count: page.count,
-            scanned_count: page.scanned,
-        })
+        let ctx = Ctx::of::<T>()?;
+        let req = Scan(plan::query::scan(&ctx, &opts, "scan")?);
+        let answer = self.execute(&req).await?;
+        page_of(&ctx, answer)
     }
 
-    /// Scans the whole table with `segments` (default 4) segments fetched
-    /// concurrently, every page of each, and returns every item. `limit`
-    /// caps the total; `page_size` is each request's item limit. A failing
-    /// segment fails the whole scan with its typed error (nothing is
-    /// returned half-done).
+    /// Scans the whole table with `segments` (default 4) segments, at most
+    /// `concurrency` of them at once (default: all, up to 64), every page of
+    /// each, and returns every item. `limit` caps the total; `page_size` is
+    /// each request's item limit. A failing segment fails the whole scan
+    /// with its typed error (nothing is returned half-done).
     pub async fn parallel_scan<T: Schema>(&self, opts: Opts) -> Result<Vec<T>> {
         if opts.select == Some(Select::Count) {
             return Err(Error::validation(
@@ -72,28 +52,25 @@ impl Client {
                 "`batch_size` applies to scan_to_channel, not parallel_scan",
             ));
         }
-        let segments = segments_of(&opts)?;
+        let segments = plan::query::segments_of(&opts)?;
+        let concurrency = plan::query::segment_concurrency(&opts, segments)?;
         let limit = opts.limit;
-        let concurrency = match opts.concurrency {
-            Some(0) => return Err(Error::validation("`concurrency` must be at least 1")),
-            Some(c) => c,
-            None => segments.min(DEFAULT_SEGMENT_CONCURRENCY),
-        };
         let per_request = Opts {
             limit: opts.page_size,
             page_size: None,
             segments: None,
             concurrency: None,
-            ..opts.clone()
+            ..opts
         };
-        let base = build_scan::<T>(&per_request, "parallel_scan")?;
-        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency));
-        let mut set = tokio::task::JoinSet::new();
+        // Settings are resolved here, once, and carried into every task.
+        let ctx = Arc::new(Ctx::of::<T>()?);
+        let base = plan::query::scan(&ctx, &per_request, "parallel_scan")?;
+        crate::client::runtime()?;
+        let permits = Arc::new(Semaphore::new(concurrency));
+        let mut set = JoinSet::new();
         for segment in 0..segments {
-            let mut req = base.clone();
-            req.segment = Some((segment as i64, segments as i64));
-            let client = self.clone();
-            let permits = permits.clone();
+            let mut req = Scan(plan::query::segment(&base, segment, segments));
+            let (client, ctx, permits) = (self.clone(), ctx.clone(), permits.clone());
             set.spawn(async move {
                 let _permit = permits
                     .acquire_owned()
@@ -101,12 +78,14 @@ impl Client {
                     .map_err(|_| Error::transport("scan was cancelled"))?;
                 let mut items: Vec<T> = Vec::new();
                 loop {
-                    let page = client.raw_scan(req.clone()).await?;
-                    for map in page.items {
-                        items.push(decode_item(map)?);
+                    let answer = client.execute(&req).await?;
+                    for i in answer.items {
+                        items.push(plan::decode_item(&ctx, i)?);
                     }
-                    match page.last_key {
-                        Some(k) if limit.is_none_or(|l| items.len() < l) => req.start = Some(k),
+                    match answer.last_evaluated_key {
+                        Some(k) if limit.is_none_or(|l| items.len() < l) => {
+                            req.0.start = Some(k.into_item().into_iter().collect());
+                        }
                         _ => return Ok::<_, Error>(items),
                     }
                 }

@@ -2,16 +2,19 @@
 //!
 //! * [`scan`] fetches the next page only when the consumer asks for an item
 //!   past the current page: memory stays at one page however big the table.
-//! * [`parallel_scan`] scans all segments **concurrently** (one task per
-//!   segment), yielding items as pages arrive; each segment has at most one
-//!   page waiting, so a slow consumer slows the scan down (backpressure).
+//! * [`parallel_scan`] scans the segments **concurrently** (one task per
+//!   segment, at most `concurrency` at once — default all, up to 64),
+//!   yielding items as pages arrive; each segment has at most one page
+//!   waiting, so a slow consumer slows the scan down (backpressure).
 //!   Dropping the stream stops every segment.
 //! * [`scan_to_channel`] runs a scan in a task that sends
 //!   [`ScanMessage`]s into a tokio channel.
 //! * [`query`] streams the pages of a `list_items` query.
 //!
 //! A stream that meets a failure yields the typed error once and ends; it
-//! neither hangs nor stops silently.
+//! neither hangs nor stops silently. Every stream resolves its client and
+//! settings when it is made (inside any `Client::scope` or `config::scope`)
+//! and carries them, wherever and whenever it is polled.
 //!
 //! ```no_run
 //! use dynamo::prelude::*;
@@ -55,17 +58,17 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::scan::segments_of;
-use crate::client::wire::decode_item;
-use crate::client::{Client, ReadReq};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
-use crate::query::{build_query, build_scan};
+use crate::plan::{self, Ctx};
+use crate::request::{Query, Read, Scan};
 use crate::schema::Schema;
 
 /// Messages sent by [`scan_to_channel`].
@@ -88,9 +91,29 @@ enum Kind {
     Scan,
 }
 
+/// What a stream needs, resolved when it is made.
+struct Setup {
+    client: Client,
+    ctx: Arc<Ctx>,
+}
+
+fn setup<T: Schema>(client: Option<Client>) -> Result<Setup> {
+    Ok(Setup {
+        client: match client {
+            Some(c) => c,
+            None => Client::default_client()?,
+        },
+        ctx: Arc::new(Ctx::of::<T>()?),
+    })
+}
+
+fn failed<T: Send + 'static>(e: Error) -> BoxStream<'static, Result<T>> {
+    stream::once(async move { Err(e) }).boxed()
+}
+
 struct Lazy<T> {
-    client: Option<Client>,
-    req: ReadReq,
+    setup: Setup,
+    req: Read,
     kind: Kind,
     buffer: VecDeque<T>,
     done: bool,
@@ -99,26 +122,13 @@ struct Lazy<T> {
 
 /// Pages fetched one at a time, when the consumer needs them.
 fn lazy_pages<T: Schema>(
-    client: Option<Client>,
-    req: Result<ReadReq>,
+    setup: Setup,
+    req: Read,
     kind: Kind,
     limit: Option<usize>,
 ) -> BoxStream<'static, Result<T>> {
-    let req = match req {
-        Ok(r) => r,
-        Err(e) => return stream::once(async move { Err(e) }).boxed(),
-    };
-    // The client is resolved now, where the stream is made (inside any
-    // `Client::scope`), not where it is polled.
-    let client = match client {
-        Some(c) => Some(c),
-        None => match Client::default_client() {
-            Ok(c) => Some(c),
-            Err(e) => return stream::once(async move { Err(e) }).boxed(),
-        },
-    };
     let state = Lazy {
-        client,
+        setup,
         req,
         kind,
         buffer: VecDeque::new(),
@@ -139,22 +149,9 @@ fn lazy_pages<T: Schema>(
             if st.done {
                 return None;
             }
-            let client = match st.client.clone() {
-                Some(c) => c,
-                None => match Client::default_client() {
-                    Ok(c) => {
-                        st.client = Some(c.clone());
-                        c
-                    }
-                    Err(e) => {
-                        st.done = true;
-                        return Some((Err(e), st));
-                    }
-                },
-            };
             let page = match st.kind {
-                Kind::Query => client.raw_query(st.req.clone()).await,
-                Kind::Scan => client.raw_scan(st.req.clone()).await,
+                Kind::Query => st.setup.client.execute(&Query(st.req.clone())).await,
+                Kind::Scan => st.setup.client.execute(&Scan(st.req.clone())).await,
             };
             match page {
                 Err(e) => {
@@ -162,12 +159,12 @@ fn lazy_pages<T: Schema>(
                     return Some((Err(e), st));
                 }
                 Ok(page) => {
-                    match page.last_key {
-                        Some(k) => st.req.start = Some(k),
+                    match page.last_evaluated_key {
+                        Some(k) => st.req.start = Some(k.into_item().into_iter().collect()),
                         None => st.done = true,
                     }
-                    for map in page.items {
-                        match decode_item(map) {
+                    for i in page.items {
+                        match plan::decode_item(&st.setup.ctx, i) {
                             Ok(item) => st.buffer.push_back(item),
                             Err(e) => {
                                 st.done = true;
@@ -206,15 +203,24 @@ pub fn scan<T: Schema>(opts: Opts) -> impl Stream<Item = Result<T>> + Send + 'st
 }
 
 fn scan_with<T: Schema>(client: Option<Client>, opts: Opts) -> BoxStream<'static, Result<T>> {
-    let req = (|| {
-        if opts.segments.is_some() || opts.batch_size.is_some() {
+    let made = (|| {
+        if opts.segments.is_some() || opts.batch_size.is_some() || opts.concurrency.is_some() {
             return Err(Error::validation(
-                "stream::scan is sequential; `segments` applies to stream::parallel_scan, `batch_size` to scan_to_channel",
+                "stream::scan is sequential; `segments` and `concurrency` apply to stream::parallel_scan, `batch_size` to scan_to_channel",
             ));
         }
-        build_scan::<T>(&stream_opts(&opts, "stream::scan")?, "stream::scan")
+        let setup = setup::<T>(client)?;
+        let req = plan::query::scan(
+            &setup.ctx,
+            &stream_opts(&opts, "stream::scan")?,
+            "stream::scan",
+        )?;
+        Ok((setup, req))
     })();
-    lazy_pages(client, req, Kind::Scan, opts.limit)
+    match made {
+        Ok((setup, req)) => lazy_pages(setup, req, Kind::Scan, opts.limit),
+        Err(e) => failed(e),
+    }
 }
 
 /// A lazy stream over the pages of the query `list_items` would run for
@@ -229,22 +235,48 @@ fn query_with<T: Schema>(
     key: &T,
     opts: Opts,
 ) -> BoxStream<'static, Result<T>> {
-    let req = stream_opts(&opts, "stream::query").and_then(|o| build_query(key, &o));
-    lazy_pages(client, req, Kind::Query, opts.limit)
+    let made = (|| {
+        let setup = setup::<T>(client)?;
+        let req = plan::query::query(&setup.ctx, key, &stream_opts(&opts, "stream::query")?)?;
+        Ok((setup, req))
+    })();
+    match made {
+        Ok((setup, req)) => lazy_pages(setup, req, Kind::Query, opts.limit),
+        Err(e) => failed(e),
+    }
 }
 
 /// A stream over the whole table with `segments` (default 4) segments
-/// scanned concurrently, items yielded as their pages arrive (default
-/// client). Options as for [`scan`], plus `segments`.
+/// scanned concurrently — at most `concurrency` at once (default all, up to
+/// 64) — items yielded as their pages arrive (default client). Options as
+/// for [`scan`], plus `segments` and `concurrency`.
 pub fn parallel_scan<T: Schema>(opts: Opts) -> impl Stream<Item = Result<T>> + Send + 'static {
     parallel_scan_with(None, opts)
+}
+
+/// What starts the segment tasks on first poll.
+struct Start<T> {
+    setup: Setup,
+    base: Read,
+    segments: usize,
+    concurrency: usize,
+    tx: mpsc::Sender<Result<Vec<T>>>,
+}
+
+struct Parallel<T> {
+    rx: mpsc::Receiver<Result<Vec<T>>>,
+    tasks: Option<JoinSet<()>>,
+    pending: Option<Start<T>>,
+    buffer: VecDeque<T>,
+    done: bool,
+    remaining: Option<usize>,
 }
 
 fn parallel_scan_with<T: Schema>(
     client: Option<Client>,
     opts: Opts,
 ) -> BoxStream<'static, Result<T>> {
-    let setup = (|| {
+    let made = (|| {
         if opts.batch_size.is_some() {
             return Err(Error::validation(
                 "`batch_size` applies to scan_to_channel, not stream::parallel_scan",
@@ -255,13 +287,11 @@ fn parallel_scan_with<T: Schema>(
                 "stream::parallel_scan reads every segment from its start; `exclusive_start_key` applies to stream::scan",
             ));
         }
-        if opts.concurrency.is_some() {
-            return Err(Error::validation(
-                "stream::parallel_scan scans all `segments` at once (its consumer sets the pace); `concurrency` applies to parallel_scan and batches",
-            ));
-        }
-        let segments = segments_of(&opts)?;
-        let base = build_scan::<T>(
+        let segments = plan::query::segments_of(&opts)?;
+        let concurrency = plan::query::segment_concurrency(&opts, segments)?;
+        let setup = setup::<T>(client)?;
+        let base = plan::query::scan(
+            &setup.ctx,
             &Opts {
                 segments: None,
                 concurrency: None,
@@ -269,73 +299,37 @@ fn parallel_scan_with<T: Schema>(
             },
             "stream::parallel_scan",
         )?;
-        let client = match client {
-            Some(c) => c,
-            None => Client::default_client()?,
-        };
-        Ok((segments, base, client))
+        Ok((setup, base, segments, concurrency))
     })();
-    let (segments, base, client) = match setup {
-        Ok(s) => s,
-        Err(e) => return stream::once(async move { Err(e) }).boxed(),
+    let (setup, base, segments, concurrency) = match made {
+        Ok(m) => m,
+        Err(e) => return failed(e),
     };
-    let limit = opts.limit;
-    // One page per segment may wait in the channel; a segment's task blocks
-    // on `send` until the consumer takes items.
-    let (tx, rx) = mpsc::channel::<Result<Vec<T>>>(segments.clamp(1, 64));
-    /// What starts the segment tasks on first poll.
-    type Start<T> = (Client, ReadReq, usize, mpsc::Sender<Result<Vec<T>>>);
-    struct State<T> {
-        rx: mpsc::Receiver<Result<Vec<T>>>,
-        tasks: Option<JoinSet<()>>,
-        pending: Option<Start<T>>,
-        buffer: VecDeque<T>,
-        done: bool,
-        remaining: Option<usize>,
-    }
-    let state = State {
+    // One page per running segment may wait in the channel; a segment's
+    // task blocks on `send` until the consumer takes items.
+    let (tx, rx) = mpsc::channel::<Result<Vec<T>>>(concurrency.clamp(1, 64));
+    let state = Parallel {
         rx,
         tasks: None,
-        pending: Some((client, base, segments, tx)),
+        pending: Some(Start {
+            setup,
+            base,
+            segments,
+            concurrency,
+            tx,
+        }),
         buffer: VecDeque::new(),
         done: false,
-        remaining: limit,
+        remaining: opts.limit,
     };
     stream::unfold(state, |mut st| async move {
         // Tasks start on first poll, inside the consumer's runtime.
-        if let Some((client, base, segments, tx)) = st.pending.take() {
-            let mut set = JoinSet::new();
-            for segment in 0..segments {
-                let mut req = base.clone();
-                req.segment = Some((segment as i64, segments as i64));
-                let (client, tx) = (client.clone(), tx.clone());
-                set.spawn(async move {
-                    loop {
-                        let page = client.raw_scan(req.clone()).await;
-                        let (items, next) = match page {
-                            Err(e) => {
-                                let _ = tx.send(Err(e)).await;
-                                return;
-                            }
-                            Ok(p) => {
-                                let items: Result<Vec<T>> =
-                                    p.items.into_iter().map(decode_item).collect();
-                                (items, p.last_key)
-                            }
-                        };
-                        let failed = items.is_err();
-                        if tx.send(items).await.is_err() || failed {
-                            return;
-                        }
-                        match next {
-                            Some(k) => req.start = Some(k),
-                            None => return,
-                        }
-                    }
-                });
+        if let Some(start) = st.pending.take() {
+            if let Err(e) = crate::client::runtime() {
+                st.done = true;
+                return Some((Err(e), st));
             }
-            drop(tx);
-            st.tasks = Some(set);
+            st.tasks = Some(spawn_segments(start));
         }
         loop {
             if st.remaining == Some(0) {
@@ -382,12 +376,67 @@ fn parallel_scan_with<T: Schema>(
     .boxed()
 }
 
+fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
+    let Start {
+        setup,
+        base,
+        segments,
+        concurrency,
+        tx,
+    } = start;
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let mut set = JoinSet::new();
+    for segment in 0..segments {
+        let mut req = Scan(plan::query::segment(&base, segment, segments));
+        let (client, ctx, tx, permits) = (
+            setup.client.clone(),
+            setup.ctx.clone(),
+            tx.clone(),
+            permits.clone(),
+        );
+        set.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            loop {
+                let (items, next) = match client.execute(&req).await {
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                    Ok(p) => {
+                        let items: Result<Vec<T>> = p
+                            .items
+                            .into_iter()
+                            .map(|i| plan::decode_item(&ctx, i))
+                            .collect();
+                        (items, p.last_evaluated_key)
+                    }
+                };
+                let failed = items.is_err();
+                if tx.send(items).await.is_err() || failed {
+                    return;
+                }
+                match next {
+                    Some(k) => req.0.start = Some(k.into_item().into_iter().collect()),
+                    None => return,
+                }
+            }
+        });
+    }
+    set
+}
+
 /// Runs a scan in a new task, sending [`ScanMessage::Item`]s (or
 /// [`ScanMessage::Batch`]es of `batch_size`) into `sender`, then
 /// [`ScanMessage::Complete`] — or [`ScanMessage::Error`] when the scan fails.
 /// `segments` (default 1) greater than 1 scans segments concurrently. The
 /// task returns the same outcome. If the receiver goes away, the scan stops
 /// and the task returns `Ok(())`.
+///
+/// Called outside a tokio runtime, it cannot start a task: the handle it
+/// returns is then a finished one, holding the error (and the error is sent
+/// to `sender` when there is room).
 pub fn scan_to_channel<T: Schema>(
     sender: mpsc::Sender<ScanMessage<T>>,
     opts: Opts,
@@ -400,36 +449,29 @@ fn scan_to_channel_with<T: Schema>(
     sender: mpsc::Sender<ScanMessage<T>>,
     opts: Opts,
 ) -> JoinHandle<Result<()>> {
-    // The task runs under the caller's task-scoped configuration, with the
-    // client resolved here (inside any `Client::scope`).
-    let scoped = crate::config::scoped();
-    let client = client.or_else(|| Client::default_client().ok());
+    let batch = opts.batch_size.unwrap_or(1);
+    let opts = Opts {
+        batch_size: None,
+        ..opts
+    };
+    // The stream resolves its client and settings here, in the caller's
+    // scopes, and carries them into the task.
+    let mut items: BoxStream<'static, Result<T>> = if batch == 0 {
+        failed(Error::validation("`batch_size` must be at least 1"))
+    } else if opts.segments.unwrap_or(1) > 1 {
+        parallel_scan_with(client, opts)
+    } else {
+        scan_with(
+            client,
+            Opts {
+                segments: None,
+                ..opts
+            },
+        )
+    };
+    let early = sender.clone();
     let work = async move {
-        let batch = match opts.batch_size {
-            Some(0) => {
-                let e = Error::validation("`batch_size` must be at least 1");
-                let _ = sender.send(ScanMessage::Error(e.clone())).await;
-                return Err(e);
-            }
-            Some(b) => b,
-            None => 1,
-        };
-        let opts = Opts {
-            batch_size: None,
-            ..opts
-        };
-        let mut items: BoxStream<'static, Result<T>> = if opts.segments.unwrap_or(1) > 1 {
-            parallel_scan_with(client, opts)
-        } else {
-            scan_with(
-                client,
-                Opts {
-                    segments: None,
-                    ..opts
-                },
-            )
-        };
-        let mut buf: Vec<T> = Vec::with_capacity(batch.min(1024));
+        let mut buf: Vec<T> = Vec::with_capacity(batch.clamp(1, 1024));
         while let Some(next) = items.next().await {
             match next {
                 Ok(item) => {
@@ -460,12 +502,34 @@ fn scan_to_channel_with<T: Schema>(
         let _ = sender.send(ScanMessage::Complete).await;
         Ok(())
     };
-    tokio::spawn(async move {
-        match scoped {
-            Some(cfg) => crate::config::scope(cfg, work).await,
-            None => work.await,
+    match crate::client::runtime() {
+        Ok(handle) => handle.spawn(work),
+        Err(e) => {
+            // No runtime: no task can run. Say so without panicking, through
+            // the channel (if it has room) and a handle that is already done.
+            let _ = early.try_send(ScanMessage::Error(e.clone()));
+            finished_handle(e)
         }
-    })
+    }
+}
+
+/// A `JoinHandle` that is already finished with `Err(e)`, made on a small
+/// runtime of its own (for callers outside any runtime).
+fn finished_handle(e: Error) -> JoinHandle<Result<()>> {
+    static FALLBACK: std::sync::OnceLock<Option<tokio::runtime::Runtime>> =
+        std::sync::OnceLock::new();
+    let rt = FALLBACK.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .ok()
+    });
+    match rt {
+        Some(rt) => rt.spawn(async move { Err(e) }),
+        // Cannot even make a runtime: nothing better is left than the
+        // panic `tokio::spawn` gives.
+        None => tokio::spawn(async move { Err(e) }),
+    }
 }
 
 impl Client {

@@ -1,0 +1,208 @@
+//! Where requests go: the endpoint URL parsed once, and the rules for it.
+//!
+//! * An endpoint is an `http://` or `https://` URL with a host, no user
+//!   information, no query and no fragment.
+//! * Plain `http://` sends signed requests and session tokens in the clear:
+//!   it is accepted for loopback addresses (a local engine) and otherwise
+//!   only when the user opts in ([`ClientBuilder::allow_http`](super::ClientBuilder::allow_http),
+//!   `DYNAMO_ALLOW_HTTP=1`).
+//! * Without an endpoint, AWS's regional endpoint for the region.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::error::{Error, Result};
+
+/// A parsed endpoint.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    /// The URL requests are sent to (scheme, authority, path `/`).
+    pub(crate) url: String,
+    /// The `Host` header (and the signed host): the authority as written.
+    pub(crate) host: String,
+    pub(crate) https: bool,
+    pub(crate) loopback: bool,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+impl Endpoint {
+    /// Parses and checks `url`. `allow_http` permits plain `http://` to a
+    /// host that is not loopback.
+    pub(crate) fn parse(url: &str, allow_http: bool) -> Result<Endpoint> {
+        let refuse = |why: &str| {
+            // Never repeat user information in a message.
+            Err(Error::validation(format!(
+                "endpoint `{}` {why}",
+                redact(url)
+            )))
+        };
+        let uri: http::Uri = match url.trim().parse() {
+            Ok(u) => u,
+            Err(_) => return refuse("is not a URL; write e.g. `http://127.0.0.1:8000`"),
+        };
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            _ => return refuse("must start with http:// or https://"),
+        };
+        let Some(authority) = uri.authority() else {
+            return refuse("has no host");
+        };
+        if authority.as_str().contains('@') {
+            return refuse(
+                "contains user information; give credentials with `.credentials(…)` instead",
+            );
+        }
+        if uri.query().is_some() || url.contains('#') {
+            return refuse("has a query or fragment; an endpoint is a scheme, a host and a port");
+        }
+        let loopback = is_loopback_host(authority.host());
+        if !https && !loopback && !allow_http {
+            return refuse(
+                "is plain http:// to a host that is not loopback: signed requests and session \
+                 tokens would cross the network unencrypted; use https://, or opt in with \
+                 `ClientBuilder::allow_http(true)` / DYNAMO_ALLOW_HTTP=1 (e.g. a DynamoDB Local \
+                 container on a private network)",
+            );
+        }
+        let scheme = if https { "https" } else { "http" };
+        Ok(Endpoint {
+            url: format!("{scheme}://{authority}/"),
+            host: authority.as_str().to_owned(),
+            https,
+            loopback,
+        })
+    }
+
+    /// AWS's regional endpoint.
+    pub(crate) fn regional(region: &str) -> Result<Endpoint> {
+        if region.is_empty()
+            || !region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(Error::validation(format!(
+                "region `{region}` is not a region name (e.g. `us-east-1`)"
+            )));
+        }
+        let suffix = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        let host = format!("dynamodb.{region}.{suffix}");
+        Ok(Endpoint {
+            url: format!("https://{host}/"),
+            host,
+            https: true,
+            loopback: false,
+        })
+    }
+}
+
+/// `true` for `localhost` and loopback IP addresses (`127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `true` when `url` is an `http://` or `https://` URL whose host is a
+/// loopback address or `localhost`, with no user information. Parsed as a
+/// URI, so `http://127.0.0.1:1@evil/` is not loopback.
+#[cfg(test)]
+fn is_loopback_url(url: &str) -> bool {
+    Endpoint::parse(url, true).is_ok_and(|e| e.loopback)
+}
+
+/// `url` with any user information replaced by `***`, for messages and
+/// `Debug`.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => {
+            format!("{}***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        for url in [
+            "http://127.0.0.1:8000",
+            "http://127.5.6.7",
+            "http://localhost:8000/",
+            "http://LOCALHOST:1",
+            "http://[::1]:8000",
+            "https://[::1]",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://10.0.0.1:8000",
+            "http://127.0.0.1:1@evil.example/",
+            "http://evil.example/127.0.0.1",
+            "http://localhost.evil.example",
+            "http://[::2]:1",
+            "127.0.0.1:8000",
+            "",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn endpoints_are_checked() {
+        let e = Endpoint::parse("http://127.0.0.1:8000", false).unwrap();
+        assert_eq!(e.url, "http://127.0.0.1:8000/");
+        assert_eq!(e.host, "127.0.0.1:8000");
+        assert!(e.loopback && !e.https);
+        let e = Endpoint::parse("https://dynamodb.eu-west-1.amazonaws.com/", false).unwrap();
+        assert!(e.https && !e.loopback);
+        assert_eq!(e.host, "dynamodb.eu-west-1.amazonaws.com");
+
+        let e = Endpoint::parse("http://dynamodb-local:8000", false).unwrap_err();
+        assert!(e.message().contains("not loopback"), "{}", e.message());
+        assert!(Endpoint::parse("http://dynamodb-local:8000", true).is_ok());
+
+        let e = Endpoint::parse("http://user:secret@127.0.0.1:8000", true).unwrap_err();
+        assert!(!e.message().contains("secret"), "{}", e.message());
+        assert!(e.message().contains("user information"), "{}", e.message());
+        assert!(Endpoint::parse("127.0.0.1:8000", false).is_err());
+        assert!(Endpoint::parse("ftp://127.0.0.1", false).is_err());
+        assert!(Endpoint::parse("http://127.0.0.1/?x=1", false).is_err());
+    }
+
+    #[test]
+    fn regional_endpoints() {
+        assert_eq!(
+            Endpoint::regional("eu-west-1").unwrap().url,
+            "https://dynamodb.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            Endpoint::regional("cn-north-1").unwrap().host,
+            "dynamodb.cn-north-1.amazonaws.com.cn"
+        );
+        assert!(Endpoint::regional("evil.com/x").is_err());
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact("http://u:p@host:1/"), "http://***@host:1/");
+        assert_eq!(redact("http://host:1/"), "http://host:1/");
+        assert_eq!(redact("http://host/a@b"), "http://host/a@b");
+    }
+}

@@ -1,0 +1,127 @@
+//! Error answers: the kind from `__type` (the text after its last `#`),
+//! the message, and a transaction's cancellation reasons.
+
+use crate::error::{CancellationReason, Error, ErrorKind};
+
+/// Maps an error answer: the kind from `__type` (after its last `#`), the
+/// message from `message`/`Message`, and a transaction's cancellation reasons.
+pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let code = json
+        .as_ref()
+        .and_then(|j| j.get("__type"))
+        .and_then(|t| t.as_str());
+    let message = json
+        .as_ref()
+        .and_then(|j| j.get("message").or_else(|| j.get("Message")))
+        .and_then(|m| m.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() {
+                format!("HTTP {status} with an empty body")
+            } else {
+                format!(
+                    "HTTP {status}: {}",
+                    text.chars().take(300).collect::<String>()
+                )
+            }
+        });
+    let kind = match code {
+        Some(c) => ErrorKind::from_service_code(c),
+        None => match status {
+            503 => ErrorKind::ServiceUnavailable,
+            500..=599 => ErrorKind::InternalServerError,
+            413 => ErrorKind::ValidationError,
+            401 | 403 => ErrorKind::Authentication,
+            429 => ErrorKind::Throttling,
+            _ => ErrorKind::Service,
+        },
+    };
+    // A 5xx answer whose type says nothing more specific is a server failure.
+    let kind = if kind == ErrorKind::Service && status >= 500 {
+        if status == 503 {
+            ErrorKind::ServiceUnavailable
+        } else {
+            ErrorKind::InternalServerError
+        }
+    } else {
+        kind
+    };
+    let mut err = Error::new(kind, message);
+    err = match code {
+        Some(c) => err.with_service(c, status),
+        None => err.with_status(status),
+    };
+    if let Some(reasons) = json
+        .as_ref()
+        .and_then(|j| j.get("CancellationReasons"))
+        .and_then(|r| r.as_array())
+    {
+        let reasons = reasons
+            .iter()
+            .enumerate()
+            .map(|(index, r)| CancellationReason {
+                index,
+                code: r
+                    .get("Code")
+                    .and_then(|c| c.as_str())
+                    .unwrap_or("None")
+                    .to_owned(),
+                message: r.get("Message").and_then(|m| m.as_str()).map(str::to_owned),
+            })
+            .collect();
+        err = err.with_reasons(reasons);
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_dynamodb_local_bodies() {
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","Message":"The conditional request failed"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        assert_eq!(e.message(), "The conditional request failed");
+        assert_eq!(e.service_code(), Some("ConditionalCheckFailedException"));
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled [None, ConditionalCheckFailed]","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        assert_eq!(e.cancellation_reasons().len(), 2);
+        assert!(e.cancellation_reasons()[0].is_none());
+        assert_eq!(e.cancellation_reasons()[1].code, "ConditionalCheckFailed");
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazon.coral.validate#ValidationException","message":"bad"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert_eq!(e.message(), "bad");
+    }
+
+    #[test]
+    fn maps_statuses_without_json() {
+        assert_eq!(
+            service_error(503, b"busy").kind(),
+            ErrorKind::ServiceUnavailable
+        );
+        assert_eq!(
+            service_error(500, b"").kind(),
+            ErrorKind::InternalServerError
+        );
+        assert!(service_error(500, b"").is_retryable());
+        assert!(service_error(502, b"<html>").message().contains("HTTP 502"));
+        let e = service_error(
+            500,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalFailure","Message":"x"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::InternalServerError);
+    }
+}

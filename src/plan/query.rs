@@ -1,0 +1,945 @@
+//! Query and Scan plans: the key condition from a key struct and [`Opts`],
+//! the GSI rules, projections and filters — every check that can be made
+//! before a request is sent.
+//!
+//! The rules (API.md §5, the guide's intent):
+//!
+//! * The partition comes from the key's partition-key fields (or, with
+//!   `index_name`, the index's partition field of the key).
+//! * The sort condition comes from the key's sort-key fields: none set →
+//!   partition only; all set and no operator → equality; some set and no
+//!   operator → `begins_with` on the partial key followed by the separator;
+//!   an explicit `sk_operator` applies to the built (possibly partial) key;
+//!   `:between` also needs `sk_end`, which replaces the last set field's value
+//!   to build the upper bound.
+//! * A sort-key field holding a value that cannot be in a key (a list, a map,
+//!   a set, bytes, a non-finite float, a `u128` above `i128::MAX`) is a
+//!   `ValidationError` naming it, wherever it stands in the key.
+//! * `belongs_to` children with `sk_strategy: :prefix` always query within
+//!   their own prefix (`"orderitem#…"`).
+//! * GSI mistakes are `ValidationError`s before any request: unknown index
+//!   (the message lists the schema's indexes), partition field unset, sort
+//!   operator on an index without a sort key, sort operator with the index's
+//!   sort field unset, `consistent_read` on a GSI.
+
+use super::{Ctx, only, projection};
+use crate::error::{Error, Result};
+use crate::expression::{ExprKind, Placeholders};
+use crate::key::{self, KeyField, KeyPart};
+use crate::opts::{Opt, Opts, Select, SkOperator};
+use crate::request::Read;
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// The options a query accepts.
+pub(crate) const QUERY_OPTS: &[Opt] = &[
+    Opt::SkOperator,
+    Opt::SkEnd,
+    Opt::ScanIndexForward,
+    Opt::Limit,
+    Opt::IndexName,
+    Opt::ConsistentRead,
+    Opt::FilterExpression,
+    Opt::ProjectionExpression,
+    Opt::ExpressionAttributeNames,
+    Opt::ExpressionAttributeValues,
+    Opt::ExclusiveStartKey,
+    Opt::Select,
+    Opt::PageSize,
+];
+
+/// The options a scan accepts (the parallel ones are checked by the
+/// operation that reads them).
+pub(crate) const SCAN_OPTS: &[Opt] = &[
+    Opt::Limit,
+    Opt::IndexName,
+    Opt::ConsistentRead,
+    Opt::FilterExpression,
+    Opt::ProjectionExpression,
+    Opt::ExpressionAttributeNames,
+    Opt::ExpressionAttributeValues,
+    Opt::ExclusiveStartKey,
+    Opt::Select,
+    Opt::PageSize,
+    Opt::Segments,
+    Opt::Concurrency,
+    Opt::BatchSize,
+];
+
+fn op_symbol(op: SkOperator) -> &'static str {
+    match op {
+        SkOperator::Eq => "=",
+        SkOperator::Lt => "<",
+        SkOperator::Lte => "<=",
+        SkOperator::Gt => ">",
+        SkOperator::Gte => ">=",
+        SkOperator::BeginsWith | SkOperator::Between => "",
+    }
+}
+
+fn needs_sk_end() -> Error {
+    Error::validation(
+        "sk_operator `:between` needs `sk_end`, the upper bound (e.g. `sk_end: \"2024-12-31\"`)",
+    )
+}
+
+/// Renders `attr <op> value` into a key condition.
+fn sort_condition(
+    ph: &mut Placeholders,
+    attr: &str,
+    op: SkOperator,
+    start: Value,
+    end: Option<Value>,
+) -> Result<String> {
+    let n = ph.name(attr);
+    let v = ph.value(start);
+    Ok(match op {
+        SkOperator::BeginsWith => format!("begins_with({n}, {v})"),
+        SkOperator::Between => {
+            let e = ph.value(end.ok_or_else(needs_sk_end)?);
+            format!("{n} BETWEEN {v} AND {e}")
+        }
+        other => format!("{n} {} {v}", op_symbol(other)),
+    })
+}
+
+/// The key's own sort-key fields: how many there are, how many leading ones
+/// are set, and the (partial) sort key they build, with a `belongs_to`
+/// prefix. A field that cannot be part of a key is an error naming it.
+struct SortKey {
+    fields: usize,
+    set: usize,
+    built: Option<String>,
+}
+
+fn sort_key_of<T: Schema>(ctx: &Ctx, key: &T, end: Option<KeyPart<'_>>) -> Result<SortKey> {
+    let s = &ctx.keys.settings;
+    let (sep, prefix_names) = (&*s.separator, s.prefix_sort_key);
+    let (fields, set, own) = key.__sort_parts(|parts| -> Result<_> {
+        let set = key::set_prefix_checked("sort key", parts)?;
+        let own = match (set, end) {
+            (0, _) => None,
+            (n, None) => Some(key::join(sep, prefix_names, &parts[..n])),
+            (n, Some(end)) => {
+                let mut replaced: Vec<KeyField<'_>> = parts[..n].to_vec();
+                replaced[n - 1].part = end;
+                Some(key::join(sep, prefix_names, &replaced))
+            }
+        };
+        Ok((parts.len(), set, own))
+    })?;
+    let built = match ctx.schema.sort_prefix() {
+        Some(prefix) if own.is_some() || end.is_none() => {
+            Some(key::prefixed(&prefix, sep, own.as_deref()))
+        }
+        _ => own,
+    };
+    Ok(SortKey { fields, set, built })
+}
+
+/// Builds the request for one page of a query on `key`'s partition.
+pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> {
+    only(opts, "list_items/query_page", QUERY_OPTS)?;
+    let mut ph = Placeholders::with_user(
+        &opts.expression_attribute_names,
+        &opts.expression_attribute_values,
+    )?;
+    let key_condition = match &opts.index_name {
+        None => table_key_condition(ctx, key, opts, &mut ph)?,
+        Some(index) => index_key_condition(ctx, key, index, opts, &mut ph)?,
+    };
+    let filter = opts
+        .filter_expression
+        .as_deref()
+        .map(|f| ph.user_expression("filter_expression", f, ExprKind::Condition))
+        .transpose()?;
+    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
+    ph.check_all_used()?;
+    check_select(opts, projection.is_some())?;
+    Ok(Read {
+        table: ctx.table.clone(),
+        index: opts.index_name.clone(),
+        key_condition: Some(key_condition),
+        filter,
+        projection,
+        exprs: ph.into_exprs(),
+        limit: limit_of(opts)?,
+        forward: opts.scan_index_forward,
+        consistent: opts.consistent_read == Some(true),
+        select: opts.select.map(Select::as_str),
+        start: opts
+            .exclusive_start_key
+            .clone()
+            .map(|k| k.into_iter().collect()),
+        segment: None,
+    })
+}
+
+/// The per-request item limit: `limit` and `page_size`, the smaller one.
+pub(crate) fn limit_of(opts: &Opts) -> Result<Option<u32>> {
+    let per_page = match (opts.limit, opts.page_size) {
+        (Some(l), Some(p)) => Some(l.min(p)),
+        (l, p) => l.or(p),
+    };
+    match per_page {
+        Some(0) => Err(Error::validation(
+            "`limit` and `page_size` must be at least 1",
+        )),
+        Some(n) => Ok(Some(u32::try_from(n).unwrap_or(u32::MAX))),
+        None => Ok(None),
+    }
+}
+
+fn check_select(opts: &Opts, has_projection: bool) -> Result<()> {
+    match opts.select {
+        Some(Select::SpecificAttributes) if !has_projection => Err(Error::validation(
+            "`select: :specific_attributes` needs a `projection_expression` naming the attributes",
+        )),
+        Some(Select::AllProjectedAttributes) if opts.index_name.is_none() => Err(
+            Error::validation("`select: :all_projected_attributes` only applies with `index_name`"),
+        ),
+        Some(s @ (Select::Count | Select::AllAttributes)) if has_projection => {
+            Err(Error::validation(format!(
+                "`select: :{}` cannot be combined with `projection_expression`",
+                if s == Select::Count {
+                    "count"
+                } else {
+                    "all_attributes"
+                }
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn table_key_condition<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    opts: &Opts,
+    ph: &mut Placeholders,
+) -> Result<String> {
+    let schema = ctx.schema;
+    let s = &ctx.keys.settings;
+    let pk = crate::schema::partition_key(key, &ctx.keys)?;
+    let pk_cond = format!(
+        "{} = {}",
+        ph.name(&s.partition_key_name),
+        ph.value(Value::String(pk))
+    );
+    if !schema.has_sort_key() {
+        if let Some(op) = opts.sk_operator {
+            return Err(Error::validation(format!(
+                "sk_operator `:{}` was given, but `{}` has no sort key",
+                op.as_str(),
+                schema.name
+            )));
+        }
+        if opts.sk_end.is_some() {
+            return Err(Error::validation(format!(
+                "`sk_end` was given, but `{}` has no sort key",
+                schema.name
+            )));
+        }
+        return Ok(pk_cond);
+    }
+    if opts.sk_end.is_some() && opts.sk_operator != Some(SkOperator::Between) {
+        return Err(Error::validation(
+            "`sk_end` only applies with `sk_operator: :between`",
+        ));
+    }
+    let sk_attr = s.sort_key_name.to_string();
+    let sep = s.separator.to_string();
+    let prefix = schema.sort_prefix();
+    let sort = sort_key_of(ctx, key, None)?;
+    let cond = match (opts.sk_operator, sort.built) {
+        // No sort field set: the whole partition — or, for a `belongs_to`
+        // child, only its own kind within the parent's partition.
+        (None, _) if sort.set == 0 => match prefix {
+            // A child without sort-key fields of its own has the bare
+            // relation name as its sort key: one per parent.
+            Some(p) if sort.fields == 0 => Some(sort_condition(
+                ph,
+                &sk_attr,
+                SkOperator::Eq,
+                Value::String(p),
+                None,
+            )?),
+            Some(p) => Some(sort_condition(
+                ph,
+                &sk_attr,
+                SkOperator::BeginsWith,
+                Value::String(format!("{p}{sep}")),
+                None,
+            )?),
+            None => None,
+        },
+        (None, Some(built)) if sort.set == sort.fields => Some(sort_condition(
+            ph,
+            &sk_attr,
+            SkOperator::Eq,
+            Value::String(built),
+            None,
+        )?),
+        (None, Some(built)) => Some(sort_condition(
+            ph,
+            &sk_attr,
+            SkOperator::BeginsWith,
+            Value::String(format!("{built}{sep}")),
+            None,
+        )?),
+        (None, None) => None,
+        (Some(op), built) => {
+            let start = match built {
+                Some(b) if sort.set > 0 || (prefix.is_some() && op == SkOperator::BeginsWith) => b,
+                _ => {
+                    return Err(Error::validation(format!(
+                        "sk_operator `:{}` needs a sort key value: set the key's sort-key field(s) ({})",
+                        op.as_str(),
+                        schema.sort_key.join(", ")
+                    )));
+                }
+            };
+            let end = match op {
+                SkOperator::Between => {
+                    let end = opts.sk_end.as_ref().ok_or_else(needs_sk_end)?;
+                    Some(Value::String(between_end(ctx, key, end)?))
+                }
+                _ => None,
+            };
+            Some(sort_condition(ph, &sk_attr, op, Value::String(start), end)?)
+        }
+    };
+    Ok(match cond {
+        Some(c) => format!("{pk_cond} AND {c}"),
+        None => pk_cond,
+    })
+}
+
+/// The upper bound for `:between`: the sort key with the last set field's
+/// value replaced by `end`.
+fn between_end<T: Schema>(ctx: &Ctx, key: &T, end: &Value) -> Result<String> {
+    let end_part = crate::codec::Encode::key_part(end);
+    if end_part.is_unset() || !end_part.is_supported() {
+        return Err(Error::validation(
+            "`sk_end` must be a non-empty string, a number or a boolean",
+        )
+        .with_field("sk_end"));
+    }
+    let sort = sort_key_of(ctx, key, Some(end_part))?;
+    match sort.built {
+        Some(b) if sort.set > 0 => Ok(b),
+        _ => Err(Error::validation(format!(
+            "sk_operator `:between` needs the sort key's first field set in the key ({}), with `sk_end` as the upper bound of the last set field",
+            ctx.schema.sort_key.join(", ")
+        ))),
+    }
+}
+
+fn index_key_condition<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    index_name: &str,
+    opts: &Opts,
+    ph: &mut Placeholders,
+) -> Result<String> {
+    let schema = ctx.schema;
+    let index = schema.index(index_name).ok_or_else(|| {
+        Error::validation(format!(
+            "GSI '{index_name}' not found. Available indexes: {}",
+            schema.index_names()
+        ))
+    })?;
+    if opts.consistent_read == Some(true) {
+        return Err(Error::validation(format!(
+            "Consistent reads are not supported for Global Secondary Index queries (index '{index_name}')"
+        )));
+    }
+    let pk_value = key.field_value(index.partition_key).unwrap_or(Value::Null);
+    if pk_value.is_unset() {
+        return Err(Error::validation(format!(
+            "GSI '{index_name}' requires field '{}' to be populated",
+            index.partition_key
+        ))
+        .with_field(index.partition_key));
+    }
+    check_index_value(index_name, index.partition_key, &pk_value)?;
+    let pk_cond = format!("{} = {}", ph.name(index.partition_key), ph.value(pk_value));
+    let Some(sk_field) = index.sort_key else {
+        if opts.sk_operator.is_some() || opts.sk_end.is_some() {
+            return Err(Error::validation(format!(
+                "GSI '{index_name}' does not have a sort key but sort operation was requested"
+            )));
+        }
+        return Ok(pk_cond);
+    };
+    let sk_value = key.field_value(sk_field).unwrap_or(Value::Null);
+    if opts.sk_end.is_some() && opts.sk_operator != Some(SkOperator::Between) {
+        return Err(Error::validation(
+            "`sk_end` only applies with `sk_operator: :between`",
+        ));
+    }
+    if !sk_value.is_unset() {
+        check_index_value(index_name, sk_field, &sk_value)?;
+    }
+    let cond = match opts.sk_operator {
+        None if sk_value.is_unset() => None,
+        None => Some(sort_condition(
+            ph,
+            sk_field,
+            SkOperator::Eq,
+            sk_value,
+            None,
+        )?),
+        Some(op) => {
+            if sk_value.is_unset() {
+                return Err(Error::validation(format!(
+                    "GSI '{index_name}' sort operation requires field '{sk_field}' to be populated"
+                ))
+                .with_field(sk_field));
+            }
+            if op == SkOperator::BeginsWith
+                && !matches!(sk_value, Value::String(_) | Value::Binary(_))
+            {
+                return Err(Error::validation(format!(
+                    "sk_operator `:begins_with` needs a string sort key, but field '{sk_field}' holds a {} value",
+                    sk_value.type_name()
+                ))
+                .with_field(sk_field));
+            }
+            let end = match op {
+                SkOperator::Between => {
+                    let end = opts.sk_end.clone().ok_or_else(|| {
+                        Error::validation(
+                            "sk_operator `:between` needs `sk_end`, the upper bound (e.g. `sk_end: 1000`)",
+                        )
+                    })?;
+                    check_index_value(index_name, "sk_end", &end)?;
+                    Some(end)
+                }
+                _ => None,
+            };
+            Some(sort_condition(ph, sk_field, op, sk_value, end)?)
+        }
+    };
+    Ok(match cond {
+        Some(c) => format!("{pk_cond} AND {c}"),
+        None => pk_cond,
+    })
+}
+
+/// A GSI key value must be a string, a finite number in DynamoDB's range,
+/// or binary.
+fn check_index_value(index: &str, field: &str, v: &Value) -> Result<()> {
+    let refuse = |what: String| {
+        Err(Error::validation(format!(
+            "GSI '{index}': field '{field}' holds {what}, which cannot be an index key; \
+             index keys are strings, numbers or binary"
+        ))
+        .with_field(field))
+    };
+    match v {
+        Value::String(_) | Value::Binary(_) => Ok(()),
+        Value::Number(n) => match crate::codec::check_number(n) {
+            Ok(()) => Ok(()),
+            Err(e) => refuse(format!("a number DynamoDB cannot store ({e})")),
+        },
+        other => refuse(format!("a {} value", other.type_name())),
+    }
+}
+
+/// Builds the request for one page of a scan.
+pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
+    only(opts, operation, SCAN_OPTS)?;
+    let schema = ctx.schema;
+    if let Some(index) = &opts.index_name {
+        if schema.index(index).is_none() {
+            return Err(Error::validation(format!(
+                "GSI '{index}' not found. Available indexes: {}",
+                schema.index_names()
+            )));
+        }
+        if opts.consistent_read == Some(true) {
+            return Err(Error::validation(format!(
+                "Consistent reads are not supported for Global Secondary Index scans (index '{index}')"
+            )));
+        }
+    }
+    let mut ph = Placeholders::with_user(
+        &opts.expression_attribute_names,
+        &opts.expression_attribute_values,
+    )?;
+    let filter = opts
+        .filter_expression
+        .as_deref()
+        .map(|f| ph.user_expression("filter_expression", f, ExprKind::Condition))
+        .transpose()?;
+    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
+    ph.check_all_used()?;
+    check_select(opts, projection.is_some())?;
+    Ok(Read {
+        table: ctx.table.clone(),
+        index: opts.index_name.clone(),
+        key_condition: None,
+        filter,
+        projection,
+        exprs: ph.into_exprs(),
+        limit: limit_of(opts)?,
+        forward: None,
+        consistent: opts.consistent_read == Some(true),
+        select: opts.select.map(Select::as_str),
+        start: opts
+            .exclusive_start_key
+            .clone()
+            .map(|k| k.into_iter().collect()),
+        segment: None,
+    })
+}
+
+/// The largest number of segments DynamoDB accepts.
+pub(crate) const MAX_SEGMENTS: usize = 1_000_000;
+
+/// Segments scanned at once unless `concurrency` says otherwise.
+pub(crate) const DEFAULT_SEGMENT_CONCURRENCY: usize = 64;
+
+/// The segment count (default 4), checked.
+pub(crate) fn segments_of(opts: &Opts) -> Result<usize> {
+    match opts.segments.unwrap_or(4) {
+        0 => Err(Error::validation("`segments` must be at least 1")),
+        n if n > MAX_SEGMENTS => Err(Error::validation(format!(
+            "`segments` is {n}; DynamoDB allows at most {MAX_SEGMENTS}"
+        ))),
+        n => Ok(n),
+    }
+}
+
+/// How many segments run at once: `concurrency`, else all of them up to
+/// [`DEFAULT_SEGMENT_CONCURRENCY`].
+pub(crate) fn segment_concurrency(opts: &Opts, segments: usize) -> Result<usize> {
+    match opts.concurrency {
+        Some(0) => Err(Error::validation("`concurrency` must be at least 1")),
+        Some(c) => Ok(c.min(segments)),
+        None => Ok(segments.min(DEFAULT_SEGMENT_CONCURRENCY)),
+    }
+}
+
+/// The request of one segment of a parallel scan.
+pub(crate) fn segment(base: &Read, segment: usize, total: usize) -> Read {
+    let mut r = base.clone();
+    // Both fit: `total` was checked against MAX_SEGMENTS.
+    r.segment = Some((
+        u32::try_from(segment).unwrap_or(u32::MAX),
+        u32::try_from(total).unwrap_or(u32::MAX),
+    ));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Order {
+            table_name "orders";
+            field :tenant_id;
+            field :customer_id;
+            field :order_date;
+            field :order_id;
+            field :status;
+            field :email: Option<String>;
+            field :score: Option<f64>;
+            field :total: f64;
+            partition_key [:tenant_id, :customer_id];
+            sort_key [:order_date, :order_id];
+            global_secondary_index "EmailIndex", partition_key: :email;
+            global_secondary_index "StatusScore", partition_key: :status, sort_key: :score;
+        }
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Customer {
+            table_name "shop";
+            field :customer_id, partition_key;
+            field :name;
+        }
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct OrderItem {
+            table_name "shop";
+            field :customer_id;
+            field :line: Option<String>, sort_key;
+            belongs_to :customer, Customer;
+        }
+    }
+
+    fn ctx<T: Schema>() -> Ctx {
+        Ctx::of::<T>().unwrap()
+    }
+
+    fn key(date: Option<&str>, id: Option<&str>) -> Order {
+        let mut o = item!(Order {
+            tenant_id: "t1",
+            customer_id: "c1"
+        });
+        if let Some(d) = date {
+            o.order_date = Value::from(d);
+        }
+        if let Some(i) = id {
+            o.order_id = Value::from(i);
+        }
+        o
+    }
+
+    /// The key condition with placeholders replaced by their values.
+    fn plain(r: &Read) -> String {
+        let mut c = r.key_condition.clone().unwrap_or_default();
+        for (k, v) in &r.exprs.names {
+            c = c.replace(k.as_str(), v);
+        }
+        let mut values: Vec<_> = r.exprs.values.iter().collect();
+        values.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        for (k, v) in values {
+            let text = match v {
+                Value::String(s) => format!("'{s}'"),
+                Value::Number(n) => n.as_str().to_owned(),
+                other => format!("{other:?}"),
+            };
+            c = c.replace(k.as_str(), &text);
+        }
+        c
+    }
+
+    fn q(k: &Order, o: Opts) -> Result<Read> {
+        query(&ctx::<Order>(), k, &o)
+    }
+
+    #[test]
+    fn partition_only_when_no_sort_field_is_set() {
+        let r = q(&key(None, None), opts![]).unwrap();
+        assert_eq!(plain(&r), "pk = 't1#c1'");
+        assert_eq!(r.table, "orders");
+        assert!(r.index.is_none());
+    }
+
+    #[test]
+    fn every_sort_field_set_is_equality() {
+        let r = q(&key(Some("2024-01-15"), Some("o1")), opts![]).unwrap();
+        assert_eq!(plain(&r), "pk = 't1#c1' AND sk = '2024-01-15#o1'");
+    }
+
+    #[test]
+    fn a_partial_key_is_a_prefix_with_the_separator() {
+        let r = q(&key(Some("2024-01"), None), opts![]).unwrap();
+        assert_eq!(plain(&r), "pk = 't1#c1' AND begins_with(sk, '2024-01#')");
+    }
+
+    #[test]
+    fn explicit_operators_apply_to_the_built_key() {
+        for (op, text) in [
+            (SkOperator::Gte, "sk >= '2024-01-01'"),
+            (SkOperator::Lt, "sk < '2024-01-01'"),
+            (SkOperator::Lte, "sk <= '2024-01-01'"),
+            (SkOperator::Gt, "sk > '2024-01-01'"),
+            (SkOperator::Eq, "sk = '2024-01-01'"),
+            (SkOperator::BeginsWith, "begins_with(sk, '2024-01-01')"),
+        ] {
+            let r = q(&key(Some("2024-01-01"), None), Opts::new().sk_operator(op)).unwrap();
+            assert_eq!(plain(&r), format!("pk = 't1#c1' AND {text}"), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn between_replaces_the_last_set_field() {
+        let r = q(
+            &key(Some("2024-01-01"), None),
+            opts![sk_operator: :between, sk_end: "2024-12-31"],
+        )
+        .unwrap();
+        assert_eq!(
+            plain(&r),
+            "pk = 't1#c1' AND sk BETWEEN '2024-01-01' AND '2024-12-31'"
+        );
+        let r = q(
+            &key(Some("2024-01-01"), Some("a")),
+            opts![sk_operator: :between, sk_end: "z"],
+        )
+        .unwrap();
+        assert_eq!(
+            plain(&r),
+            "pk = 't1#c1' AND sk BETWEEN '2024-01-01#a' AND '2024-01-01#z'"
+        );
+    }
+
+    #[test]
+    fn between_without_sk_end_or_sk_end_alone() {
+        let e = q(&key(Some("a"), None), opts![sk_operator: :between]).unwrap_err();
+        assert!(e.message().contains("needs `sk_end`"), "{}", e.message());
+        let e = q(&key(Some("a"), None), opts![sk_end: "b"]).unwrap_err();
+        assert!(e.message().contains("only applies with"), "{}", e.message());
+        let e = q(
+            &key(Some("a"), None),
+            opts![sk_operator: :between, sk_end: Value::List(vec![])],
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("sk_end"));
+    }
+
+    #[test]
+    fn an_operator_needs_a_sort_value() {
+        let e = q(&key(None, None), opts![sk_operator: :gte]).unwrap_err();
+        assert!(
+            e.message().contains("needs a sort key value"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn unsupported_sort_values_are_errors_naming_the_field() {
+        // First field: the query used to panic; now every value that cannot
+        // be in a key is a ValidationError naming the field.
+        for bad in [
+            Value::from(f64::NAN),
+            Value::from(f64::INFINITY),
+            Value::List(vec![Value::from(1)]),
+            Value::Map(Default::default()),
+            Value::Binary(vec![1]),
+            Value::StringSet(["a".to_owned()].into()),
+        ] {
+            let mut k = key(None, None);
+            k.order_date = bad.clone();
+            for o in [
+                opts![],
+                opts![sk_operator: :gte],
+                opts![sk_operator: :between, sk_end: "z"],
+            ] {
+                let e = q(&k, o).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::ValidationError, "{bad:?}");
+                assert_eq!(e.field(), Some("order_date"), "{bad:?}: {}", e.message());
+            }
+        }
+        // A later field: refused, never silently dropped from the key.
+        let mut k = key(Some("2024"), None);
+        k.order_id = Value::List(vec![]);
+        let e = q(&k, opts![]).unwrap_err();
+        assert_eq!(e.field(), Some("order_id"), "{}", e.message());
+    }
+
+    #[test]
+    fn unset_partition_field_is_named() {
+        let k = item!(Order { tenant_id: "t1" });
+        let e = q(&k, opts![]).unwrap_err();
+        assert_eq!(e.field(), Some("customer_id"));
+    }
+
+    #[test]
+    fn a_table_without_sort_key_refuses_sort_options() {
+        let k = item!(Customer { customer_id: "c1" });
+        let c = ctx::<Customer>();
+        let e = query(&c, &k, &opts![sk_operator: :gte]).unwrap_err();
+        assert!(e.message().contains("has no sort key"), "{}", e.message());
+        let e = query(&c, &k, &opts![sk_end: "x"]).unwrap_err();
+        assert!(e.message().contains("has no sort key"), "{}", e.message());
+        assert_eq!(plain(&query(&c, &k, &opts![]).unwrap()), "pk = 'c1'");
+    }
+
+    #[test]
+    fn belongs_to_children_stay_within_their_prefix() {
+        let c = ctx::<OrderItem>();
+        let k = item!(OrderItem { customer_id: "c1" });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![]).unwrap()),
+            "pk = 'c1' AND begins_with(sk, 'orderitem#')"
+        );
+        let k = item!(OrderItem {
+            customer_id: "c1",
+            line: Some("l1".to_owned())
+        });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![]).unwrap()),
+            "pk = 'c1' AND sk = 'orderitem#l1'"
+        );
+        let k = item!(OrderItem {
+            customer_id: "c1",
+            line: Some("l".to_owned())
+        });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![sk_operator: :between, sk_end: "m"]).unwrap()),
+            "pk = 'c1' AND sk BETWEEN 'orderitem#l' AND 'orderitem#m'"
+        );
+    }
+
+    #[test]
+    fn gsi_rules() {
+        let mut k = key(None, None);
+        let e = q(&k, opts![index_name: "Nope"]).unwrap_err();
+        assert!(
+            e.message()
+                .contains("Available indexes: EmailIndex, StatusScore"),
+            "{}",
+            e.message()
+        );
+        let e = q(&k, opts![index_name: "EmailIndex"]).unwrap_err();
+        assert_eq!(e.field(), Some("email"));
+        k.email = Some("a@b".into());
+        let r = q(&k, opts![index_name: "EmailIndex"]).unwrap();
+        assert_eq!(plain(&r), "email = 'a@b'");
+        assert_eq!(r.index.as_deref(), Some("EmailIndex"));
+        let e = q(&k, opts![index_name: "EmailIndex", sk_operator: :gt]).unwrap_err();
+        assert!(
+            e.message().contains("does not have a sort key"),
+            "{}",
+            e.message()
+        );
+        let e = q(&k, opts![index_name: "EmailIndex", consistent_read: true]).unwrap_err();
+        assert!(e.message().contains("Consistent reads"), "{}", e.message());
+
+        k.status = Value::from("PAID");
+        let e = q(&k, opts![index_name: "StatusScore", sk_operator: :gt]).unwrap_err();
+        assert_eq!(e.field(), Some("score"));
+        k.score = Some(5.0);
+        let r = q(&k, opts![index_name: "StatusScore", sk_operator: :gt]).unwrap();
+        assert_eq!(plain(&r), "status = 'PAID' AND score > 5");
+        let e = q(
+            &k,
+            opts![index_name: "StatusScore", sk_operator: :begins_with],
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("needs a string sort key"),
+            "{}",
+            e.message()
+        );
+        let r = q(
+            &k,
+            opts![index_name: "StatusScore", sk_operator: :between, sk_end: 10],
+        )
+        .unwrap();
+        assert_eq!(plain(&r), "status = 'PAID' AND score BETWEEN 5 AND 10");
+        k.score = Some(f64::NAN);
+        let e = q(&k, opts![index_name: "StatusScore"]).unwrap_err();
+        assert_eq!(e.field(), Some("score"), "{}", e.message());
+        k.status = Value::List(vec![]);
+        let e = q(&k, opts![index_name: "StatusScore"]).unwrap_err();
+        assert_eq!(e.field(), Some("status"), "{}", e.message());
+    }
+
+    #[test]
+    fn options_outside_a_query_are_refused() {
+        let e = q(&key(None, None), opts![segments: 2]).unwrap_err();
+        assert!(
+            e.message()
+                .contains("`segments` does not apply to list_items/query_page"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn filters_projections_and_selects() {
+        let r = q(
+            &key(None, None),
+            opts![
+                filter_expression: "status = :s",
+                projection_expression: "order_id, total",
+                expression_attribute_values: {":s" => "PAID"},
+            ],
+        )
+        .unwrap();
+        // `status` is a reserved word: it got a placeholder.
+        let f = r.filter.unwrap();
+        assert!(f.starts_with('#') && f.ends_with("= :s"), "{f}");
+        // The key attributes are always projected.
+        // `total` is reserved too.
+        let p = r.projection.unwrap();
+        assert!(p.starts_with("order_id, #total, "), "{p}");
+        assert_eq!(r.exprs.values[":s"], Value::from("PAID"));
+        let e = q(&key(None, None), opts![select: :specific_attributes]).unwrap_err();
+        assert!(e.message().contains("needs a `projection_expression`"));
+        let e = q(&key(None, None), opts![select: :all_projected_attributes]).unwrap_err();
+        assert!(e.message().contains("only applies with `index_name`"));
+        let e = q(
+            &key(None, None),
+            opts![select: :count, projection_expression: "order_id"],
+        )
+        .unwrap_err();
+        assert!(e.message().contains("cannot be combined"));
+        let e = q(
+            &key(None, None),
+            opts![expression_attribute_values: {":x" => 1}],
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("no expression uses it"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn limits_and_pages() {
+        assert_eq!(limit_of(&opts![limit: 10, page_size: 3]).unwrap(), Some(3));
+        assert_eq!(limit_of(&opts![page_size: 7]).unwrap(), Some(7));
+        assert_eq!(limit_of(&opts![]).unwrap(), None);
+        assert!(limit_of(&opts![limit: 0]).is_err());
+        assert_eq!(limit_of(&opts![limit: usize::MAX]).unwrap(), Some(u32::MAX));
+        let start = std::collections::HashMap::from([("pk".to_owned(), Value::from("x"))]);
+        let r = q(
+            &key(None, None),
+            opts![exclusive_start_key: start, scan_index_forward: false],
+        )
+        .unwrap();
+        assert_eq!(r.start.unwrap()[0].0, "pk");
+        assert_eq!(r.forward, Some(false));
+    }
+
+    #[test]
+    fn scans() {
+        let c = ctx::<Order>();
+        let r = scan(&c, &opts![limit: 5, consistent_read: true], "scan").unwrap();
+        assert!(r.key_condition.is_none());
+        assert!(r.consistent);
+        assert_eq!(r.limit, Some(5));
+        let e = scan(
+            &c,
+            &opts![index_name: "EmailIndex", consistent_read: true],
+            "scan",
+        )
+        .unwrap_err();
+        assert!(e.message().contains("Consistent reads"));
+        let e = scan(&c, &opts![index_name: "X"], "scan").unwrap_err();
+        assert!(e.message().contains("not found"));
+        let e = scan(&c, &opts![sk_operator: :gte], "scan").unwrap_err();
+        assert!(
+            e.message().contains("does not apply to scan"),
+            "{}",
+            e.message()
+        );
+        let seg = segment(&r, 3, 8);
+        assert_eq!(seg.segment, Some((3, 8)));
+    }
+
+    #[test]
+    fn segment_counts() {
+        assert_eq!(segments_of(&opts![]).unwrap(), 4);
+        assert!(segments_of(&opts![segments: 0]).is_err());
+        assert!(segments_of(&opts![segments: MAX_SEGMENTS + 1]).is_err());
+        assert_eq!(segment_concurrency(&opts![], 8).unwrap(), 8);
+        assert_eq!(segment_concurrency(&opts![], 1000).unwrap(), 64);
+        assert_eq!(segment_concurrency(&opts![concurrency: 2], 8).unwrap(), 2);
+        assert!(segment_concurrency(&opts![concurrency: 0], 8).is_err());
+    }
+
+    #[test]
+    fn settings_come_from_the_context() {
+        let mut c = ctx::<Order>();
+        c.keys.settings.separator = "|".into();
+        c.keys.settings.partition_key_name = "PK".into();
+        let r = query(&c, &key(Some("d"), None), &opts![]).unwrap();
+        assert_eq!(plain(&r), "PK = 't1|c1' AND begins_with(sk, 'd|')");
+    }
+}

@@ -1,0 +1,202 @@
+//! Table plans: DynamoDB's naming rule, a schema's table as a
+//! [`TableSpec`], and the CreateTable request for a spec.
+
+use std::collections::BTreeMap;
+
+use crate::codec::ScalarType;
+use crate::error::{Error, Result};
+use crate::request::{BillingMode, CreateTable, IndexSpec, TableSpec};
+use crate::schema::{KeyContext, SchemaDef};
+
+/// DynamoDB's limit of global secondary indexes per table.
+pub(crate) const MAX_GSIS: usize = 20;
+
+/// DynamoDB's table name rule: 3–255 characters of `a-z A-Z 0-9 _ - .`.
+pub(crate) fn check_table_name(name: &str) -> Result<()> {
+    check_name("table name", name)
+}
+
+fn check_name(what: &str, name: &str) -> Result<()> {
+    let ok_len = (3..=255).contains(&name.len());
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok_len && ok_chars {
+        Ok(())
+    } else {
+        Err(Error::validation(format!(
+            "{what} `{name}` is not valid: DynamoDB {what}s are 3 to 255 characters of \
+             a-z, A-Z, 0-9, '_', '-' and '.'"
+        )))
+    }
+}
+
+/// The table name in effect for `schema` (with any configured prefix),
+/// checked.
+pub(crate) fn table_name(schema: &SchemaDef, keys: &KeyContext) -> Result<String> {
+    let name = match &keys.settings.table_prefix {
+        Some(p) => format!("{p}{}", schema.table_name),
+        None => schema.table_name.to_owned(),
+    };
+    check_table_name(&name)?;
+    Ok(name)
+}
+
+/// The table a schema needs: `pk` (and `sk` when the schema has a sort key)
+/// as strings, every index with its key attributes' types and projection,
+/// on-demand billing.
+pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
+    let s = &keys.settings;
+    TableSpec {
+        name: match &s.table_prefix {
+            Some(p) => format!("{p}{}", schema.table_name),
+            None => schema.table_name.to_owned(),
+        },
+        partition_key: (s.partition_key_name.to_string(), ScalarType::String),
+        sort_key: schema
+            .has_sort_key()
+            .then(|| (s.sort_key_name.to_string(), ScalarType::String)),
+        indexes: schema
+            .indexes
+            .iter()
+            .map(|i| IndexSpec {
+                name: i.name.to_owned(),
+                partition_key: (
+                    i.partition_key.to_owned(),
+                    schema.attribute_type(i.partition_key),
+                ),
+                sort_key: i.sort_key.map(|f| (f.to_owned(), schema.attribute_type(f))),
+                projection: i.projection,
+                non_key_attributes: i
+                    .projected_attributes
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect(),
+            })
+            .collect(),
+        billing: BillingMode::PayPerRequest,
+    }
+}
+
+/// The CreateTable request for `spec`: names checked, at most 20 indexes,
+/// every key attribute defined once with one type.
+pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
+    check_table_name(&spec.name)?;
+    for i in &spec.indexes {
+        check_name("index name", &i.name)?;
+    }
+    if spec.indexes.len() > MAX_GSIS {
+        return Err(Error::validation(format!(
+            "table `{}` has {} global secondary indexes; DynamoDB allows at most {MAX_GSIS}",
+            spec.name,
+            spec.indexes.len()
+        )));
+    }
+    if let BillingMode::Provisioned { read, write } = spec.billing
+        && (read < 1 || write < 1)
+    {
+        return Err(Error::validation(format!(
+            "provisioned capacity must be at least 1 read and 1 write unit, got {read} and {write}"
+        )));
+    }
+    let mut attributes: BTreeMap<String, ScalarType> = BTreeMap::new();
+    let mut add = |name: &str, t: ScalarType| -> Result<()> {
+        match attributes.insert(name.to_owned(), t) {
+            Some(prev) if prev != t => Err(Error::validation(format!(
+                "attribute `{name}` is used as a key with two types ({} and {})",
+                prev.as_str(),
+                t.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    };
+    add(&spec.partition_key.0, spec.partition_key.1)?;
+    if let Some((n, t)) = &spec.sort_key {
+        add(n, *t)?;
+    }
+    for i in &spec.indexes {
+        add(&i.partition_key.0, i.partition_key.1)?;
+        if let Some((n, t)) = &i.sort_key {
+            add(n, *t)?;
+        }
+    }
+    Ok(CreateTable {
+        spec: spec.clone(),
+        attributes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+    use crate::request::Projection;
+
+    crate::dynamo_item! {
+        pub struct User {
+            table_name "users";
+            field :id, partition_key;
+            field :email;
+            field :score: i64;
+            global_secondary_index "EmailIndex", partition_key: :email;
+            global_secondary_index "ScoreIndex", partition_key: :email, sort_key: :score, projection: :keys_only;
+        }
+    }
+
+    #[test]
+    fn table_names() {
+        assert!(check_table_name("users").is_ok());
+        assert!(check_table_name("a.b-c_d").is_ok());
+        assert!(check_table_name("ab").is_err());
+        assert!(check_table_name("bad name!").is_err());
+        assert!(check_table_name(&"x".repeat(256)).is_err());
+        let e = check_table_name("ab").unwrap_err();
+        assert!(
+            e.message().contains("table name `ab` is not valid"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn a_schema_spec() {
+        let s = spec(User::schema(), &KeyContext::of(User::schema()));
+        assert_eq!(s.name, "users");
+        assert_eq!(s.partition_key, ("pk".to_owned(), ScalarType::String));
+        assert!(s.sort_key.is_none());
+        assert_eq!(
+            s.indexes[1].sort_key,
+            Some(("score".to_owned(), ScalarType::Number))
+        );
+        assert_eq!(s.indexes[1].projection, Projection::KeysOnly);
+        let c = create(&s).unwrap();
+        assert_eq!(c.attributes.len(), 3);
+    }
+
+    #[test]
+    fn bad_specs_are_refused() {
+        let mut s = spec(User::schema(), &KeyContext::of(User::schema()));
+        s.indexes[1].partition_key.1 = ScalarType::Number;
+        let e = create(&s).unwrap_err();
+        assert!(
+            e.message()
+                .contains("`email` is used as a key with two types"),
+            "{}",
+            e.message()
+        );
+        let mut s = spec(User::schema(), &KeyContext::of(User::schema()));
+        s.indexes[0].name = "x".into();
+        assert!(create(&s).unwrap_err().message().contains("index name `x`"));
+        let mut s = spec(User::schema(), &KeyContext::of(User::schema()));
+        s.indexes = (0..21)
+            .map(|i| IndexSpec {
+                name: format!("idx{i}"),
+                ..s.indexes[0].clone()
+            })
+            .collect();
+        assert!(create(&s).unwrap_err().message().contains("at most 20"));
+        let mut s = spec(User::schema(), &KeyContext::of(User::schema()));
+        s.billing = BillingMode::Provisioned { read: 0, write: 1 };
+        assert!(create(&s).is_err());
+    }
+}

@@ -1,0 +1,662 @@
+//! Transaction plans: [`Tx`] actions, prepared (and checked) when they are
+//! built, and the TransactWriteItems request for a list of them.
+//!
+//! DynamoDB allows one action per item; a `Tx::check` on an item that the
+//! transaction also writes is sent as that write's condition, which means
+//! the same thing, and several checks on one item become one. Checked
+//! before sending, each a `ValidationError`: no actions, more than 100
+//! actions, more than 4 MB, two writes on the same item, and every action's
+//! own problems (unset key fields, bad expressions, …), named by the
+//! action's position.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::update::UpdatePlan;
+use super::{Ctx, condition as plain_condition, encode_for_write, in_context};
+use crate::codec::size::value_size;
+use crate::codec::wire::EncodedItem;
+use crate::error::{CancellationReason, Error, Result};
+use crate::request::{KeyAttrs, TransactWrite, TxAction};
+use crate::schema::Schema;
+use crate::update::{UpdateOp, Updates};
+use crate::value::Value;
+
+/// DynamoDB's limit of actions per transaction.
+pub const MAX_ACTIONS: usize = 100;
+/// DynamoDB's limit of a transaction's total size: 4 MB.
+pub const MAX_TRANSACTION_SIZE: usize = 4 * 1024 * 1024;
+
+/// One action of a transaction. Build with [`Tx::put`], [`Tx::update`],
+/// [`Tx::delete`] or [`Tx::check`]; add a condition to the first three with
+/// [`Tx::condition`]. Each is checked when it is built; a mistake is
+/// reported by `transact` with the action's position.
+#[must_use]
+pub struct Tx {
+    prepared: Result<Prepared>,
+}
+
+struct Prepared {
+    kind: &'static str,
+    table: String,
+    key: (String, Option<String>),
+    size: usize,
+    action: Action,
+    /// Conditions (with their `:placeholder` values) that must all hold:
+    /// the one given with [`Tx::condition`] or [`Tx::check`], plus those of
+    /// checks on the same item merged into this action.
+    conds: Vec<(String, BTreeMap<String, Value>)>,
+}
+
+enum Action {
+    Put {
+        item: EncodedItem,
+    },
+    Update {
+        key: KeyAttrs,
+        updates: Updates,
+        plan: UpdatePlan,
+    },
+    Delete {
+        key: KeyAttrs,
+    },
+    Check {
+        key: KeyAttrs,
+    },
+}
+
+impl Action {
+    fn is_check(&self) -> bool {
+        matches!(self, Action::Check { .. })
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.prepared {
+            Ok(p) => write!(f, "Tx::{}({} {:?})", p.kind, p.table, p.key),
+            Err(e) => write!(f, "Tx(invalid: {e})"),
+        }
+    }
+}
+
+fn key_size(key: &KeyAttrs) -> usize {
+    key.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn op_size(op: &UpdateOp) -> usize {
+    match op {
+        UpdateOp::Set(v)
+        | UpdateOp::Increment(v)
+        | UpdateOp::Decrement(v)
+        | UpdateOp::Append(v)
+        | UpdateOp::Prepend(v)
+        | UpdateOp::IfNotExists(v) => value_size(v),
+        UpdateOp::Remove => 0,
+    }
+}
+
+/// The key of `key` and everything an action needs to know about it.
+fn keyed<T: Schema>(key: &T) -> Result<(Ctx, KeyAttrs, (String, Option<String>))> {
+    let ctx = Ctx::of::<T>()?;
+    let pk = ctx.primary_key(key)?;
+    let id = (pk.partition.clone(), pk.sort.as_ref().map(|s| s.1.clone()));
+    Ok((ctx, pk.into_attrs(), id))
+}
+
+impl Tx {
+    /// Writes `item` (replacing any item with its key).
+    pub fn put<T: Schema>(item: T) -> Tx {
+        Tx {
+            prepared: (|| {
+                let (ctx, _, key) = keyed(&item)?;
+                let encoded = encode_for_write(&ctx, &item)?;
+                Ok(Prepared {
+                    kind: "put",
+                    table: ctx.table,
+                    key,
+                    size: encoded.size,
+                    action: Action::Put { item: encoded },
+                    conds: Vec::new(),
+                })
+            })(),
+        }
+    }
+
+    /// Changes the item with `key`'s primary key, with the `updates!`
+    /// operators.
+    pub fn update<T: Schema>(key: &T, updates: Updates) -> Tx {
+        Tx {
+            prepared: (|| {
+                let (ctx, attrs, id) = keyed(key)?;
+                let plan = UpdatePlan::new(&ctx, key);
+                // Rendered now so mistakes are reported with the action.
+                plan.render(&updates, None, &BTreeMap::new(), &BTreeMap::new())?;
+                let size = key_size(&attrs)
+                    + updates
+                        .actions()
+                        .iter()
+                        .map(|(f, op)| f.len() + op_size(op))
+                        .sum::<usize>();
+                Ok(Prepared {
+                    kind: "update",
+                    table: ctx.table,
+                    key: id,
+                    size,
+                    action: Action::Update {
+                        key: attrs,
+                        updates,
+                        plan,
+                    },
+                    conds: Vec::new(),
+                })
+            })(),
+        }
+    }
+
+    /// Deletes the item with `key`'s primary key.
+    pub fn delete<T: Schema>(key: &T) -> Tx {
+        Tx {
+            prepared: (|| {
+                let (ctx, attrs, id) = keyed(key)?;
+                Ok(Prepared {
+                    kind: "delete",
+                    table: ctx.table,
+                    key: id,
+                    size: key_size(&attrs),
+                    action: Action::Delete { key: attrs },
+                    conds: Vec::new(),
+                })
+            })(),
+        }
+    }
+
+    /// Requires `condition` to hold for the item with `key`'s primary key,
+    /// without changing it. `values` defines the condition's `:placeholders`
+    /// (`values!{":amount" => 100}`); bare reserved words in the condition
+    /// are fine.
+    pub fn check<T: Schema>(
+        key: &T,
+        condition: impl Into<String>,
+        values: BTreeMap<String, Value>,
+    ) -> Tx {
+        let condition = condition.into();
+        Tx {
+            prepared: (|| {
+                let (ctx, attrs, id) = keyed(key)?;
+                // Checked now, so mistakes are reported with the action.
+                plain_condition(Some(&condition), &BTreeMap::new(), &values)?;
+                let size = key_size(&attrs)
+                    + condition.len()
+                    + values.values().map(value_size).sum::<usize>();
+                Ok(Prepared {
+                    kind: "check",
+                    table: ctx.table,
+                    key: id,
+                    size,
+                    action: Action::Check { key: attrs },
+                    conds: vec![(condition, values)],
+                })
+            })(),
+        }
+    }
+
+    /// Adds a condition to a put, update or delete: the whole transaction
+    /// is cancelled unless it holds.
+    pub fn condition(self, condition: impl Into<String>, values: BTreeMap<String, Value>) -> Tx {
+        let condition = condition.into();
+        let prepared = self.prepared.and_then(|mut p| {
+            if p.action.is_check() {
+                return Err(Error::validation(
+                    "Tx::check already has its condition; use Tx::check(key, condition, values)",
+                ));
+            }
+            if !p.conds.is_empty() {
+                return Err(Error::validation(
+                    "this action already has a condition; give one condition per action",
+                ));
+            }
+            // Checked now, so mistakes are reported with the action.
+            match &p.action {
+                Action::Update { updates, plan, .. } => {
+                    plan.render(updates, Some(&condition), &BTreeMap::new(), &values)?;
+                }
+                _ => {
+                    plain_condition(Some(&condition), &BTreeMap::new(), &values)?;
+                }
+            }
+            p.size += condition.len() + values.values().map(value_size).sum::<usize>();
+            p.conds.push((condition, values));
+            Ok(p)
+        });
+        Tx { prepared }
+    }
+}
+
+impl Prepared {
+    /// The request action, with every condition it carries.
+    fn into_action(self) -> Result<TxAction> {
+        let (condition, values) = combine_conditions(&self.conds)?;
+        let condition = condition.as_deref();
+        let none = BTreeMap::new();
+        Ok(match self.action {
+            Action::Put { item } => {
+                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                TxAction::Put {
+                    table: self.table,
+                    item,
+                    condition,
+                    exprs,
+                }
+            }
+            Action::Update { key, updates, plan } => {
+                let (update, condition, exprs) =
+                    plan.render(&updates, condition, &none, &values)?;
+                TxAction::Update {
+                    table: self.table,
+                    key,
+                    update,
+                    condition,
+                    exprs,
+                }
+            }
+            Action::Delete { key } => {
+                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                TxAction::Delete {
+                    table: self.table,
+                    key,
+                    condition,
+                    exprs,
+                }
+            }
+            Action::Check { key } => {
+                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                TxAction::Check {
+                    table: self.table,
+                    key,
+                    condition: condition.unwrap_or_default(),
+                    exprs,
+                }
+            }
+        })
+    }
+
+    fn describe_item(&self) -> String {
+        format!(
+            "{}{} in `{}`",
+            self.key.0,
+            self.key
+                .1
+                .as_deref()
+                .map(|s| format!(" / {s}"))
+                .unwrap_or_default(),
+            self.table
+        )
+    }
+}
+
+/// All conditions joined with `AND`, and their placeholder values merged
+/// (the same placeholder must mean the same value everywhere).
+fn combine_conditions(
+    conds: &[(String, BTreeMap<String, Value>)],
+) -> Result<(Option<String>, BTreeMap<String, Value>)> {
+    match conds {
+        [] => Ok((None, BTreeMap::new())),
+        [(c, v)] => Ok((Some(c.clone()), v.clone())),
+        _ => {
+            let mut values: BTreeMap<String, Value> = BTreeMap::new();
+            for (_, vs) in conds {
+                for (k, v) in vs {
+                    match values.get(k) {
+                        Some(old) if old != v => {
+                            return Err(Error::validation(format!(
+                                "the conditions merged on one item both define `{k}`, with different values \
+                                 ({old:?} and {v:?}); rename one of them"
+                            )));
+                        }
+                        _ => {
+                            values.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            let joined = conds
+                .iter()
+                .map(|(c, _)| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            Ok((Some(joined), values))
+        }
+    }
+}
+
+/// A client request token: 32 random hex digits.
+pub(crate) fn request_token() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+/// A transaction, planned: the request, and for every action as given the
+/// position of the request action it went into.
+#[derive(Debug)]
+pub(crate) struct TxPlan {
+    pub(crate) request: TransactWrite,
+    pub(crate) sent_as: Vec<usize>,
+}
+
+/// Plans `actions` as one TransactWriteItems with client request token
+/// `token`.
+pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
+    if token.is_empty() || token.len() > 36 {
+        return Err(Error::validation(format!(
+            "client request token must be 1 to 36 characters, got {}",
+            token.len()
+        )));
+    }
+    if actions.is_empty() {
+        return Err(Error::validation("transact needs at least one action"));
+    }
+    if actions.len() > MAX_ACTIONS {
+        return Err(Error::validation(format!(
+            "transaction has {} actions; DynamoDB allows at most {MAX_ACTIONS} per transaction",
+            actions.len()
+        )));
+    }
+    let at = |i: usize, e: Error| in_context(format!("transaction action {i}"), e);
+    // Prepare every action; group the actions on each item.
+    let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(actions.len());
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<(String, String, Option<String>), usize> =
+        HashMap::with_capacity(actions.len());
+    let mut total = 0usize;
+    for (i, tx) in actions.into_iter().enumerate() {
+        let p = tx.prepared.map_err(|e| at(i, e))?;
+        total += p.size;
+        let id = (p.table.clone(), p.key.0.clone(), p.key.1.clone());
+        match group_of.get(&id) {
+            Some(&g) => groups[g].push(i),
+            None => {
+                group_of.insert(id, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+        prepared.push(Some(p));
+    }
+    if total > MAX_TRANSACTION_SIZE {
+        return Err(Error::validation(format!(
+            "transaction is {total} bytes; DynamoDB allows at most {MAX_TRANSACTION_SIZE} bytes (4 MB)"
+        )));
+    }
+    // DynamoDB allows one action per item. A check on an item that is also
+    // written is the same as a condition on that write (both are evaluated
+    // before anything changes), so it is merged into it; so are several
+    // checks on one item. Two writes on one item are refused.
+    let mut sent = Vec::with_capacity(groups.len());
+    let mut sent_as = vec![0usize; prepared.len()];
+    for group in &groups {
+        let writes: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&i| prepared[i].as_ref().is_some_and(|p| !p.action.is_check()))
+            .collect();
+        if let [first, second, ..] = writes[..] {
+            let item = prepared[second]
+                .as_ref()
+                .map(Prepared::describe_item)
+                .unwrap_or_default();
+            return Err(Error::validation(format!(
+                "transaction actions {first} and {second} both write the item {item}; DynamoDB allows one action per item \
+                 (a Tx::check on a written item is merged into the write as its condition)"
+            )));
+        }
+        let target = writes.first().copied().unwrap_or(group[0]);
+        let Some(mut p) = prepared[target].take() else {
+            continue;
+        };
+        for &i in group {
+            if i != target
+                && let Some(other) = prepared[i].take()
+            {
+                p.conds.extend(other.conds);
+            }
+            sent_as[i] = sent.len();
+        }
+        let action = p.into_action().map_err(|e| {
+            if group.len() > 1 {
+                let list = group
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                in_context(format!("transaction actions {list}"), e)
+            } else {
+                at(target, e)
+            }
+        })?;
+        sent.push(action);
+    }
+    Ok(TxPlan {
+        request: TransactWrite {
+            actions: sent,
+            token,
+            return_on_condition_failure: false,
+        },
+        sent_as,
+    })
+}
+
+impl TxPlan {
+    /// The cancellation reasons DynamoDB gave per request action, reported
+    /// per action as given (actions merged into one share its reason).
+    pub(crate) fn reasons_as_given(&self, sent: &[CancellationReason]) -> Vec<CancellationReason> {
+        self.sent_as
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &pos)| {
+                sent.iter()
+                    .find(|r| r.index == pos)
+                    .map(|r| CancellationReason {
+                        index: i,
+                        ..r.clone()
+                    })
+            })
+            .collect()
+    }
+
+    /// Whether some actions were merged into others.
+    pub(crate) fn merged_any(&self) -> bool {
+        self.request.actions.len() < self.sent_as.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Account {
+            table_name "accounts";
+            field :id: String, partition_key;
+            field :balance: i64;
+        }
+    }
+
+    fn acc(id: &str) -> Account {
+        item!(Account { id: id })
+    }
+
+    #[test]
+    fn the_guides_transfer() {
+        let p = plan(
+            vec![
+                Tx::check(
+                    &acc("src"),
+                    "balance >= :amount",
+                    values! {":amount" => 100},
+                ),
+                Tx::update(&acc("src"), updates! { balance: {:decrement, 100} }),
+                Tx::update(&acc("dst"), updates! { balance: {:increment, 100} }),
+            ],
+            "tok".into(),
+        )
+        .unwrap();
+        // The check went into the update of the same item.
+        assert_eq!(p.request.actions.len(), 2);
+        assert_eq!(p.sent_as, vec![0, 0, 1]);
+        assert!(p.merged_any());
+        let TxAction::Update {
+            condition, exprs, ..
+        } = &p.request.actions[0]
+        else {
+            panic!("an update");
+        };
+        assert_eq!(condition.as_deref(), Some("balance >= :amount"));
+        assert_eq!(exprs.values[":amount"], Value::from(100));
+        let reasons = p.reasons_as_given(&[
+            CancellationReason {
+                index: 0,
+                code: "ConditionalCheckFailed".into(),
+                message: None,
+            },
+            CancellationReason {
+                index: 1,
+                code: "None".into(),
+                message: None,
+            },
+        ]);
+        assert_eq!(
+            reasons
+                .iter()
+                .map(|r| (r.index, r.code.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                (0, "ConditionalCheckFailed"),
+                (1, "ConditionalCheckFailed"),
+                (2, "None")
+            ]
+        );
+    }
+
+    #[test]
+    fn limits_and_mistakes_are_found_before_sending() {
+        assert!(
+            plan(vec![], "t".into())
+                .unwrap_err()
+                .message()
+                .contains("at least one")
+        );
+        let many: Vec<Tx> = (0..101)
+            .map(|i| Tx::delete(&acc(&format!("a{i}"))))
+            .collect();
+        assert!(
+            plan(many, "t".into())
+                .unwrap_err()
+                .message()
+                .contains("at most 100")
+        );
+        let e = plan(vec![Tx::delete(&acc("a"))], String::new()).unwrap_err();
+        assert!(e.message().contains("token"), "{}", e.message());
+        let e = plan(vec![Tx::delete(&acc("a"))], "x".repeat(37)).unwrap_err();
+        assert!(e.message().contains("1 to 36"), "{}", e.message());
+        let e = plan(vec![Tx::delete(&acc("a")), Tx::put(acc("a"))], "t".into()).unwrap_err();
+        assert!(
+            e.message()
+                .contains("actions 0 and 1 both write the item a"),
+            "{}",
+            e.message()
+        );
+        let e = plan(
+            vec![Tx::delete(&acc("ok")), Tx::delete(&item!(Account {}))],
+            "t".into(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message().starts_with("transaction action 1:"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.field(), Some("id"));
+        let e = plan(
+            vec![Tx::update(&acc("a"), updates! { id: "b" })],
+            "t".into(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let big = item!(Account { id: "a" });
+        let e = plan(
+            (0..11)
+                .map(|i| {
+                    Tx::check(
+                        &acc(&format!("b{i}")),
+                        "balance > :v",
+                        values! {":v" => "x".repeat(400_000)},
+                    )
+                })
+                .chain([Tx::put(big)])
+                .collect(),
+            "t".into(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("at most 4194304 bytes"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn merged_conditions_must_agree() {
+        let e = plan(
+            vec![
+                Tx::check(&acc("a"), "balance > :v", values! {":v" => 1}),
+                Tx::check(&acc("a"), "balance < :v", values! {":v" => 2}),
+            ],
+            "t".into(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message().starts_with("transaction actions 0, 1:"),
+            "{}",
+            e.message()
+        );
+        let p = plan(
+            vec![
+                Tx::check(&acc("a"), "balance > :lo", values! {":lo" => 1}),
+                Tx::check(&acc("a"), "balance < :hi", values! {":hi" => 9}),
+            ],
+            "t".into(),
+        )
+        .unwrap();
+        let TxAction::Check { condition, .. } = &p.request.actions[0] else {
+            panic!("a check");
+        };
+        assert_eq!(condition, "(balance > :lo) AND (balance < :hi)");
+    }
+
+    #[test]
+    fn conditions_on_actions() {
+        let t = Tx::put(acc("a")).condition("attribute_not_exists(id)", values! {});
+        let p = plan(vec![t], "t".into()).unwrap();
+        let TxAction::Put { condition, .. } = &p.request.actions[0] else {
+            panic!("a put");
+        };
+        assert_eq!(condition.as_deref(), Some("attribute_not_exists(id)"));
+        let twice = Tx::delete(&acc("a"))
+            .condition("attribute_exists(id)", values! {})
+            .condition("attribute_exists(id)", values! {});
+        assert!(
+            plan(vec![twice], "t".into())
+                .unwrap_err()
+                .message()
+                .contains("already has a condition")
+        );
+        let on_check = Tx::check(&acc("a"), "attribute_exists(id)", values! {})
+            .condition("x = :y", values! {":y" => 1});
+        assert!(format!("{on_check:?}").contains("invalid"));
+        assert!(request_token().len() == 32);
+    }
+}

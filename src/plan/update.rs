@@ -1,0 +1,492 @@
+//! UpdateItem plans: the `updates!` operators rendered as a DynamoDB
+//! update expression with generated `#name`/`:value` placeholders, the key
+//! fields an update may not change, and the key fields set on an upsert.
+
+use std::collections::BTreeMap;
+
+use super::{Ctx, only};
+use crate::codec::MAX_ITEM_SIZE;
+use crate::codec::size::{check_value, value_size};
+use crate::error::{Error, Result};
+use crate::expression::{ExprKind, Placeholders};
+use crate::opts::{Opt, Opts};
+use crate::request::{Exprs, ReturnValues, UpdateItem};
+use crate::schema::{Schema, SchemaDef};
+use crate::update::{UpdateOp, Updates};
+use crate::value::{Number, Value};
+
+/// The options of a write with a condition.
+pub(crate) const WRITE_OPTS: &[Opt] = &[
+    Opt::ConditionExpression,
+    Opt::ExpressionAttributeNames,
+    Opt::ExpressionAttributeValues,
+];
+
+/// Renders the update expression, registering names and values in `ph`.
+/// `key_fields` are the attributes that may not change (the primary key and
+/// the fields it is built from); `fields`, when given, are the schema's
+/// fields, and a change to any other attribute is refused.
+/// Renders the update expression, registering names and values in
+/// `ph`. `key_fields` are the attributes that may not change (the
+/// primary key and the fields it is built from); `fields`, when given,
+/// are the schema's fields, and a change to any other attribute is
+/// refused.
+pub(crate) fn render(
+    updates: &Updates,
+    ph: &mut Placeholders,
+    key_fields: &[&str],
+    fields: Option<&[&str]>,
+) -> Result<String> {
+    if updates.is_empty() {
+        return Err(Error::validation(
+            "updates!{} is empty: give at least one field to change",
+        ));
+    }
+    let mut set: Vec<String> = Vec::new();
+    let mut remove: Vec<String> = Vec::new();
+    let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+    for (field, op) in updates.actions() {
+        if seen.insert(field.as_str(), ()).is_some() {
+            return Err(Error::validation(format!(
+                "updates!: field `{field}` is changed twice; give it once"
+            ))
+            .with_field(field));
+        }
+        if key_fields.contains(&field.as_str()) {
+            return Err(Error::validation(format!(
+                "updates!: field `{field}` is part of the primary key and cannot be updated; \
+                 delete the item and put a new one instead"
+            ))
+            .with_field(field));
+        }
+        if let Some(fields) = fields
+            && !fields.contains(&field.as_str())
+        {
+            return Err(Error::validation(format!(
+                "updates!: `{field}` is not a field of this schema; fields are: {}",
+                fields.join(", ")
+            ))
+            .with_field(field));
+        }
+        let n = ph.name(field);
+        let number = |v: &Value, what: &str| -> Result<Number> {
+            match v {
+                Value::Number(n) => Ok(n.clone()),
+                other => Err(Error::validation(format!(
+                    "updates!: `{{:{what}, n}}` on field `{field}` needs a number, found a {} value",
+                    other.type_name()
+                ))
+                .with_field(field)),
+            }
+        };
+        let list = |v: &Value, what: &str| -> Result<()> {
+            match v {
+                Value::List(_) => Ok(()),
+                other => Err(Error::validation(format!(
+                    "updates!: `{{:{what}, list}}` on field `{field}` needs a list, found a {} value",
+                    other.type_name()
+                ))
+                .with_field(field)),
+            }
+        };
+        match op {
+            UpdateOp::Set(Value::Null) | UpdateOp::Remove => remove.push(n),
+            UpdateOp::Set(v) => {
+                let v = ph.value(v.clone());
+                set.push(format!("{n} = {v}"));
+            }
+            UpdateOp::Increment(v) | UpdateOp::Decrement(v) => {
+                let what = if matches!(op, UpdateOp::Increment(_)) {
+                    "increment"
+                } else {
+                    "decrement"
+                };
+                let num = number(v, what)?;
+                let zero = ph.value(Value::Number(Number::from(0)));
+                let v = ph.value(Value::Number(num));
+                let sign = if what == "increment" { '+' } else { '-' };
+                set.push(format!("{n} = if_not_exists({n}, {zero}) {sign} {v}"));
+            }
+            UpdateOp::Append(v) | UpdateOp::Prepend(v) => {
+                let what = if matches!(op, UpdateOp::Append(_)) {
+                    "append"
+                } else {
+                    "prepend"
+                };
+                list(v, what)?;
+                let empty = ph.value(Value::List(Vec::new()));
+                let v = ph.value(v.clone());
+                if what == "append" {
+                    set.push(format!(
+                        "{n} = list_append(if_not_exists({n}, {empty}), {v})"
+                    ));
+                } else {
+                    set.push(format!(
+                        "{n} = list_append({v}, if_not_exists({n}, {empty}))"
+                    ));
+                }
+            }
+            UpdateOp::IfNotExists(v) => {
+                let v = ph.value(v.clone());
+                set.push(format!("{n} = if_not_exists({n}, {v})"));
+            }
+        }
+    }
+    let mut expr = String::new();
+    if !set.is_empty() {
+        expr.push_str("SET ");
+        expr.push_str(&set.join(", "));
+    }
+    if !remove.is_empty() {
+        if !expr.is_empty() {
+            expr.push(' ');
+        }
+        expr.push_str("REMOVE ");
+        expr.push_str(&remove.join(", "));
+    }
+    Ok(expr)
+}
+
+/// Everything needed to render an update for one item, without the item's
+/// type: the schema, the attributes that may not change, and the key
+/// fields' values (set too, so an upserted item is whole).
+#[derive(Clone, Debug)]
+pub(crate) struct UpdatePlan {
+    schema: &'static SchemaDef,
+    frozen: Vec<String>,
+    key_values: Vec<(&'static str, Value)>,
+}
+
+impl UpdatePlan {
+    pub(crate) fn new<T: Schema>(ctx: &Ctx, key: &T) -> UpdatePlan {
+        let schema = ctx.schema;
+        let settings = &ctx.keys.settings;
+        let frozen = schema.frozen_fields(settings);
+        let key_values = schema
+            .fields
+            .iter()
+            .map(|f| f.name)
+            .filter(|f| frozen.iter().any(|z| z == f))
+            // A field named like a key attribute *is* the key attribute.
+            .filter(|f| *f != &*settings.partition_key_name && *f != &*settings.sort_key_name)
+            .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
+            .collect();
+        UpdatePlan {
+            schema,
+            frozen,
+            key_values,
+        }
+    }
+
+    /// Renders `updates` (and an optional condition): the update
+    /// expression, the condition, and their placeholders.
+    pub(crate) fn render(
+        &self,
+        updates: &Updates,
+        condition: Option<&str>,
+        names: &BTreeMap<String, String>,
+        values: &BTreeMap<String, Value>,
+    ) -> Result<(String, Option<String>, Exprs)> {
+        let mut ph = Placeholders::with_user(names, values)?;
+        let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
+        let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
+        check_index_updates(self.schema, updates)?;
+        check_size(&self.key_values, updates)?;
+        let mut update = render(updates, &mut ph, &frozen_refs, Some(&fields))?;
+        let key_sets: Vec<String> = self
+            .key_values
+            .iter()
+            .map(|(f, v)| {
+                let n = ph.name(f);
+                let v = ph.value(v.clone());
+                format!("{n} = if_not_exists({n}, {v})")
+            })
+            .collect();
+        if !key_sets.is_empty() {
+            update = if let Some(rest) = update.strip_prefix("SET ") {
+                format!("SET {}, {rest}", key_sets.join(", "))
+            } else {
+                format!("SET {} {update}", key_sets.join(", "))
+            };
+        }
+        let cond = condition
+            .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
+            .transpose()?;
+        ph.check_all_used()?;
+        Ok((update, cond, ph.into_exprs()))
+    }
+}
+
+/// Every value an update writes must be storable; what it writes for sure
+/// (set and appended values, key fields) is a lower bound of the new item's
+/// size, refused over 400 KB.
+fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result<()> {
+    let mut written: usize = key_values
+        .iter()
+        .map(|(f, v)| f.len() + value_size(v))
+        .sum();
+    let mut largest: Option<(&str, usize)> = None;
+    for (field, op) in updates.actions() {
+        if let UpdateOp::Set(v) | UpdateOp::IfNotExists(v) = op {
+            check_value(v).map_err(|e| {
+                Error::validation(format!("updates!: field `{field}`: {e}")).with_field(field)
+            })?;
+        }
+        if let UpdateOp::Set(v) | UpdateOp::Append(v) | UpdateOp::Prepend(v) = op {
+            let size = field.len() + value_size(v);
+            written += size;
+            if largest.is_none_or(|(_, l)| size > l) {
+                largest = Some((field, size));
+            }
+        }
+    }
+    if let Some((field, size)) = largest.filter(|_| written > MAX_ITEM_SIZE) {
+        return Err(Error::validation(format!(
+            "updates!: the values written come to {written} bytes (field `{field}`: {size} bytes), \
+             over DynamoDB's item size limit of {MAX_ITEM_SIZE} bytes (400 KB)"
+        ))
+        .with_field(field));
+    }
+    Ok(())
+}
+
+/// Index key fields may only be set to strings, numbers or binaries (and not
+/// to empty strings).
+fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
+    for index in schema.indexes {
+        for field in std::iter::once(index.partition_key).chain(index.sort_key) {
+            for (f, op) in updates.actions() {
+                if f != field {
+                    continue;
+                }
+                let v = match op {
+                    UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => v,
+                    UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
+                        return Err(Error::validation(format!(
+                            "updates!: field `{f}` is a key of index `{}`; it cannot hold a list",
+                            index.name
+                        ))
+                        .with_field(f));
+                    }
+                    _ => continue,
+                };
+                match v {
+                    Value::Null | Value::Number(_) | Value::Binary(_) => {}
+                    Value::String(s) if !s.is_empty() => {}
+                    other => {
+                        return Err(Error::validation(format!(
+                            "updates!: field `{f}` is a key of index `{}` and must be a non-empty string, a number or binary, not {}",
+                            index.name,
+                            if other.as_str() == Some("") {
+                                "an empty string".to_owned()
+                            } else {
+                                format!("a {} value", other.type_name())
+                            }
+                        ))
+                        .with_field(f));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The UpdateItem request: changes `updates` on `key`'s item and returns
+/// the item as it is after the update.
+pub(crate) fn update<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    updates: &Updates,
+    opts: &Opts,
+) -> Result<UpdateItem> {
+    only(opts, "update_item", WRITE_OPTS)?;
+    let key_attrs = ctx.key_attrs(key)?;
+    let (update, condition, exprs) = UpdatePlan::new(ctx, key).render(
+        updates,
+        opts.condition_expression.as_deref(),
+        &opts.expression_attribute_names,
+        &opts.expression_attribute_values,
+    )?;
+    Ok(UpdateItem {
+        table: ctx.table.clone(),
+        key: key_attrs,
+        update,
+        condition,
+        exprs,
+        return_values: ReturnValues::AllNew,
+        return_on_condition_failure: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn rendered(u: &Updates) -> (String, Placeholders) {
+        let mut ph = Placeholders::default();
+        let e = render(u, &mut ph, &["pk", "sk", "id"], None).unwrap();
+        (e, ph)
+    }
+
+    #[test]
+    fn every_operator_is_valid_syntax() {
+        let u = updates! {
+            name: "x",
+            balance: {:increment, 5},
+            stock: {:decrement, 2},
+            tags: {:append, vec!["a"]},
+            hist: {:prepend, vec![1]},
+            created: {:if_not_exists, "now"},
+            gone: {:remove},
+            nulled: None::<String>,
+        };
+        let (e, ph) = rendered(&u);
+        assert_eq!(
+            e,
+            "SET #name = :v0, #balance = if_not_exists(#balance, :v1) + :v2, \
+             #stock = if_not_exists(#stock, :v1) - :v3, \
+             #tags = list_append(if_not_exists(#tags, :v4), :v5), \
+             #hist = list_append(:v6, if_not_exists(#hist, :v4)), \
+             #created = if_not_exists(#created, :v7) REMOVE #gone, #nulled"
+        );
+        assert_eq!(ph.names()["#name"], "name");
+        assert_eq!(ph.values()[":v1"], Value::from(0));
+    }
+
+    #[test]
+    fn refusals() {
+        let mut ph = Placeholders::default();
+        let e = render(&updates! { id: "x" }, &mut ph, &["id"], None).unwrap_err();
+        assert!(
+            e.message().contains("`id` is part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let e = render(&updates! { a: {:increment, "x"} }, &mut ph, &[], None).unwrap_err();
+        assert!(e.message().contains("needs a number"), "{}", e.message());
+        let e = render(&updates! { a: {:append, 5} }, &mut ph, &[], None).unwrap_err();
+        assert!(e.message().contains("needs a list"), "{}", e.message());
+        let e = render(&Updates::new(), &mut ph, &[], None).unwrap_err();
+        assert!(e.message().contains("empty"));
+        let e = render(&updates! { nme: 1 }, &mut ph, &[], Some(&["name"])).unwrap_err();
+        assert!(
+            e.message().contains("`nme` is not a field"),
+            "{}",
+            e.message()
+        );
+        let e = render(&updates! { a: 1, a: 2 }, &mut ph, &[], None).unwrap_err();
+        assert!(e.message().contains("twice"));
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Account {
+            table_name "accounts";
+            field :tenant: String, partition_key;
+            field :id: String, sort_key;
+            field :balance: i64;
+            field :email: Option<String>;
+            field :tags: Vec<String>;
+            global_secondary_index "ByEmail", partition_key: :email;
+        }
+    }
+
+    fn plan(o: Opts, u: Updates) -> Result<UpdateItem> {
+        let ctx = Ctx::of::<Account>().unwrap();
+        update(
+            &ctx,
+            &item!(Account {
+                tenant: "t",
+                id: "a1"
+            }),
+            &u,
+            &o,
+        )
+    }
+
+    #[test]
+    fn an_update_sets_the_key_fields_when_the_item_is_new() {
+        let r = plan(opts![], updates! { balance: {:increment, 5} }).unwrap();
+        assert_eq!(r.table, "accounts");
+        assert_eq!(
+            r.key,
+            vec![
+                ("pk".to_owned(), Value::from("t")),
+                ("sk".to_owned(), Value::from("a1"))
+            ]
+        );
+        assert_eq!(r.return_values, ReturnValues::AllNew);
+        // tenant and id are written with if_not_exists, so an upsert is whole.
+        assert!(
+            r.update
+                .starts_with("SET #tenant = if_not_exists(#tenant, "),
+            "{}",
+            r.update
+        );
+        assert!(
+            r.update.contains("#id = if_not_exists(#id, "),
+            "{}",
+            r.update
+        );
+        assert!(
+            r.update.contains("#balance = if_not_exists(#balance, "),
+            "{}",
+            r.update
+        );
+        assert_eq!(r.exprs.names["#balance"], "balance");
+    }
+
+    #[test]
+    fn key_fields_and_unknown_fields_are_refused() {
+        let e = plan(opts![], updates! { id: "a2" }).unwrap_err();
+        assert!(
+            e.message().contains("part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let e = plan(opts![], updates! { pk: "x" }).unwrap_err();
+        assert!(
+            e.message().contains("part of the primary key"),
+            "{}",
+            e.message()
+        );
+        let e = plan(opts![], updates! { balanse: 1 }).unwrap_err();
+        assert!(e.message().contains("not a field"), "{}", e.message());
+        assert_eq!(e.field(), Some("balanse"));
+    }
+
+    #[test]
+    fn index_keys_and_sizes_are_checked() {
+        let e = plan(opts![], updates! { email: "" }).unwrap_err();
+        assert!(e.message().contains("an empty string"), "{}", e.message());
+        let e = plan(opts![], updates! { email: {:append, vec!["x"]} }).unwrap_err();
+        assert!(
+            e.message().contains("cannot hold a list"),
+            "{}",
+            e.message()
+        );
+        let e = plan(opts![], updates! { tags: vec!["y".repeat(MAX_ITEM_SIZE)] }).unwrap_err();
+        assert!(e.message().contains("item size limit"), "{}", e.message());
+        let e = plan(opts![], updates! { balance: f64::NAN }).unwrap_err();
+        assert_eq!(e.field(), Some("balance"));
+    }
+
+    #[test]
+    fn conditions_join_the_placeholders() {
+        let r = plan(
+            opts![condition_expression: "balance >= :min", expression_attribute_values: {":min" => 10}],
+            updates! { balance: {:decrement, 10} },
+        )
+        .unwrap();
+        assert_eq!(r.condition.as_deref(), Some("balance >= :min"));
+        assert_eq!(r.exprs.values[":min"], Value::from(10));
+        let e = plan(opts![segments: 1], updates! { balance: 1 }).unwrap_err();
+        assert!(
+            e.message().contains("does not apply to update_item"),
+            "{}",
+            e.message()
+        );
+    }
+}

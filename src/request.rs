@@ -1,0 +1,1499 @@
+//! Requests and answers: what the plans produce and the transport sends,
+//! as the crate's own values — DynamoDB's JSON shapes, no backend types.
+//!
+//! Every request renders itself as DynamoDB's JSON body
+//! ([`Request::to_json`]); every answer parses from DynamoDB's JSON answer
+//! with serde. Neither knows schemas, options or key rules: those are the
+//! plans' (`crate::plan`). The transport (`crate::client`) knows nothing but
+//! the operation name, the table (for logs) and the bytes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::codec::ScalarType;
+use crate::codec::wire::{EncodedItem, JsonWriter, WireItem};
+use crate::value::Value;
+
+/// A request of one DynamoDB operation.
+pub(crate) trait Request {
+    /// The operation name (`X-Amz-Target: DynamoDB_20120810.<OPERATION>`).
+    const OPERATION: &'static str;
+    /// What DynamoDB answers.
+    type Answer: DeserializeOwned + Answer;
+    /// The table the request is about (for logs and spans; empty for
+    /// `ListTables`).
+    fn table(&self) -> &str;
+    /// Writes the JSON body; `capacity` asks DynamoDB to report consumed
+    /// capacity.
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool);
+
+    /// The JSON body.
+    fn to_json(&self, capacity: bool) -> Vec<u8> {
+        let mut w = JsonWriter::with_capacity(256);
+        self.write_json(&mut w, capacity);
+        w.into_bytes()
+    }
+}
+
+/// What every answer can tell.
+pub(crate) trait Answer {
+    /// Consumed capacity units, when reported.
+    fn capacity(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// A primary key (or an exclusive start key) as attribute names and values.
+pub(crate) type KeyAttrs = Vec<(String, Value)>;
+
+/// Expression attribute names and values of one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Exprs {
+    pub(crate) names: BTreeMap<String, String>,
+    pub(crate) values: BTreeMap<String, Value>,
+}
+
+impl Exprs {
+    fn write(&self, w: &mut JsonWriter) {
+        if !self.names.is_empty() {
+            w.key("ExpressionAttributeNames");
+            w.begin_object();
+            for (k, v) in &self.names {
+                w.field_str(k, v);
+            }
+            w.end_object();
+        }
+        if !self.values.is_empty() {
+            w.key("ExpressionAttributeValues");
+            w.value_map(self.values.iter().map(|(k, v)| (k.as_str(), v)));
+        }
+    }
+}
+
+/// What a write returns (`ReturnValues`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReturnValues {
+    /// Nothing.
+    None,
+    /// The item as it was.
+    AllOld,
+    /// The item as it is now (updates).
+    AllNew,
+}
+
+impl ReturnValues {
+    fn as_str(self) -> Option<&'static str> {
+        match self {
+            ReturnValues::None => None,
+            ReturnValues::AllOld => Some("ALL_OLD"),
+            ReturnValues::AllNew => Some("ALL_NEW"),
+        }
+    }
+}
+
+fn write_key(w: &mut JsonWriter, name: &str, key: &KeyAttrs) {
+    w.key(name);
+    w.value_map(key.iter().map(|(k, v)| (k.as_str(), v)));
+}
+
+fn write_capacity(w: &mut JsonWriter, capacity: bool) {
+    if capacity {
+        w.field_str("ReturnConsumedCapacity", "TOTAL");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Item operations
+// ---------------------------------------------------------------------------
+
+/// PutItem.
+#[derive(Clone, Debug)]
+pub(crate) struct PutItem {
+    pub(crate) table: String,
+    pub(crate) item: EncodedItem,
+    pub(crate) condition: Option<String>,
+    pub(crate) exprs: Exprs,
+    pub(crate) return_values: ReturnValues,
+    /// Ask for the stored item when the condition fails.
+    pub(crate) return_on_condition_failure: bool,
+}
+
+/// GetItem.
+#[derive(Clone, Debug)]
+pub(crate) struct GetItem {
+    pub(crate) table: String,
+    pub(crate) key: KeyAttrs,
+    pub(crate) consistent: bool,
+    pub(crate) projection: Option<String>,
+    pub(crate) names: BTreeMap<String, String>,
+}
+
+/// DeleteItem.
+#[derive(Clone, Debug)]
+pub(crate) struct DeleteItem {
+    pub(crate) table: String,
+    pub(crate) key: KeyAttrs,
+    pub(crate) condition: Option<String>,
+    pub(crate) exprs: Exprs,
+    pub(crate) return_values: ReturnValues,
+    pub(crate) return_on_condition_failure: bool,
+}
+
+/// UpdateItem.
+#[derive(Clone, Debug)]
+pub(crate) struct UpdateItem {
+    pub(crate) table: String,
+    pub(crate) key: KeyAttrs,
+    pub(crate) update: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) exprs: Exprs,
+    pub(crate) return_values: ReturnValues,
+    pub(crate) return_on_condition_failure: bool,
+}
+
+fn write_condition(w: &mut JsonWriter, condition: Option<&str>, failure: bool) {
+    if let Some(c) = condition {
+        w.field_str("ConditionExpression", c);
+        if failure {
+            w.field_str("ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+        }
+    }
+}
+
+impl Request for PutItem {
+    const OPERATION: &'static str = "PutItem";
+    type Answer = AttributesAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.key("Item");
+        w.raw(&self.item.json);
+        write_condition(
+            w,
+            self.condition.as_deref(),
+            self.return_on_condition_failure,
+        );
+        self.exprs.write(w);
+        w.field_opt_str("ReturnValues", self.return_values.as_str());
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+impl Request for GetItem {
+    const OPERATION: &'static str = "GetItem";
+    type Answer = GetAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        write_key(w, "Key", &self.key);
+        if self.consistent {
+            w.key("ConsistentRead");
+            w.bool(true);
+        }
+        w.field_opt_str("ProjectionExpression", self.projection.as_deref());
+        Exprs {
+            names: self.names.clone(),
+            values: BTreeMap::new(),
+        }
+        .write(w);
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+impl Request for DeleteItem {
+    const OPERATION: &'static str = "DeleteItem";
+    type Answer = AttributesAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        write_key(w, "Key", &self.key);
+        write_condition(
+            w,
+            self.condition.as_deref(),
+            self.return_on_condition_failure,
+        );
+        self.exprs.write(w);
+        w.field_opt_str("ReturnValues", self.return_values.as_str());
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+impl Request for UpdateItem {
+    const OPERATION: &'static str = "UpdateItem";
+    type Answer = AttributesAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        write_key(w, "Key", &self.key);
+        w.field_str("UpdateExpression", &self.update);
+        write_condition(
+            w,
+            self.condition.as_deref(),
+            self.return_on_condition_failure,
+        );
+        self.exprs.write(w);
+        w.field_opt_str("ReturnValues", self.return_values.as_str());
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Query and Scan
+// ---------------------------------------------------------------------------
+
+/// What a query or scan reads: one request per page; `start` moves on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Read {
+    pub(crate) table: String,
+    pub(crate) index: Option<String>,
+    /// `Some` for a Query, `None` for a Scan.
+    pub(crate) key_condition: Option<String>,
+    pub(crate) filter: Option<String>,
+    pub(crate) projection: Option<String>,
+    pub(crate) exprs: Exprs,
+    pub(crate) limit: Option<u32>,
+    pub(crate) forward: Option<bool>,
+    pub(crate) consistent: bool,
+    pub(crate) select: Option<&'static str>,
+    pub(crate) start: Option<KeyAttrs>,
+    /// `(segment, total)` of a parallel scan.
+    pub(crate) segment: Option<(u32, u32)>,
+}
+
+impl Read {
+    fn write_common(&self, w: &mut JsonWriter, capacity: bool) {
+        w.field_str("TableName", &self.table);
+        w.field_opt_str("IndexName", self.index.as_deref());
+        w.field_opt_str("KeyConditionExpression", self.key_condition.as_deref());
+        w.field_opt_str("FilterExpression", self.filter.as_deref());
+        w.field_opt_str("ProjectionExpression", self.projection.as_deref());
+        self.exprs.write(w);
+        if let Some(l) = self.limit {
+            w.key("Limit");
+            w.int(i64::from(l));
+        }
+        if let Some(f) = self.forward {
+            w.key("ScanIndexForward");
+            w.bool(f);
+        }
+        if self.consistent {
+            w.key("ConsistentRead");
+            w.bool(true);
+        }
+        w.field_opt_str("Select", self.select);
+        if let Some(k) = &self.start {
+            write_key(w, "ExclusiveStartKey", k);
+        }
+        if let Some((segment, total)) = self.segment {
+            w.key("Segment");
+            w.int(i64::from(segment));
+            w.key("TotalSegments");
+            w.int(i64::from(total));
+        }
+        write_capacity(w, capacity);
+    }
+}
+
+/// Query: a [`Read`] with a key condition.
+#[derive(Clone, Debug)]
+pub(crate) struct Query(pub(crate) Read);
+
+/// Scan: a [`Read`] without one.
+#[derive(Clone, Debug)]
+pub(crate) struct Scan(pub(crate) Read);
+
+impl Request for Query {
+    const OPERATION: &'static str = "Query";
+    type Answer = PageAnswer;
+    fn table(&self) -> &str {
+        &self.0.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        self.0.write_common(w, capacity);
+        w.end_object();
+    }
+}
+
+impl Request for Scan {
+    const OPERATION: &'static str = "Scan";
+    type Answer = PageAnswer;
+    fn table(&self) -> &str {
+        &self.0.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        self.0.write_common(w, capacity);
+        w.end_object();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Batches
+// ---------------------------------------------------------------------------
+
+/// One request of a BatchWriteItem.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum WriteRequest {
+    Put(EncodedItem),
+    Delete(KeyAttrs),
+}
+
+/// BatchWriteItem on one table (at most 25 requests).
+#[derive(Clone, Debug)]
+pub(crate) struct BatchWrite {
+    pub(crate) table: String,
+    pub(crate) writes: Vec<WriteRequest>,
+}
+
+impl Request for BatchWrite {
+    const OPERATION: &'static str = "BatchWriteItem";
+    type Answer = BatchWriteAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.key("RequestItems");
+        w.begin_object();
+        w.key(&self.table);
+        w.begin_array();
+        for r in &self.writes {
+            w.begin_object();
+            match r {
+                WriteRequest::Put(item) => {
+                    w.key("PutRequest");
+                    w.begin_object();
+                    w.key("Item");
+                    w.raw(&item.json);
+                    w.end_object();
+                }
+                WriteRequest::Delete(key) => {
+                    w.key("DeleteRequest");
+                    w.begin_object();
+                    write_key(w, "Key", key);
+                    w.end_object();
+                }
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+/// BatchGetItem on one table (at most 100 keys).
+#[derive(Clone, Debug)]
+pub(crate) struct BatchGet {
+    pub(crate) table: String,
+    pub(crate) keys: Vec<KeyAttrs>,
+    pub(crate) consistent: bool,
+    pub(crate) projection: Option<String>,
+    pub(crate) names: BTreeMap<String, String>,
+}
+
+impl Request for BatchGet {
+    const OPERATION: &'static str = "BatchGetItem";
+    type Answer = BatchGetAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.key("RequestItems");
+        w.begin_object();
+        w.key(&self.table);
+        w.begin_object();
+        w.key("Keys");
+        w.begin_array();
+        for k in &self.keys {
+            w.value_map(k.iter().map(|(n, v)| (n.as_str(), v)));
+        }
+        w.end_array();
+        if self.consistent {
+            w.key("ConsistentRead");
+            w.bool(true);
+        }
+        w.field_opt_str("ProjectionExpression", self.projection.as_deref());
+        Exprs {
+            names: self.names.clone(),
+            values: BTreeMap::new(),
+        }
+        .write(w);
+        w.end_object();
+        w.end_object();
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Transactions
+// ---------------------------------------------------------------------------
+
+/// One action of a TransactWriteItems.
+#[derive(Clone, Debug)]
+pub(crate) enum TxAction {
+    Put {
+        table: String,
+        item: EncodedItem,
+        condition: Option<String>,
+        exprs: Exprs,
+    },
+    Update {
+        table: String,
+        key: KeyAttrs,
+        update: String,
+        condition: Option<String>,
+        exprs: Exprs,
+    },
+    Delete {
+        table: String,
+        key: KeyAttrs,
+        condition: Option<String>,
+        exprs: Exprs,
+    },
+    Check {
+        table: String,
+        key: KeyAttrs,
+        condition: String,
+        exprs: Exprs,
+    },
+}
+
+impl TxAction {
+    pub(crate) fn table(&self) -> &str {
+        match self {
+            TxAction::Put { table, .. }
+            | TxAction::Update { table, .. }
+            | TxAction::Delete { table, .. }
+            | TxAction::Check { table, .. } => table,
+        }
+    }
+}
+
+/// TransactWriteItems with its client request token.
+#[derive(Clone, Debug)]
+pub(crate) struct TransactWrite {
+    pub(crate) actions: Vec<TxAction>,
+    pub(crate) token: String,
+    /// Ask for the stored items of actions whose condition fails.
+    pub(crate) return_on_condition_failure: bool,
+}
+
+impl Request for TransactWrite {
+    const OPERATION: &'static str = "TransactWriteItems";
+    type Answer = Empty;
+    fn table(&self) -> &str {
+        self.actions.first().map_or("", TxAction::table)
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        let fail = self.return_on_condition_failure;
+        let cond = |w: &mut JsonWriter, c: Option<&str>| {
+            if let Some(c) = c {
+                w.field_str("ConditionExpression", c);
+                if fail {
+                    w.field_str("ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+                }
+            }
+        };
+        w.begin_object();
+        w.key("TransactItems");
+        w.begin_array();
+        for a in &self.actions {
+            w.begin_object();
+            match a {
+                TxAction::Put {
+                    table,
+                    item,
+                    condition,
+                    exprs,
+                } => {
+                    w.key("Put");
+                    w.begin_object();
+                    w.field_str("TableName", table);
+                    w.key("Item");
+                    w.raw(&item.json);
+                    cond(w, condition.as_deref());
+                    exprs.write(w);
+                    w.end_object();
+                }
+                TxAction::Update {
+                    table,
+                    key,
+                    update,
+                    condition,
+                    exprs,
+                } => {
+                    w.key("Update");
+                    w.begin_object();
+                    w.field_str("TableName", table);
+                    write_key(w, "Key", key);
+                    w.field_str("UpdateExpression", update);
+                    cond(w, condition.as_deref());
+                    exprs.write(w);
+                    w.end_object();
+                }
+                TxAction::Delete {
+                    table,
+                    key,
+                    condition,
+                    exprs,
+                } => {
+                    w.key("Delete");
+                    w.begin_object();
+                    w.field_str("TableName", table);
+                    write_key(w, "Key", key);
+                    cond(w, condition.as_deref());
+                    exprs.write(w);
+                    w.end_object();
+                }
+                TxAction::Check {
+                    table,
+                    key,
+                    condition,
+                    exprs,
+                } => {
+                    w.key("ConditionCheck");
+                    w.begin_object();
+                    w.field_str("TableName", table);
+                    write_key(w, "Key", key);
+                    cond(w, Some(condition));
+                    exprs.write(w);
+                    w.end_object();
+                }
+            }
+            w.end_object();
+        }
+        w.end_array();
+        w.field_str("ClientRequestToken", &self.token);
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+// ---------------------------------------------------------------------------
+
+/// How a new table is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BillingMode {
+    /// On-demand (`PAY_PER_REQUEST`), the default.
+    PayPerRequest,
+    /// Provisioned capacity, in read and write capacity units (applied to
+    /// the table and each index).
+    Provisioned {
+        /// Read capacity units.
+        read: i64,
+        /// Write capacity units.
+        write: i64,
+    },
+}
+
+/// What a secondary index copies from the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Projection {
+    /// `projection: :all` (the default): every attribute.
+    All,
+    /// `projection: :keys_only`: the table and index keys only.
+    KeysOnly,
+    /// `projection: :include`: the keys plus `projected_attributes`.
+    Include,
+}
+
+impl Projection {
+    /// DynamoDB's name: `ALL`, `KEYS_ONLY` or `INCLUDE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Projection::All => "ALL",
+            Projection::KeysOnly => "KEYS_ONLY",
+            Projection::Include => "INCLUDE",
+        }
+    }
+}
+
+/// A table to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// The table name.
+    pub name: String,
+    /// Partition-key attribute and type.
+    pub partition_key: (String, ScalarType),
+    /// Sort-key attribute and type, if any.
+    pub sort_key: Option<(String, ScalarType)>,
+    /// Global secondary indexes.
+    pub indexes: Vec<IndexSpec>,
+    /// Billing.
+    pub billing: BillingMode,
+}
+
+/// A global secondary index to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// Index name.
+    pub name: String,
+    /// Partition-key attribute and type.
+    pub partition_key: (String, ScalarType),
+    /// Sort-key attribute and type, if any.
+    pub sort_key: Option<(String, ScalarType)>,
+    /// Projection.
+    pub projection: Projection,
+    /// Non-key attributes for `Projection::Include`.
+    pub non_key_attributes: Vec<String>,
+}
+
+/// CreateTable.
+#[derive(Clone, Debug)]
+pub(crate) struct CreateTable {
+    pub(crate) spec: TableSpec,
+    /// Every key attribute with its type, once.
+    pub(crate) attributes: BTreeMap<String, ScalarType>,
+}
+
+fn write_key_schema(w: &mut JsonWriter, pk: &str, sk: Option<&str>) {
+    w.key("KeySchema");
+    w.begin_array();
+    w.begin_object();
+    w.field_str("AttributeName", pk);
+    w.field_str("KeyType", "HASH");
+    w.end_object();
+    if let Some(sk) = sk {
+        w.begin_object();
+        w.field_str("AttributeName", sk);
+        w.field_str("KeyType", "RANGE");
+        w.end_object();
+    }
+    w.end_array();
+}
+
+fn write_throughput(w: &mut JsonWriter, billing: BillingMode) {
+    if let BillingMode::Provisioned { read, write } = billing {
+        w.key("ProvisionedThroughput");
+        w.begin_object();
+        w.key("ReadCapacityUnits");
+        w.int(read);
+        w.key("WriteCapacityUnits");
+        w.int(write);
+        w.end_object();
+    }
+}
+
+impl Request for CreateTable {
+    const OPERATION: &'static str = "CreateTable";
+    type Answer = TableAnswer;
+    fn table(&self) -> &str {
+        &self.spec.name
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        let s = &self.spec;
+        w.begin_object();
+        w.field_str("TableName", &s.name);
+        w.key("AttributeDefinitions");
+        w.begin_array();
+        for (name, t) in &self.attributes {
+            w.begin_object();
+            w.field_str("AttributeName", name);
+            w.field_str("AttributeType", t.as_str());
+            w.end_object();
+        }
+        w.end_array();
+        write_key_schema(
+            w,
+            &s.partition_key.0,
+            s.sort_key.as_ref().map(|k| k.0.as_str()),
+        );
+        w.field_str(
+            "BillingMode",
+            match s.billing {
+                BillingMode::PayPerRequest => "PAY_PER_REQUEST",
+                BillingMode::Provisioned { .. } => "PROVISIONED",
+            },
+        );
+        write_throughput(w, s.billing);
+        if !s.indexes.is_empty() {
+            w.key("GlobalSecondaryIndexes");
+            w.begin_array();
+            for i in &s.indexes {
+                w.begin_object();
+                w.field_str("IndexName", &i.name);
+                write_key_schema(
+                    w,
+                    &i.partition_key.0,
+                    i.sort_key.as_ref().map(|k| k.0.as_str()),
+                );
+                w.key("Projection");
+                w.begin_object();
+                w.field_str("ProjectionType", i.projection.as_str());
+                if i.projection == Projection::Include && !i.non_key_attributes.is_empty() {
+                    w.key("NonKeyAttributes");
+                    w.begin_array();
+                    for a in &i.non_key_attributes {
+                        w.string(a);
+                    }
+                    w.end_array();
+                }
+                w.end_object();
+                write_throughput(w, s.billing);
+                w.end_object();
+            }
+            w.end_array();
+        }
+        w.end_object();
+    }
+}
+
+/// DescribeTable.
+#[derive(Clone, Debug)]
+pub(crate) struct DescribeTable {
+    pub(crate) table: String,
+}
+
+/// DeleteTable.
+#[derive(Clone, Debug)]
+pub(crate) struct DeleteTable {
+    pub(crate) table: String,
+}
+
+impl Request for DescribeTable {
+    const OPERATION: &'static str = "DescribeTable";
+    type Answer = TableAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.end_object();
+    }
+}
+
+impl Request for DeleteTable {
+    const OPERATION: &'static str = "DeleteTable";
+    type Answer = TableAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.end_object();
+    }
+}
+
+/// ListTables (one page).
+#[derive(Clone, Debug)]
+pub(crate) struct ListTables {
+    pub(crate) start: Option<String>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl Request for ListTables {
+    const OPERATION: &'static str = "ListTables";
+    type Answer = ListTablesAnswer;
+    fn table(&self) -> &str {
+        ""
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_opt_str("ExclusiveStartTableName", self.start.as_deref());
+        if let Some(l) = self.limit {
+            w.key("Limit");
+            w.int(i64::from(l));
+        }
+        w.end_object();
+    }
+}
+
+/// UpdateTimeToLive.
+#[derive(Clone, Debug)]
+pub(crate) struct UpdateTimeToLive {
+    pub(crate) table: String,
+    pub(crate) attribute: String,
+    pub(crate) enabled: bool,
+}
+
+impl Request for UpdateTimeToLive {
+    const OPERATION: &'static str = "UpdateTimeToLive";
+    type Answer = Empty;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.key("TimeToLiveSpecification");
+        w.begin_object();
+        w.field_str("AttributeName", &self.attribute);
+        w.key("Enabled");
+        w.bool(self.enabled);
+        w.end_object();
+        w.end_object();
+    }
+}
+
+/// DescribeTimeToLive.
+#[derive(Clone, Debug)]
+pub(crate) struct DescribeTimeToLive {
+    pub(crate) table: String,
+}
+
+impl Request for DescribeTimeToLive {
+    const OPERATION: &'static str = "DescribeTimeToLive";
+    type Answer = TtlAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.end_object();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------
+
+/// Consumed capacity, reported as one object or a list of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Capacity(pub(crate) f64);
+
+impl<'de> Deserialize<'de> for Capacity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct One {
+            #[serde(default)]
+            capacity_units: Option<f64>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            One(One),
+            Many(Vec<One>),
+        }
+        Ok(Capacity(match Either::deserialize(d)? {
+            Either::One(o) => o.capacity_units.unwrap_or(0.0),
+            Either::Many(v) => v.iter().filter_map(|o| o.capacity_units).sum(),
+        }))
+    }
+}
+
+/// An answer that carries nothing the crate reads but capacity.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Empty {
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for Empty {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// GetItem's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct GetAnswer {
+    #[serde(default)]
+    pub(crate) item: Option<WireItem>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for GetAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// PutItem's, DeleteItem's and UpdateItem's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AttributesAnswer {
+    #[serde(default)]
+    pub(crate) attributes: Option<WireItem>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for AttributesAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// A page of a Query or Scan.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PageAnswer {
+    #[serde(default)]
+    pub(crate) items: Vec<WireItem>,
+    #[serde(default)]
+    pub(crate) count: u64,
+    #[serde(default)]
+    pub(crate) scanned_count: u64,
+    #[serde(default)]
+    pub(crate) last_evaluated_key: Option<WireItem>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for PageAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// One leftover of a BatchWriteItem.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct LeftoverWrite {
+    #[serde(default)]
+    pub(crate) put_request: Option<LeftoverPut>,
+    #[serde(default)]
+    pub(crate) delete_request: Option<LeftoverDelete>,
+}
+
+/// A put handed back unprocessed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct LeftoverPut {
+    pub(crate) item: WireItem,
+}
+
+/// A delete handed back unprocessed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct LeftoverDelete {
+    pub(crate) key: WireItem,
+}
+
+/// BatchWriteItem's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct BatchWriteAnswer {
+    #[serde(default)]
+    pub(crate) unprocessed_items: HashMap<String, Vec<LeftoverWrite>>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for BatchWriteAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// The keys of a BatchGetItem handed back unprocessed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct LeftoverKeys {
+    #[serde(default)]
+    pub(crate) keys: Vec<WireItem>,
+}
+
+/// BatchGetItem's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct BatchGetAnswer {
+    #[serde(default)]
+    pub(crate) responses: HashMap<String, Vec<WireItem>>,
+    #[serde(default)]
+    pub(crate) unprocessed_keys: HashMap<String, LeftoverKeys>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+impl Answer for BatchGetAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
+/// What `describe_table` tells about a table.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TableInfo {
+    /// The table name.
+    pub name: String,
+    /// `CREATING`, `ACTIVE`, `DELETING`, …
+    pub status: String,
+    /// DynamoDB's approximate item count (updated about every six hours on AWS).
+    pub item_count: Option<i64>,
+    /// The partition-key attribute.
+    pub partition_key: Option<String>,
+    /// The sort-key attribute.
+    pub sort_key: Option<String>,
+    /// Attribute types of the key attributes (`S`, `N`, `B`).
+    pub attribute_types: BTreeMap<String, String>,
+    /// Index names with their status and key attributes (partition, sort).
+    pub indexes: Vec<(String, String, Option<String>, Option<String>)>,
+    /// `PAY_PER_REQUEST` or `PROVISIONED`, when reported.
+    pub billing_mode: Option<String>,
+}
+
+impl TableInfo {
+    /// `true` when the table and all its indexes are `ACTIVE`.
+    pub fn is_active(&self) -> bool {
+        self.status == "ACTIVE" && self.indexes.iter().all(|(_, s, _, _)| s == "ACTIVE")
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeySchemaElement {
+    attribute_name: String,
+    key_type: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeDefinition {
+    attribute_name: String,
+    attribute_type: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IndexDescription {
+    #[serde(default)]
+    index_name: String,
+    #[serde(default)]
+    index_status: Option<String>,
+    #[serde(default)]
+    key_schema: Vec<KeySchemaElement>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BillingModeSummary {
+    #[serde(default)]
+    billing_mode: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TableDescription {
+    #[serde(default)]
+    table_name: String,
+    #[serde(default)]
+    table_status: String,
+    #[serde(default)]
+    item_count: Option<i64>,
+    #[serde(default)]
+    key_schema: Vec<KeySchemaElement>,
+    #[serde(default)]
+    attribute_definitions: Vec<AttributeDefinition>,
+    #[serde(default)]
+    global_secondary_indexes: Vec<IndexDescription>,
+    #[serde(default)]
+    billing_mode_summary: Option<BillingModeSummary>,
+}
+
+fn find_key(ks: &[KeySchemaElement], t: &str) -> Option<String> {
+    ks.iter()
+        .find(|e| e.key_type == t)
+        .map(|e| e.attribute_name.clone())
+}
+
+impl From<TableDescription> for TableInfo {
+    fn from(d: TableDescription) -> TableInfo {
+        TableInfo {
+            partition_key: find_key(&d.key_schema, "HASH"),
+            sort_key: find_key(&d.key_schema, "RANGE"),
+            name: d.table_name,
+            status: d.table_status,
+            item_count: d.item_count,
+            attribute_types: d
+                .attribute_definitions
+                .into_iter()
+                .map(|a| (a.attribute_name, a.attribute_type))
+                .collect(),
+            indexes: d
+                .global_secondary_indexes
+                .into_iter()
+                .map(|g| {
+                    (
+                        g.index_name,
+                        g.index_status.unwrap_or_else(|| "ACTIVE".into()),
+                        find_key(&g.key_schema, "HASH"),
+                        find_key(&g.key_schema, "RANGE"),
+                    )
+                })
+                .collect(),
+            billing_mode: d.billing_mode_summary.and_then(|b| b.billing_mode),
+        }
+    }
+}
+
+/// CreateTable's, DescribeTable's and DeleteTable's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TableAnswer {
+    #[serde(default, alias = "TableDescription")]
+    table: Option<TableDescription>,
+}
+
+impl TableAnswer {
+    pub(crate) fn info(self) -> TableInfo {
+        self.table.map(TableInfo::from).unwrap_or_default()
+    }
+}
+
+impl Answer for TableAnswer {}
+
+/// ListTables' answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListTablesAnswer {
+    #[serde(default)]
+    pub(crate) table_names: Vec<String>,
+    #[serde(default)]
+    pub(crate) last_evaluated_table_name: Option<String>,
+}
+
+impl Answer for ListTablesAnswer {}
+
+/// A table's time-to-live setting.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TtlInfo {
+    /// `ENABLED`, `DISABLED`, `ENABLING`, `DISABLING`.
+    pub status: String,
+    /// The TTL attribute, when set.
+    pub attribute: Option<String>,
+}
+
+/// DescribeTimeToLive's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TtlAnswer {
+    #[serde(default)]
+    time_to_live_description: Option<TtlDescription>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TtlDescription {
+    #[serde(default)]
+    time_to_live_status: Option<String>,
+    #[serde(default)]
+    attribute_name: Option<String>,
+}
+
+impl TtlAnswer {
+    pub(crate) fn info(self) -> TtlInfo {
+        let d = self.time_to_live_description.unwrap_or_default();
+        TtlInfo {
+            status: d.time_to_live_status.unwrap_or_else(|| "DISABLED".into()),
+            attribute: d.attribute_name,
+        }
+    }
+}
+
+impl Answer for TtlAnswer {}
+
+impl fmt::Display for TableSpec {
+    /// `name (pk S, sk S; 2 indexes)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({} {}",
+            self.name,
+            self.partition_key.0,
+            self.partition_key.1.as_str()
+        )?;
+        if let Some((n, t)) = &self.sort_key {
+            write!(f, ", {n} {}", t.as_str())?;
+        }
+        write!(f, "; {} indexes)", self.indexes.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::AttributeSink;
+    use crate::codec::wire::ItemWriter;
+    use serde_json::{Value as Json, json};
+
+    fn body<R: Request>(r: &R, capacity: bool) -> Json {
+        serde_json::from_slice(&r.to_json(capacity)).expect("valid JSON")
+    }
+
+    fn key(pk: &str) -> KeyAttrs {
+        vec![("pk".to_owned(), Value::from(pk))]
+    }
+
+    fn item(id: &str) -> EncodedItem {
+        let mut w = ItemWriter::new(32);
+        w.attribute("id", Value::from(id));
+        w.put_string("pk", id);
+        w.finish(String::new).unwrap()
+    }
+
+    #[test]
+    fn put_item_body() {
+        let r = PutItem {
+            table: "users".into(),
+            item: item("u1"),
+            condition: Some("attribute_not_exists(#pk)".into()),
+            exprs: Exprs {
+                names: BTreeMap::from([("#pk".into(), "pk".into())]),
+                values: BTreeMap::new(),
+            },
+            return_values: ReturnValues::AllOld,
+            return_on_condition_failure: true,
+        };
+        assert_eq!(
+            body(&r, true),
+            json!({
+                "TableName": "users",
+                "Item": {"id": {"S": "u1"}, "pk": {"S": "u1"}},
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                "ExpressionAttributeNames": {"#pk": "pk"},
+                "ReturnValues": "ALL_OLD",
+                "ReturnConsumedCapacity": "TOTAL"
+            })
+        );
+        assert_eq!(PutItem::OPERATION, "PutItem");
+    }
+
+    #[test]
+    fn query_and_scan_bodies() {
+        let read = Read {
+            table: "orders".into(),
+            index: Some("ByDate".into()),
+            key_condition: Some("#a = :v0".into()),
+            exprs: Exprs {
+                names: BTreeMap::from([("#a".into(), "a".into())]),
+                values: BTreeMap::from([(":v0".into(), Value::from(1))]),
+            },
+            limit: Some(10),
+            forward: Some(false),
+            select: Some("COUNT"),
+            start: Some(key("x")),
+            ..Read::default()
+        };
+        assert_eq!(
+            body(&Query(read.clone()), false),
+            json!({
+                "TableName": "orders", "IndexName": "ByDate",
+                "KeyConditionExpression": "#a = :v0",
+                "ExpressionAttributeNames": {"#a": "a"},
+                "ExpressionAttributeValues": {":v0": {"N": "1"}},
+                "Limit": 10, "ScanIndexForward": false, "Select": "COUNT",
+                "ExclusiveStartKey": {"pk": {"S": "x"}}
+            })
+        );
+        let scan = Read {
+            key_condition: None,
+            segment: Some((2, 8)),
+            consistent: true,
+            ..Read::default()
+        };
+        let b = body(&Scan(scan), false);
+        assert_eq!(b["Segment"], 2);
+        assert_eq!(b["TotalSegments"], 8);
+        assert_eq!(b["ConsistentRead"], true);
+        assert!(b.get("KeyConditionExpression").is_none());
+    }
+
+    #[test]
+    fn batch_bodies() {
+        let w = BatchWrite {
+            table: "t".into(),
+            writes: vec![WriteRequest::Put(item("a")), WriteRequest::Delete(key("b"))],
+        };
+        assert_eq!(
+            body(&w, false),
+            json!({"RequestItems": {"t": [
+                {"PutRequest": {"Item": {"id": {"S": "a"}, "pk": {"S": "a"}}}},
+                {"DeleteRequest": {"Key": {"pk": {"S": "b"}}}}
+            ]}})
+        );
+        let g = BatchGet {
+            table: "t".into(),
+            keys: vec![key("a"), key("b")],
+            consistent: true,
+            projection: Some("#n".into()),
+            names: BTreeMap::from([("#n".into(), "name".into())]),
+        };
+        assert_eq!(
+            body(&g, true),
+            json!({"RequestItems": {"t": {
+                "Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "b"}}],
+                "ConsistentRead": true,
+                "ProjectionExpression": "#n",
+                "ExpressionAttributeNames": {"#n": "name"}
+            }}, "ReturnConsumedCapacity": "TOTAL"})
+        );
+    }
+
+    #[test]
+    fn transaction_body() {
+        let t = TransactWrite {
+            actions: vec![
+                TxAction::Check {
+                    table: "a".into(),
+                    key: key("s"),
+                    condition: "#b >= :v".into(),
+                    exprs: Exprs::default(),
+                },
+                TxAction::Update {
+                    table: "a".into(),
+                    key: key("d"),
+                    update: "SET #b = #b + :v".into(),
+                    condition: None,
+                    exprs: Exprs::default(),
+                },
+                TxAction::Put {
+                    table: "a".into(),
+                    item: item("p"),
+                    condition: None,
+                    exprs: Exprs::default(),
+                },
+                TxAction::Delete {
+                    table: "a".into(),
+                    key: key("x"),
+                    condition: None,
+                    exprs: Exprs::default(),
+                },
+            ],
+            token: "tok".into(),
+            return_on_condition_failure: false,
+        };
+        let b = body(&t, false);
+        assert_eq!(b["ClientRequestToken"], "tok");
+        let items = b["TransactItems"].as_array().unwrap();
+        assert_eq!(items.len(), 4);
+        assert_eq!(
+            items[0]["ConditionCheck"]["ConditionExpression"],
+            "#b >= :v"
+        );
+        assert_eq!(items[1]["Update"]["UpdateExpression"], "SET #b = #b + :v");
+        assert_eq!(items[2]["Put"]["Item"]["pk"]["S"], "p");
+        assert_eq!(items[3]["Delete"]["Key"]["pk"]["S"], "x");
+        assert_eq!(t.table(), "a");
+    }
+
+    #[test]
+    fn create_table_body() {
+        let spec = TableSpec {
+            name: "users".into(),
+            partition_key: ("pk".into(), ScalarType::String),
+            sort_key: None,
+            indexes: vec![IndexSpec {
+                name: "ByScore".into(),
+                partition_key: ("email".into(), ScalarType::String),
+                sort_key: Some(("score".into(), ScalarType::Number)),
+                projection: Projection::Include,
+                non_key_attributes: vec!["name".into()],
+            }],
+            billing: BillingMode::Provisioned { read: 5, write: 2 },
+        };
+        let attributes = BTreeMap::from([
+            ("pk".to_owned(), ScalarType::String),
+            ("email".to_owned(), ScalarType::String),
+            ("score".to_owned(), ScalarType::Number),
+        ]);
+        let b = body(&CreateTable { spec, attributes }, false);
+        assert_eq!(b["BillingMode"], "PROVISIONED");
+        assert_eq!(b["ProvisionedThroughput"]["ReadCapacityUnits"], 5);
+        assert_eq!(
+            b["KeySchema"],
+            json!([{"AttributeName": "pk", "KeyType": "HASH"}])
+        );
+        let gsi = &b["GlobalSecondaryIndexes"][0];
+        assert_eq!(
+            gsi["Projection"],
+            json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["name"]})
+        );
+        assert_eq!(
+            gsi["KeySchema"][1],
+            json!({"AttributeName": "score", "KeyType": "RANGE"})
+        );
+        assert_eq!(b["AttributeDefinitions"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn answers_parse() {
+        let a: PageAnswer = serde_json::from_str(
+            r#"{"Items":[{"id":{"S":"a"}},{"id":{"S":"b"}}],"Count":2,"ScannedCount":5,
+                "LastEvaluatedKey":{"pk":{"S":"b"}},"ConsumedCapacity":{"TableName":"t","CapacityUnits":1.5}}"#,
+        )
+        .unwrap();
+        assert_eq!(a.items.len(), 2);
+        assert_eq!((a.count, a.scanned_count), (2, 5));
+        assert_eq!(
+            a.last_evaluated_key.as_ref().unwrap().get_str("pk"),
+            Some("b")
+        );
+        assert_eq!(a.capacity(), Some(1.5));
+
+        let w: BatchWriteAnswer = serde_json::from_str(
+            r#"{"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"x"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"y"}}}}]},
+                "ConsumedCapacity":[{"CapacityUnits":1},{"CapacityUnits":2}]}"#,
+        )
+        .unwrap();
+        let left = &w.unprocessed_items["t"];
+        assert!(left[0].put_request.is_some());
+        assert_eq!(
+            left[1].delete_request.as_ref().unwrap().key.get_str("pk"),
+            Some("y")
+        );
+        assert_eq!(w.capacity(), Some(3.0));
+
+        let g: BatchGetAnswer = serde_json::from_str(
+            r#"{"Responses":{"t":[{"pk":{"S":"a"}}]},"UnprocessedKeys":{"t":{"Keys":[{"pk":{"S":"b"}}]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(g.responses["t"].len(), 1);
+        assert_eq!(g.unprocessed_keys["t"].keys.len(), 1);
+
+        let t: TableAnswer = serde_json::from_str(
+            r#"{"TableDescription":{"TableName":"users","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+                "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+                "GlobalSecondaryIndexes":[{"IndexName":"I","IndexStatus":"CREATING","KeySchema":[{"AttributeName":"e","KeyType":"HASH"}]}],
+                "BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"}}}"#,
+        )
+        .unwrap();
+        let info = t.info();
+        assert_eq!(info.name, "users");
+        assert_eq!(info.partition_key.as_deref(), Some("pk"));
+        assert!(!info.is_active());
+        assert_eq!(info.billing_mode.as_deref(), Some("PAY_PER_REQUEST"));
+        let empty: GetAnswer = serde_json::from_str("{}").unwrap();
+        assert!(empty.item.is_none());
+        let ttl: TtlAnswer = serde_json::from_str(
+            r#"{"TimeToLiveDescription":{"TimeToLiveStatus":"ENABLED","AttributeName":"exp"}}"#,
+        )
+        .unwrap();
+        assert_eq!(ttl.info().attribute.as_deref(), Some("exp"));
+    }
+}

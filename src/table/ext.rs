@@ -1,0 +1,80 @@
+//! [`SchemaExt`]: the operations every schema type offers, on the default
+//! client — `User::put_item(user)`, `User::get_item(&key)`, … as in the
+//! guide.
+
+use std::future::Future;
+
+use futures_util::Stream;
+
+use super::{Page, TableInfo};
+use crate::error::Result;
+use crate::opts::Opts;
+use crate::schema::Schema;
+use crate::update::Updates;
+
+/// The operations of a schema type (Elixir's `User.put_item(user)` and
+/// friends), implemented for every [`Schema`] and run on the default client
+/// ([`Client::default_client`](crate::Client::default_client)). For an
+/// explicit client, call the same methods on a [`Client`](crate::Client).
+///
+/// It is in the prelude: `use dynamo::prelude::*;` brings it.
+pub trait SchemaExt: Schema {
+    /// Writes the item (replacing any item with its key) and returns it.
+    /// Elixir: `User.put_item(user)`. For a condition use
+    /// [`table::put_item`](crate::table::put_item) with `opts![condition_expression: …]`.
+    fn put_item(self) -> impl Future<Output = Result<Self>> + Send {
+        super::put_item(self, Opts::new())
+    }
+
+    /// Reads the item with this key; `Ok(None)` when there is none.
+    fn get_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::get_item(self, Opts::new())
+    }
+
+    /// Deletes the item with this key and returns it as it was (`Ok(None)`
+    /// when there was none).
+    fn delete_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::delete_item(self, Opts::new())
+    }
+
+    /// Changes the item with this key (`updates!{…}`) and returns it as it is
+    /// now.
+    fn update_item(&self, updates: Updates) -> impl Future<Output = Result<Self>> + Send {
+        super::update_item(self, updates, Opts::new())
+    }
+
+    /// Every item of this key's partition matching the sort-key condition
+    /// (all pages, or at most `limit` items). See `docs/queries-and-gsis.md`.
+    fn list_items(&self, opts: Opts) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        super::list_items(self, opts)
+    }
+
+    /// One page of [`list_items`](SchemaExt::list_items), with the key to
+    /// continue from.
+    fn query_page(&self, opts: Opts) -> impl Future<Output = Result<Page<Self>>> + Send {
+        super::query_page(self, opts)
+    }
+
+    /// How many items [`list_items`](SchemaExt::list_items) would return.
+    fn count_items(&self, opts: Opts) -> impl Future<Output = Result<usize>> + Send {
+        super::count_items(self, opts)
+    }
+
+    /// A lazy stream over the pages of [`list_items`](SchemaExt::list_items).
+    fn stream_items(&self, opts: Opts) -> impl Stream<Item = Result<Self>> + Send + 'static {
+        super::stream::query(self, opts)
+    }
+
+    /// Creates the schema's table (keys, attribute types, indexes and
+    /// projections, on-demand billing) and waits until it is active.
+    fn create_table() -> impl Future<Output = Result<TableInfo>> + Send {
+        super::create_table::<Self>()
+    }
+
+    /// Deletes the schema's table and waits until it is gone.
+    fn delete_table() -> impl Future<Output = Result<()>> + Send {
+        super::delete_table::<Self>()
+    }
+}
+
+impl<T: Schema> SchemaExt for T {}

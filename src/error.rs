@@ -357,8 +357,6 @@ impl Error {
         self
     }
 
-    /// Records the number of attempts and, when more than one, says so in the
-    /// message.
     /// The same error with its message changed by `f` (kind, code, status,
     /// field and reasons kept).
     pub(crate) fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Error {
@@ -366,6 +364,8 @@ impl Error {
         self
     }
 
+    /// Records the number of attempts and, when more than one, says so in the
+    /// message.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.inner.attempts = attempts;
         if attempts > 1 && !self.inner.message.contains("attempts)") {

@@ -117,6 +117,46 @@ fn user() -> User {
     })
 }
 
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Untyped {
+        table_name "untyped";
+        field :tenant, partition_key;
+        field :created_at, sort_key;
+        field :kind, sort_key;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Big {
+        table_name "big";
+        field :id: String, partition_key;
+        field :seq: u128, sort_key;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Gsi {
+        table_name "gsi";
+        field :id, partition_key;
+        field :status: String;
+        field :score: f64;
+        global_secondary_index "ByScore", partition_key: :status, sort_key: :score;
+    }
+}
+
+/// A key of an untyped schema whose sort fields hold anything.
+fn untyped_sort(first: Value, second: Option<Value>) -> Untyped {
+    let mut k = item!(Untyped { tenant: "acme" });
+    k.created_at = first;
+    if let Some(v) = second {
+        k.kind = v;
+    }
+    k
+}
+
 fn user_with(f: impl FnOnce(&mut User)) -> User {
     let mut u = user();
     f(&mut u);
@@ -1060,6 +1100,161 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             ["`sk_operator`", "get_item"],
             |c| { c.get_item(&key(), opts![sk_operator: :gt]).await }
+        ),
+        // Sort-key values a key cannot hold: every read that builds a key
+        // condition refuses them, naming the field — the first sort field
+        // (the query used to panic) or a later one (the key used to be cut
+        // short silently).
+        case!(
+            "list_items on a NaN first sort field",
+            ValidationError,
+            ["`created_at`", "non-finite"],
+            |c| {
+                c.list_items(&untyped_sort(Value::from(f64::NAN), None), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "query_page on an infinite first sort field",
+            ValidationError,
+            ["`created_at`", "non-finite"],
+            |c| {
+                c.query_page(
+                    &untyped_sort(Value::from(f64::INFINITY), None),
+                    opts![sk_operator: :gte],
+                )
+                .await
+            }
+        ),
+        case!(
+            "count_items on a list as first sort field",
+            ValidationError,
+            ["`created_at`", "a list"],
+            |c| {
+                c.count_items(&untyped_sort(Value::from(vec![1, 2]), None), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "stream query on a map as first sort field",
+            ValidationError,
+            ["`created_at`", "a map"],
+            |c| {
+                let k = untyped_sort(Value::Map(BTreeMap::new()), None);
+                match c.query_stream(&k, opts![]).next().await {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
+            "between on bytes as first sort field",
+            ValidationError,
+            ["`created_at`", "bytes"],
+            |c| {
+                c.list_items(
+                    &untyped_sort(Value::Binary(vec![1]), None),
+                    opts![sk_operator: :between, sk_end: "z"],
+                )
+                .await
+            }
+        ),
+        case!(
+            "a later sort field holding a set",
+            ValidationError,
+            ["`kind`", "a set"],
+            |c| {
+                c.list_items(
+                    &untyped_sort(
+                        Value::from("2024"),
+                        Some(Value::StringSet(BTreeSet::from(["x".to_owned()]))),
+                    ),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "a later sort field holding a list, with an operator",
+            ValidationError,
+            ["`kind`", "a list"],
+            |c| {
+                c.query_page(
+                    &untyped_sort(Value::from("2024"), Some(Value::from(vec!["a"]))),
+                    opts![sk_operator: :lt],
+                )
+                .await
+            }
+        ),
+        case!(
+            "sk_end that cannot be in a key",
+            ValidationError,
+            ["`sk_end`"],
+            |c| {
+                c.list_items(
+                    &untyped_sort(Value::from("2024"), None),
+                    opts![sk_operator: :between, sk_end: Value::from(vec![1])],
+                )
+                .await
+            }
+        ),
+        case!(
+            "a u128 above i128::MAX as sort key",
+            ValidationError,
+            ["`seq`", "u128"],
+            |c| {
+                c.list_items(
+                    &item!(Big {
+                        id: "a",
+                        seq: u128::MAX
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "a GSI query on a NaN sort value",
+            ValidationError,
+            ["'score'", "ByScore"],
+            |c| {
+                let g = item!(Gsi {
+                    id: "x",
+                    status: "active",
+                    score: f64::NAN
+                });
+                c.list_items(&g, opts![index_name: "ByScore"]).await
+            }
+        ),
+        case!(
+            "a plain http endpoint that is not loopback",
+            ValidationError,
+            ["http://", "not loopback"],
+            |_c| { Client::builder().endpoint("http://10.9.8.7:8000").build() }
+        ),
+        case!(
+            "an endpoint with user information",
+            ValidationError,
+            ["user information"],
+            |_c| {
+                Client::builder()
+                    .endpoint("http://admin:hunter2@127.0.0.1:8000")
+                    .build()
+            }
+        ),
+        case!(
+            "a call outside any tokio runtime",
+            Transport,
+            ["tokio runtime"],
+            |c| {
+                // Polled on a thread with no runtime: an error, not a panic.
+                std::thread::spawn(move || {
+                    futures_util::FutureExt::now_or_never(c.get_item(&key(), opts![]))
+                        .unwrap_or(Ok(None))
+                })
+                .join()
+                .expect("no panic")
+            }
         ),
         case!(
             "condition with an undefined name placeholder",

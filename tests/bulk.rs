@@ -392,3 +392,58 @@ async fn query_stream() {
     })
     .await;
 }
+
+/// Every item's fate is reported: a chunk refused for good fails its items
+/// with the error, a chunk that kept being throttled comes back unprocessed
+/// with the reason, the rest is written — and the store agrees.
+#[tokio::test]
+async fn every_items_fate_is_reported() {
+    use dynamo::local::proxy::Fault;
+    isolated(async {
+        support::client().create_table::<Product>().await.unwrap();
+        let proxy = support::proxy(0xFA7E);
+        // Chunks go one at a time, in order: 25, 25, 10 items.
+        proxy.script(
+            "BatchWriteItem",
+            [Fault::Validation, Fault::Throttling, Fault::Throttling],
+        );
+        let retry = dynamo::RetryPolicy::default()
+            .max_attempts(2)
+            .base_delay(std::time::Duration::from_millis(1));
+        let client = support::proxy_client(&proxy, retry, std::time::Duration::from_secs(5));
+        let items: Vec<Product> = (0..60).map(product).collect();
+        let out = client
+            .batch_write_item(items, opts![concurrency: 1])
+            .await
+            .unwrap();
+        assert!(!out.is_complete());
+        assert_eq!(out.failed_items.len(), 25);
+        assert!(
+            out.failed_items
+                .iter()
+                .all(|(_, e)| e.kind() == ErrorKind::ValidationError)
+        );
+        assert_eq!(out.failed_items[0].0.id, "prod-00000");
+        assert_eq!(out.unprocessed_items.len(), 25);
+        assert_eq!(out.unprocessed_reasons.len(), 25);
+        assert!(
+            out.unprocessed_reasons
+                .iter()
+                .all(|e| e.kind() == ErrorKind::Throttling)
+        );
+        assert_eq!(out.unprocessed_items[0].id, "prod-00025");
+        assert_eq!(out.processed_items, 10);
+        // What the store holds is exactly what was reported written.
+        let stored = support::client()
+            .scan::<Product>(opts![])
+            .await
+            .unwrap()
+            .items;
+        let mut ids: Vec<String> = stored.into_iter().map(|p| p.id).collect();
+        ids.sort();
+        let expected: Vec<String> = (50..60).map(|i| product(i).id).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(proxy.stats().op("BatchWriteItem"), 1 + 2 + 1);
+    })
+    .await;
+}

@@ -327,3 +327,102 @@ async fn scoped_configuration_reaches_operations_that_spawn_tasks() {
     })
     .await;
 }
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Member {
+        table_name "members";
+        field :tenant: String;
+        field :id: String;
+        field :kind: String;
+        field :note: String;
+        partition_key [:tenant, :id];
+        global_secondary_index "ByKind", partition_key: :kind, projection: :keys_only;
+    }
+}
+
+/// Items read from a `keys_only` index lack their key fields; they are
+/// recovered from the key attribute, which needs the separator and the key
+/// attribute's name in effect. Operations that spawn tasks, and streams
+/// polled outside the scope they were made in, resolve those settings once,
+/// where they start, and carry them: the fields come back right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_are_carried_into_spawned_tasks_and_streams() {
+    let _l = LOCK.lock().await;
+    let _c = ClearGlobal;
+    support::isolated(async {
+        let scoped = Config::new().key_separator("|").partition_key_name("PK");
+        let expected = |m: &Member| (m.tenant.clone(), m.id.clone());
+        let (lazy, tx_rx) = config::scope(scoped, async {
+            Member::create_table().await.unwrap();
+            let items: Vec<Member> = (0..30)
+                .map(|i| {
+                    item!(Member {
+                        tenant: format!("t{}", i % 3),
+                        id: format!("m{i}"),
+                        kind: "staff",
+                        note: "x"
+                    })
+                })
+                .collect();
+            let out = dynamo::table::batch_write_item(items).await.unwrap();
+            assert!(out.is_complete());
+            let check = |got: Vec<Member>| {
+                assert_eq!(got.len(), 30);
+                for m in &got {
+                    assert!(m.tenant.starts_with('t') && m.id.starts_with('m'), "{m:?}");
+                    assert!(m.note.is_empty(), "keys only: {m:?}");
+                }
+            };
+            // parallel_scan: segment tasks.
+            check(
+                dynamo::table::parallel_scan(opts![index_name: "ByKind", segments: 4])
+                    .await
+                    .unwrap(),
+            );
+            // stream::parallel_scan: segment tasks feeding the stream.
+            check(
+                dynamo::table::stream::parallel_scan::<Member>(
+                    opts![index_name: "ByKind", segments: 3],
+                )
+                .map(|r| r.unwrap())
+                .collect()
+                .await,
+            );
+            // scan_to_channel: a task of its own.
+            let (tx, rx) = tokio::sync::mpsc::channel(64);
+            let task = dynamo::table::stream::scan_to_channel::<Member>(
+                tx,
+                opts![index_name: "ByKind", segments: 2, batch_size: 7],
+            );
+            // A lazy stream made here, polled after the scope ended.
+            let lazy =
+                dynamo::table::stream::scan::<Member>(opts![index_name: "ByKind", page_size: 4]);
+            (lazy, (task, rx))
+        })
+        .await;
+        let (task, mut rx) = tx_rx;
+        let mut from_channel = Vec::new();
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                dynamo::table::stream::ScanMessage::Batch(b) => from_channel.extend(b),
+                dynamo::table::stream::ScanMessage::Item(i) => from_channel.push(i),
+                dynamo::table::stream::ScanMessage::Complete => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        task.await.unwrap().unwrap();
+        let polled_outside: Vec<Member> = lazy.map(|r| r.unwrap()).collect().await;
+        for got in [from_channel, polled_outside] {
+            assert_eq!(got.len(), 30);
+            let mut keys: Vec<_> = got.iter().map(expected).collect();
+            keys.sort();
+            assert!(
+                keys.iter()
+                    .all(|(t, i)| t.starts_with('t') && i.starts_with('m')),
+                "{keys:?}"
+            );
+        }
+    })
+    .await;
+}

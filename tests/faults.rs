@@ -131,6 +131,24 @@ async fn ten_thousand_puts_under_faults() {
         );
         assert_eq!((lost, dups, wrong), (0, 0, 0));
         assert!(stats.op("PutItem") >= N as u64);
+        // Every request reached the proxy once per attempt; it forwarded
+        // all but those it answered itself (throttling, 5xx, dropped before
+        // the server): each put once, plus once more per answer lost after
+        // the server applied it.
+        let answered_by_proxy = stats.fault(Fault::ThroughputExceeded)
+            + stats.fault(Fault::Throttling)
+            + stats.fault(Fault::Http500)
+            + stats.fault(Fault::Http503)
+            + stats.fault(Fault::DropBefore);
+        assert_eq!(stats.op("PutItem"), N as u64 + stats.faults_total());
+        assert_eq!(
+            stats.forwarded_op("PutItem"),
+            stats.op("PutItem") - answered_by_proxy
+        );
+        assert_eq!(
+            stats.forwarded_op("PutItem"),
+            N as u64 + stats.fault(Fault::DropAfter)
+        );
         // Roughly the configured rates (seeded, so this is stable).
         let faults = stats.faults_total() as f64 / stats.op("PutItem") as f64;
         assert!((0.22..0.32).contains(&faults), "fault share {faults}");
@@ -467,6 +485,14 @@ async fn retries_exhausted_give_the_typed_error_with_attempts() {
             );
             assert_eq!(err.kind(), kind, "{err:?}");
             assert_eq!(err.attempts(), attempts, "{err:?}");
+            if fault == Fault::Slow {
+                // The message docs/reliability.md quotes.
+                assert!(
+                    err.message()
+                        .starts_with("no answer within 300 ms (the request timeout)"),
+                    "{err}"
+                );
+            }
             assert!(
                 err.message().contains(&format!("{attempts} attempts")),
                 "{err}"
@@ -574,4 +600,62 @@ async fn credentials_never_in_debug_or_logs() {
         shown.len(),
         stats.with_session_token
     );
+}
+
+/// An increment whose answer is lost after the server applied it: the
+/// client retries, and DynamoDB applies the increment again — update
+/// expressions are not idempotent, as `docs/reliability.md` says. The two
+/// documented ways out, checked here too: a condition on the value the
+/// writer read turns the retry into a `ConditionalCheckFailed`, and a
+/// transaction with a client request token applies once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_an_increment_applies_it_twice() {
+    isolated(async {
+        support::client().create_table::<Account>().await.unwrap();
+        let proxy = support::proxy(0x5EED_0030);
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
+        let key = item!(Account { id: "counter" });
+
+        proxy.script("UpdateItem", [Fault::DropAfter]);
+        let after = client
+            .update_item(&key, updates! { count: {:increment, 1} }, opts![])
+            .await
+            .unwrap();
+        let stats = proxy.stats();
+        assert_eq!(stats.op("UpdateItem"), 2, "{stats}");
+        assert_eq!(stats.forwarded_op("UpdateItem"), 2, "both reached the server");
+        // The documented outcome: applied twice.
+        assert_eq!(after.count, 2);
+        let stored = support::client().get_item(&key, opts![]).await.unwrap().unwrap();
+        assert_eq!(stored.count, 2);
+
+        // With a condition on what the writer read, the retry is refused.
+        proxy.script("UpdateItem", [Fault::DropAfter]);
+        let err = client
+            .update_item(
+                &key,
+                updates! { count: {:increment, 1} },
+                opts![condition_expression: "#c = :seen", expression_attribute_names: {"#c" => "count"}, expression_attribute_values: {":seen" => 2}],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConditionalCheckFailed, "{err}");
+        let stored = support::client().get_item(&key, opts![]).await.unwrap().unwrap();
+        assert_eq!(stored.count, 3, "applied once; the retry was refused");
+
+        // In a transaction, the retry carries the same token: applied once.
+        proxy.script("TransactWriteItems", [Fault::DropAfter]);
+        client
+            .transact(vec![Tx::update(&key, updates! { count: {:increment, 1} })])
+            .await
+            .unwrap();
+        let stored = support::client().get_item(&key, opts![]).await.unwrap().unwrap();
+        assert_eq!(stored.count, 4);
+        figures(
+            "a_lost_answer_to_an_increment_applies_it_twice",
+            &proxy.stats(),
+            "plain increment applied 2 times; conditional 1; transaction 1",
+        );
+    })
+    .await;
 }

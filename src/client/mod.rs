@@ -650,6 +650,10 @@ impl Client {
             consumed_capacity = Empty,
             error = Empty,
         );
+        // Outside a runtime, or in one without timers, a timeout or a sleep
+        // would panic; without a backend nothing can be sent: a typed error
+        // before any attempt.
+        self.inner.shared.http.ready()?;
         let capacity = tracing::enabled!(target: "dynamo", tracing::Level::DEBUG);
         let body = Bytes::from(req.to_json(capacity));
         async {
@@ -699,7 +703,9 @@ impl Client {
                         }
                         record(attempt);
                         tracing::Span::current().record("error", err.kind().as_str());
-                        let err = if err.is_retryable() && attempt > 1 {
+                        // Retries that ended at the deadline say so; those
+                        // that ran out of attempts get the usual count.
+                        let err = if err.is_retryable() && budget.hit_deadline() {
                             let why = budget.spent();
                             err.map_message(|m| format!("{m} ({why})"))
                         } else {
@@ -729,9 +735,6 @@ impl Client {
                 }
             )));
         }
-        // Outside a runtime, or in one without timers, the timeout below
-        // would panic: a typed error instead.
-        s.http.ready()?;
         let timeout = self
             .inner
             .timeout

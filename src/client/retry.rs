@@ -150,17 +150,23 @@ impl Budget {
         (wait < self.remaining()).then_some(wait)
     }
 
-    /// Why the budget ran out, for error messages.
+    /// Why the budget ran out, for error messages: `gave up after 3
+    /// attempts`, or `gave up after 2 attempts, at the 1000 ms deadline`.
     pub(crate) fn spent(&self) -> String {
         if self.attempts >= self.policy.max_attempts {
-            format!("after {} attempts", self.attempts)
+            format!("gave up after {} attempts", self.attempts)
         } else {
             format!(
-                "after {} attempts, at the {} ms deadline",
+                "gave up after {} attempts, at the {} ms deadline",
                 self.attempts,
                 self.policy.deadline.as_millis()
             )
         }
+    }
+
+    /// Whether the deadline, not the attempt limit, ended the retries.
+    pub(crate) fn hit_deadline(&self) -> bool {
+        self.attempts < self.policy.max_attempts
     }
 }
 
@@ -197,7 +203,8 @@ mod tests {
         assert!(b.next_wait().is_some());
         b.attempt();
         assert_eq!(b.next_wait(), None);
-        assert_eq!(b.spent(), "after 3 attempts");
+        assert_eq!(b.spent(), "gave up after 3 attempts");
+        assert!(!b.hit_deadline());
     }
 
     #[test]

@@ -47,6 +47,7 @@
 //!   (HTTP 400, DynamoDB's JSON shape);
 //! * answer HTTP 500 (`InternalServerError` JSON) or HTTP 503 (a plain-text
 //!   body, as a load balancer would);
+//! * answer HTTP 400 `ValidationException`, an error retrying cannot fix;
 //! * close the connection *before* forwarding the request, or *after* the
 //!   server applied it, without an answer;
 //! * forward it at once and answer only after [`FaultProxy::set_slow_delay`];
@@ -105,11 +106,13 @@ pub enum Fault {
     /// The request is forwarded at once; the answer comes after the slow
     /// delay ([`FaultProxy::set_slow_delay`], default 2 s).
     Slow,
+    /// HTTP 400 `ValidationException`: an error retrying cannot fix.
+    Validation,
 }
 
 impl Fault {
     /// Every fault, in the order rates are applied.
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::ThroughputExceeded,
         Fault::Throttling,
         Fault::Http500,
@@ -117,6 +120,7 @@ impl Fault {
         Fault::DropBefore,
         Fault::DropAfter,
         Fault::Slow,
+        Fault::Validation,
     ];
 
     /// A short name for reports.
@@ -129,6 +133,7 @@ impl Fault {
             Fault::DropBefore => "dropped_before_server",
             Fault::DropAfter => "dropped_after_server",
             Fault::Slow => "slow_answer",
+            Fault::Validation => "validation_error",
         }
     }
 }
@@ -661,6 +666,11 @@ async fn handle(
                 .insert("content-type", HeaderValue::from_static("text/plain"));
             Ok(resp)
         }
+        Plan::Fault(Fault::Validation) => Ok(error_answer(
+            StatusCode::BAD_REQUEST,
+            "com.amazon.coral.validate#ValidationException",
+            "1 validation error detected (injected by the fault proxy)",
+        )),
         Plan::Fault(Fault::DropBefore) => Err(Dropped),
         Plan::Fault(Fault::DropAfter) => {
             let _ = forward(&shared, &op, &parts, body).await;

@@ -409,3 +409,40 @@ fn all_keys_by_position(all: &[KeyAttrs], n: usize, p: usize) -> Key {
         .map(|k| k.iter().cloned().collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_chunk_task_that_panics_fails_its_items() {
+        let chunks = vec![1u8, 2, 3];
+        let positions = vec![vec![0, 1], vec![2, 3, 4], vec![5]];
+        let fates = run_chunks(chunks, positions, 2, |c| async move {
+            if c == 2 {
+                panic!("chunk 2 fails");
+            }
+            if c == 3 {
+                return Fates {
+                    unprocessed: vec![(5, Error::transport("left"))],
+                    failed: Vec::new(),
+                };
+            }
+            Fates::default()
+        })
+        .await;
+        let mut failed: Vec<usize> = fates.failed.iter().map(|(p, _)| *p).collect();
+        failed.sort_unstable();
+        assert_eq!(
+            failed,
+            vec![2, 3, 4],
+            "the panicking chunk's items, none counted as written"
+        );
+        assert!(
+            fates.failed[0].1.message().contains("task failed"),
+            "{}",
+            fates.failed[0].1
+        );
+        assert_eq!(fates.unprocessed.len(), 1);
+    }
+}

@@ -1,0 +1,102 @@
+//! The guide's "Schema Design Decisions" chapter: block 4 (`b04_single_table_design`).
+
+use super::*;
+
+// ---- Block 4 · Single-Table vs Multi-Table Design ---------------------------
+
+mod single_table_design {
+    use super::*;
+
+    dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct UserEntity {
+            table_name "app_data";
+
+            field :entity_type, default: "USER";
+            field :user_id, partition_key: true;
+            field :sk_type, sort_key: true, default: "PROFILE";
+            field :email;
+            field :name;
+        }
+    }
+
+    dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct UserOrder {
+            table_name "app_data";
+
+            field :entity_type, default: "ORDER";
+            field :user_id, partition_key: true;
+            field :order_id, sort_key: true;
+            field :total;
+            field :status;
+        }
+    }
+}
+
+#[tokio::test]
+async fn b04_single_table_design() {
+    use single_table_design::{UserEntity, UserOrder};
+    isolated(async {
+        assert_eq!(UserEntity::table_name(), UserOrder::table_name());
+        // One table for both entities: created once.
+        UserEntity::create_table().await.unwrap();
+        UserEntity::put_item(item!(UserEntity {
+            user_id: "user123",
+            email: "ada@example.com",
+            name: "Ada"
+        }))
+        .await
+        .unwrap();
+        UserOrder::put_item(item!(UserOrder {
+            user_id: "user123",
+            order_id: "order789",
+            total: 99.5,
+            status: "PENDING"
+        }))
+        .await
+        .unwrap();
+
+        // Both live in the partition "user123". The guide says "use prefixes
+        // to distinguish entity types"; the library adds none (no entity-name
+        // prefix on keys, API.md §3): `entity_type` is an ordinary attribute.
+        assert_eq!(
+            raw_keys::<UserEntity>().await,
+            vec![
+                ("user123".to_owned(), Some("PROFILE".to_owned())),
+                ("user123".to_owned(), Some("order789".to_owned())),
+            ]
+        );
+        // One query reads the user's related entities ("PROFILE" sorts
+        // before "order789": uppercase letters come first in UTF-8 order).
+        let all = UserEntity::list_items(
+            &item!(UserEntity {
+                user_id: "user123",
+                sk_type: Value::Null
+            }),
+            opts![],
+        )
+        .await
+        .unwrap();
+        let types: Vec<String> = all.iter().map(|e| e.entity_type.to_string()).collect();
+        assert_eq!(types, vec!["USER", "ORDER"]);
+        // `entity_type` tells them apart.
+        let orders = UserOrder::list_items(
+            &item!(UserOrder { user_id: "user123" }),
+            opts![filter_expression: "entity_type = :t", expression_attribute_values: {":t" => "ORDER"}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(orders.len(), 1);
+        assert_eq!(orders[0].order_id, "order789");
+        assert_eq!(orders[0].total, 99.5);
+        // The default sort key reads the profile.
+        let profile = UserEntity::get_item(&item!(UserEntity { user_id: "user123" }))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(profile.email, "ada@example.com");
+        assert_eq!(profile.entity_type, "USER");
+    })
+    .await;
+}

@@ -257,7 +257,9 @@ impl Value {
                 obj.len()
             ));
         }
-        let (tag, v) = obj.iter().next().expect("one entry");
+        let Some((tag, v)) = obj.iter().next() else {
+            return Err("an attribute value must have exactly one type key, found 0".to_owned());
+        };
         let b64 = |v: &serde_json::Value| -> Result<Vec<u8>, String> {
             let s = v.as_str().ok_or("binary must be a base64 string")?;
             base64::engine::general_purpose::STANDARD
@@ -632,17 +634,17 @@ fn canonicalize(text: &str) -> Result<Cow<'_, str>, ParseNumberError> {
         for _ in 0..(-point) {
             out.push('0');
         }
-        out.push_str(std::str::from_utf8(&digits).expect("ascii"));
+        out.extend(digits.iter().map(|&d| char::from(d)));
     } else if point as usize >= digits.len() {
-        out.push_str(std::str::from_utf8(&digits).expect("ascii"));
+        out.extend(digits.iter().map(|&d| char::from(d)));
         for _ in 0..(point as usize - digits.len()) {
             out.push('0');
         }
     } else {
         let (a, b) = digits.split_at(point as usize);
-        out.push_str(std::str::from_utf8(a).expect("ascii"));
+        out.extend(a.iter().map(|&d| char::from(d)));
         out.push('.');
-        out.push_str(std::str::from_utf8(b).expect("ascii"));
+        out.extend(b.iter().map(|&d| char::from(d)));
     }
     Ok(Cow::Owned(out))
 }

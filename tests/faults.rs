@@ -659,3 +659,48 @@ async fn a_lost_answer_to_an_increment_applies_it_twice() {
     })
     .await;
 }
+
+/// An answer larger than any DynamoDB sends (a broken proxy, a wrong
+/// endpoint) is refused as a `Transport` error rather than read into memory
+/// without bound — whether it announces its length or streams without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_larger_than_dynamodb_sends_is_refused() {
+    use std::io::{Read, Write};
+    for chunked in [false, true] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            if chunked {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                let chunk = vec![b'x'; 1 << 20];
+                // 40 MiB in 1 MiB chunks, until the client hangs up.
+                for _ in 0..40 {
+                    let head = format!("{:x}\r\n", chunk.len());
+                    if s.write_all(head.as_bytes()).is_err()
+                        || s.write_all(&chunk).is_err()
+                        || s.write_all(b"\r\n").is_err()
+                    {
+                        return;
+                    }
+                }
+            } else {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\n{");
+            }
+        });
+        let client = Client::builder()
+            .endpoint(format!("http://{addr}"))
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let err = client
+            .get_item(&item!(Account { id: "a" }), opts![])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+        assert!(err.message().contains("larger than"), "{err}");
+        server.join().unwrap();
+    }
+}

@@ -413,6 +413,33 @@ fn loopback_only_from_env() -> bool {
     std::env::var("DYNAMO_LOOPBACK_ONLY").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
+/// `DYNAMO_TIMEOUT_MS`: 1 to 600 000 milliseconds.
+fn parse_timeout_ms(text: &str) -> Result<Duration> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| (1..=600_000).contains(ms))
+        .map(Duration::from_millis)
+        .ok_or_else(|| {
+            Error::validation(format!(
+                "DYNAMO_TIMEOUT_MS=`{text}` is not a number of milliseconds from 1 to 600000"
+            ))
+        })
+}
+
+/// `DYNAMO_MAX_ATTEMPTS`: 1 to [`MAX_ATTEMPTS`].
+fn parse_max_attempts(text: &str) -> Result<u32> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_ATTEMPTS).contains(n))
+        .ok_or_else(|| {
+            Error::validation(format!(
+                "DYNAMO_MAX_ATTEMPTS=`{text}` is not a number from 1 to {MAX_ATTEMPTS}"
+            ))
+        })
+}
+
 static DEFAULT: RwLock<Option<Client>> = RwLock::new(None);
 
 tokio::task_local! {
@@ -449,30 +476,10 @@ impl Client {
             b = b.region(r);
         }
         if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
-            let ms: u64 = ms
-                .trim()
-                .parse()
-                .ok()
-                .filter(|ms| (1..=600_000).contains(ms))
-                .ok_or_else(|| {
-                    Error::validation(format!(
-                        "DYNAMO_TIMEOUT_MS=`{ms}` is not a number of milliseconds from 1 to 600000"
-                    ))
-                })?;
-            b = b.timeout(Duration::from_millis(ms));
+            b = b.timeout(parse_timeout_ms(&ms)?);
         }
         if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
-            let n: u32 = n
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=MAX_ATTEMPTS).contains(n))
-                .ok_or_else(|| {
-                    Error::validation(format!(
-                        "DYNAMO_MAX_ATTEMPTS=`{n}` is not a number from 1 to {MAX_ATTEMPTS}"
-                    ))
-                })?;
-            b = b.max_attempts(n);
+            b = b.max_attempts(parse_max_attempts(&n)?);
         }
         if var("DYNAMO_ALLOW_HTTP").is_some_and(|v| v.trim() == "1") {
             b = b.allow_http(true);
@@ -830,6 +837,20 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!e.message().contains("pw"), "{}", e.message());
+    }
+
+    #[test]
+    fn environment_numbers_are_bounded() {
+        assert_eq!(parse_max_attempts("5").unwrap(), 5);
+        assert_eq!(parse_max_attempts(" 100 ").unwrap(), 100);
+        for bad in ["0", "101", "4294967295", "-1", "many", ""] {
+            let e = parse_max_attempts(bad).unwrap_err();
+            assert!(e.message().contains("1 to 100"), "{bad}: {}", e.message());
+        }
+        assert_eq!(parse_timeout_ms("250").unwrap(), Duration::from_millis(250));
+        for bad in ["0", "600001", "1e3", "18446744073709551615"] {
+            assert!(parse_timeout_ms(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

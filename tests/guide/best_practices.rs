@@ -679,15 +679,28 @@ async fn b21_streaming_sequential() {
 #[tokio::test]
 async fn b22_streaming_parallel() {
     use my_app_user::User;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     isolated(async {
         let seeded = my_app_user::seed(300).await;
-        let process_user = |user: User| user.user_id.to_string();
+        // `process_user` does I/O-like work (it waits); the counters show how
+        // many calls are in flight at once.
+        let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let process_user = |user: User| {
+            let (now, most) = (&now, &most);
+            async move {
+                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(running, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, dynamo::Error>(user.user_id.to_string())
+            }
+        };
 
         // Scan multiple segments concurrently
         // (`Flow.from_enumerable(max_demand: 500) |> Flow.map(…)`: up to 500
         // `process_user` calls in flight at once, results in any order.)
         let processed: Vec<String> = stream::parallel_scan::<User>(opts![segments: 8])
-            .map_ok(|u| future::ready(Ok(process_user(u))))
+            .map_ok(process_user)
             .try_buffer_unordered(500)
             .try_collect()
             .await
@@ -697,6 +710,10 @@ async fn b22_streaming_parallel() {
         let mut sorted = processed;
         sorted.sort();
         assert_eq!(sorted, my_app_user::ids(&seeded));
+        // Really concurrent: many calls were in flight together (every item
+        // of a page can start before the first finishes), never over 500.
+        let most = most.load(Ordering::SeqCst);
+        assert!((20..=500).contains(&most), "{most} calls in flight at most");
     })
     .await;
 }

@@ -21,8 +21,10 @@
 //! assert_eq!(with_keys["pk"], Value::from("u1"));
 //! ```
 
+use crate::codec::wire::WireItem;
 use crate::codec::{Encode, Item};
 use crate::error::Result;
+use crate::plan::Ctx;
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -35,15 +37,16 @@ pub fn encode<T: Schema>(item: &T) -> Item {
 
 /// The attribute map exactly as it is written to DynamoDB: the set fields
 /// plus the generated key attributes (`pk`, and `sk` when the schema has a
-/// sort key). Fails when a key field is unset.
+/// sort key), through the same checks as every write — an unset key field,
+/// a value DynamoDB cannot store, a bad index key or an item over 400 KB is
+/// the same `ValidationError` `put_item` would return.
 pub fn encode_with_keys<T: Schema>(item: &T) -> Result<Item> {
-    let key = item.primary_key()?;
-    let mut map = encode(item);
-    map.insert(key.partition_name, Value::String(key.partition));
-    if let Some((name, sk)) = key.sort {
-        map.insert(name, Value::String(sk));
-    }
-    Ok(map)
+    let ctx = Ctx::of::<T>()?;
+    let encoded = crate::plan::encode_for_write(&ctx, item)?;
+    let written: WireItem = serde_json::from_slice(&encoded.json).map_err(|e| {
+        crate::Error::new(crate::ErrorKind::Decode, format!("encode_with_keys: {e}"))
+    })?;
+    Ok(written.into_item())
 }
 
 /// Any encodable value as a [`Value`].

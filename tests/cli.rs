@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -334,36 +334,34 @@ dynamo_item! {
 }
 
 /// Writes an item with attributes no schema could declare (names that are
-/// not Rust identifiers, binary, number sets) straight through rusoto.
+/// not Rust identifiers, binary, number sets) as a raw PutItem request. The
+/// local engine checks that a request is signed, not the signature, so a
+/// well-formed placeholder `Authorization` header does.
 async fn put_raw(table: &str, attrs: Vec<(&str, Value)>) {
-    use rusoto_dynamodb::{DynamoDb as _, DynamoDbClient, PutItemInput};
-    let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
-    let region = rusoto_core::Region::Custom {
-        name: var("AWS_REGION", "us-east-1"),
-        endpoint: support::endpoint(),
-    };
-    let creds = rusoto_credential::StaticProvider::new_minimal(
-        var("AWS_ACCESS_KEY_ID", "local"),
-        var("AWS_SECRET_ACCESS_KEY", "local"),
-    );
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let http = rusoto_core::HttpClient::from_connector(connector);
-    let raw = DynamoDbClient::new_with(http, creds, region);
-    let item: HashMap<String, rusoto_dynamodb::AttributeValue> = attrs
+    let item: serde_json::Map<String, serde_json::Value> = attrs
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), dynamo::rusoto::to_rusoto_value(v)))
+        .map(|(k, v)| (k.to_owned(), v.to_dynamodb_json()))
         .collect();
-    raw.put_item(PutItemInput {
-        table_name: table.to_owned(),
-        item,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let body = serde_json::json!({ "TableName": table, "Item": item }).to_string();
+    let req = hyper::Request::post(support::endpoint())
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", "DynamoDB_20120810.PutItem")
+        .header("x-amz-date", "20240101T000000Z")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00",
+        )
+        .body(hyper::Body::from(body))
+        .unwrap();
+    let resp = hyper::Client::new().request(req).await.unwrap();
+    let status = resp.status();
+    let answer = hyper::body::to_bytes(resp.into_body()).await.unwrap();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        String::from_utf8_lossy(&answer)
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use dynamo::prelude::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+#[cfg(feature = "rusoto")]
 use rusoto_dynamodb::AttributeValue;
 use serde_json::{Value as Json, json};
 
@@ -198,6 +199,7 @@ fn decode_via_values(item: &BTreeMap<String, Json>) {
             DECODED.fetch_add(1, Ordering::Relaxed);
             // A decoded item encodes again without panicking.
             let _ = dynamo::encoder::encode(&e);
+            #[cfg(feature = "rusoto")]
             let _ = dynamo::rusoto::to_rusoto_item(&e);
         }
         Err(err) => {
@@ -209,6 +211,7 @@ fn decode_via_values(item: &BTreeMap<String, Json>) {
     let _ = dynamo::decoder::decode::<Keyed>(&map);
 }
 
+#[cfg(feature = "rusoto")]
 /// Decodes through rusoto's `AttributeValue` (deserialized from the JSON)
 /// and `client::from_rusoto_item`.
 fn decode_via_rusoto(item: &BTreeMap<String, Json>) {
@@ -239,6 +242,7 @@ proptest! {
     }
 }
 
+#[cfg(feature = "rusoto")]
 proptest! {
     #![proptest_config(config(cases(1), 0xF0_22_02))]
 
@@ -257,13 +261,16 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(j in any_json(), name in attr_name()) {
         let _ = Value::from_dynamodb_json(&j);
+        #[cfg(feature = "rusoto")]
         let _ = serde_json::from_value::<AttributeValue>(j.clone()).map(dynamo::rusoto::from_rusoto_value);
         let item = BTreeMap::from([(name, j.clone())]);
         decode_via_values(&item);
+        #[cfg(feature = "rusoto")]
         decode_via_rusoto(&item);
         if let Json::Object(m) = j {
             let item: BTreeMap<String, Json> = m.into_iter().collect();
             decode_via_values(&item);
+            #[cfg(feature = "rusoto")]
             decode_via_rusoto(&item);
         }
     }
@@ -350,6 +357,7 @@ proptest! {
             Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError),
         }
         let _ = dynamo::encoder::encode(&k);
+        #[cfg(feature = "rusoto")]
         match dynamo::rusoto::to_rusoto_item(&k) {
             Ok(map) => {
                 prop_assert!(map.contains_key("pk"));
@@ -387,6 +395,7 @@ proptest! {
             None => prop_assert!(s1.is_empty()),
         }
         let _ = k.primary_key();
+        #[cfg(feature = "rusoto")]
         let _ = dynamo::rusoto::to_rusoto_item(&k);
     }
 }

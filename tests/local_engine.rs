@@ -171,3 +171,16 @@ async fn scope_makes_a_client_the_default_for_one_task() {
         .unwrap();
     assert_eq!(found.unwrap().text, "a");
 }
+
+#[tokio::test]
+async fn the_suite_runs_on_the_backend_the_features_choose() {
+    let local = LocalDynamo::start().await.unwrap();
+    let backend = local.client().backend();
+    eprintln!("backend in use: {backend:?}");
+    #[cfg(feature = "rusoto")]
+    assert_eq!(backend, Some(dynamo::Backend::Rusoto));
+    #[cfg(all(feature = "aws", not(feature = "rusoto")))]
+    assert_eq!(backend, Some(dynamo::Backend::Aws));
+    // Whichever it is, it works.
+    local.client().create_table::<Note>().await.unwrap();
+}

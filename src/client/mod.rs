@@ -38,6 +38,8 @@
 //! # let _ = client; Ok(()) }
 //! ```
 
+#[cfg(feature = "aws")]
+mod aws;
 mod endpoint;
 mod errors;
 mod pools;
@@ -123,6 +125,8 @@ enum CredentialSource {
     Static(Creds, &'static str),
     #[cfg(feature = "rusoto")]
     Rusoto(rusoto::Chain),
+    #[cfg(feature = "aws")]
+    Aws(std::sync::Arc<aws::Chain>),
     /// No backend can look for credentials: every request fails with this.
     Missing(String),
 }
@@ -133,6 +137,8 @@ impl CredentialSource {
             CredentialSource::Static(_, what) => what,
             #[cfg(feature = "rusoto")]
             CredentialSource::Rusoto(_) => "rusoto default chain",
+            #[cfg(feature = "aws")]
+            CredentialSource::Aws(_) => "AWS SDK default chain",
             CredentialSource::Missing(_) => "none",
         }
     }
@@ -142,6 +148,10 @@ impl CredentialSource {
             CredentialSource::Static(c, _) => Ok(c.clone()),
             #[cfg(feature = "rusoto")]
             CredentialSource::Rusoto(chain) => chain.credentials().await,
+            // Boxed: the SDK's provider futures are deep types, which would
+            // otherwise nest into the type of every caller's future.
+            #[cfg(feature = "aws")]
+            CredentialSource::Aws(chain) => Box::pin(chain.credentials()).await,
             CredentialSource::Missing(why) => {
                 Err(Error::new(ErrorKind::Authentication, why.clone()))
             }
@@ -153,6 +163,8 @@ impl CredentialSource {
 enum Http {
     #[cfg(feature = "rusoto")]
     Rusoto(rusoto::Http),
+    #[cfg(feature = "aws")]
+    Aws(aws::Http),
     /// Built without a backend.
     None,
 }
@@ -163,6 +175,8 @@ impl Http {
         match self {
             #[cfg(feature = "rusoto")]
             Http::Rusoto(h) => h.ready(),
+            #[cfg(feature = "aws")]
+            Http::Aws(h) => h.ready(),
             Http::None => pools::current_runtime().and(Err(no_backend())),
         }
     }
@@ -176,6 +190,8 @@ impl Http {
         match self {
             #[cfg(feature = "rusoto")]
             Http::Rusoto(h) => h.post(endpoint, headers, body, MAX_ANSWER_BYTES).await,
+            #[cfg(feature = "aws")]
+            Http::Aws(h) => h.post(endpoint, headers, body, MAX_ANSWER_BYTES).await,
             Http::None => {
                 let _ = (endpoint, headers, body);
                 Err(no_backend())
@@ -197,16 +213,67 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// Where requests go and how they are signed, once the region is known.
+struct Target {
+    region: String,
+    endpoint: endpoint::Endpoint,
+    signer: sigv4::Signer,
+}
+
+impl Target {
+    fn new(region: String, configured: Option<&endpoint::Endpoint>) -> Result<Target> {
+        let endpoint = match configured {
+            Some(e) => e.clone(),
+            None => endpoint::Endpoint::regional(&region)?,
+        };
+        Ok(Target {
+            signer: sigv4::Signer::new(&region, "dynamodb"),
+            region,
+            endpoint,
+        })
+    }
+}
+
 struct Shared {
     backend: Option<Backend>,
     http: Http,
     credentials: CredentialSource,
-    signer: sigv4::Signer,
-    region: String,
-    endpoint: endpoint::Endpoint,
-    /// Whether an endpoint was configured (else AWS's regional one).
-    configured_endpoint: bool,
+    /// The endpoint the user configured (else AWS's regional one).
+    configured: Option<endpoint::Endpoint>,
+    /// Set when the client is built if the region is known then; otherwise
+    /// (the `aws` backend without a region given) resolved through the
+    /// backend's region chain on the first request.
+    target: tokio::sync::OnceCell<Target>,
+    #[cfg(feature = "aws")]
+    region_chain: Option<Arc<aws::Chain>>,
     loopback_only: bool,
+}
+
+impl Shared {
+    async fn target(&self) -> Result<&Target> {
+        self.target
+            .get_or_try_init(|| async {
+                #[cfg(feature = "aws")]
+                let region = match &self.region_chain {
+                    Some(chain) => Box::pin(chain.region()).await,
+                    None => None,
+                }
+                .unwrap_or_else(|| "us-east-1".to_owned());
+                // Without `aws`, every client knows its region when built.
+                #[cfg(not(feature = "aws"))]
+                let region = "us-east-1".to_owned();
+                Target::new(region, self.configured.as_ref())
+            })
+            .await
+    }
+
+    fn endpoint_text(&self) -> String {
+        match (&self.configured, self.target.get()) {
+            (Some(e), _) => endpoint::redact(&e.url),
+            (None, Some(t)) => format!("AWS's regional endpoint {}", t.endpoint.url),
+            (None, None) => "AWS's regional endpoint".to_owned(),
+        }
+    }
 }
 
 struct Inner {
@@ -222,8 +289,8 @@ impl fmt::Debug for Client {
         let s = &self.inner.shared;
         f.debug_struct("Client")
             .field("backend", &s.backend.map_or("none", Backend::name))
-            .field("region", &s.region)
-            .field("endpoint", &endpoint::redact(&s.endpoint.url))
+            .field("region", &self.region())
+            .field("endpoint", &s.endpoint_text())
             .field("credentials", &s.credentials.describe())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
@@ -242,6 +309,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     allow_http: bool,
     backend: Option<Backend>,
+    credential_chain: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -340,16 +408,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Looks credentials up through the backend's chain even for a loopback
+    /// endpoint, which otherwise signs with placeholder credentials when
+    /// `AWS_ACCESS_KEY_ID` is unset (a local engine ignores them).
+    pub fn credential_chain(mut self, on: bool) -> Self {
+        self.credential_chain = on;
+        self
+    }
+
     /// Builds the client. Fails on an endpoint that is not an `http://` or
     /// `https://` URL, that carries user information, or that is plain
     /// `http://` to a non-loopback host without
     /// [`allow_http`](ClientBuilder::allow_http); and on a backend this
     /// build does not have.
     pub fn build(self) -> Result<Client> {
-        let region = self.region.unwrap_or_else(|| "us-east-1".to_owned());
-        let endpoint = match &self.endpoint {
-            Some(url) => endpoint::Endpoint::parse(url, self.allow_http)?,
-            None => endpoint::Endpoint::regional(&region)?,
+        let configured = match &self.endpoint {
+            Some(url) => Some(endpoint::Endpoint::parse(url, self.allow_http)?),
+            None => None,
         };
         let backend = match self.backend {
             Some(b) if Backend::compiled().contains(&b) => Some(b),
@@ -362,11 +437,17 @@ impl ClientBuilder {
             }
             None => Backend::compiled().first().copied(),
         };
+        #[cfg(feature = "aws")]
+        let aws_chain = (backend == Some(Backend::Aws)).then(|| Arc::new(aws::Chain::new()));
+        let loopback = configured.as_ref().is_some_and(|e| e.loopback);
         let credentials = match self.credentials {
             Some(c) => CredentialSource::Static(c, "static"),
             // A local engine checks that credentials exist, not what they
             // are; never go looking for instance metadata for it.
-            None if endpoint.loopback && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() => {
+            None if loopback
+                && !self.credential_chain
+                && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() =>
+            {
                 CredentialSource::Static(
                     Creds {
                         access_key_id: "local".into(),
@@ -379,13 +460,31 @@ impl ClientBuilder {
             None => match backend {
                 #[cfg(feature = "rusoto")]
                 Some(Backend::Rusoto) => CredentialSource::Rusoto(rusoto::Chain::new()?),
+                #[cfg(feature = "aws")]
+                Some(Backend::Aws) => match &aws_chain {
+                    Some(chain) => CredentialSource::Aws(chain.clone()),
+                    None => CredentialSource::Missing(no_backend().message().to_owned()),
+                },
                 _ => CredentialSource::Missing(no_backend().message().to_owned()),
             },
         };
         let http = match backend {
             #[cfg(feature = "rusoto")]
             Some(Backend::Rusoto) => Http::Rusoto(rusoto::Http::new()),
+            #[cfg(feature = "aws")]
+            Some(Backend::Aws) => Http::Aws(aws::Http::new()),
             _ => Http::None,
+        };
+        // The region: given, else — on the `aws` backend — the SDK's region
+        // chain on the first request, else `us-east-1`.
+        let region = match (self.region, backend) {
+            (Some(r), _) => Some(r),
+            (None, Some(Backend::Aws)) => None,
+            (None, _) => Some("us-east-1".to_owned()),
+        };
+        let target = match region {
+            Some(r) => tokio::sync::OnceCell::new_with(Some(Target::new(r, configured.as_ref())?)),
+            None => tokio::sync::OnceCell::new(),
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -393,10 +492,10 @@ impl ClientBuilder {
                     backend,
                     http,
                     credentials,
-                    signer: sigv4::Signer::new(&region, "dynamodb"),
-                    region,
-                    endpoint,
-                    configured_endpoint: self.endpoint.is_some(),
+                    configured,
+                    target,
+                    #[cfg(feature = "aws")]
+                    region_chain: aws_chain,
                     loopback_only: loopback_only_from_env(),
                 }),
                 retry: self.retry.unwrap_or_default(),
@@ -556,15 +655,10 @@ impl Client {
                         backend: None,
                         http: Http::None,
                         credentials: CredentialSource::Missing(e.message().to_owned()),
-                        signer: sigv4::Signer::new("us-east-1", "dynamodb"),
-                        region: "us-east-1".into(),
-                        endpoint: endpoint::Endpoint {
-                            url: "http://127.0.0.1/".into(),
-                            host: "127.0.0.1".into(),
-                            https: false,
-                            loopback: true,
-                        },
-                        configured_endpoint: true,
+                        configured: None,
+                        target: tokio::sync::OnceCell::new(),
+                        #[cfg(feature = "aws")]
+                        region_chain: None,
                         loopback_only: true,
                     }),
                     retry: RetryPolicy::none(),
@@ -574,17 +668,25 @@ impl Client {
         }
     }
 
-    /// The region name.
+    /// The region name. On the `aws` backend without a region given, the
+    /// SDK's region chain finds it on the first request; until then this is
+    /// empty.
     pub fn region(&self) -> &str {
-        &self.inner.shared.region
+        self.inner
+            .shared
+            .target
+            .get()
+            .map_or("", |t| t.region.as_str())
     }
 
     /// The endpoint, when one was configured (`None`: AWS's regional
     /// endpoint).
     pub fn endpoint(&self) -> Option<&str> {
-        let s = &self.inner.shared;
-        s.configured_endpoint
-            .then(|| s.endpoint.url.trim_end_matches('/'))
+        self.inner
+            .shared
+            .configured
+            .as_ref()
+            .map(|e| e.url.trim_end_matches('/'))
     }
 
     /// The backend this client uses (`None` in a build without one).
@@ -731,32 +833,32 @@ impl Client {
     /// a 200 answer, or the mapped error.
     async fn send_once(&self, op: &str, body: &Bytes, remaining: Duration) -> Result<Bytes> {
         let s = &self.inner.shared;
-        if s.loopback_only && !s.endpoint.loopback {
+        // Before anything else — credentials, region lookups — so a test
+        // can never reach a real account.
+        if s.loopback_only && !s.configured.as_ref().is_some_and(|e| e.loopback) {
             return Err(Error::validation(format!(
                 "DYNAMO_LOOPBACK_ONLY is set: refusing to send {op} to {}; only loopback \
                  endpoints are allowed (set DYNAMO_LOOPBACK_ONLY=0 to send elsewhere)",
-                if s.configured_endpoint {
-                    endpoint::redact(&s.endpoint.url)
-                } else {
-                    format!("AWS's regional endpoint {}", s.endpoint.url)
-                }
-            )));
+                s.endpoint_text()
+            ))
+            .permanent());
         }
         let timeout = self
             .inner
             .timeout
             .min(remaining.max(Duration::from_millis(1)));
-        let target = format!("DynamoDB_20120810.{op}");
+        let amz_target = format!("DynamoDB_20120810.{op}");
         let exchange = async {
+            let target = s.target().await?;
             let creds = s.credentials.get().await?;
             let headers = [
                 ("content-type", "application/x-amz-json-1.0"),
-                ("x-amz-target", target.as_str()),
+                ("x-amz-target", amz_target.as_str()),
             ];
-            let signed = s.signer.sign(
+            let signed = target.signer.sign(
                 &sigv4::Request {
                     method: "POST",
-                    host: &s.endpoint.host,
+                    host: &target.endpoint.host,
                     path: "/",
                     query: "",
                     headers: &headers,
@@ -772,7 +874,7 @@ impl Client {
             let mut all: Vec<(&str, &str)> = Vec::with_capacity(6);
             all.extend_from_slice(&headers);
             all.extend(signed.headers.iter().map(|(k, v)| (*k, v.as_str())));
-            s.http.post(&s.endpoint, &all, body.clone()).await
+            s.http.post(&target.endpoint, &all, body.clone()).await
         };
         let (status, answer) = match tokio::time::timeout(timeout, exchange).await {
             Ok(r) => r?,
@@ -890,6 +992,7 @@ mod tests {
             "{}",
             e.message()
         );
+        assert_eq!(e.attempts(), 1, "refused at once, not retried");
     }
 
     #[test]

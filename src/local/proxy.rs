@@ -227,6 +227,9 @@ pub struct Stats {
     pub tokens: Vec<String>,
     /// Requests carrying an `X-Amz-Security-Token` header.
     pub with_session_token: u64,
+    /// The access key ids requests were signed with (from the
+    /// `Authorization` header's `Credential=`; never secrets).
+    pub access_key_ids: std::collections::BTreeSet<String>,
     /// Forwarding failures (the server unreachable).
     pub upstream_errors: u64,
 }
@@ -594,6 +597,13 @@ async fn handle(
     }
     let op = operation(&req);
     let has_token = req.headers().contains_key("x-amz-security-token");
+    let access_key_id = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').next())
+        .map(str::to_owned);
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
     let parsed: Option<Json> = serde_json::from_slice(&body).ok();
@@ -605,6 +615,9 @@ async fn handle(
         *st.stats.by_op.entry(op.clone()).or_default() += 1;
         if has_token {
             st.stats.with_session_token += 1;
+        }
+        if let Some(id) = access_key_id {
+            st.stats.access_key_ids.insert(id);
         }
         if op == "TransactWriteItems" {
             let token = parsed

@@ -1,0 +1,191 @@
+//! The AWS SDK backend (feature `aws`): credentials and region from the
+//! maintained AWS SDK's standard chain (`aws-config`), HTTP through hyper 1
+//! with rustls 0.23 (hyper-rustls 0.27, `https_or_http()` so a local
+//! engine's plain `http://` works).
+//!
+//! The only module of the transport that names AWS SDK or hyper 1 types.
+//! The chain reads, in order: the environment (`AWS_ACCESS_KEY_ID`, …), the
+//! shared config and credentials files with profiles (`AWS_PROFILE`),
+//! including IAM Identity Center (SSO) and `credential_process`; web
+//! identity tokens (EKS, `AWS_WEB_IDENTITY_TOKEN_FILE`); ECS container
+//! credentials; and EC2 instance metadata with IMDSv2. The region comes from
+//! the environment, the profile, or instance metadata.
+//!
+//! DynamoDB requests are signed and sent by the crate, as on the rusoto
+//! backend; the SDK's own retries (for its calls to STS, SSO and instance
+//! metadata) are turned off, so the crate's `RetryPolicy` is the one retry
+//! layer. The credentials the chain returns are cached until five minutes
+//! before they expire.
+
+use std::time::{Duration, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_credential_types::provider::ProvideCredentials as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::{Mutex, OnceCell};
+
+use super::Creds;
+use super::endpoint::Endpoint;
+use super::pools::Pools;
+use crate::error::{Error, ErrorKind, Result};
+
+type Connector = hyper_rustls_aws::HttpsConnector<HttpConnector>;
+type HyperClient = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
+
+/// hyper 1 clients, one per runtime.
+pub(crate) struct Http {
+    pools: Pools<HyperClient>,
+}
+
+impl Http {
+    pub(crate) fn new() -> Http {
+        Http {
+            pools: Pools::new(|| {
+                let connector = hyper_rustls_aws::HttpsConnectorBuilder::new()
+                    .with_webpki_roots()
+                    .https_or_http()
+                    .enable_http1()
+                    .build();
+                hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+                    .pool_idle_timeout(Duration::from_secs(20))
+                    .build(connector)
+            }),
+        }
+    }
+
+    /// Whether requests can be sent from here (a runtime with timers).
+    pub(crate) fn ready(&self) -> Result<()> {
+        self.pools.current().map(|_| ())
+    }
+
+    /// Sends one POST and reads the answer, at most `limit` bytes of it.
+    pub(crate) async fn post(
+        &self,
+        endpoint: &Endpoint,
+        headers: &[(&str, &str)],
+        body: Bytes,
+        limit: usize,
+    ) -> Result<(u16, Bytes)> {
+        let client = self.pools.current()?;
+        let mut req = hyper1::Request::post(endpoint.url.as_str());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(Full::new(body))
+            .map_err(|e| Error::transport(format!("cannot build the request: {e}")))?;
+        let resp = client
+            .request(req)
+            .await
+            .map_err(|e| Error::transport(format!("request failed: {e}")))?;
+        let status = resp.status().as_u16();
+        let mut body = resp.into_body();
+        if hyper1::body::Body::size_hint(&body).lower() > limit as u64 {
+            return Err(too_large(limit));
+        }
+        let mut out = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                Error::transport(format!("connection lost while reading the answer: {e}"))
+            })?;
+            if let Some(chunk) = frame.data_ref() {
+                if out.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                out.extend_from_slice(chunk);
+            }
+        }
+        Ok((status, Bytes::from(out)))
+    }
+}
+
+fn too_large(limit: usize) -> Error {
+    Error::transport(format!(
+        "the answer is larger than {limit} bytes, more than DynamoDB ever sends; refusing it"
+    ))
+}
+
+/// The AWS SDK's standard credential and region chain, loaded on first
+/// use; credentials cached until shortly before they expire.
+pub(crate) struct Chain {
+    config: OnceCell<aws_config::SdkConfig>,
+    cached: Mutex<Option<(Creds, Option<SystemTime>)>>,
+}
+
+/// Credentials are refreshed this long before they expire.
+const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
+
+impl Chain {
+    pub(crate) fn new() -> Chain {
+        Chain {
+            config: OnceCell::new(),
+            cached: Mutex::new(None),
+        }
+    }
+
+    async fn config(&self) -> &aws_config::SdkConfig {
+        self.config
+            .get_or_init(|| async {
+                aws_config::defaults(BehaviorVersion::latest())
+                    // One retry layer: the crate's.
+                    .retry_config(RetryConfig::disabled())
+                    .load()
+                    .await
+            })
+            .await
+    }
+
+    /// The region the chain finds (environment, profile, instance metadata).
+    pub(crate) async fn region(&self) -> Option<String> {
+        self.config().await.region().map(|r| r.as_ref().to_owned())
+    }
+
+    pub(crate) async fn credentials(&self) -> Result<Creds> {
+        // One lookup at a time; the others wait for its result.
+        let mut cached = self.cached.lock().await;
+        if let Some((creds, expiry)) = cached.as_ref() {
+            let fresh = expiry.is_none_or(|e| {
+                e.duration_since(SystemTime::now())
+                    .is_ok_and(|left| left > REFRESH_BEFORE_EXPIRY)
+            });
+            if fresh {
+                return Ok(creds.clone());
+            }
+        }
+        let provider = self.config().await.credentials_provider().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Authentication,
+                "no AWS credential provider is configured",
+            )
+        })?;
+        let c = provider.provide_credentials().await.map_err(|e| {
+            Error::new(
+                ErrorKind::Authentication,
+                format!("no usable AWS credentials: {}", error_chain(&e)),
+            )
+        })?;
+        let creds = Creds {
+            access_key_id: c.access_key_id().to_owned(),
+            secret_access_key: c.secret_access_key().to_owned(),
+            session_token: c.session_token().map(str::to_owned),
+        };
+        *cached = Some((creds.clone(), c.expiry()));
+        Ok(creds)
+    }
+}
+
+/// An error with its sources, one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -35,16 +35,29 @@ pub fn encode<T: Schema>(item: &T) -> Item {
     map
 }
 
-/// The attribute map exactly as it is written to DynamoDB: the set fields
-/// plus the generated key attributes (`pk`, and `sk` when the schema has a
-/// sort key), through the same checks as every write — an unset key field,
-/// a value DynamoDB cannot store, a bad index key or an item over 400 KB is
-/// the same `ValidationError` `put_item` would return.
+/// The attribute map with the key attributes: the set fields plus the
+/// generated key attributes (`pk`, and `sk` when the schema has a sort
+/// key). Fails when a key field is unset; for every check a write makes,
+/// use [`encode_for_write`].
 pub fn encode_with_keys<T: Schema>(item: &T) -> Result<Item> {
+    let key = item.primary_key()?;
+    let mut map = encode(item);
+    map.insert(key.partition_name, Value::String(key.partition));
+    if let Some((name, sk)) = key.sort {
+        map.insert(name, Value::String(sk));
+    }
+    Ok(map)
+}
+
+/// The attribute map exactly as `put_item` writes it, through the same
+/// checks: an unset key field, a value DynamoDB cannot store, an empty or
+/// unindexable index key, or an item over 400 KB is the same
+/// `ValidationError` `put_item` would return — without a server.
+pub fn encode_for_write<T: Schema>(item: &T) -> Result<Item> {
     let ctx = Ctx::of::<T>()?;
     let encoded = crate::plan::encode_for_write(&ctx, item)?;
     let written: WireItem = serde_json::from_slice(&encoded.json).map_err(|e| {
-        crate::Error::new(crate::ErrorKind::Decode, format!("encode_with_keys: {e}"))
+        crate::Error::new(crate::ErrorKind::Decode, format!("encode_for_write: {e}"))
     })?;
     Ok(written.into_item())
 }

@@ -279,7 +279,7 @@ async fn demo() -> anyhow::Result<()> {
     // Bob moves from Apollo to Mercury: delete one edge and add the other in
     // one transaction, so no reader sees him on both or on neither.
     dynamo::transaction::transact(vec![
-        Tx::delete(&assign("bob", "apollo", "", 0)).condition("attribute_exists(pk)", values! {}),
+        Tx::delete(assign("bob", "apollo", "", 0)).condition("attribute_exists(pk)", values! {}),
         Tx::put(assign("bob", "mercury", "developer", 40)),
     ])
     .await?;

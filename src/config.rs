@@ -53,6 +53,10 @@ pub struct SchemaOptions {
     pub partition_key_name: Option<&'static str>,
     /// `sort_key_name: "…"`
     pub sort_key_name: Option<&'static str>,
+    /// `inserted_at: "…"`: the attribute `timestamps;` names `inserted_at`.
+    pub inserted_at: Option<&'static str>,
+    /// `updated_at: "…"`: the attribute `timestamps;` names `updated_at`.
+    pub updated_at: Option<&'static str>,
 }
 
 impl SchemaOptions {
@@ -62,6 +66,8 @@ impl SchemaOptions {
         prefix_sort_key: None,
         partition_key_name: None,
         sort_key_name: None,
+        inserted_at: None,
+        updated_at: None,
     };
 }
 

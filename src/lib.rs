@@ -98,7 +98,10 @@ pub use codec::{
 pub use config::SchemaOptions;
 pub use error::{CancellationReason, Error, ErrorKind, Result};
 pub use opts::{Key, Opt, Opts, Select, SkOperator};
-pub use schema::{FieldDef, IndexDef, PrimaryKey, RelationDef, Schema, SchemaDef, SkStrategy};
+pub use schema::{
+    AsKey, FieldDef, IndexDef, LocalIndexDef, PrimaryKey, RelationDef, Schema, SchemaDef,
+    SkStrategy,
+};
 pub use table::{BatchGetOutput, BatchWriteOutput, Page, Projection, SchemaExt};
 pub use transaction::Tx;
 pub use update::{UpdateOp, Updates};
@@ -116,13 +119,14 @@ pub mod prelude {
         Key, Number, Opts, Page, Result, Schema, SchemaExt, Select, SkOperator, Tx, UpdateOp,
         Updates, Value,
     };
-    pub use crate::{dynamo_item, item, opts, updates, values};
+    pub use crate::{dynamo_item, item, opts, tx, updates, values};
 }
 
 /// Support for macro expansions. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use core::{assert, compile_error, concat, stringify, unreachable};
+    pub use std::boxed::Box;
     pub use std::collections::BTreeMap;
     pub use std::convert::Into;
     pub use std::default::Default;
@@ -130,6 +134,7 @@ pub mod __private {
     pub use std::option::Option::{self, None, Some};
     pub use std::result::Result::{self, Err, Ok};
     pub use std::string::String;
+    pub use std::vec::Vec;
 
     use crate::schema::FieldDef;
 
@@ -192,6 +197,121 @@ pub mod __private {
 
     /// Fails to compile unless `T` can be a GSI key attribute.
     pub fn assert_index_key_type<T: IndexKeyType + ?Sized>() {}
+
+    /// Types a `version` field can have: integers, which the crate counts
+    /// up by one on every write.
+    #[diagnostic::on_unimplemented(
+        message = "dynamo_item!: a `version` field must be an integer, not `{Self}`",
+        label = "the crate counts the version up by one on every write",
+        note = "write `field :version: u64, version;`"
+    )]
+    pub trait VersionType {}
+    macro_rules! version_ints { ($($t:ty),*) => { $( impl VersionType for $t {} )* } }
+    version_ints!(i32, i64, u32, u64);
+
+    /// Fails to compile unless `T` can be a `version` field.
+    pub fn assert_version_type<T: VersionType + ?Sized>() {}
+
+    /// Types a `ttl` field can have: epoch seconds, optional (`None` never
+    /// expires).
+    #[diagnostic::on_unimplemented(
+        message = "dynamo_item!: a `ttl` field holds epoch seconds and must be an integer, not `{Self}`",
+        label = "DynamoDB's time to live reads a number of seconds since 1970",
+        note = "write `field :expires_at: i64, ttl;` (or `Option<i64>`, where `None` never expires)"
+    )]
+    pub trait TtlType {}
+    macro_rules! ttl_ints { ($($t:ty),*) => { $( impl TtlType for $t {} impl TtlType for Option<$t> {} )* } }
+    ttl_ints!(i64, u64, i32, u32);
+
+    /// Fails to compile unless `T` can be a `ttl` field.
+    pub fn assert_ttl_type<T: TtlType + ?Sized>() {}
+
+    /// Whether a `%{"N" => "…"}` literal is a number: an optional sign,
+    /// digits, an optional fraction, an optional exponent of at most three
+    /// digits (up to 300), 64 characters at most — texts that
+    /// [`Number`](crate::Number)'s parser always accepts. DynamoDB's own
+    /// range (38 digits) is checked before sending, like any number.
+    pub const fn number_literal_ok(s: &str) -> bool {
+        let b = s.as_bytes();
+        if b.is_empty() || b.len() > 64 {
+            return false;
+        }
+        let mut i = 0;
+        if b[0] == b'-' || b[0] == b'+' {
+            i = 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == int_start {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let frac_start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == frac_start {
+                return false;
+            }
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+                i += 1;
+            }
+            let exp_start = i;
+            let mut exp = 0u32;
+            while i < b.len() && b[i].is_ascii_digit() {
+                exp = exp * 10 + (b[i] - b'0') as u32;
+                i += 1;
+                if i - exp_start > 3 {
+                    return false;
+                }
+            }
+            if i == exp_start || exp > 300 {
+                return false;
+            }
+        }
+        i == b.len()
+    }
+
+    /// The number of a literal [`number_literal_ok`] accepted (the macros
+    /// check it at compile time).
+    pub fn number_literal(s: &'static str) -> crate::Number {
+        match s.parse() {
+            Ok(n) => n,
+            // `number_literal_ok` only accepts texts the parser reads; the
+            // unit test `number_literals` holds the two together.
+            Err(e) => unreachable!("a checked number literal did not parse: {e}"),
+        }
+    }
+
+    /// Reads one field out of a decoded item: `None` when the attribute is
+    /// missing or null, or when it does not decode — then the first such
+    /// error (in declared order) is kept in `first_error`. Not returning
+    /// early keeps `decode_item` linear in the number of fields.
+    #[inline]
+    pub fn decode_field<T: crate::Decode, S: crate::AttributeSource + ?Sized>(
+        source: &mut S,
+        name: &str,
+        first_error: &mut Option<crate::Error>,
+    ) -> Option<T> {
+        match source.take(name) {
+            Some(v) if !v.is_null() => match T::decode(v) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    if first_error.is_none() {
+                        *first_error = Some(crate::Error::decode(name, e));
+                    }
+                    None
+                }
+            },
+            _ => None,
+        }
+    }
 
     /// Selects the names whose flag is set, keeping their order.
     pub const fn select_names<const N: usize>(

@@ -435,7 +435,13 @@ macro_rules! __opts {
     (@munch ($o:expr) select : : $sel:tt $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch ($o.select($crate::__opts!(@select $sel))) $($($rest)*)?)
     };
-    // Map-valued keys.
+    // Map-valued keys, as the guide writes them (`%{…}`) or without the `%`.
+    (@munch ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($o $(.name($k, $v))*) $($($rest)*)?)
+    };
+    (@munch ($o:expr) expression_attribute_values : % { $($m:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
+    };
     (@munch ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch ($o $(.name($k, $v))*) $($($rest)*)?)
     };

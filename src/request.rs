@@ -645,19 +645,54 @@ pub struct TableSpec {
     pub sort_key: Option<(String, ScalarType)>,
     /// Global secondary indexes.
     pub indexes: Vec<IndexSpec>,
+    /// Local secondary indexes (they need a sort key on the table).
+    pub local_indexes: Vec<LocalIndexSpec>,
+    /// The time-to-live attribute to turn on once the table exists.
+    pub ttl_attribute: Option<String>,
     /// Billing.
     pub billing: BillingMode,
 }
 
-/// A global secondary index to create.
+impl TableSpec {
+    /// A table with a string partition key `partition_key`, no sort key, no
+    /// index, on-demand billing.
+    pub fn new(name: impl Into<String>, partition_key: impl Into<String>) -> TableSpec {
+        TableSpec {
+            name: name.into(),
+            partition_key: (partition_key.into(), ScalarType::String),
+            sort_key: None,
+            indexes: Vec::new(),
+            local_indexes: Vec::new(),
+            ttl_attribute: None,
+            billing: BillingMode::PayPerRequest,
+        }
+    }
+}
+
+/// A global secondary index to create. One attribute on a side is an
+/// ordinary key; two to four are DynamoDB's multi-attribute key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexSpec {
     /// Index name.
     pub name: String,
-    /// Partition-key attribute and type.
-    pub partition_key: (String, ScalarType),
-    /// Sort-key attribute and type, if any.
-    pub sort_key: Option<(String, ScalarType)>,
+    /// Partition-key attributes and types (1 to 4).
+    pub partition_key: Vec<(String, ScalarType)>,
+    /// Sort-key attributes and types (0 to 4).
+    pub sort_key: Vec<(String, ScalarType)>,
+    /// Projection.
+    pub projection: Projection,
+    /// Non-key attributes for `Projection::Include`.
+    pub non_key_attributes: Vec<String>,
+}
+
+/// A local secondary index to create: the table's partition key with
+/// another sort key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalIndexSpec {
+    /// Index name.
+    pub name: String,
+    /// Sort-key attribute and type.
+    pub sort_key: (String, ScalarType),
     /// Projection.
     pub projection: Projection,
     /// Non-key attributes for `Projection::Include`.
@@ -672,20 +707,40 @@ pub(crate) struct CreateTable {
     pub(crate) attributes: BTreeMap<String, ScalarType>,
 }
 
-fn write_key_schema(w: &mut JsonWriter, pk: &str, sk: Option<&str>) {
+fn write_key_schema<'a>(
+    w: &mut JsonWriter,
+    hash: impl IntoIterator<Item = &'a str>,
+    range: impl IntoIterator<Item = &'a str>,
+) {
     w.key("KeySchema");
     w.begin_array();
-    w.begin_object();
-    w.field_str("AttributeName", pk);
-    w.field_str("KeyType", "HASH");
-    w.end_object();
-    if let Some(sk) = sk {
-        w.begin_object();
-        w.field_str("AttributeName", sk);
-        w.field_str("KeyType", "RANGE");
-        w.end_object();
+    for (names, key_type) in [
+        (hash.into_iter().collect::<Vec<_>>(), "HASH"),
+        (range.into_iter().collect(), "RANGE"),
+    ] {
+        for name in names {
+            w.begin_object();
+            w.field_str("AttributeName", name);
+            w.field_str("KeyType", key_type);
+            w.end_object();
+        }
     }
     w.end_array();
+}
+
+fn write_projection(w: &mut JsonWriter, projection: Projection, non_key: &[String]) {
+    w.key("Projection");
+    w.begin_object();
+    w.field_str("ProjectionType", projection.as_str());
+    if projection == Projection::Include && !non_key.is_empty() {
+        w.key("NonKeyAttributes");
+        w.begin_array();
+        for a in non_key {
+            w.string(a);
+        }
+        w.end_array();
+    }
+    w.end_object();
 }
 
 fn write_throughput(w: &mut JsonWriter, billing: BillingMode) {
@@ -721,7 +776,7 @@ impl Request for CreateTable {
         w.end_array();
         write_key_schema(
             w,
-            &s.partition_key.0,
+            [s.partition_key.0.as_str()],
             s.sort_key.as_ref().map(|k| k.0.as_str()),
         );
         w.field_str(
@@ -740,22 +795,23 @@ impl Request for CreateTable {
                 w.field_str("IndexName", &i.name);
                 write_key_schema(
                     w,
-                    &i.partition_key.0,
-                    i.sort_key.as_ref().map(|k| k.0.as_str()),
+                    i.partition_key.iter().map(|k| k.0.as_str()),
+                    i.sort_key.iter().map(|k| k.0.as_str()),
                 );
-                w.key("Projection");
-                w.begin_object();
-                w.field_str("ProjectionType", i.projection.as_str());
-                if i.projection == Projection::Include && !i.non_key_attributes.is_empty() {
-                    w.key("NonKeyAttributes");
-                    w.begin_array();
-                    for a in &i.non_key_attributes {
-                        w.string(a);
-                    }
-                    w.end_array();
-                }
-                w.end_object();
+                write_projection(w, i.projection, &i.non_key_attributes);
                 write_throughput(w, s.billing);
+                w.end_object();
+            }
+            w.end_array();
+        }
+        if !s.local_indexes.is_empty() {
+            w.key("LocalSecondaryIndexes");
+            w.begin_array();
+            for i in &s.local_indexes {
+                w.begin_object();
+                w.field_str("IndexName", &i.name);
+                write_key_schema(w, [s.partition_key.0.as_str()], [i.sort_key.0.as_str()]);
+                write_projection(w, i.projection, &i.non_key_attributes);
                 w.end_object();
             }
             w.end_array();
@@ -1051,8 +1107,8 @@ pub struct TableInfo {
     pub sort_key: Option<String>,
     /// Attribute types of the key attributes (`S`, `N`, `B`).
     pub attribute_types: BTreeMap<String, String>,
-    /// Index names with their status and key attributes (partition, sort).
-    pub indexes: Vec<(String, String, Option<String>, Option<String>)>,
+    /// The table's indexes, global then local.
+    pub indexes: Vec<IndexInfo>,
     /// `PAY_PER_REQUEST` or `PROVISIONED`, when reported.
     pub billing_mode: Option<String>,
 }
@@ -1060,7 +1116,41 @@ pub struct TableInfo {
 impl TableInfo {
     /// `true` when the table and all its indexes are `ACTIVE`.
     pub fn is_active(&self) -> bool {
-        self.status == "ACTIVE" && self.indexes.iter().all(|(_, s, _, _)| s == "ACTIVE")
+        self.status == "ACTIVE" && self.indexes.iter().all(|i| i.status == "ACTIVE")
+    }
+}
+
+/// One index of a described table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IndexInfo {
+    /// The index name.
+    pub name: String,
+    /// `CREATING`, `ACTIVE`, … (local indexes are always `ACTIVE`).
+    pub status: String,
+    /// The partition-key attributes (several for a multi-attribute key).
+    pub partition_key: Vec<String>,
+    /// The sort-key attributes, in key order (empty when there is none).
+    pub sort_key: Vec<String>,
+    /// `true` for a local secondary index.
+    pub local: bool,
+}
+
+impl IndexInfo {
+    /// An index description, for tools and tests.
+    pub fn new(
+        name: impl Into<String>,
+        partition_key: Vec<String>,
+        sort_key: Vec<String>,
+        local: bool,
+    ) -> IndexInfo {
+        IndexInfo {
+            name: name.into(),
+            status: "ACTIVE".into(),
+            partition_key,
+            sort_key,
+            local,
+        }
     }
 }
 
@@ -1112,6 +1202,8 @@ struct TableDescription {
     #[serde(default)]
     global_secondary_indexes: Vec<IndexDescription>,
     #[serde(default)]
+    local_secondary_indexes: Vec<IndexDescription>,
+    #[serde(default)]
     billing_mode_summary: Option<BillingModeSummary>,
 }
 
@@ -1119,6 +1211,23 @@ fn find_key(ks: &[KeySchemaElement], t: &str) -> Option<String> {
     ks.iter()
         .find(|e| e.key_type == t)
         .map(|e| e.attribute_name.clone())
+}
+
+fn all_keys(ks: &[KeySchemaElement], t: &str) -> Vec<String> {
+    ks.iter()
+        .filter(|e| e.key_type == t)
+        .map(|e| e.attribute_name.clone())
+        .collect()
+}
+
+fn index_info(i: IndexDescription, local: bool) -> IndexInfo {
+    IndexInfo {
+        partition_key: all_keys(&i.key_schema, "HASH"),
+        sort_key: all_keys(&i.key_schema, "RANGE"),
+        name: i.index_name,
+        status: i.index_status.unwrap_or_else(|| "ACTIVE".into()),
+        local,
+    }
 }
 
 impl From<TableDescription> for TableInfo {
@@ -1137,14 +1246,12 @@ impl From<TableDescription> for TableInfo {
             indexes: d
                 .global_secondary_indexes
                 .into_iter()
-                .map(|g| {
-                    (
-                        g.index_name,
-                        g.index_status.unwrap_or_else(|| "ACTIVE".into()),
-                        find_key(&g.key_schema, "HASH"),
-                        find_key(&g.key_schema, "RANGE"),
-                    )
-                })
+                .map(|g| index_info(g, false))
+                .chain(
+                    d.local_secondary_indexes
+                        .into_iter()
+                        .map(|l| index_info(l, true)),
+                )
                 .collect(),
             billing_mode: d.billing_mode_summary.and_then(|b| b.billing_mode),
         }
@@ -1230,7 +1337,11 @@ impl fmt::Display for TableSpec {
         if let Some((n, t)) = &self.sort_key {
             write!(f, ", {n} {}", t.as_str())?;
         }
-        write!(f, "; {} indexes)", self.indexes.len())
+        write!(
+            f,
+            "; {} indexes)",
+            self.indexes.len() + self.local_indexes.len()
+        )
     }
 }
 
@@ -1410,11 +1521,13 @@ mod tests {
             sort_key: None,
             indexes: vec![IndexSpec {
                 name: "ByScore".into(),
-                partition_key: ("email".into(), ScalarType::String),
-                sort_key: Some(("score".into(), ScalarType::Number)),
+                partition_key: vec![("email".into(), ScalarType::String)],
+                sort_key: vec![("score".into(), ScalarType::Number)],
                 projection: Projection::Include,
                 non_key_attributes: vec!["name".into()],
             }],
+            local_indexes: Vec::new(),
+            ttl_attribute: None,
             billing: BillingMode::Provisioned { read: 5, write: 2 },
         };
         let attributes = BTreeMap::from([

@@ -29,14 +29,42 @@ pub struct FieldDef {
 }
 
 /// A `global_secondary_index` line.
+///
+/// Each key side is a list of fields: one field is an ordinary index key; two
+/// to four are DynamoDB's multi-attribute key, each attribute stored in its
+/// own native type (nothing concatenated).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IndexDef {
     /// The index name.
     pub name: &'static str,
-    /// The field whose attribute is the index's partition key.
-    pub partition_key: &'static str,
-    /// The field whose attribute is the index's sort key, if any.
-    pub sort_key: Option<&'static str>,
+    /// The fields whose attributes make the index's partition key (1 to 4).
+    pub partition_key: &'static [&'static str],
+    /// The fields whose attributes make the index's sort key (0 to 4).
+    pub sort_key: &'static [&'static str],
+    /// What the index copies.
+    pub projection: Projection,
+    /// Extra attributes for `Projection::Include`.
+    pub projected_attributes: &'static [&'static str],
+}
+
+impl IndexDef {
+    /// Every key field of the index, partition fields first.
+    pub fn key_fields(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.partition_key
+            .iter()
+            .chain(self.sort_key.iter())
+            .copied()
+    }
+}
+
+/// A `local_secondary_index` line: the table's partition key with another
+/// sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LocalIndexDef {
+    /// The index name.
+    pub name: &'static str,
+    /// The field whose attribute is the index's sort key.
+    pub sort_key: &'static str,
     /// What the index copies.
     pub projection: Projection,
     /// Extra attributes for `Projection::Include`.
@@ -75,6 +103,46 @@ impl RelationDef {
     }
 }
 
+/// A key argument: a schema value, or a reference to one. Item operations
+/// take `impl AsKey`, so the guide's `User.get_item(%User{…})` ports either
+/// way — `User::get_item(&key)` or `User::get_item(item!(%User{…}))`.
+///
+/// `dynamo_item!` implements it for the schema type; every `&T` of a schema
+/// type has it too.
+///
+/// ```
+/// use dynamo::prelude::*;
+/// use dynamo::AsKey;
+///
+/// dynamo_item! {
+///     pub struct User {
+///         table_name "users";
+///         field :id, partition_key;
+///     }
+/// }
+///
+/// fn id_of(key: impl AsKey<Item = User>) -> String {
+///     key.as_key().partition_key().unwrap()
+/// }
+/// let u = item!(%User{id: "u1"});
+/// assert_eq!(id_of(&u), "u1");
+/// assert_eq!(id_of(u), "u1");
+/// ```
+pub trait AsKey {
+    /// The schema type.
+    type Item: Schema;
+    /// The key, borrowed.
+    fn as_key(&self) -> &Self::Item;
+}
+
+impl<T: Schema> AsKey for &T {
+    type Item = T;
+    #[inline]
+    fn as_key(&self) -> &T {
+        self
+    }
+}
+
 /// A schema as data: what `dynamo_item!` declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchemaDef {
@@ -91,11 +159,19 @@ pub struct SchemaDef {
     pub sort_key: &'static [&'static str],
     /// Global secondary indexes, in declared order.
     pub indexes: &'static [IndexDef],
+    /// Local secondary indexes, in declared order.
+    pub local_indexes: &'static [LocalIndexDef],
     /// `belongs_to` relations; the first one places the item in its parent's
     /// partition.
     pub belongs_to: &'static [RelationDef],
     /// The `use` options.
     pub options: SchemaOptions,
+    /// The `version` field (optimistic locking), if any.
+    pub version: Option<&'static str>,
+    /// The `ttl` field (time to live, epoch seconds), if any.
+    pub ttl: Option<&'static str>,
+    /// Whether a `timestamps;` line adds `inserted_at` and `updated_at`.
+    pub timestamps: bool,
 }
 
 impl SchemaDef {
@@ -104,9 +180,43 @@ impl SchemaDef {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// Looks up an index.
+    /// Looks up a global secondary index.
     pub fn index(&self, name: &str) -> Option<&'static IndexDef> {
         self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Every index key field with its index's name: what the index key
+    /// checks walk (global indexes, then local ones).
+    pub fn index_key_fields(&self) -> impl Iterator<Item = (&'static str, &'static str)> + use<> {
+        let global = self
+            .indexes
+            .iter()
+            .flat_map(|i| i.key_fields().map(move |f| (i.name, f)));
+        let local = self.local_indexes.iter().map(|i| (i.name, i.sort_key));
+        global.chain(local)
+    }
+
+    /// Looks up a local secondary index.
+    pub fn local_index(&self, name: &str) -> Option<&'static LocalIndexDef> {
+        self.local_indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The attribute `timestamps;` writes the first write's time to
+    /// (`inserted_at` unless the `use` line renames it).
+    pub const fn inserted_at_attribute(&self) -> &'static str {
+        match self.options.inserted_at {
+            Some(n) => n,
+            None => "inserted_at",
+        }
+    }
+
+    /// The attribute `timestamps;` writes the last write's time to
+    /// (`updated_at` unless the `use` line renames it).
+    pub const fn updated_at_attribute(&self) -> &'static str {
+        match self.options.updated_at {
+            Some(n) => n,
+            None => "updated_at",
+        }
     }
 
     /// The relation that places items (the first `belongs_to`).
@@ -116,16 +226,25 @@ impl SchemaDef {
 
     /// Whether items of this schema have a sort-key attribute (the table has
     /// a composite primary key).
-    pub fn has_sort_key(&self) -> bool {
-        match self.placement() {
-            Some(rel) if rel.sk_strategy == SkStrategy::Prefix => true,
+    pub const fn has_sort_key(&self) -> bool {
+        match self.belongs_to.first() {
+            Some(RelationDef {
+                sk_strategy: SkStrategy::Prefix,
+                ..
+            }) => true,
             _ => !self.sort_key.is_empty(),
         }
     }
 
-    /// The names of the indexes, sorted, for error messages.
+    /// The names of the indexes (global and local), sorted, for error
+    /// messages.
     pub fn index_names(&self) -> String {
-        let mut names: Vec<&str> = self.indexes.iter().map(|i| i.name).collect();
+        let mut names: Vec<&str> = self
+            .indexes
+            .iter()
+            .map(|i| i.name)
+            .chain(self.local_indexes.iter().map(|i| i.name))
+            .collect();
         names.sort_unstable();
         if names.is_empty() {
             "none".to_owned()
@@ -160,6 +279,12 @@ impl SchemaDef {
         }
         v.extend(self.partition_key.iter().map(|f| f.to_string()));
         v.extend(self.sort_key.iter().map(|f| f.to_string()));
+        // Written by the crate on every write.
+        v.extend(self.version.map(str::to_owned));
+        if self.timestamps {
+            v.push(self.inserted_at_attribute().to_owned());
+            v.push(self.updated_at_attribute().to_owned());
+        }
         if let Some(rel) = self.placement() {
             v.push(rel.foreign_key_field().to_owned());
             v.extend(
@@ -209,16 +334,31 @@ impl fmt::Display for SchemaDef {
         if let Some(n) = o.sort_key_name {
             uses.push(format!("sort_key_name: {n:?}"));
         }
+        if let Some(n) = o.inserted_at {
+            uses.push(format!("inserted_at: {n:?}"));
+        }
+        if let Some(n) = o.updated_at {
+            uses.push(format!("updated_at: {n:?}"));
+        }
         if !uses.is_empty() {
             writeln!(f, "        use Dynamo.Schema, {};", uses.join(", "))?;
         }
         writeln!(f, "        table_name {:?};", self.table_name)?;
         for fd in self.fields {
-            if fd.rust_type == "Value" {
-                writeln!(f, "        field :{};", fd.name)?;
-            } else {
-                writeln!(f, "        field :{}: {};", fd.name, fd.rust_type)?;
+            write!(f, "        field :{}", fd.name)?;
+            if fd.rust_type != "Value" {
+                write!(f, ": {}", fd.rust_type)?;
             }
+            if self.version == Some(fd.name) {
+                write!(f, ", version")?;
+            }
+            if self.ttl == Some(fd.name) {
+                write!(f, ", ttl")?;
+            }
+            writeln!(f, ";")?;
+        }
+        if self.timestamps {
+            writeln!(f, "        timestamps;")?;
         }
         let list = |names: &[&str]| {
             names
@@ -233,25 +373,38 @@ impl fmt::Display for SchemaDef {
         if !self.sort_key.is_empty() {
             writeln!(f, "        sort_key [{}];", list(self.sort_key))?;
         }
+        let side = |names: &[&str]| match names {
+            [one] => format!(":{one}"),
+            more => format!("[{}]", list(more)),
+        };
+        let projection = |p: Projection, attrs: &[&str]| match p {
+            Projection::All => String::new(),
+            Projection::KeysOnly => ", projection: :keys_only".to_owned(),
+            Projection::Include => format!(
+                ", projection: :include, projected_attributes: [{}]",
+                list(attrs)
+            ),
+        };
         for i in self.indexes {
             write!(
                 f,
-                "        global_secondary_index {:?}, partition_key: :{}",
-                i.name, i.partition_key
+                "        global_secondary_index {:?}, partition_key: {}",
+                i.name,
+                side(i.partition_key)
             )?;
-            if let Some(sk) = i.sort_key {
-                write!(f, ", sort_key: :{sk}")?;
+            if !i.sort_key.is_empty() {
+                write!(f, ", sort_key: {}", side(i.sort_key))?;
             }
-            match i.projection {
-                Projection::All => {}
-                Projection::KeysOnly => write!(f, ", projection: :keys_only")?,
-                Projection::Include => write!(
-                    f,
-                    ", projection: :include, projected_attributes: [{}]",
-                    list(i.projected_attributes)
-                )?,
-            }
-            writeln!(f, ";")?;
+            writeln!(f, "{};", projection(i.projection, i.projected_attributes))?;
+        }
+        for i in self.local_indexes {
+            writeln!(
+                f,
+                "        local_secondary_index {:?}, sort_key: :{}{};",
+                i.name,
+                i.sort_key,
+                projection(i.projection, i.projected_attributes)
+            )?;
         }
         for r in self.belongs_to {
             write!(f, "        belongs_to :{}, {}", r.name, r.parent.name)?;

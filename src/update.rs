@@ -85,14 +85,20 @@ impl Updates {
 /// `{:if_not_exists, value}` and `{:remove}` are the guide's operators.
 /// Values go through `Into<Value>`.
 ///
+/// The guide's Elixir map works as written: `updates!(%{balance:
+/// {:decrement, 100}})`.
+///
 /// ```
 /// use dynamo::prelude::*;
 /// let u = updates!{ balance: {:decrement, 100} };
 /// assert_eq!(u.actions()[0].1, UpdateOp::Decrement(Value::from(100)));
+/// let v = updates!(%{balance: {:decrement, 100}, name: "Ada"});
+/// assert_eq!(v.actions()[0].1, UpdateOp::Decrement(Value::from(100)));
 /// ```
 #[macro_export]
 macro_rules! updates {
     () => { $crate::Updates::new() };
+    (% { $($rest:tt)* }) => { $crate::updates!($($rest)*) };
     ($($rest:tt)+) => { $crate::__updates!(@munch ($crate::Updates::new()) $($rest)+) };
 }
 
@@ -142,20 +148,105 @@ macro_rules! __updates {
 }
 
 /// Expression attribute values: `values!{":amount" => 100, ":s" => "x"}`.
-/// Values go through `Into<Value>`.
+/// Values are written as their field would be ([`Encode`](crate::Encode)).
+///
+/// The guide's Elixir map works as written, `values!(%{":amount" => 100})`,
+/// and so does a value in DynamoDB's own typed form, `%{"N" => "100"}`:
+/// `"S"`, `"N"` (a number literal, checked at compile time), `"BOOL"`,
+/// `"NULL"`, `"SS"` and `"NS"`.
 ///
 /// ```
 /// use dynamo::prelude::*;
 /// let v = values!{":amount" => 100};
 /// assert_eq!(v[":amount"], Value::from(100));
+/// let w = values!(%{":amount" => %{"N" => "100"}, ":name" => %{"S" => "Ada"}});
+/// assert_eq!(w[":amount"], Value::from(100));
+/// assert_eq!(w[":name"], Value::from("Ada"));
 /// ```
 #[macro_export]
 macro_rules! values {
-    ($($k:expr => $v:expr),* $(,)?) => {{
+    (% { $($entries:tt)* }) => { $crate::values!($($entries)*) };
+    ($($entries:tt)*) => {{
         #[allow(unused_mut)]
         let mut map = $crate::__private::BTreeMap::<$crate::__private::String, $crate::Value>::new();
-        $( map.insert($crate::__private::Into::into($k), $crate::__private::encode_update_value(&$v)); )*
+        $crate::__values!(@munch map $($entries)*);
         map
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __values {
+    (@munch $m:ident) => {};
+    (@munch $m:ident ,) => {};
+    (@munch $m:ident $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
+        $m.insert($crate::__private::Into::into($k), $crate::__raw_value!($($raw)*));
+        $crate::__values!(@munch $m $($($rest)*)?);
+    };
+    (@munch $m:ident $k:expr => $v:expr $(, $($rest:tt)*)?) => {
+        $m.insert($crate::__private::Into::into($k), $crate::__private::encode_update_value(&$v));
+        $crate::__values!(@munch $m $($($rest)*)?);
+    };
+    (@munch $m:ident $($other:tt)*) => {
+        $crate::__private::compile_error!(
+            "values!: entries are `\":name\" => value`, separated by commas, e.g. `%{\":amount\" => 100}`"
+        );
+    };
+}
+
+/// A value in DynamoDB's typed form, `%{"N" => "100"}`, inside `values!`,
+/// `opts!` and `tx!`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __raw_value {
+    ("S" => $v:expr $(,)?) => {
+        $crate::Value::String($crate::__private::Into::<$crate::__private::String>::into($v))
+    };
+    ("N" => $v:literal $(,)?) => {{
+        const _: () = $crate::__private::assert!(
+            $crate::__private::number_literal_ok($v),
+            $crate::__private::concat!(
+                "values!: %{{\"N\" => ", $crate::__private::stringify!($v),
+                "}} is not a number DynamoDB accepts; write digits with an optional sign, fraction and exponent, e.g. \"100\" or \"-1.5e3\""
+            )
+        );
+        $crate::Value::Number($crate::__private::number_literal($v))
+    }};
+    ("N" => $v:expr $(,)?) => {{
+        $crate::__private::compile_error!(
+            "values!: `%{\"N\" => ...}` takes the number as a string literal, as DynamoDB writes it (`%{\"N\" => \"100\"}`); for a number in a variable write the value itself, e.g. `\":amount\" => amount`"
+        );
+        $crate::Value::Null
+    }};
+    ("BOOL" => $v:expr $(,)?) => { $crate::Value::Bool($v) };
+    ("NULL" => true $(,)?) => { $crate::Value::Null };
+    ("SS" => [$($s:expr),* $(,)?] $(,)?) => {
+        $crate::Value::StringSet([$( $crate::__private::Into::<$crate::__private::String>::into($s) ),*].into_iter().collect())
+    };
+    ("NS" => [$($n:literal),* $(,)?] $(,)?) => {
+        $crate::Value::NumberSet([$( $crate::__raw_value!(@number $n) ),*].into_iter().collect())
+    };
+    (@number $n:literal) => {{
+        const _: () = $crate::__private::assert!(
+            $crate::__private::number_literal_ok($n),
+            $crate::__private::concat!("values!: ", $crate::__private::stringify!($n), " in a number set is not a number")
+        );
+        $crate::__private::number_literal($n)
+    }};
+    ($tag:tt => $($v:tt)*) => {{
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "values!: `%{", $crate::__private::stringify!($tag), " => ...}` is not a typed value this macro reads; ",
+            "use \"S\", \"N\", \"BOOL\", \"NULL\", \"SS\" or \"NS\" (for binary, lists and maps write the value itself, ",
+            "e.g. `vec![1u8, 2]`)"
+        ));
+        $crate::__dynamo_blame!($tag);
+        $crate::Value::Null
+    }};
+    ($($other:tt)*) => {{
+        $crate::__private::compile_error!(
+            "values!: a typed value is `%{\"TYPE\" => value}`, e.g. `%{\"N\" => \"100\"}` or `%{\"S\" => \"x\"}`"
+        );
+        $crate::Value::Null
     }};
 }
 
@@ -191,6 +282,38 @@ mod tests {
         let v = values! {":blob" => vec![9u8], ":n" => 5};
         assert_eq!(v[":blob"], Value::Binary(vec![9]));
         assert_eq!(v[":n"], Value::from(5));
+    }
+
+    #[test]
+    fn number_literals() {
+        use crate::__private::{number_literal, number_literal_ok};
+        // Every text the compile-time check accepts, the parser reads.
+        let ints = [
+            "0",
+            "7",
+            "-12",
+            "+3",
+            "1234567890123456789012345678901234567890",
+        ];
+        let fracs = ["", ".5", ".000001", ".1234567890123"];
+        let exps = ["", "e0", "E5", "e-300", "e+300", "e300", "e-7"];
+        for i in ints {
+            for f in fracs {
+                for e in exps {
+                    let text = format!("{i}{f}{e}");
+                    assert!(number_literal_ok(&text), "{text}");
+                    assert!(text.parse::<crate::Number>().is_ok(), "{text}");
+                }
+            }
+        }
+        assert_eq!(number_literal("-1.5e3").as_str(), "-1500");
+        for bad in [
+            "", "-", "1.", ".5", "1e", "1e+", "e5", "1e301", "1e1000", "12abc", "0x10", "1_000",
+            " 1", "1 ", "NaN", "inf", "--1",
+        ] {
+            assert!(!number_literal_ok(bad), "{bad:?}");
+        }
+        assert!(!number_literal_ok(&"1".repeat(65)));
     }
 
     #[test]

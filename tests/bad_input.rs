@@ -488,7 +488,7 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 c.transact(vec![
                     Tx::put(user()),
-                    Tx::update(&key(), updates! { score: {:increment, 1} }),
+                    Tx::update(key(), updates! { score: {:increment, 1} }),
                 ])
                 .await
             }
@@ -500,8 +500,8 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 c.transact(vec![
                     Tx::put(user_with(|u| u.id = "other".into())),
-                    Tx::delete(&key()),
-                    Tx::check(&key(), "attribute_exists(score)", values! {}),
+                    Tx::delete(key()),
+                    Tx::check(key(), "attribute_exists(score)", values! {}),
                     Tx::put(user()),
                 ])
                 .await
@@ -531,7 +531,7 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             [":missing"],
             |c| {
-                c.transact(vec![Tx::check(&key(), "score > :missing", values! {})])
+                c.transact(vec![Tx::check(key(), "score > :missing", values! {})])
                     .await
             }
         ),
@@ -541,7 +541,7 @@ fn catalogue() -> Vec<Case> {
             [":unused"],
             |c| {
                 c.transact(vec![Tx::check(
-                    &key(),
+                    key(),
                     "attribute_exists(score)",
                     values! { ":unused" => 1 },
                 )])
@@ -554,7 +554,7 @@ fn catalogue() -> Vec<Case> {
             ["Tx::check"],
             |c| {
                 c.transact(vec![
-                    Tx::check(&key(), "attribute_exists(score)", values! {})
+                    Tx::check(key(), "attribute_exists(score)", values! {})
                         .condition("attribute_exists(email)", values! {}),
                 ])
                 .await
@@ -1082,7 +1082,7 @@ fn catalogue() -> Vec<Case> {
             ["transaction action 0", "`data`"],
             |c| {
                 c.transact(vec![Tx::update(
-                    &key(),
+                    key(),
                     updates! { data: Value::StringSet(BTreeSet::new()) },
                 )])
                 .await

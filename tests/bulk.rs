@@ -381,8 +381,7 @@ async fn query_stream() {
     isolated(async {
         seed(210).await;
         let key = item!(Product { category: "cat1" });
-        let streamed: Vec<Product> = key
-            .stream_items(opts![page_size: 7])
+        let streamed: Vec<Product> = Product::stream_items(&key, opts![page_size: 7])
             .try_collect()
             .await
             .unwrap();

@@ -9,10 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use dynamo::ScalarType;
 use dynamo::config::{self, Config};
 use dynamo::prelude::*;
-use dynamo::table::{BillingMode, TableSpec};
+use dynamo::table::TableSpec;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dynamo");
 
@@ -146,13 +145,7 @@ async fn list_tables_across_pages() {
     names.sort();
     let creates = names.iter().map(|n| {
         let client = client.clone();
-        let spec = TableSpec {
-            name: n.clone(),
-            partition_key: ("pk".into(), ScalarType::String),
-            sort_key: None,
-            indexes: vec![],
-            billing: BillingMode::PayPerRequest,
-        };
+        let spec = TableSpec::new(n.clone(), "pk");
         async move { client.create_table_from_spec(&spec).await.map(|_| ()) }
     });
     for r in futures_join_all(creates).await {
@@ -548,7 +541,7 @@ pub async fn round_trip(item: MixedItem) -> dynamo::Result<Option<MixedItem>> {{
     let key = item.primary_key()?;
     assert_eq!(key.partition_name, "pk");
     let stored = item.clone().put_item().await?;
-    let again = stored.get_item().await?;
+    let again = MixedItem::get_item(&stored).await?;
     let _ = MixedItem::list_items(&item, opts![sk_operator: :begins_with]).await?;
     Ok(again)
 }}

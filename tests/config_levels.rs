@@ -307,14 +307,10 @@ async fn scoped_configuration_reaches_operations_that_spawn_tasks() {
                 .await;
         assert_eq!(streamed.len(), 60);
 
-        let got = item!(Reading {
-            sensor: "s1",
-            seq: 4
-        })
-        .get_item()
-        .await
-        .unwrap()
-        .unwrap();
+        let got = Reading::get_item(item!(%Reading{sensor: "s1", seq: 4}))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(got.value, 2.0);
 
         let names = support::client()

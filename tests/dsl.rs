@@ -296,14 +296,14 @@ fn indexes_as_data() {
         s.indexes[0],
         IndexDef {
             name: "EmailIndex",
-            partition_key: "email",
-            sort_key: None,
+            partition_key: &["email"],
+            sort_key: &[],
             projection: Projection::All,
             projected_attributes: &[],
         }
     );
     assert_eq!(s.indexes[1].projection, Projection::KeysOnly);
-    assert_eq!(s.indexes[1].sort_key, Some("created_at"));
+    assert_eq!(s.indexes[1].sort_key, ["created_at"]);
     assert_eq!(s.indexes[2].projected_attributes, &["email"]);
     assert_eq!(s.attribute_type("score"), dynamo::ScalarType::Number);
     assert_eq!(s.attribute_type("email"), dynamo::ScalarType::String);

@@ -367,8 +367,8 @@ proptest! {
             Err(err) => prop_assert_eq!(err.kind(), ErrorKind::ValidationError, "{}", err),
         }
         // Building the query (the stream is never polled: no request).
-        let _ = k.stream_items(opts![sk_operator: :between, sk_end: g.clone()]);
-        let _ = k.stream_items(opts![sk_operator: :begins_with]);
+        let _ = Keyed::stream_items(&k, opts![sk_operator: :between, sk_end: g.clone()]);
+        let _ = Keyed::stream_items(&k, opts![sk_operator: :begins_with]);
     }
 }
 

@@ -664,13 +664,13 @@ mod dynamodb_best_practices {
         use use_gsis_strategically::User;
         let s = User::schema();
         let email = s.index("EmailIndex").unwrap();
-        assert_eq!(email.partition_key, "email");
-        assert_eq!(email.sort_key, None);
+        assert_eq!(email.partition_key, ["email"]);
+        assert!(email.sort_key.is_empty());
         assert_eq!(email.projection, Projection::All);
         let status = s.index("StatusIndex").unwrap();
         assert_eq!(
             (status.partition_key, status.sort_key),
-            ("status", Some("created_at"))
+            (&["status"][..], &["created_at"][..])
         );
         assert_eq!(status.projection, Projection::KeysOnly);
         // GSI keys are the fields' own attributes, never "empty", never prefixed.
@@ -821,7 +821,7 @@ mod phoenix_contexts {
         // `get_user_by_email(email)`: EmailIndex, keyed by the email attribute.
         assert_eq!(
             User::schema().index("EmailIndex").unwrap().partition_key,
-            "email"
+            ["email"]
         );
         // `update_user`: `%{user | name: …}`.
         let updated = User {

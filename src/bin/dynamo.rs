@@ -220,11 +220,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 },
             };
             let spec = TableSpec {
-                name: table.clone(),
-                partition_key: (partition_key, ScalarType::String),
                 sort_key: (!no_sort_key).then_some((sort_key, ScalarType::String)),
-                indexes: Vec::new(),
                 billing,
+                ..TableSpec::new(table.clone(), partition_key)
             };
             let info = create_table(&client, &spec)
                 .await
@@ -320,12 +318,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if let Some(b) = &info.billing_mode {
                     println!("Billing:       {b}");
                 }
-                for (name, status, pk, sk) in &info.indexes {
-                    let keys = match sk {
-                        Some(sk) => format!("{} + {sk}", pk.as_deref().unwrap_or("?")),
-                        None => pk.clone().unwrap_or_default(),
+                for i in &info.indexes {
+                    let pk = if i.local {
+                        info.partition_key.clone().unwrap_or_default()
+                    } else {
+                        i.partition_key.join(", ")
                     };
-                    println!("Index:         {name} ({keys}) {status}");
+                    let keys = match i.sort_key.is_empty() {
+                        true => pk,
+                        false => format!("{pk} + {}", i.sort_key.join(", ")),
+                    };
+                    let kind = if i.local { " (local)" } else { "" };
+                    println!("Index:         {}{kind} ({keys}) {}", i.name, i.status);
                 }
                 if let Some(t) = ttl {
                     match t.attribute {
@@ -505,8 +509,9 @@ fn table_json(info: &TableInfo, ttl: Option<&dynamo::table::TtlInfo>) -> serde_j
         "sort_key": key(&info.sort_key),
         "item_count": info.item_count,
         "billing_mode": info.billing_mode,
-        "indexes": info.indexes.iter().map(|(name, status, pk, sk)| json!({
-            "name": name, "status": status, "partition_key": pk, "sort_key": sk,
+        "indexes": info.indexes.iter().map(|i| json!({
+            "name": i.name, "status": i.status, "partition_key": i.partition_key,
+            "sort_key": i.sort_key, "local": i.local,
         })).collect::<Vec<_>>(),
     });
     if let Some(t) = ttl {
@@ -526,6 +531,7 @@ fn print_json(v: &serde_json::Value) {
 mod tests {
     use super::*;
     use clap::CommandFactory as _;
+    use dynamo::table::IndexInfo;
     use dynamo::{Number, Value};
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -690,11 +696,11 @@ mod tests {
     #[test]
     fn odd_key_names_and_indexes() {
         let mut i = info("user-id", None);
-        i.indexes.push((
-            "ByEmail".into(),
-            "ACTIVE".into(),
-            Some("email".into()),
-            None,
+        i.indexes.push(IndexInfo::new(
+            "ByEmail",
+            vec!["email".into()],
+            Vec::new(),
+            false,
         ));
         i.attribute_types.insert("email".into(), "S".into());
         let g = generate::infer(&i, &[], "T".into());

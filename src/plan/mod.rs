@@ -132,15 +132,15 @@ pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<Encoded
 /// A value in a GSI key attribute must be a string, number or binary, and
 /// not an empty string (DynamoDB refuses both). Unset means "not indexed".
 pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Result<()> {
-    for index in schema.indexes {
-        for field in std::iter::once(index.partition_key).chain(index.sort_key) {
+    for (index_name, field) in schema.index_key_fields() {
+        {
             match item.field_value(field) {
                 None | Some(Value::Null) => {}
                 Some(Value::String(s)) if s.is_empty() => {
                     return Err(Error::validation(format!(
                         "field `{field}` is a key of index `{}` and cannot be an empty string; \
                          leave it unset (Null/None) to keep the item out of the index",
-                        index.name
+                        index_name
                     ))
                     .with_field(field));
                 }
@@ -149,7 +149,7 @@ pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Resul
                     return Err(Error::validation(format!(
                         "field `{field}` is a key of index `{}` and must be a string, number or \
                          binary, not a {} value",
-                        index.name,
+                        index_name,
                         other.type_name()
                     ))
                     .with_field(field));

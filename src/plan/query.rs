@@ -343,6 +343,25 @@ fn index_key_condition<T: Schema>(
     ph: &mut Placeholders,
 ) -> Result<String> {
     let schema = ctx.schema;
+    if let Some(lsi) = schema.local_index(index_name) {
+        // A local index: the table's partition, the index's own sort field.
+        let s = &ctx.keys.settings;
+        let pk = crate::schema::partition_key(key, &ctx.keys)?;
+        let mut conds = vec![format!(
+            "{} = {}",
+            ph.name(&s.partition_key_name),
+            ph.value(Value::String(pk))
+        )];
+        let label = format!("LSI '{index_name}'");
+        conds.extend(index_sort_conditions(
+            key,
+            &label,
+            std::slice::from_ref(&lsi.sort_key),
+            opts,
+            ph,
+        )?);
+        return Ok(conds.join(" AND "));
+    }
     let index = schema.index(index_name).ok_or_else(|| {
         Error::validation(format!(
             "GSI '{index_name}' not found. Available indexes: {}",
@@ -354,85 +373,122 @@ fn index_key_condition<T: Schema>(
             "Consistent reads are not supported for Global Secondary Index queries (index '{index_name}')"
         )));
     }
-    let pk_value = key.field_value(index.partition_key).unwrap_or(Value::Null);
-    if pk_value.is_unset() {
-        return Err(Error::validation(format!(
-            "GSI '{index_name}' requires field '{}' to be populated",
-            index.partition_key
-        ))
-        .with_field(index.partition_key));
+    let label = format!("GSI '{index_name}'");
+    // Every partition field, each in its own attribute.
+    let mut conds = Vec::with_capacity(index.partition_key.len() + index.sort_key.len());
+    for &field in index.partition_key {
+        let value = key.field_value(field).unwrap_or(Value::Null);
+        if value.is_unset() {
+            return Err(Error::validation(format!(
+                "{label} requires field '{field}' to be populated"
+            ))
+            .with_field(field));
+        }
+        check_index_value(&label, field, &value)?;
+        conds.push(format!("{} = {}", ph.name(field), ph.value(value)));
     }
-    check_index_value(index_name, index.partition_key, &pk_value)?;
-    let pk_cond = format!("{} = {}", ph.name(index.partition_key), ph.value(pk_value));
-    let Some(sk_field) = index.sort_key else {
+    conds.extend(index_sort_conditions(
+        key,
+        &label,
+        index.sort_key,
+        opts,
+        ph,
+    )?);
+    Ok(conds.join(" AND "))
+}
+
+/// The sort conditions of an index query: the sort fields set in the key,
+/// left to right, each compared for equality — except the last one set,
+/// which takes `sk_operator` (and `sk_end`) when given. A field set after an
+/// unset one is an error: DynamoDB's multi-attribute keys are read left to
+/// right.
+fn index_sort_conditions<T: Schema>(
+    key: &T,
+    label: &str,
+    fields: &[&str],
+    opts: &Opts,
+    ph: &mut Placeholders,
+) -> Result<Vec<String>> {
+    if fields.is_empty() {
         if opts.sk_operator.is_some() || opts.sk_end.is_some() {
             return Err(Error::validation(format!(
-                "GSI '{index_name}' does not have a sort key but sort operation was requested"
+                "{label} does not have a sort key but sort operation was requested"
             )));
         }
-        return Ok(pk_cond);
-    };
-    let sk_value = key.field_value(sk_field).unwrap_or(Value::Null);
+        return Ok(Vec::new());
+    }
     if opts.sk_end.is_some() && opts.sk_operator != Some(SkOperator::Between) {
         return Err(Error::validation(
             "`sk_end` only applies with `sk_operator: :between`",
         ));
     }
-    if !sk_value.is_unset() {
-        check_index_value(index_name, sk_field, &sk_value)?;
-    }
-    let cond = match opts.sk_operator {
-        None if sk_value.is_unset() => None,
-        None => Some(sort_condition(
-            ph,
-            sk_field,
-            SkOperator::Eq,
-            sk_value,
-            None,
-        )?),
-        Some(op) => {
-            if sk_value.is_unset() {
+    let mut set: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
+    let mut first_unset: Option<&str> = None;
+    for &field in fields {
+        let value = key.field_value(field).unwrap_or(Value::Null);
+        match (value.is_unset(), first_unset) {
+            (true, None) => first_unset = Some(field),
+            (true, Some(_)) => {}
+            (false, Some(gap)) => {
                 return Err(Error::validation(format!(
-                    "GSI '{index_name}' sort operation requires field '{sk_field}' to be populated"
+                    "{label}: sort field '{field}' is set but '{gap}' before it is not; \
+                     set the sort fields left to right ({})",
+                    fields.join(", ")
                 ))
-                .with_field(sk_field));
+                .with_field(gap));
             }
-            if op == SkOperator::BeginsWith
-                && !matches!(sk_value, Value::String(_) | Value::Binary(_))
-            {
-                return Err(Error::validation(format!(
-                    "sk_operator `:begins_with` needs a string sort key, but field '{sk_field}' holds a {} value",
-                    sk_value.type_name()
-                ))
-                .with_field(sk_field));
+            (false, None) => {
+                check_index_value(label, field, &value)?;
+                set.push((field, value));
             }
-            let end = match op {
-                SkOperator::Between => {
-                    let end = opts.sk_end.clone().ok_or_else(|| {
-                        Error::validation(
-                            "sk_operator `:between` needs `sk_end`, the upper bound (e.g. `sk_end: 1000`)",
-                        )
-                    })?;
-                    check_index_value(index_name, "sk_end", &end)?;
-                    Some(end)
-                }
-                _ => None,
-            };
-            Some(sort_condition(ph, sk_field, op, sk_value, end)?)
         }
+    }
+    let Some(op) = opts.sk_operator else {
+        return set
+            .into_iter()
+            .map(|(f, v)| sort_condition(ph, f, SkOperator::Eq, v, None))
+            .collect();
     };
-    Ok(match cond {
-        Some(c) => format!("{pk_cond} AND {c}"),
-        None => pk_cond,
-    })
+    let Some((last_field, last_value)) = set.pop() else {
+        let field = fields[0];
+        return Err(Error::validation(format!(
+            "{label} sort operation requires field '{field}' to be populated"
+        ))
+        .with_field(field));
+    };
+    let mut conds = set
+        .into_iter()
+        .map(|(f, v)| sort_condition(ph, f, SkOperator::Eq, v, None))
+        .collect::<Result<Vec<_>>>()?;
+    if op == SkOperator::BeginsWith && !matches!(last_value, Value::String(_) | Value::Binary(_)) {
+        return Err(Error::validation(format!(
+            "sk_operator `:begins_with` needs a string sort key, but field '{last_field}' holds a {} value",
+            last_value.type_name()
+        ))
+        .with_field(last_field));
+    }
+    let end = match op {
+        SkOperator::Between => {
+            let end = opts.sk_end.clone().ok_or_else(|| {
+                Error::validation(
+                    "sk_operator `:between` needs `sk_end`, the upper bound (e.g. `sk_end: 1000`)",
+                )
+            })?;
+            check_index_value(label, "sk_end", &end)?;
+            Some(end)
+        }
+        _ => None,
+    };
+    conds.push(sort_condition(ph, last_field, op, last_value, end)?);
+    Ok(conds)
 }
 
-/// A GSI key value must be a string, a finite number in DynamoDB's range,
-/// or binary.
-fn check_index_value(index: &str, field: &str, v: &Value) -> Result<()> {
+/// An index key value must be a string, a finite number in DynamoDB's
+/// range, or binary. `label` is `GSI 'Name'` or `LSI 'Name'`.
+fn check_index_value(label: &str, field: &str, v: &Value) -> Result<()> {
     let refuse = |what: String| {
         Err(Error::validation(format!(
-            "GSI '{index}': field '{field}' holds {what}, which cannot be an index key; \
+            "{label}: field '{field}' holds {what}, which cannot be an index key; \
              index keys are strings, numbers or binary"
         ))
         .with_field(field))
@@ -452,13 +508,14 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
     only(opts, operation, SCAN_OPTS)?;
     let schema = ctx.schema;
     if let Some(index) = &opts.index_name {
-        if schema.index(index).is_none() {
+        let local = schema.local_index(index).is_some();
+        if schema.index(index).is_none() && !local {
             return Err(Error::validation(format!(
                 "GSI '{index}' not found. Available indexes: {}",
                 schema.index_names()
             )));
         }
-        if opts.consistent_read == Some(true) {
+        if opts.consistent_read == Some(true) && !local {
             return Err(Error::validation(format!(
                 "Consistent reads are not supported for Global Secondary Index scans (index '{index}')"
             )));

@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 
 use crate::codec::ScalarType;
 use crate::error::{Error, Result};
-use crate::request::{BillingMode, CreateTable, IndexSpec, TableSpec};
+use crate::request::{BillingMode, CreateTable, IndexSpec, LocalIndexSpec, TableSpec};
 use crate::schema::{KeyContext, SchemaDef};
 
 /// DynamoDB's limit of global secondary indexes per table.
 pub(crate) const MAX_GSIS: usize = 20;
+/// DynamoDB's limit of local secondary indexes per table.
+pub(crate) const MAX_LSIS: usize = 5;
+/// DynamoDB's limit of attributes on each side of a multi-attribute key.
+pub(crate) const MAX_KEY_ATTRIBUTES: usize = 4;
 
 /// DynamoDB's table name rule: 3–255 characters of `a-z A-Z 0-9 _ - .`.
 pub(crate) fn check_table_name(name: &str) -> Result<()> {
@@ -47,6 +51,13 @@ pub(crate) fn table_name(schema: &SchemaDef, keys: &KeyContext) -> Result<String
 /// on-demand billing.
 pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
     let s = &keys.settings;
+    let typed = |fields: &[&str]| -> Vec<(String, ScalarType)> {
+        fields
+            .iter()
+            .map(|f| (f.to_string(), schema.attribute_type(f)))
+            .collect()
+    };
+    let owned = |names: &[&str]| -> Vec<String> { names.iter().map(|a| a.to_string()).collect() };
     TableSpec {
         name: match &s.table_prefix {
             Some(p) => format!("{p}{}", schema.table_name),
@@ -61,19 +72,23 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
             .iter()
             .map(|i| IndexSpec {
                 name: i.name.to_owned(),
-                partition_key: (
-                    i.partition_key.to_owned(),
-                    schema.attribute_type(i.partition_key),
-                ),
-                sort_key: i.sort_key.map(|f| (f.to_owned(), schema.attribute_type(f))),
+                partition_key: typed(i.partition_key),
+                sort_key: typed(i.sort_key),
                 projection: i.projection,
-                non_key_attributes: i
-                    .projected_attributes
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect(),
+                non_key_attributes: owned(i.projected_attributes),
             })
             .collect(),
+        local_indexes: schema
+            .local_indexes
+            .iter()
+            .map(|i| LocalIndexSpec {
+                name: i.name.to_owned(),
+                sort_key: (i.sort_key.to_owned(), schema.attribute_type(i.sort_key)),
+                projection: i.projection,
+                non_key_attributes: owned(i.projected_attributes),
+            })
+            .collect(),
+        ttl_attribute: schema.ttl.map(str::to_owned),
         billing: BillingMode::PayPerRequest,
     }
 }
@@ -82,8 +97,13 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
 /// every key attribute defined once with one type.
 pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
     check_table_name(&spec.name)?;
-    for i in &spec.indexes {
-        check_name("index name", &i.name)?;
+    for name in spec
+        .indexes
+        .iter()
+        .map(|i| &i.name)
+        .chain(spec.local_indexes.iter().map(|i| &i.name))
+    {
+        check_name("index name", name)?;
     }
     if spec.indexes.len() > MAX_GSIS {
         return Err(Error::validation(format!(
@@ -91,6 +111,34 @@ pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
             spec.name,
             spec.indexes.len()
         )));
+    }
+    if spec.local_indexes.len() > MAX_LSIS {
+        return Err(Error::validation(format!(
+            "table `{}` has {} local secondary indexes; DynamoDB allows at most {MAX_LSIS}",
+            spec.name,
+            spec.local_indexes.len()
+        )));
+    }
+    if let Some(i) = spec.local_indexes.first()
+        && spec.sort_key.is_none()
+    {
+        return Err(Error::validation(format!(
+            "local secondary index `{}`: table `{}` has no sort key, and local indexes only exist \
+             on tables with one",
+            i.name, spec.name
+        )));
+    }
+    for i in &spec.indexes {
+        for (side, attrs, min) in [("partition", &i.partition_key, 1), ("sort", &i.sort_key, 0)] {
+            if attrs.len() < min || attrs.len() > MAX_KEY_ATTRIBUTES {
+                return Err(Error::validation(format!(
+                    "global secondary index `{}` has {} {side}-key attributes; DynamoDB allows \
+                     {min} to {MAX_KEY_ATTRIBUTES}",
+                    i.name,
+                    attrs.len()
+                )));
+            }
+        }
     }
     if let BillingMode::Provisioned { read, write } = spec.billing
         && (read < 1 || write < 1)
@@ -115,10 +163,12 @@ pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
         add(n, *t)?;
     }
     for i in &spec.indexes {
-        add(&i.partition_key.0, i.partition_key.1)?;
-        if let Some((n, t)) = &i.sort_key {
+        for (n, t) in i.partition_key.iter().chain(&i.sort_key) {
             add(n, *t)?;
         }
+    }
+    for i in &spec.local_indexes {
+        add(&i.sort_key.0, i.sort_key.1)?;
     }
     Ok(CreateTable {
         spec: spec.clone(),
@@ -166,7 +216,7 @@ mod tests {
         assert!(s.sort_key.is_none());
         assert_eq!(
             s.indexes[1].sort_key,
-            Some(("score".to_owned(), ScalarType::Number))
+            vec![("score".to_owned(), ScalarType::Number)]
         );
         assert_eq!(s.indexes[1].projection, Projection::KeysOnly);
         let c = create(&s).unwrap();
@@ -176,7 +226,7 @@ mod tests {
     #[test]
     fn bad_specs_are_refused() {
         let mut s = spec(User::schema(), &KeyContext::of(User::schema()));
-        s.indexes[1].partition_key.1 = ScalarType::Number;
+        s.indexes[1].partition_key[0].1 = ScalarType::Number;
         let e = create(&s).unwrap_err();
         assert!(
             e.message()

@@ -17,7 +17,7 @@ use crate::codec::size::value_size;
 use crate::codec::wire::EncodedItem;
 use crate::error::{CancellationReason, Error, Result};
 use crate::request::{KeyAttrs, TransactWrite, TxAction};
-use crate::schema::Schema;
+use crate::schema::{AsKey, Schema};
 use crate::update::{UpdateOp, Updates};
 use crate::value::Value;
 
@@ -104,6 +104,15 @@ fn keyed<T: Schema>(key: &T) -> Result<(Ctx, KeyAttrs, (String, Option<String>))
 }
 
 impl Tx {
+    /// What `tx!` puts in place of an action it reported as a compile
+    /// error (so that only that error shows).
+    #[doc(hidden)]
+    pub fn __invalid() -> Tx {
+        Tx {
+            prepared: Err(crate::error::Error::validation("tx!: an invalid action")),
+        }
+    }
+
     /// Writes `item` (replacing any item with its key).
     pub fn put<T: Schema>(item: T) -> Tx {
         Tx {
@@ -124,7 +133,8 @@ impl Tx {
 
     /// Changes the item with `key`'s primary key, with the `updates!`
     /// operators.
-    pub fn update<T: Schema>(key: &T, updates: Updates) -> Tx {
+    pub fn update<K: AsKey>(key: K, updates: Updates) -> Tx {
+        let key = key.as_key();
         Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
@@ -154,7 +164,8 @@ impl Tx {
     }
 
     /// Deletes the item with `key`'s primary key.
-    pub fn delete<T: Schema>(key: &T) -> Tx {
+    pub fn delete<K: AsKey>(key: K) -> Tx {
+        let key = key.as_key();
         Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
@@ -174,11 +185,12 @@ impl Tx {
     /// without changing it. `values` defines the condition's `:placeholders`
     /// (`values!{":amount" => 100}`); bare reserved words in the condition
     /// are fine.
-    pub fn check<T: Schema>(
-        key: &T,
+    pub fn check<K: AsKey>(
+        key: K,
         condition: impl Into<String>,
         values: BTreeMap<String, Value>,
     ) -> Tx {
+        let key = key.as_key();
         let condition = condition.into();
         Tx {
             prepared: (|| {
@@ -489,13 +501,9 @@ mod tests {
     fn the_guides_transfer() {
         let p = plan(
             vec![
-                Tx::check(
-                    &acc("src"),
-                    "balance >= :amount",
-                    values! {":amount" => 100},
-                ),
-                Tx::update(&acc("src"), updates! { balance: {:decrement, 100} }),
-                Tx::update(&acc("dst"), updates! { balance: {:increment, 100} }),
+                Tx::check(acc("src"), "balance >= :amount", values! {":amount" => 100}),
+                Tx::update(acc("src"), updates! { balance: {:decrement, 100} }),
+                Tx::update(acc("dst"), updates! { balance: {:increment, 100} }),
             ],
             "tok".into(),
         )
@@ -546,7 +554,7 @@ mod tests {
                 .contains("at least one")
         );
         let many: Vec<Tx> = (0..101)
-            .map(|i| Tx::delete(&acc(&format!("a{i}"))))
+            .map(|i| Tx::delete(acc(&format!("a{i}"))))
             .collect();
         assert!(
             plan(many, "t".into())
@@ -554,11 +562,11 @@ mod tests {
                 .message()
                 .contains("at most 100")
         );
-        let e = plan(vec![Tx::delete(&acc("a"))], String::new()).unwrap_err();
+        let e = plan(vec![Tx::delete(acc("a"))], String::new()).unwrap_err();
         assert!(e.message().contains("token"), "{}", e.message());
-        let e = plan(vec![Tx::delete(&acc("a"))], "x".repeat(37)).unwrap_err();
+        let e = plan(vec![Tx::delete(acc("a"))], "x".repeat(37)).unwrap_err();
         assert!(e.message().contains("1 to 36"), "{}", e.message());
-        let e = plan(vec![Tx::delete(&acc("a")), Tx::put(acc("a"))], "t".into()).unwrap_err();
+        let e = plan(vec![Tx::delete(acc("a")), Tx::put(acc("a"))], "t".into()).unwrap_err();
         assert!(
             e.message()
                 .contains("actions 0 and 1 both write the item a"),
@@ -566,7 +574,7 @@ mod tests {
             e.message()
         );
         let e = plan(
-            vec![Tx::delete(&acc("ok")), Tx::delete(&item!(Account {}))],
+            vec![Tx::delete(acc("ok")), Tx::delete(&item!(Account {}))],
             "t".into(),
         )
         .unwrap_err();
@@ -576,11 +584,7 @@ mod tests {
             e.message()
         );
         assert_eq!(e.field(), Some("id"));
-        let e = plan(
-            vec![Tx::update(&acc("a"), updates! { id: "b" })],
-            "t".into(),
-        )
-        .unwrap_err();
+        let e = plan(vec![Tx::update(acc("a"), updates! { id: "b" })], "t".into()).unwrap_err();
         assert!(
             e.message().contains("part of the primary key"),
             "{}",
@@ -591,7 +595,7 @@ mod tests {
             (0..11)
                 .map(|i| {
                     Tx::check(
-                        &acc(&format!("b{i}")),
+                        acc(&format!("b{i}")),
                         "balance > :v",
                         values! {":v" => "x".repeat(400_000)},
                     )
@@ -612,8 +616,8 @@ mod tests {
     fn merged_conditions_must_agree() {
         let e = plan(
             vec![
-                Tx::check(&acc("a"), "balance > :v", values! {":v" => 1}),
-                Tx::check(&acc("a"), "balance < :v", values! {":v" => 2}),
+                Tx::check(acc("a"), "balance > :v", values! {":v" => 1}),
+                Tx::check(acc("a"), "balance < :v", values! {":v" => 2}),
             ],
             "t".into(),
         )
@@ -625,8 +629,8 @@ mod tests {
         );
         let p = plan(
             vec![
-                Tx::check(&acc("a"), "balance > :lo", values! {":lo" => 1}),
-                Tx::check(&acc("a"), "balance < :hi", values! {":hi" => 9}),
+                Tx::check(acc("a"), "balance > :lo", values! {":lo" => 1}),
+                Tx::check(acc("a"), "balance < :hi", values! {":hi" => 9}),
             ],
             "t".into(),
         )
@@ -645,7 +649,7 @@ mod tests {
             panic!("a put");
         };
         assert_eq!(condition.as_deref(), Some("attribute_not_exists(id)"));
-        let twice = Tx::delete(&acc("a"))
+        let twice = Tx::delete(acc("a"))
             .condition("attribute_exists(id)", values! {})
             .condition("attribute_exists(id)", values! {});
         assert!(
@@ -654,7 +658,7 @@ mod tests {
                 .message()
                 .contains("already has a condition")
         );
-        let on_check = Tx::check(&acc("a"), "attribute_exists(id)", values! {})
+        let on_check = Tx::check(acc("a"), "attribute_exists(id)", values! {})
             .condition("x = :y", values! {":y" => 1});
         assert!(format!("{on_check:?}").contains("invalid"));
         assert!(request_token().len() == 32);

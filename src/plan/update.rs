@@ -253,8 +253,8 @@ fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result
 /// Index key fields may only be set to strings, numbers or binaries (and not
 /// to empty strings).
 fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
-    for index in schema.indexes {
-        for field in std::iter::once(index.partition_key).chain(index.sort_key) {
+    for (index_name, field) in schema.index_key_fields() {
+        {
             for (f, op) in updates.actions() {
                 if f != field {
                     continue;
@@ -264,7 +264,7 @@ fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
                     UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
                         return Err(Error::validation(format!(
                             "updates!: field `{f}` is a key of index `{}`; it cannot hold a list",
-                            index.name
+                            index_name
                         ))
                         .with_field(f));
                     }
@@ -276,7 +276,7 @@ fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
                     other => {
                         return Err(Error::validation(format!(
                             "updates!: field `{f}` is a key of index `{}` and must be a non-empty string, a number or binary, not {}",
-                            index.name,
+                            index_name,
                             if other.as_str() == Some("") {
                                 "an empty string".to_owned()
                             } else {

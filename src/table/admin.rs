@@ -39,7 +39,7 @@ const WAIT_LIMIT: Duration = Duration::from_secs(600);
 /// let spec = spec_for::<User>();
 /// assert_eq!(spec.partition_key.0, "pk");
 /// assert!(spec.sort_key.is_none());
-/// assert_eq!(spec.indexes[1].sort_key, Some(("score".to_owned(), dynamo::ScalarType::Number)));
+/// assert_eq!(spec.indexes[1].sort_key, vec![("score".to_owned(), dynamo::ScalarType::Number)]);
 /// assert_eq!(spec.billing, BillingMode::PayPerRequest);
 /// ```
 pub fn spec_for<T: Schema>() -> TableSpec {

@@ -1,6 +1,6 @@
 //! [`SchemaExt`]: the operations every schema type offers, on the default
 //! client — `User::put_item(user)`, `User::get_item(&key)`, … as in the
-//! guide.
+//! guide. Keys are taken by value or by reference ([`AsKey`]).
 
 use std::future::Future;
 
@@ -9,7 +9,7 @@ use futures_util::Stream;
 use super::{Page, TableInfo};
 use crate::error::Result;
 use crate::opts::Opts;
-use crate::schema::Schema;
+use crate::schema::{AsKey, Schema};
 use crate::update::Updates;
 
 /// The operations of a schema type (Elixir's `User.put_item(user)` and
@@ -26,43 +26,63 @@ pub trait SchemaExt: Schema {
         super::put_item(self, Opts::new())
     }
 
-    /// Reads the item with this key; `Ok(None)` when there is none.
-    fn get_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
-        super::get_item(self, Opts::new())
+    /// Reads the item with this key (a value or a reference); `Ok(None)`
+    /// when there is none.
+    fn get_item(
+        key: impl AsKey<Item = Self> + Send,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::get_item(key, Opts::new())
     }
 
     /// Deletes the item with this key and returns it as it was (`Ok(None)`
     /// when there was none).
-    fn delete_item(&self) -> impl Future<Output = Result<Option<Self>>> + Send {
-        super::delete_item(self, Opts::new())
+    fn delete_item(
+        key: impl AsKey<Item = Self> + Send,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::delete_item(key, Opts::new())
     }
 
     /// Changes the item with this key (`updates!{…}`) and returns it as it is
     /// now.
-    fn update_item(&self, updates: Updates) -> impl Future<Output = Result<Self>> + Send {
-        super::update_item(self, updates, Opts::new())
+    fn update_item(
+        key: impl AsKey<Item = Self> + Send,
+        updates: Updates,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        super::update_item(key, updates, Opts::new())
     }
 
     /// Every item of this key's partition matching the sort-key condition
     /// (all pages, or at most `limit` items). See `docs/queries-and-gsis.md`.
-    fn list_items(&self, opts: Opts) -> impl Future<Output = Result<Vec<Self>>> + Send {
-        super::list_items(self, opts)
+    fn list_items(
+        key: impl AsKey<Item = Self> + Send,
+        opts: Opts,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        super::list_items(key, opts)
     }
 
     /// One page of [`list_items`](SchemaExt::list_items), with the key to
     /// continue from.
-    fn query_page(&self, opts: Opts) -> impl Future<Output = Result<Page<Self>>> + Send {
-        super::query_page(self, opts)
+    fn query_page(
+        key: impl AsKey<Item = Self> + Send,
+        opts: Opts,
+    ) -> impl Future<Output = Result<Page<Self>>> + Send {
+        super::query_page(key, opts)
     }
 
     /// How many items [`list_items`](SchemaExt::list_items) would return.
-    fn count_items(&self, opts: Opts) -> impl Future<Output = Result<usize>> + Send {
-        super::count_items(self, opts)
+    fn count_items(
+        key: impl AsKey<Item = Self> + Send,
+        opts: Opts,
+    ) -> impl Future<Output = Result<usize>> + Send {
+        super::count_items(key, opts)
     }
 
     /// A lazy stream over the pages of [`list_items`](SchemaExt::list_items).
-    fn stream_items(&self, opts: Opts) -> impl Stream<Item = Result<Self>> + Send + 'static {
-        super::stream::query(self, opts)
+    fn stream_items(
+        key: impl AsKey<Item = Self>,
+        opts: Opts,
+    ) -> impl Stream<Item = Result<Self>> + Send + 'static {
+        super::stream::query(key, opts)
     }
 
     /// Creates the schema's table (keys, attribute types, indexes and

@@ -49,11 +49,13 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::opts::{Key, Opts, Select};
 use crate::plan::{self, Ctx};
-use crate::schema::Schema;
+use crate::schema::{AsKey, Schema};
 use crate::update::Updates;
 
 pub use crate::plan::batch::{DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET, MAX_BATCH_WRITE};
-pub use crate::request::{BillingMode, IndexSpec, Projection, TableInfo, TableSpec, TtlInfo};
+pub use crate::request::{
+    BillingMode, IndexInfo, IndexSpec, LocalIndexSpec, Projection, TableInfo, TableSpec, TtlInfo,
+};
 pub use admin::{ListTablesOutput, spec_for};
 pub use batch::{BatchGetOutput, BatchWriteOutput};
 pub use ext::SchemaExt;
@@ -107,8 +109,9 @@ impl Client {
     /// Reads the item with `key`'s primary key; `Ok(None)` when there is none.
     /// Options: `consistent_read`, `projection_expression`,
     /// `expression_attribute_names`.
-    pub async fn get_item<T: Schema>(&self, key: &T, opts: Opts) -> Result<Option<T>> {
-        let ctx = Ctx::of::<T>()?;
+    pub async fn get_item<K: AsKey>(&self, key: K, opts: Opts) -> Result<Option<K::Item>> {
+        let key = key.as_key();
+        let ctx = Ctx::of::<K::Item>()?;
         let req = plan::item::get(&ctx, key, &opts)?;
         let answer = self.execute(&req).await?;
         answer.item.map(|i| plan::decode_item(&ctx, i)).transpose()
@@ -117,8 +120,9 @@ impl Client {
     /// Deletes the item with `key`'s primary key and returns it as it was
     /// (`Ok(None)` when there was none). Options: `condition_expression` with
     /// its names and values.
-    pub async fn delete_item<T: Schema>(&self, key: &T, opts: Opts) -> Result<Option<T>> {
-        let ctx = Ctx::of::<T>()?;
+    pub async fn delete_item<K: AsKey>(&self, key: K, opts: Opts) -> Result<Option<K::Item>> {
+        let key = key.as_key();
+        let ctx = Ctx::of::<K::Item>()?;
         let req = plan::item::delete(&ctx, key, &opts)?;
         let answer = self.execute(&req).await?;
         answer
@@ -132,8 +136,14 @@ impl Client {
     /// not exist (with its key fields set); add `condition_expression:
     /// "attribute_exists(pk)"` to refuse that. Options:
     /// `condition_expression` with its names and values.
-    pub async fn update_item<T: Schema>(&self, key: &T, updates: Updates, opts: Opts) -> Result<T> {
-        let ctx = Ctx::of::<T>()?;
+    pub async fn update_item<K: AsKey>(
+        &self,
+        key: K,
+        updates: Updates,
+        opts: Opts,
+    ) -> Result<K::Item> {
+        let key = key.as_key();
+        let ctx = Ctx::of::<K::Item>()?;
         let req = plan::update::update(&ctx, key, &updates, &opts)?;
         let answer = self.execute(&req).await?;
         match answer.attributes {
@@ -148,15 +158,16 @@ impl Client {
     /// Every item in `key`'s partition that matches the sort-key condition
     /// (see `docs/queries-and-gsis.md` for the rules), following pages until
     /// the end or until `limit` items are collected.
-    pub async fn list_items<T: Schema>(&self, key: &T, opts: Opts) -> Result<Vec<T>> {
+    pub async fn list_items<K: AsKey>(&self, key: K, opts: Opts) -> Result<Vec<K::Item>> {
+        let key = key.as_key();
         if opts.select == Some(Select::Count) {
             return Err(Error::validation(
                 "list_items returns items; for `select: :count` use `count_items` or `query_page`",
             ));
         }
-        let ctx = Ctx::of::<T>()?;
+        let ctx = Ctx::of::<K::Item>()?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
-        let mut out: Vec<T> = Vec::new();
+        let mut out: Vec<K::Item> = Vec::new();
         loop {
             if let Some(limit) = opts.limit {
                 let remaining = limit.saturating_sub(out.len());
@@ -182,8 +193,9 @@ impl Client {
 
     /// One page of the query [`list_items`](Client::list_items) runs, with
     /// the key to continue from. `limit` is the page's item limit.
-    pub async fn query_page<T: Schema>(&self, key: &T, opts: Opts) -> Result<Page<T>> {
-        let ctx = Ctx::of::<T>()?;
+    pub async fn query_page<K: AsKey>(&self, key: K, opts: Opts) -> Result<Page<K::Item>> {
+        let key = key.as_key();
+        let ctx = Ctx::of::<K::Item>()?;
         let req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let answer = self.execute(&req).await?;
         page_of(&ctx, answer)
@@ -191,12 +203,13 @@ impl Client {
 
     /// How many items the query [`list_items`](Client::list_items) would
     /// return (`select: :count`, following every page).
-    pub async fn count_items<T: Schema>(&self, key: &T, opts: Opts) -> Result<usize> {
+    pub async fn count_items<K: AsKey>(&self, key: K, opts: Opts) -> Result<usize> {
+        let key = key.as_key();
         let opts = Opts {
             select: Some(Select::Count),
             ..opts
         };
-        let ctx = Ctx::of::<T>()?;
+        let ctx = Ctx::of::<K::Item>()?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let mut total = 0usize;
         loop {
@@ -220,32 +233,32 @@ pub async fn put_item<T: Schema>(item: T, opts: Opts) -> Result<T> {
 }
 
 /// [`Client::get_item`] on the default client.
-pub async fn get_item<T: Schema>(key: &T, opts: Opts) -> Result<Option<T>> {
+pub async fn get_item<K: AsKey>(key: K, opts: Opts) -> Result<Option<K::Item>> {
     default_client()?.get_item(key, opts).await
 }
 
 /// [`Client::delete_item`] on the default client.
-pub async fn delete_item<T: Schema>(key: &T, opts: Opts) -> Result<Option<T>> {
+pub async fn delete_item<K: AsKey>(key: K, opts: Opts) -> Result<Option<K::Item>> {
     default_client()?.delete_item(key, opts).await
 }
 
 /// [`Client::update_item`] on the default client.
-pub async fn update_item<T: Schema>(key: &T, updates: Updates, opts: Opts) -> Result<T> {
+pub async fn update_item<K: AsKey>(key: K, updates: Updates, opts: Opts) -> Result<K::Item> {
     default_client()?.update_item(key, updates, opts).await
 }
 
 /// [`Client::list_items`] on the default client.
-pub async fn list_items<T: Schema>(key: &T, opts: Opts) -> Result<Vec<T>> {
+pub async fn list_items<K: AsKey>(key: K, opts: Opts) -> Result<Vec<K::Item>> {
     default_client()?.list_items(key, opts).await
 }
 
 /// [`Client::query_page`] on the default client.
-pub async fn query_page<T: Schema>(key: &T, opts: Opts) -> Result<Page<T>> {
+pub async fn query_page<K: AsKey>(key: K, opts: Opts) -> Result<Page<K::Item>> {
     default_client()?.query_page(key, opts).await
 }
 
 /// [`Client::count_items`] on the default client.
-pub async fn count_items<T: Schema>(key: &T, opts: Opts) -> Result<usize> {
+pub async fn count_items<K: AsKey>(key: K, opts: Opts) -> Result<usize> {
     default_client()?.count_items(key, opts).await
 }
 

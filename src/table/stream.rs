@@ -69,7 +69,7 @@ use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
 use crate::plan::{self, Ctx};
 use crate::request::{Query, Read, Scan};
-use crate::schema::Schema;
+use crate::schema::{AsKey, Schema};
 
 /// Messages sent by [`scan_to_channel`].
 #[derive(Debug)]
@@ -226,8 +226,8 @@ fn scan_with<T: Schema>(client: Option<Client>, opts: Opts) -> BoxStream<'static
 /// A lazy stream over the pages of the query `list_items` would run for
 /// `key` (default client). `limit` caps the items; `page_size` is each
 /// request's limit.
-pub fn query<T: Schema>(key: &T, opts: Opts) -> impl Stream<Item = Result<T>> + Send + 'static {
-    query_with(None, key, opts)
+pub fn query<K: AsKey>(key: K, opts: Opts) -> impl Stream<Item = Result<K::Item>> + Send + 'static {
+    query_with(None, key.as_key(), opts)
 }
 
 fn query_with<T: Schema>(
@@ -550,12 +550,12 @@ impl Client {
     }
 
     /// [`query`] on this client.
-    pub fn query_stream<T: Schema>(
+    pub fn query_stream<K: AsKey>(
         &self,
-        key: &T,
+        key: K,
         opts: Opts,
-    ) -> impl Stream<Item = Result<T>> + Send + 'static {
-        query_with(Some(self.clone()), key, opts)
+    ) -> impl Stream<Item = Result<K::Item>> + Send + 'static {
+        query_with(Some(self.clone()), key.as_key(), opts)
     }
 
     /// [`scan_to_channel`] on this client.

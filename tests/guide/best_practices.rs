@@ -252,20 +252,20 @@ async fn b16_use_gsis_strategically() {
         let info = dynamo::table::describe_table(&User::schema().effective_table_name())
             .await
             .unwrap();
-        let mut indexes: Vec<(String, Option<String>, Option<String>)> = info
+        let mut indexes: Vec<(&str, Vec<String>, Vec<String>)> = info
             .indexes
             .iter()
-            .map(|(name, _, pk, sk)| (name.clone(), pk.clone(), sk.clone()))
+            .map(|i| (i.name.as_str(), i.partition_key.clone(), i.sort_key.clone()))
             .collect();
         indexes.sort();
         assert_eq!(
             indexes,
             vec![
-                ("EmailIndex".to_owned(), Some("email".to_owned()), None),
+                ("EmailIndex", vec!["email".to_owned()], vec![]),
                 (
-                    "StatusIndex".to_owned(),
-                    Some("status".to_owned()),
-                    Some("created_at".to_owned())
+                    "StatusIndex",
+                    vec!["status".to_owned()],
+                    vec!["created_at".to_owned()]
                 ),
             ]
         );

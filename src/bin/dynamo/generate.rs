@@ -207,10 +207,13 @@ impl GenField {
 pub struct GenIndex {
     /// Index name.
     pub name: String,
-    /// Partition-key field.
-    pub partition_key: String,
-    /// Sort-key field.
-    pub sort_key: Option<String>,
+    /// Partition-key fields (one, or up to four for a multi-attribute key;
+    /// none for a local index, which uses the table's).
+    pub partition_key: Vec<String>,
+    /// Sort-key fields, in key order.
+    pub sort_key: Vec<String>,
+    /// A local secondary index.
+    pub local: bool,
 }
 
 /// The inferred schema.
@@ -391,8 +394,8 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
 
     // Index key attributes never seen in the sample still get a field, typed
     // from the table's attribute definitions.
-    for (_, _, ipk, isk) in &info.indexes {
-        for attr in [ipk, isk].into_iter().flatten() {
+    for index in &info.indexes {
+        for attr in index.partition_key.iter().chain(&index.sort_key) {
             if seen.contains_key(attr.as_str()) || g.fields.iter().any(|f| &f.attribute == attr) {
                 continue;
             }
@@ -455,24 +458,31 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
         });
     }
 
-    for (name, _status, ipk, isk) in &info.indexes {
-        let field_of = |a: &Option<String>| {
-            a.as_ref().and_then(|a| {
-                g.fields
-                    .iter()
-                    .find(|f| &f.attribute == a && f.name == *a)
-                    .map(|f| f.name.clone())
-            })
+    for index in &info.indexes {
+        let name = &index.name;
+        let field_of = |a: &String| {
+            g.fields
+                .iter()
+                .find(|f| &f.attribute == a && f.name == *a)
+                .map(|f| f.name.clone())
         };
-        let (Some(pk), sk) = (field_of(ipk), field_of(isk)) else {
+        let pk: Option<Vec<String>> = index.partition_key.iter().map(field_of).collect();
+        let sk: Option<Vec<String>> = index.sort_key.iter().map(field_of).collect();
+        let (Some(pk), Some(sk)) = (pk, sk) else {
             g.notes.push(format!(
-                "index `{name}` is left out: its key attributes are not fields"
+                "index `{name}` is left out: its key attributes are not all fields"
             ));
             continue;
         };
-        if isk.is_some() && sk.is_none() {
+        if !index.local && pk.is_empty() {
             g.notes.push(format!(
-                "index `{name}` is left out: its sort key attribute is not a field"
+                "index `{name}` is left out: it has no partition key"
+            ));
+            continue;
+        }
+        if index.local && sk.len() != 1 {
+            g.notes.push(format!(
+                "local index `{name}` is left out: it has no sort key attribute"
             ));
             continue;
         }
@@ -480,6 +490,7 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
             name: name.clone(),
             partition_key: pk,
             sort_key: sk,
+            local: index.local,
         });
     }
     g
@@ -558,16 +569,36 @@ impl Generated {
             }
             let _ = writeln!(o, "{line}");
         }
-        for i in &self.indexes {
+        let side = |names: &[String]| match names {
+            [one] => format!(":{one}"),
+            more => format!(
+                "[{}]",
+                more.iter()
+                    .map(|n| format!(":{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        // Global indexes first: the grammar puts local ones after them.
+        for i in self.indexes.iter().filter(|i| !i.local) {
             let _ = write!(
                 o,
-                "        global_secondary_index {:?}, partition_key: :{}",
-                i.name, i.partition_key
+                "        global_secondary_index {:?}, partition_key: {}",
+                i.name,
+                side(&i.partition_key)
             );
-            if let Some(sk) = &i.sort_key {
-                let _ = write!(o, ", sort_key: :{sk}");
+            if !i.sort_key.is_empty() {
+                let _ = write!(o, ", sort_key: {}", side(&i.sort_key));
             }
             o.push_str(";\n");
+        }
+        for i in self.indexes.iter().filter(|i| i.local) {
+            let _ = writeln!(
+                o,
+                "        local_secondary_index {:?}, sort_key: {};",
+                i.name,
+                side(&i.sort_key)
+            );
         }
         o.push_str("    }\n}\n");
         o
@@ -612,6 +643,7 @@ impl Generated {
                 "name": i.name,
                 "partition_key": i.partition_key,
                 "sort_key": i.sort_key,
+                "local": i.local,
             })).collect::<Vec<_>>(),
             "skipped": self.skipped.iter().map(|(a, why)| serde_json::json!({
                 "attribute": a,

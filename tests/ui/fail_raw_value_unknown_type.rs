@@ -1,0 +1,5 @@
+use dynamo::prelude::*;
+
+fn main() {
+    let _ = values!(%{":amount" => %{"Q" => "1"}});
+}

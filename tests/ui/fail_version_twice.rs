@@ -1,0 +1,12 @@
+use dynamo::prelude::*;
+
+dynamo_item! {
+    pub struct Doc {
+        table_name "docs";
+        field :id, partition_key;
+        field :version: u64, version;
+        field :revision: u64, version;
+    }
+}
+
+fn main() {}

@@ -313,22 +313,75 @@ pub mod __private {
         }
     }
 
-    /// Selects the names whose flag is set, keeping their order.
-    pub const fn select_names<const N: usize>(
-        names: [&'static str; N],
-        flags: [bool; N],
+    /// A field line's options as bits ([`FieldDef::__flags`]).
+    pub const FLAG_PARTITION_KEY: u8 = 1;
+    /// `sort_key`
+    pub const FLAG_SORT_KEY: u8 = 2;
+    /// `default: …`
+    pub const FLAG_DEFAULT: u8 = 4;
+    /// `version`
+    pub const FLAG_VERSION: u8 = 8;
+    /// `ttl`
+    pub const FLAG_TTL: u8 = 16;
+
+    /// A field as data (`has_default` from the flags).
+    pub const fn field_def(
+        name: &'static str,
+        rust_type: &'static str,
+        attribute_type: Option<crate::ScalarType>,
+        flags: u8,
+    ) -> FieldDef {
+        FieldDef {
+            name,
+            rust_type,
+            attribute_type,
+            has_default: flags & FLAG_DEFAULT != 0,
+            __flags: flags,
+        }
+    }
+
+    /// The names of the fields carrying `flag`, in declared order (the
+    /// array's first `.1` entries).
+    pub const fn select_flagged<const N: usize>(
+        fields: &[FieldDef; N],
+        flag: u8,
     ) -> ([&'static str; N], usize) {
         let mut out = [""; N];
         let mut n = 0;
         let mut i = 0;
         while i < N {
-            if flags[i] {
-                out[n] = names[i];
+            if fields[i].__flags & flag != 0 {
+                out[n] = fields[i].name;
                 n += 1;
             }
             i += 1;
         }
         (out, n)
+    }
+
+    /// How many fields carry `flag`.
+    pub const fn count_flagged(fields: &[FieldDef], flag: u8) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while i < fields.len() {
+            if fields[i].__flags & flag != 0 {
+                n += 1;
+            }
+            i += 1;
+        }
+        n
+    }
+
+    /// The first field carrying `flag`.
+    pub const fn first_flagged(fields: &[FieldDef], flag: u8) -> Option<&'static str> {
+        let mut i = 0;
+        while i < fields.len() {
+            if fields[i].__flags & flag != 0 {
+                return Some(fields[i].name);
+            }
+            i += 1;
+        }
+        None
     }
 
     const fn str_eq(a: &str, b: &str) -> bool {

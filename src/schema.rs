@@ -26,6 +26,10 @@ pub struct FieldDef {
     pub attribute_type: Option<ScalarType>,
     /// Whether a `default:` was given.
     pub has_default: bool,
+    /// The line's options as bits (`__private::FLAG_*`), for the macro's
+    /// compile-time selections.
+    #[doc(hidden)]
+    pub __flags: u8,
 }
 
 /// A `global_secondary_index` line.

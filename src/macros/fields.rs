@@ -145,20 +145,19 @@ macro_rules! __dynamo_field_opts {
         $crate::__dynamo_blame!($tok);
     };
 
-    // ===== `version` and `ttl` across the fields ============================
-    // Options come as `[name]`. The field carrying `$flag`, if any, as
-    // `Option<&str>`, selected at compile time.
-    (@flagged $flag:ident $($f:ident [$($opts:tt)*])+) => {{
-        const SEL: &([&str; 0 $( + $crate::__dynamo_item!(@one $f) )+], usize) = &$crate::__private::select_names(
-            [$( $crate::__private::stringify!($f) ),+],
-            [$( $crate::__dynamo_keys!(@flag $flag $($opts)*) ),+],
-        );
-        if SEL.1 == 0 { $crate::__private::None } else { $crate::__private::Some(SEL.0[0]) }
-    }};
-    // At most one field carries `$flag`.
-    (@once $Name:ident $flag:ident $($f:ident [$($opts:tt)*])+) => {
+    // ===== The options as bits (`FieldDef::__flags`) ========================
+    // One call per option, no recursion.
+    (@bit partition_key) => { $crate::__private::FLAG_PARTITION_KEY };
+    (@bit sort_key) => { $crate::__private::FLAG_SORT_KEY };
+    (@bit default) => { $crate::__private::FLAG_DEFAULT };
+    (@bit version) => { $crate::__private::FLAG_VERSION };
+    (@bit ttl) => { $crate::__private::FLAG_TTL };
+    (@bit $other:tt) => { 0 };
+
+    // At most one field carries `version` (or `ttl`).
+    (@once $Name:ident $flag:ident $fields:ident) => {
         const _: () = $crate::__private::assert!(
-            0usize $( + $crate::__dynamo_keys!(@flag_count $flag $($opts)*) )+ <= 1,
+            $crate::__private::count_flagged(&$fields, $crate::__dynamo_field_opts!(@bit $flag)) <= 1,
             $crate::__private::concat!(
                 "dynamo_item!: `", $crate::__private::stringify!($Name), "` marks more than one field `",
                 $crate::__private::stringify!($flag), "`; a schema has at most one, so keep one"
@@ -170,7 +169,4 @@ macro_rules! __dynamo_field_opts {
     (@default []) => { $crate::__private::Default::default() };
     (@default [[default $v:tt] $($rest:tt)*]) => { $crate::__private::Into::into($v) };
     (@default [[$o:tt $($v:tt)?] $($rest:tt)*]) => { $crate::__dynamo_field_opts!(@default [$($rest)*]) };
-    (@has_default) => { false };
-    (@has_default [default] $($rest:tt)*) => { true };
-    (@has_default [$o:tt] $($rest:tt)*) => { $crate::__dynamo_field_opts!(@has_default $($rest)*) };
 }

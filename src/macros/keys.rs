@@ -11,38 +11,28 @@ macro_rules! __dynamo_keys {
     // ===== Key field names as data ===========================================
     // A list wins (a flag next to it is an error reported by
     // `@no_flags_with_list`).
-    (@names $flag:ident [$($list:tt)+] $($f:ident [$($opts:tt)*])+) => {
+    (@names $flag:ident [$($list:tt)+] $fields:ident) => {
         &[$( $crate::__private::stringify!($list) ),+]
     };
-    // Otherwise the flagged fields, in declared order, selected at compile time.
-    (@names $flag:ident [] $($f:ident [$($opts:tt)*])+) => {{
-        const SEL: &([&str; 0 $( + $crate::__dynamo_item!(@one $f) )+], usize) = &$crate::__private::select_names(
-            [$( $crate::__private::stringify!($f) ),+],
-            [$( $crate::__dynamo_keys!(@flag $flag $($opts)*) ),+],
-        );
+    // Otherwise the flagged fields, in declared order, selected at compile
+    // time from the fields' data.
+    (@names $flag:ident [] $fields:ident) => {{
+        const SEL: &([&str; $fields.len()], usize) =
+            &$crate::__private::select_flagged(&$fields, $crate::__dynamo_keys!(@bit $flag));
         SEL.0.split_at(SEL.1).0
     }};
-
-    // Whether a field's options carry `$flag` (options come as `[name]`).
-    (@flag partition_key [partition_key] $($rest:tt)*) => { true };
-    (@flag sort_key [sort_key] $($rest:tt)*) => { true };
-    (@flag version [version] $($rest:tt)*) => { true };
-    (@flag ttl [ttl] $($rest:tt)*) => { true };
-    (@flag $flag:ident [$o:tt] $($rest:tt)*) => { $crate::__dynamo_keys!(@flag $flag $($rest)*) };
-    (@flag $flag:ident) => { false };
-    (@flag_count $flag:ident $($opts:tt)*) => {
-        if $crate::__dynamo_keys!(@flag $flag $($opts)*) { 1usize } else { 0usize }
-    };
+    (@bit partition_key) => { $crate::__private::FLAG_PARTITION_KEY };
+    (@bit sort_key) => { $crate::__private::FLAG_SORT_KEY };
 
     // ===== Key field values ==================================================
     // `$s` is `self`, `$cb` the callback that receives the parts.
-    (@parts $flag:ident $s:tt $cb:ident [$($list:tt)+] $($f:ident [$($opts:tt)*])+) => {
+    (@parts $flag:ident $s:tt $cb:ident [$($list:tt)+] $fields:ident $($f:ident [$($opts:tt)*])+) => {
         $cb(&[$(
             $crate::key::KeyField::new($crate::__private::stringify!($list), __dynamo_field!(access $list, $s))
         ),+])
     };
-    (@parts $flag:ident $s:tt $cb:ident [] $($f:ident [$($opts:tt)*])+) => {{
-        const N: usize = 0 $( + $crate::__dynamo_keys!(@flag_count $flag $($opts)*) )+;
+    (@parts $flag:ident $s:tt $cb:ident [] $fields:ident $($f:ident [$($opts:tt)*])+) => {{
+        const N: usize = $crate::__private::count_flagged(&$fields, $crate::__dynamo_keys!(@bit $flag));
         #[allow(unused_mut)]
         let mut parts = [$crate::key::KeyField::new("", $crate::key::KeyPart::Unset); N];
         #[allow(unused_mut)]

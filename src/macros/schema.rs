@@ -256,9 +256,6 @@ macro_rules! __dynamo_item {
         // A list and per-field flags for the same key.
         $crate::__dynamo_keys!(@no_flags_with_list partition_key [$( $( $pkl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
         $crate::__dynamo_keys!(@no_flags_with_list sort_key [$( $( $skl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
-        // At most one `version` field and one `ttl` field.
-        $crate::__dynamo_field_opts!(@once $Name version $( $f [$( [$fopt] )*] )+);
-        $crate::__dynamo_field_opts!(@once $Name ttl $( $f [$( [$fopt] )*] )+);
         $( $crate::__dynamo_item!(@ts_check $tstok); )?
 
         // `impl Default` from the `default:` values, unless the user derived
@@ -307,6 +304,22 @@ macro_rules! __dynamo_item {
                 (index_key_type $d other:tt) => {};
             }
 
+            // Every field as data; `__flags` holds the line's options as bits,
+            // one non-recursive macro call per option.
+            const __FIELDS: [$crate::FieldDef; 0 $( + $crate::__dynamo_item!(@one $f) )+] = [
+                $(
+                    $crate::__private::field_def(
+                        $crate::__private::stringify!($f),
+                        $crate::__dynamo_item!(@type_name $($fty)?),
+                        <$crate::__dynamo_item!(@ty $($fty)?) as $crate::Encode>::KEY_TYPE,
+                        0 $( | $crate::__dynamo_field_opts!(@bit $fopt) )*,
+                    ),
+                )+
+            ];
+            // At most one `version` field and one `ttl` field.
+            $crate::__dynamo_field_opts!(@once $Name version __FIELDS);
+            $crate::__dynamo_field_opts!(@once $Name ttl __FIELDS);
+
             // Key lists: every name declared, and of a type that can be part of a key.
             $( $( __dynamo_field!(check ["partition_key [...]"] $pkl); __dynamo_field!(key_type $pkl); )* )?
             $( $( __dynamo_field!(check ["sort_key [...]"] $skl); __dynamo_field!(key_type $skl); )* )?
@@ -333,18 +346,9 @@ macro_rules! __dynamo_item {
                 const SCHEMA: &'static $crate::SchemaDef = &$crate::SchemaDef {
                     name: $crate::__private::stringify!($Name),
                     table_name: $table,
-                    fields: &[
-                        $(
-                            $crate::FieldDef {
-                                name: $crate::__private::stringify!($f),
-                                rust_type: $crate::__dynamo_item!(@type_name $($fty)?),
-                                attribute_type: <$crate::__dynamo_item!(@ty $($fty)?) as $crate::Encode>::KEY_TYPE,
-                                has_default: $crate::__dynamo_field_opts!(@has_default $( [$fopt] )*),
-                            },
-                        )+
-                    ],
-                    partition_key: $crate::__dynamo_keys!(@names partition_key [$( $( $pkl )* )?] $( $f [$( [$fopt] )*] )+),
-                    sort_key: $crate::__dynamo_keys!(@names sort_key [$( $( $skl )* )?] $( $f [$( [$fopt] )*] )+),
+                    fields: &__FIELDS,
+                    partition_key: $crate::__dynamo_keys!(@names partition_key [$( $( $pkl )* )?] __FIELDS),
+                    sort_key: $crate::__dynamo_keys!(@names sort_key [$( $( $skl )* )?] __FIELDS),
                     indexes: &[
                         $(
                             $crate::__dynamo_index!(@opts gsi $gname [pk = [] sk = [] proj = [] attrs = []]
@@ -363,8 +367,8 @@ macro_rules! __dynamo_item {
                         )*
                     ],
                     options: $crate::__dynamo_use!(@options [ks = [] psk = [] pkn = [] skn = [] ins = [] upd = []] $( $( [$uopt $uopt $uval] )* )?),
-                    version: $crate::__dynamo_field_opts!(@flagged version $( $f [$( [$fopt] )*] )+),
-                    ttl: $crate::__dynamo_field_opts!(@flagged ttl $( $f [$( [$fopt] )*] )+),
+                    version: $crate::__private::first_flagged(&__FIELDS, $crate::__private::FLAG_VERSION),
+                    ttl: $crate::__private::first_flagged(&__FIELDS, $crate::__private::FLAG_TTL),
                     timestamps: false $( || $crate::__dynamo_item!(@ts_pass $tstok (true)) )?,
                 };
 
@@ -372,14 +376,14 @@ macro_rules! __dynamo_item {
                     &self,
                     f: impl $crate::__private::FnOnce(&[$crate::key::KeyField<'_>]) -> R,
                 ) -> R {
-                    $crate::__dynamo_keys!(@parts partition_key self f [$( $( $pkl )* )?] $( $f [$( [$fopt] )*] )+)
+                    $crate::__dynamo_keys!(@parts partition_key self f [$( $( $pkl )* )?] __FIELDS $( $f [$( [$fopt] )*] )+)
                 }
 
                 fn __sort_parts<R>(
                     &self,
                     f: impl $crate::__private::FnOnce(&[$crate::key::KeyField<'_>]) -> R,
                 ) -> R {
-                    $crate::__dynamo_keys!(@parts sort_key self f [$( $( $skl )* )?] $( $f [$( [$fopt] )*] )+)
+                    $crate::__dynamo_keys!(@parts sort_key self f [$( $( $skl )* )?] __FIELDS $( $f [$( [$fopt] )*] )+)
                 }
 
                 fn __key_part(&self, field: &str) -> $crate::__private::Option<$crate::key::KeyPart<'_>> {

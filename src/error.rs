@@ -35,6 +35,10 @@ pub enum ErrorKind {
     ProvisionedThroughputExceeded,
     /// A condition expression evaluated to false (`ConditionalCheckFailedException`).
     ConditionalCheckFailed,
+    /// A write on a schema with a `version` field found the stored item at
+    /// another version than the struct's (optimistic locking): someone else
+    /// wrote it since it was read. Read it again and retry.
+    VersionConflict,
     /// The request is invalid: refused by DynamoDB (`ValidationException`,
     /// `SerializationException`) or by the crate before sending, with a message
     /// naming the field, index or limit.
@@ -135,6 +139,7 @@ impl ErrorKind {
             ErrorKind::ResourceNotFound => "resource_not_found",
             ErrorKind::ProvisionedThroughputExceeded => "provisioned_throughput_exceeded",
             ErrorKind::ConditionalCheckFailed => "conditional_check_failed",
+            ErrorKind::VersionConflict => "version_conflict",
             ErrorKind::ValidationError => "validation_error",
             ErrorKind::AccessDenied => "access_denied",
             ErrorKind::TransactionConflict => "transaction_conflict",
@@ -215,11 +220,18 @@ struct Inner {
     field: Option<String>,
     reasons: Vec<CancellationReason>,
     operation: Option<&'static str>,
+    /// The item as it was, when a conditional write failed and DynamoDB
+    /// returned it (`ReturnValuesOnConditionCheckFailure`).
+    old_item: Option<Box<Item>>,
     source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
     /// Set for failures of the environment (no runtime) that retrying
     /// cannot fix, whatever their kind.
     permanent: bool,
 }
+
+/// An item as the codec holds it (`dynamo::Item`), here without importing
+/// the codec, which sits above errors.
+type Item = std::collections::HashMap<String, crate::value::Value>;
 
 /// `Result<T, dynamo::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -237,6 +249,7 @@ impl Error {
                 field: None,
                 reasons: Vec::new(),
                 operation: None,
+                old_item: None,
                 source: None,
                 permanent: false,
             }),
@@ -298,6 +311,13 @@ impl Error {
         self.inner.operation
     }
 
+    /// For a failed conditional write that asked for it, the item as it was
+    /// (DynamoDB's `ReturnValuesOnConditionCheckFailure: ALL_OLD`); `None`
+    /// otherwise, or when there was no item.
+    pub fn old_item(&self) -> Option<&Item> {
+        self.inner.old_item.as_deref()
+    }
+
     /// For [`ErrorKind::TransactionCanceled`]: one reason per action, in the
     /// order the actions were given.
     pub fn cancellation_reasons(&self) -> &[CancellationReason] {
@@ -349,6 +369,18 @@ impl Error {
 
     pub(crate) fn with_field(mut self, field: &str) -> Error {
         self.inner.field = Some(field.to_owned());
+        self
+    }
+
+    pub(crate) fn with_old_item(mut self, item: Item) -> Error {
+        self.inner.old_item = Some(Box::new(item));
+        self
+    }
+
+    /// The same error as another kind (message and details kept).
+    pub(crate) fn with_kind(mut self, kind: ErrorKind, message: impl Into<String>) -> Error {
+        self.inner.kind = kind;
+        self.inner.message = message.into();
         self
     }
 

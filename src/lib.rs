@@ -64,6 +64,7 @@ mod macros;
 // The layers, bottom up (docs/internals.md; tests/layers.rs keeps imports
 // flowing one way). Data: values, keys, the codec, errors, settings,
 // options, updates, expressions, requests and answers.
+pub(crate) mod clock;
 pub mod codec;
 pub mod config;
 mod error;
@@ -287,6 +288,17 @@ pub mod __private {
             // unit test `number_literals` holds the two together.
             Err(e) => unreachable!("a checked number literal did not parse: {e}"),
         }
+    }
+
+    /// Sets one field from a value (`Schema::__set_field`).
+    #[inline]
+    pub fn set_field<T: crate::Decode>(
+        slot: &mut T,
+        name: &str,
+        value: crate::Value,
+    ) -> crate::Result<bool> {
+        *slot = T::decode(value).map_err(|e| crate::Error::decode(name, e))?;
+        Ok(true)
     }
 
     /// Reads one field out of a decoded item: `None` when the attribute is

@@ -35,6 +35,7 @@
 //! | `batch_size` | items per message | `scan_to_channel` |
 //! | `condition_expression` | a condition the write must meet | put, delete, update |
 //! | `concurrency` | requests in flight at once | batch operations, parallel scans |
+//! | `include_expired` | `true`: also return items whose `ttl` time has passed (DynamoDB deletes them only within days) | get, queries, scans, streams, batch get |
 //!
 //! Attribute names that are DynamoDB reserved words (`name`, `status`,
 //! `date`, …) may be written bare in every expression: the crate replaces
@@ -148,6 +149,8 @@ pub struct Opts {
     pub condition_expression: Option<String>,
     /// `concurrency:`
     pub concurrency: Option<usize>,
+    /// `include_expired:`
+    pub include_expired: Option<bool>,
 }
 
 impl Opts {
@@ -278,6 +281,14 @@ impl Opts {
         self
     }
 
+    /// Sets `include_expired`: `true` returns items whose time to live has
+    /// passed but that DynamoDB has not deleted yet.
+    #[must_use]
+    pub fn include_expired(mut self, include: bool) -> Opts {
+        self.include_expired = Some(include);
+        self
+    }
+
     /// Whether `opt` is set.
     pub fn is_set(&self, opt: Opt) -> bool {
         opt.is_set_in(self)
@@ -334,7 +345,8 @@ macro_rules! __dynamo_option_table {
             Segments segments,
             BatchSize batch_size,
             ConditionExpression condition_expression,
-            Concurrency concurrency
+            Concurrency concurrency,
+            IncludeExpired include_expired
         }
     };
 }
@@ -468,6 +480,7 @@ macro_rules! __opts {
     (@set $o:expr, batch_size, $v:expr) => { $o.batch_size($v) };
     (@set $o:expr, condition_expression, $v:expr) => { $o.condition_expression($v) };
     (@set $o:expr, concurrency, $v:expr) => { $o.concurrency($v) };
+    (@set $o:expr, include_expired, $v:expr) => { $o.include_expired($v) };
     (@set $o:expr, expression_attribute_names, $v:expr) => {
         $crate::__private::extend_names($o, $v)
     };
@@ -520,7 +533,7 @@ mod tests {
     #[test]
     fn the_table_names_every_option_once() {
         let names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
-        assert_eq!(names.len(), 17);
+        assert_eq!(names.len(), 18);
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -536,7 +549,7 @@ mod tests {
             projection_expression: "p", expression_attribute_names: {"#n" => "n"},
             expression_attribute_values: {":v" => 1}, exclusive_start_key: crate::Key::new(),
             select: :count, page_size: 1, segments: 1, batch_size: 1,
-            condition_expression: "c", concurrency: 1,
+            condition_expression: "c", concurrency: 1, include_expired: true,
         ];
         assert_eq!(every.set_options().count(), Opt::ALL.len());
         assert_eq!(Opts::new().set_options().count(), 0);

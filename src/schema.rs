@@ -498,6 +498,14 @@ pub trait Schema: Sized + Send + Sync + 'static {
     /// A field's value by name (`None` for an unknown name).
     fn field_value(&self, field: &str) -> Option<Value>;
 
+    /// Sets a field by name from a value; `Ok(false)` for an unknown name.
+    /// What the crate uses to count a `version` up and to set `timestamps`.
+    #[doc(hidden)]
+    fn __set_field(&mut self, field: &str, value: Value) -> Result<bool> {
+        let _ = (field, value);
+        Ok(false)
+    }
+
     /// Writes the item's set fields into `sink` (unset fields are left out).
     fn encode_item<S: AttributeSink>(&self, sink: &mut S);
 

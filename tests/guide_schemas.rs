@@ -1,7 +1,9 @@
 //! Every schema of the guide (`Agents.md`), written as `dynamo_item!` blocks
-//! as close to the Elixir as Rust allows, one module per guide section, with
-//! the keys the guide promises. No network: operations are covered by the
-//! integration tests; here only what a schema builds.
+//! in the Rust struct spelling, one module per guide section, with the keys
+//! the guide promises. No network: operations are covered by the integration
+//! tests; here only what a schema builds. (`tests/guide/` ports the same
+//! blocks with the guide's own `defmodule` header and `%X{…}` records; both
+//! spellings define the same struct.)
 //!
 //! Transcription rules: `defmodule MyApp.X do use Dynamo.Schema; item do … end
 //! end` becomes `dynamo_item! { pub struct X { … } }`; untyped Elixir fields

@@ -717,6 +717,50 @@ mod tests {
     }
 
     #[test]
+    fn multi_attribute_and_local_indexes() {
+        let mut i = info("pk", Some("sk"));
+        i.indexes.push(IndexInfo::new(
+            "ByRegion",
+            vec!["tenant_id".into(), "region".into()],
+            vec!["day".into(), "seq".into()],
+            false,
+        ));
+        i.indexes.push(IndexInfo::new(
+            "ByStatus",
+            Vec::new(),
+            vec!["status".into()],
+            true,
+        ));
+        for (a, t) in [
+            ("tenant_id", "S"),
+            ("region", "S"),
+            ("day", "S"),
+            ("seq", "N"),
+            ("status", "S"),
+        ] {
+            i.attribute_types.insert(a.into(), t.into());
+        }
+        let g = generate::infer(&i, &[], "T".into());
+        let code = g.render();
+        assert!(
+            code.contains(
+                "global_secondary_index \"ByRegion\", partition_key: [:tenant_id, :region], sort_key: [:day, :seq];"
+            ),
+            "{code}"
+        );
+        assert!(
+            code.contains("local_secondary_index \"ByStatus\", sort_key: :status;"),
+            "{code}"
+        );
+        // Global lines come before local ones, as the grammar wants.
+        assert!(code.find("global_secondary_index") < code.find("local_secondary_index"));
+        assert!(code.contains("field :seq: Option<i64>;"), "{code}");
+        let j = g.to_json();
+        assert_eq!(j["indexes"][0]["partition_key"][1], "region");
+        assert_eq!(j["indexes"][1]["local"], true);
+    }
+
+    #[test]
     fn struct_names() {
         assert_eq!(generate::struct_name_for("users_data-v2"), "UsersDataV2");
         assert_eq!(generate::struct_name_for("orders"), "Orders");

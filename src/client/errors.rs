@@ -1,6 +1,7 @@
 //! Error answers: the kind from `__type` (the text after its last `#`),
 //! the message, and a transaction's cancellation reasons.
 
+use crate::codec::wire::WireItem;
 use crate::error::{CancellationReason, Error, ErrorKind};
 
 /// Maps an error answer: the kind from `__type` (after its last `#`), the
@@ -54,6 +55,13 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
         Some(c) => err.with_service(c, status),
         None => err.with_status(status),
     };
+    if let Some(item) = json
+        .as_ref()
+        .and_then(|j| j.get("Item"))
+        .and_then(|i| serde_json::from_value::<WireItem>(i.clone()).ok())
+    {
+        err = err.with_old_item(item.into_item());
+    }
     if let Some(reasons) = json
         .as_ref()
         .and_then(|j| j.get("CancellationReasons"))
@@ -90,6 +98,13 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
         assert_eq!(e.message(), "The conditional request failed");
         assert_eq!(e.service_code(), Some("ConditionalCheckFailedException"));
+        assert!(e.old_item().is_none());
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"d1"},"version":{"N":"4"}}}"#,
+        );
+        let old = e.old_item().unwrap();
+        assert_eq!(old["version"], crate::Value::from(4));
         let e = service_error(
             400,
             br#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled [None, ConditionalCheckFailed]","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}"#,

@@ -404,6 +404,17 @@ macro_rules! __dynamo_item {
                     }
                 }
 
+                fn __set_field(&mut self, field: &str, value: $crate::Value) -> $crate::Result<bool> {
+                    match field {
+                        $( $crate::__private::stringify!($f) => $crate::__private::set_field(&mut self.$f, field, value), )+
+                        $(
+                            "inserted_at" if $crate::__dynamo_item!(@ts_pass $tstok (true)) => $crate::__private::set_field(&mut self.inserted_at, field, value),
+                            "updated_at" => $crate::__private::set_field(&mut self.updated_at, field, value),
+                        )?
+                        _ => $crate::__private::Ok(false),
+                    }
+                }
+
                 fn encode_item<S: $crate::AttributeSink>(&self, sink: &mut S) {
                     $( $crate::AttributeSink::field(sink, $crate::__private::stringify!($f), &self.$f); )+
                     $(
@@ -430,15 +441,15 @@ macro_rules! __dynamo_item {
                     )+
                     $(
                         $crate::__dynamo_item!(@ts_pass $tstok (()));
-                        let inserted_at: $crate::__private::String = $crate::__private::decode_field(source, Self::SCHEMA.inserted_at_attribute(), &mut first_error).unwrap_or_default();
-                        let updated_at: $crate::__private::String = $crate::__private::decode_field(source, Self::SCHEMA.updated_at_attribute(), &mut first_error).unwrap_or_default();
+                        let __inserted_at: $crate::__private::String = $crate::__private::decode_field(source, Self::SCHEMA.inserted_at_attribute(), &mut first_error).unwrap_or_default();
+                        let __updated_at: $crate::__private::String = $crate::__private::decode_field(source, Self::SCHEMA.updated_at_attribute(), &mut first_error).unwrap_or_default();
                     )?
                     match first_error {
                         $crate::__private::None => $crate::__private::Ok(Self {
                             $( $f, )+
                             $(
-                                inserted_at: $crate::__dynamo_item!(@ts_pass $tstok (inserted_at)),
-                                updated_at,
+                                inserted_at: $crate::__dynamo_item!(@ts_pass $tstok (__inserted_at)),
+                                updated_at: __updated_at,
                             )?
                         }),
                         $crate::__private::Some(e) => $crate::__private::Err(e),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Ctx, KeyId, encode_for_write, in_context, key_id, key_id_of, only, projection};
+use super::{Ctx, KeyId, encode_for_write, in_context, key_id, key_id_of, only, read_projection};
 use crate::codec::wire::WireItem;
 use crate::error::{Error, Result};
 use crate::expression::Placeholders;
@@ -28,6 +28,7 @@ pub(crate) const GET_OPTS: &[Opt] = &[
     Opt::ProjectionExpression,
     Opt::ExpressionAttributeNames,
     Opt::Concurrency,
+    Opt::IncludeExpired,
 ];
 
 /// `concurrency` (default 8), checked.
@@ -81,10 +82,25 @@ pub(crate) struct WritePlan {
     pub(crate) index: KeyIndex,
 }
 
+/// A batch write cannot carry the condition optimistic locking needs.
+fn refuse_versioned(ctx: &Ctx, op: &str, instead: &str) -> Result<()> {
+    match ctx.schema.version {
+        Some(field) => Err(Error::validation(format!(
+            "{op}: `{}` has a `version` field (`{field}`), and batch writes cannot carry the \
+             condition optimistic locking needs; use {instead}, or a transaction",
+            ctx.schema.name
+        ))
+        .with_field(field)),
+        None => Ok(()),
+    }
+}
+
 /// Plans writing `items`: every item encoded and checked, no key twice.
+/// Refused for a versioned schema.
 pub(crate) fn write<T: Schema>(ctx: &Ctx, items: &[T], opts: &Opts) -> Result<WritePlan> {
     let op = "batch_write_item";
     only(opts, op, WRITE_OPTS)?;
+    refuse_versioned(ctx, op, "put_item")?;
     let mut index = KeyIndex::default();
     let mut requests = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -104,6 +120,7 @@ pub(crate) fn write<T: Schema>(ctx: &Ctx, items: &[T], opts: &Opts) -> Result<Wr
 pub(crate) fn delete<T: Schema>(ctx: &Ctx, keys: &[T], opts: &Opts) -> Result<WritePlan> {
     let op = "batch_delete_item";
     only(opts, op, WRITE_OPTS)?;
+    refuse_versioned(ctx, op, "delete_item")?;
     let mut index = KeyIndex::default();
     let mut requests = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
@@ -173,7 +190,7 @@ pub(crate) fn get<T: Schema>(ctx: &Ctx, keys: &[T], opts: &Opts) -> Result<GetPl
     }
     let mut ph = Placeholders::with_user(&opts.expression_attribute_names, &Default::default())?;
     // The key attributes come back too: they tell the items apart.
-    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
+    let projection = read_projection(ctx, opts, &mut ph)?;
     ph.check_all_used()?;
     Ok(GetPlan {
         chunks: chunk(requests, MAX_BATCH_GET),

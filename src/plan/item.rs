@@ -1,7 +1,7 @@
 //! PutItem, GetItem and DeleteItem plans.
 
 use super::update::WRITE_OPTS;
-use super::{Ctx, condition, encode_for_write, only, projection};
+use super::{Ctx, VersionCheck, condition, encode_for_write, only, read_projection};
 use crate::error::Result;
 use crate::expression::Placeholders;
 use crate::opts::{Opt, Opts};
@@ -13,16 +13,24 @@ pub(crate) const GET_OPTS: &[Opt] = &[
     Opt::ConsistentRead,
     Opt::ProjectionExpression,
     Opt::ExpressionAttributeNames,
+    Opt::IncludeExpired,
 ];
 
-/// Writes `item` (replacing any item with its key).
-pub(crate) fn put<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> Result<PutItem> {
+/// Writes `item` (replacing any item with its key). `version`: the check
+/// [`prepare_put`](super::prepare_put) made, for a versioned schema.
+pub(crate) fn put<T: Schema>(
+    ctx: &Ctx,
+    item: &T,
+    opts: &Opts,
+    version: Option<&VersionCheck>,
+) -> Result<PutItem> {
     only(opts, "put_item", WRITE_OPTS)?;
     let encoded = encode_for_write(ctx, item)?;
     let (condition, exprs) = condition(
         opts.condition_expression.as_deref(),
         &opts.expression_attribute_names,
         &opts.expression_attribute_values,
+        version,
     )?;
     Ok(PutItem {
         table: ctx.table.clone(),
@@ -30,7 +38,8 @@ pub(crate) fn put<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> Result<PutItem
         condition,
         exprs,
         return_values: ReturnValues::None,
-        return_on_condition_failure: false,
+        // To tell a version conflict from the user's condition failing.
+        return_on_condition_failure: version.is_some() && opts.condition_expression.is_some(),
     })
 }
 
@@ -39,8 +48,7 @@ pub(crate) fn get<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<GetItem>
     only(opts, "get_item", GET_OPTS)?;
     let key = ctx.key_attrs(key)?;
     let mut ph = Placeholders::with_user(&opts.expression_attribute_names, &Default::default())?;
-    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
-    ph.check_all_used()?;
+    let projection = read_projection(ctx, opts, &mut ph)?;
     Ok(GetItem {
         table: ctx.table.clone(),
         key,
@@ -51,13 +59,20 @@ pub(crate) fn get<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<GetItem>
 }
 
 /// Deletes the item with `key`'s primary key, returning it as it was.
-pub(crate) fn delete<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<DeleteItem> {
+/// `version`: the key's version, for a versioned schema.
+pub(crate) fn delete<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    opts: &Opts,
+    version: Option<&VersionCheck>,
+) -> Result<DeleteItem> {
     only(opts, "delete_item", WRITE_OPTS)?;
     let key = ctx.key_attrs(key)?;
     let (condition, exprs) = condition(
         opts.condition_expression.as_deref(),
         &opts.expression_attribute_names,
         &opts.expression_attribute_values,
+        version,
     )?;
     Ok(DeleteItem {
         table: ctx.table.clone(),
@@ -65,7 +80,7 @@ pub(crate) fn delete<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Delet
         condition,
         exprs,
         return_values: ReturnValues::AllOld,
-        return_on_condition_failure: false,
+        return_on_condition_failure: version.is_some() && opts.condition_expression.is_some(),
     })
 }
 
@@ -101,6 +116,7 @@ mod tests {
             &ctx(),
             &u,
             &opts![condition_expression: "attribute_not_exists(id)"],
+            None,
         )
         .unwrap();
         let written: WireItem = serde_json::from_slice(&r.item.json).unwrap();
@@ -115,7 +131,7 @@ mod tests {
 
     #[test]
     fn bad_items_are_refused_before_a_request_exists() {
-        let e = put(&ctx(), &item!(User {}), &opts![]).unwrap_err();
+        let e = put(&ctx(), &item!(User {}), &opts![], None).unwrap_err();
         assert_eq!(e.field(), Some("id"));
         let e = put(
             &ctx(),
@@ -124,10 +140,11 @@ mod tests {
                 email: Some(String::new())
             }),
             &opts![],
+            None,
         )
         .unwrap_err();
         assert!(e.message().contains("index `ByEmail`"), "{}", e.message());
-        let e = put(&ctx(), &item!(User { id: "u" }), &opts![limit: 1]).unwrap_err();
+        let e = put(&ctx(), &item!(User { id: "u" }), &opts![limit: 1], None).unwrap_err();
         assert!(
             e.message().contains("does not apply to put_item"),
             "{}",
@@ -137,6 +154,7 @@ mod tests {
             &ctx(),
             &item!(User { id: "u" }),
             &opts![condition_expression: "a = :missing"],
+            None,
         )
         .unwrap_err();
         assert!(e.message().contains("`:missing`"), "{}", e.message());
@@ -163,8 +181,8 @@ mod tests {
             "{}",
             e.message()
         );
-        let d = delete(&ctx(), &k, &opts![]).unwrap();
+        let d = delete(&ctx(), &k, &opts![], None).unwrap();
         assert_eq!(d.return_values, ReturnValues::AllOld);
-        assert!(delete(&ctx(), &item!(User {}), &opts![]).is_err());
+        assert!(delete(&ctx(), &item!(User {}), &opts![], None).is_err());
     }
 }

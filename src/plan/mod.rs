@@ -24,6 +24,7 @@ pub(crate) mod update;
 
 use std::collections::BTreeMap;
 
+use crate::clock::Now;
 use crate::codec::AttributeSource;
 use crate::codec::wire::{EncodedItem, ItemWriter, WireItem};
 use crate::error::{Error, Result};
@@ -31,7 +32,7 @@ use crate::expression::{ExprKind, Placeholders};
 use crate::opts::{Opt, Opts};
 use crate::request::{Exprs, KeyAttrs};
 use crate::schema::{KeyContext, PrimaryKey, Schema, SchemaDef};
-use crate::value::Value;
+use crate::value::{Number, Value};
 
 /// What every plan of one operation on one schema shares: the schema and
 /// its key settings, resolved once when the operation starts.
@@ -41,6 +42,9 @@ pub(crate) struct Ctx {
     pub(crate) keys: KeyContext,
     /// The table name in effect (configured prefix included), checked.
     pub(crate) table: String,
+    /// When the operation started: the time `timestamps;` write and `ttl`
+    /// compares with.
+    pub(crate) now: Now,
 }
 
 impl Ctx {
@@ -56,6 +60,7 @@ impl Ctx {
             schema,
             keys,
             table,
+            now: Now::current(),
         })
     }
 
@@ -76,19 +81,177 @@ pub(crate) fn only(opts: &Opts, operation: &str, allowed: &[Opt]) -> Result<()> 
     opts.only(operation, allowed)
 }
 
-/// A user condition with its placeholders (`condition_expression`,
-/// `expression_attribute_names`, `expression_attribute_values`).
+/// A write's condition with its placeholders: the user's
+/// (`condition_expression`, `expression_attribute_names`,
+/// `expression_attribute_values`) and the version check of a versioned
+/// schema, both required.
 pub(crate) fn condition(
     condition: Option<&str>,
     names: &BTreeMap<String, String>,
     values: &BTreeMap<String, Value>,
+    version: Option<&VersionCheck>,
 ) -> Result<(Option<String>, Exprs)> {
     let mut ph = Placeholders::with_user(names, values)?;
-    let cond = condition
+    let user = condition
         .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
         .transpose()?;
     ph.check_all_used()?;
-    Ok((cond, ph.into_exprs()))
+    let version = version.map(|v| v.condition(&mut ph));
+    Ok((and(user, version), ph.into_exprs()))
+}
+
+/// `a AND b`, each side parenthesised, when both are there.
+pub(crate) fn and(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("({a}) AND ({b})")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Optimistic locking: the version the stored item must have for a write on
+/// a schema with a `version` field (0: no item, or an item without one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct VersionCheck {
+    pub(crate) attr: &'static str,
+    pub(crate) expected: i128,
+}
+
+impl VersionCheck {
+    /// `attribute_not_exists(#v)` for version 0, else `#v = :v`.
+    pub(crate) fn condition(&self, ph: &mut Placeholders) -> String {
+        let n = ph.name(self.attr);
+        if self.expected == 0 {
+            format!("attribute_not_exists({n})")
+        } else {
+            let v = ph.value(Value::Number(Number::from(self.expected)));
+            format!("{n} = {v}")
+        }
+    }
+
+    /// What a failed conditional write means on a versioned schema: a
+    /// [`VersionConflict`](crate::ErrorKind::VersionConflict) when the
+    /// stored version is not the expected one (always, when the version
+    /// was the only condition), else the user's condition failed.
+    pub(crate) fn explain(
+        &self,
+        ctx: &Ctx,
+        key: &PrimaryKey,
+        user_condition: bool,
+        e: Error,
+    ) -> Error {
+        if e.kind() != crate::error::ErrorKind::ConditionalCheckFailed {
+            return e;
+        }
+        let stored = e.old_item().map(|old| {
+            old.get(self.attr)
+                .and_then(|v| v.as_number())
+                .and_then(Number::as_i128)
+                .unwrap_or(0)
+        });
+        if user_condition && stored.unwrap_or(0) == self.expected {
+            return e;
+        }
+        let found = match stored {
+            Some(v) if user_condition => format!("the stored item is at version {v}"),
+            None if user_condition => "there is no stored item".to_owned(),
+            _ if self.expected == 0 => "an item with a version exists already".to_owned(),
+            _ => "the stored item is at another version, or is gone".to_owned(),
+        };
+        let sort = key
+            .sort
+            .as_ref()
+            .map(|(n, v)| format!(", {n} {v:?}"))
+            .unwrap_or_default();
+        let message = format!(
+            "version conflict on table `{}`, item {} {:?}{sort}: the write expected version {} \
+             (`{}`), but {found}; read the item again and retry",
+            ctx.table, key.partition_name, key.partition, self.expected, self.attr
+        );
+        e.with_kind(crate::error::ErrorKind::VersionConflict, message)
+    }
+}
+
+/// The version `key` carries, on a schema with a `version` field.
+pub(crate) fn version_of<T: Schema>(ctx: &Ctx, key: &T) -> Result<Option<VersionCheck>> {
+    let Some(attr) = ctx.schema.version else {
+        return Ok(None);
+    };
+    let expected = match key.field_value(attr) {
+        Some(Value::Number(n)) => n.as_i128(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::validation(format!(
+            "the `version` field `{attr}` does not hold an integer"
+        ))
+        .with_field(attr)
+    })?;
+    if expected < 0 {
+        return Err(Error::validation(format!(
+            "the `version` field `{attr}` is {expected}; versions start at 0 and only grow"
+        ))
+        .with_field(attr));
+    }
+    Ok(Some(VersionCheck { attr, expected }))
+}
+
+/// Readies an item for a put (or a batch write, or a transaction's put):
+/// counts its version up — the check keeps the version it had — and sets
+/// its timestamps (`inserted_at` only when it has none, `updated_at`
+/// always).
+pub(crate) fn prepare_put<T: Schema>(ctx: &Ctx, item: &mut T) -> Result<Option<VersionCheck>> {
+    let check = version_of(ctx, item)?;
+    if let Some(c) = &check {
+        let next = c.expected + 1;
+        item.__set_field(c.attr, Value::Number(Number::from(next)))
+            .map_err(|_| {
+                Error::validation(format!(
+                    "the `version` field `{}` is at {}, the largest its type holds",
+                    c.attr, c.expected
+                ))
+                .with_field(c.attr)
+            })?;
+    }
+    if ctx.schema.timestamps {
+        let now = ctx.now.rfc3339();
+        let unset = |v: Option<Value>| v.is_none_or(|v| v.is_unset());
+        if unset(item.field_value("inserted_at")) {
+            item.__set_field("inserted_at", Value::String(now.clone()))?;
+        }
+        item.__set_field("updated_at", Value::String(now))?;
+    }
+    Ok(check)
+}
+
+/// Time to live: whether `item`'s `ttl` time has passed (DynamoDB has not
+/// deleted it yet), unless `include_expired`.
+pub(crate) fn is_expired<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> bool {
+    let Some(attr) = ctx.schema.ttl else {
+        return false;
+    };
+    if opts.include_expired == Some(true) {
+        return false;
+    }
+    match item.field_value(attr) {
+        Some(Value::Number(n)) => n
+            .as_i128()
+            .is_some_and(|t| t < i128::from(ctx.now.epoch_seconds())),
+        _ => false,
+    }
+}
+
+/// Time to live: the filter that leaves out expired items in queries and
+/// scans — an item is kept when its `ttl` attribute is not a number (unset:
+/// it never expires) or is not in the past.
+pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Option<String> {
+    let attr = ctx.schema.ttl?;
+    if opts.include_expired == Some(true) {
+        return None;
+    }
+    let n = ph.name(attr);
+    let number = ph.value(Value::String("N".to_owned()));
+    let now = ph.value(Value::Number(Number::from(ctx.now.epoch_seconds())));
+    Some(format!("NOT attribute_type({n}, {number}) OR {n} >= {now}"))
 }
 
 /// A user projection, with the table's key attributes added so an item read
@@ -113,6 +276,26 @@ pub(crate) fn projection(
         p.push_str(&n);
     }
     Ok(Some(p))
+}
+
+/// The projection of a read by key (`get_item`, `batch_get_item`): the
+/// user's, with the key attributes — and the `ttl` attribute, since expired
+/// items are left out after reading.
+pub(crate) fn read_projection(
+    ctx: &Ctx,
+    opts: &Opts,
+    ph: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut p = projection(ctx, opts.projection_expression.as_deref(), ph)?;
+    ph.check_all_used()?;
+    if let (Some(p), Some(ttl)) = (p.as_mut(), ctx.schema.ttl)
+        && opts.include_expired != Some(true)
+    {
+        let n = ph.name(ttl);
+        p.push_str(", ");
+        p.push_str(&n);
+    }
+    Ok(p)
 }
 
 /// Encodes `item` for writing: its set fields and its key attributes, every

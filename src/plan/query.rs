@@ -28,7 +28,7 @@ use crate::expression::{ExprKind, Placeholders};
 use crate::key::{self, KeyField, KeyPart};
 use crate::opts::{Opt, Opts, Select, SkOperator};
 use crate::request::Read;
-use crate::schema::Schema;
+use crate::schema::{Schema, SchemaDef};
 use crate::value::Value;
 
 /// The options a query accepts.
@@ -46,6 +46,7 @@ pub(crate) const QUERY_OPTS: &[Opt] = &[
     Opt::ExclusiveStartKey,
     Opt::Select,
     Opt::PageSize,
+    Opt::IncludeExpired,
 ];
 
 /// The options a scan accepts (the parallel ones are checked by the
@@ -64,6 +65,7 @@ pub(crate) const SCAN_OPTS: &[Opt] = &[
     Opt::Segments,
     Opt::Concurrency,
     Opt::BatchSize,
+    Opt::IncludeExpired,
 ];
 
 fn op_symbol(op: SkOperator) -> &'static str {
@@ -155,6 +157,9 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> 
         .transpose()?;
     let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
     ph.check_all_used()?;
+    // Time to live: expired items are left out, unless `include_expired`.
+    let ttl = super::ttl_filter(ctx, opts, &mut ph);
+    let filter = super::and(filter, ttl);
     check_select(opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
@@ -354,6 +359,7 @@ fn index_key_condition<T: Schema>(
         )];
         let label = format!("LSI '{index_name}'");
         conds.extend(index_sort_conditions(
+            schema,
             key,
             &label,
             std::slice::from_ref(&lsi.sort_key),
@@ -388,6 +394,7 @@ fn index_key_condition<T: Schema>(
         conds.push(format!("{} = {}", ph.name(field), ph.value(value)));
     }
     conds.extend(index_sort_conditions(
+        schema,
         key,
         &label,
         index.sort_key,
@@ -403,6 +410,7 @@ fn index_key_condition<T: Schema>(
 /// unset one is an error: DynamoDB's multi-attribute keys are read left to
 /// right.
 fn index_sort_conditions<T: Schema>(
+    schema: &SchemaDef,
     key: &T,
     label: &str,
     fields: &[&str],
@@ -430,9 +438,18 @@ fn index_sort_conditions<T: Schema>(
             (true, None) => first_unset = Some(field),
             (true, Some(_)) => {}
             (false, Some(gap)) => {
+                // A plain number is never unset: say how to leave it out.
+                let hint = match (&value, schema.field(field)) {
+                    (Value::Number(n), Some(f)) if !f.rust_type.starts_with("Option") => format!(
+                        " (`{field}` holds {n}: a `{}` field is always set; declare it \
+                         `Option<{}>` to leave it out of a query)",
+                        f.rust_type, f.rust_type
+                    ),
+                    _ => String::new(),
+                };
                 return Err(Error::validation(format!(
                     "{label}: sort field '{field}' is set but '{gap}' before it is not; \
-                     set the sort fields left to right ({})",
+                     set the sort fields left to right ({}){hint}",
                     fields.join(", ")
                 ))
                 .with_field(gap));
@@ -532,6 +549,9 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
         .transpose()?;
     let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
     ph.check_all_used()?;
+    // Time to live: expired items are left out, unless `include_expired`.
+    let ttl = super::ttl_filter(ctx, opts, &mut ph);
+    let filter = super::and(filter, ttl);
     check_select(opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
@@ -594,6 +614,52 @@ pub(crate) fn segment(base: &Read, segment: usize, total: usize) -> Read {
 mod tests {
     use super::*;
     use crate::prelude::*;
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Session {
+            table_name "sessions";
+            field :user_id, partition_key;
+            field :sid, sort_key;
+            field :expires_at: Option<i64>, ttl;
+        }
+    }
+
+    #[test]
+    fn expired_items_are_filtered_unless_included() {
+        let mut ctx = Ctx::of::<Session>().unwrap();
+        ctx.now = crate::clock::Now::from_millis(1_700_000_000_999);
+        let key = crate::item!(%Session{user_id: "u"});
+        let r = query(&ctx, &key, &crate::opts![filter_expression: "sid <> :x", expression_attribute_values: %{":x" => "a"}]).unwrap();
+        let f = r.filter.unwrap();
+        assert!(
+            f.starts_with("(sid <> :x) AND (NOT attribute_type(#expires_at, :v"),
+            "{f}"
+        );
+        assert!(f.contains("OR #expires_at >= :v"), "{f}");
+        assert!(
+            r.exprs
+                .values
+                .values()
+                .any(|v| v.as_i64() == Some(1_700_000_000))
+        );
+        let r = query(&ctx, &key, &crate::opts![include_expired: true]).unwrap();
+        assert!(r.filter.is_none());
+        let r = scan(&ctx, &crate::opts![], "scan").unwrap();
+        assert!(r.filter.unwrap().starts_with("NOT attribute_type("));
+        // Reads by key leave the expired out after reading.
+        let expired = crate::item!(%Session{user_id: "u", sid: "s", expires_at: 1_699_999_999i64});
+        let live = crate::item!(%Session{user_id: "u", sid: "s", expires_at: 1_700_000_000i64});
+        let forever = crate::item!(%Session{user_id: "u", sid: "s"});
+        assert!(super::super::is_expired(&ctx, &expired, &crate::opts![]));
+        assert!(!super::super::is_expired(
+            &ctx,
+            &expired,
+            &crate::opts![include_expired: true]
+        ));
+        assert!(!super::super::is_expired(&ctx, &live, &crate::opts![]));
+        assert!(!super::super::is_expired(&ctx, &forever, &crate::opts![]));
+    }
 
     crate::dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]

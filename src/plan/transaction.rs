@@ -12,7 +12,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::update::UpdatePlan;
-use super::{Ctx, condition as plain_condition, encode_for_write, in_context};
+use super::{
+    Ctx, VersionCheck, condition as plain_condition, encode_for_write, in_context, prepare_put,
+    version_of,
+};
 use crate::codec::size::value_size;
 use crate::codec::wire::EncodedItem;
 use crate::error::{CancellationReason, Error, Result};
@@ -45,6 +48,9 @@ struct Prepared {
     /// the one given with [`Tx::condition`] or [`Tx::check`], plus those of
     /// checks on the same item merged into this action.
     conds: Vec<(String, BTreeMap<String, Value>)>,
+    /// A put or delete on a versioned schema: the version the stored item
+    /// must have (an update's plan carries its own).
+    version: Option<VersionCheck>,
 }
 
 enum Action {
@@ -113,11 +119,14 @@ impl Tx {
         }
     }
 
-    /// Writes `item` (replacing any item with its key).
-    pub fn put<T: Schema>(item: T) -> Tx {
+    /// Writes `item` (replacing any item with its key). On a versioned
+    /// schema the stored item must be at the item's version, and the next
+    /// one is written; `timestamps;` are set.
+    pub fn put<T: Schema>(mut item: T) -> Tx {
         Tx {
             prepared: (|| {
                 let (ctx, _, key) = keyed(&item)?;
+                let version = prepare_put(&ctx, &mut item)?;
                 let encoded = encode_for_write(&ctx, &item)?;
                 Ok(Prepared {
                     kind: "put",
@@ -126,6 +135,7 @@ impl Tx {
                     size: encoded.size,
                     action: Action::Put { item: encoded },
                     conds: Vec::new(),
+                    version,
                 })
             })(),
         }
@@ -138,7 +148,7 @@ impl Tx {
         Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
-                let plan = UpdatePlan::new(&ctx, key);
+                let plan = UpdatePlan::new(&ctx, key)?;
                 // Rendered now so mistakes are reported with the action.
                 plan.render(&updates, None, &BTreeMap::new(), &BTreeMap::new())?;
                 let size = key_size(&attrs)
@@ -158,6 +168,7 @@ impl Tx {
                         plan,
                     },
                     conds: Vec::new(),
+                    version: None,
                 })
             })(),
         }
@@ -169,6 +180,7 @@ impl Tx {
         Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
+                let version = version_of(&ctx, key)?;
                 Ok(Prepared {
                     kind: "delete",
                     table: ctx.table,
@@ -176,6 +188,7 @@ impl Tx {
                     size: key_size(&attrs),
                     action: Action::Delete { key: attrs },
                     conds: Vec::new(),
+                    version,
                 })
             })(),
         }
@@ -196,7 +209,7 @@ impl Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
                 // Checked now, so mistakes are reported with the action.
-                plain_condition(Some(&condition), &BTreeMap::new(), &values)?;
+                plain_condition(Some(&condition), &BTreeMap::new(), &values, None)?;
                 let size = key_size(&attrs)
                     + condition.len()
                     + values.values().map(value_size).sum::<usize>();
@@ -207,6 +220,7 @@ impl Tx {
                     size,
                     action: Action::Check { key: attrs },
                     conds: vec![(condition, values)],
+                    version: None,
                 })
             })(),
         }
@@ -233,7 +247,7 @@ impl Tx {
                     plan.render(updates, Some(&condition), &BTreeMap::new(), &values)?;
                 }
                 _ => {
-                    plain_condition(Some(&condition), &BTreeMap::new(), &values)?;
+                    plain_condition(Some(&condition), &BTreeMap::new(), &values, None)?;
                 }
             }
             p.size += condition.len() + values.values().map(value_size).sum::<usize>();
@@ -252,7 +266,8 @@ impl Prepared {
         let none = BTreeMap::new();
         Ok(match self.action {
             Action::Put { item } => {
-                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                let (condition, exprs) =
+                    plain_condition(condition, &none, &values, self.version.as_ref())?;
                 TxAction::Put {
                     table: self.table,
                     item,
@@ -272,7 +287,8 @@ impl Prepared {
                 }
             }
             Action::Delete { key } => {
-                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                let (condition, exprs) =
+                    plain_condition(condition, &none, &values, self.version.as_ref())?;
                 TxAction::Delete {
                     table: self.table,
                     key,
@@ -281,7 +297,7 @@ impl Prepared {
                 }
             }
             Action::Check { key } => {
-                let (condition, exprs) = plain_condition(condition, &none, &values)?;
+                let (condition, exprs) = plain_condition(condition, &none, &values, None)?;
                 TxAction::Check {
                     table: self.table,
                     key,

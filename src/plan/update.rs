@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Ctx, only};
+use super::{Ctx, VersionCheck, only};
 use crate::codec::MAX_ITEM_SIZE;
 use crate::codec::size::{check_value, value_size};
 use crate::error::{Error, Result};
@@ -155,10 +155,16 @@ pub(crate) struct UpdatePlan {
     schema: &'static SchemaDef,
     frozen: Vec<String>,
     key_values: Vec<(&'static str, Value)>,
+    /// A versioned schema: the version the key carries (the stored item
+    /// must have it; the update stores the next one).
+    pub(crate) version: Option<VersionCheck>,
+    /// `timestamps;`: the time to write (`updated_at` always, `inserted_at`
+    /// when the update creates the item).
+    stamp: Option<String>,
 }
 
 impl UpdatePlan {
-    pub(crate) fn new<T: Schema>(ctx: &Ctx, key: &T) -> UpdatePlan {
+    pub(crate) fn new<T: Schema>(ctx: &Ctx, key: &T) -> Result<UpdatePlan> {
         let schema = ctx.schema;
         let settings = &ctx.keys.settings;
         let frozen = schema.frozen_fields(settings);
@@ -169,13 +175,17 @@ impl UpdatePlan {
             .filter(|f| frozen.iter().any(|z| z == f))
             // A field named like a key attribute *is* the key attribute.
             .filter(|f| *f != &*settings.partition_key_name && *f != &*settings.sort_key_name)
+            // Written below.
+            .filter(|f| Some(*f) != schema.version)
             .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
             .collect();
-        UpdatePlan {
+        Ok(UpdatePlan {
             schema,
             frozen,
             key_values,
-        }
+            version: super::version_of(ctx, key)?,
+            stamp: schema.timestamps.then(|| ctx.now.rfc3339()),
+        })
     }
 
     /// Renders `updates` (and an optional condition): the update
@@ -188,12 +198,13 @@ impl UpdatePlan {
         values: &BTreeMap<String, Value>,
     ) -> Result<(String, Option<String>, Exprs)> {
         let mut ph = Placeholders::with_user(names, values)?;
+        self.check_managed(updates)?;
         let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
         let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
         check_index_updates(self.schema, updates)?;
         check_size(&self.key_values, updates)?;
         let mut update = render(updates, &mut ph, &frozen_refs, Some(&fields))?;
-        let key_sets: Vec<String> = self
+        let mut sets: Vec<String> = self
             .key_values
             .iter()
             .map(|(f, v)| {
@@ -202,18 +213,54 @@ impl UpdatePlan {
                 format!("{n} = if_not_exists({n}, {v})")
             })
             .collect();
-        if !key_sets.is_empty() {
-            update = if let Some(rest) = update.strip_prefix("SET ") {
-                format!("SET {}, {rest}", key_sets.join(", "))
-            } else {
-                format!("SET {} {update}", key_sets.join(", "))
-            };
-        }
         let cond = condition
             .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
             .transpose()?;
         ph.check_all_used()?;
-        Ok((update, cond, ph.into_exprs()))
+        if let Some(v) = &self.version {
+            let n = ph.name(v.attr);
+            let next = ph.value(Value::Number(Number::from(v.expected + 1)));
+            sets.push(format!("{n} = {next}"));
+        }
+        if let Some(now) = &self.stamp {
+            let now = ph.value(Value::String(now.clone()));
+            let u = ph.name(self.schema.updated_at_attribute());
+            let i = ph.name(self.schema.inserted_at_attribute());
+            sets.push(format!("{u} = {now}"));
+            sets.push(format!("{i} = if_not_exists({i}, {now})"));
+        }
+        if !sets.is_empty() {
+            update = if let Some(rest) = update.strip_prefix("SET ") {
+                format!("SET {}, {rest}", sets.join(", "))
+            } else {
+                format!("SET {} {update}", sets.join(", "))
+            };
+        }
+        let version = self.version.as_ref().map(|v| v.condition(&mut ph));
+        Ok((update, super::and(cond, version), ph.into_exprs()))
+    }
+
+    /// The attributes the crate writes itself may not be changed by hand.
+    fn check_managed(&self, updates: &Updates) -> Result<()> {
+        for (field, _) in updates.actions() {
+            let why = if self.schema.version == Some(field.as_str()) {
+                "is the schema's `version`, which the crate counts up on every write"
+            } else if self.schema.timestamps
+                && (field == self.schema.inserted_at_attribute()
+                    || field == self.schema.updated_at_attribute()
+                    || field == "inserted_at"
+                    || field == "updated_at")
+            {
+                "is a timestamp, which the crate sets on every write"
+            } else {
+                continue;
+            };
+            return Err(Error::validation(format!(
+                "updates!: field `{field}` {why}; leave it out"
+            ))
+            .with_field(field));
+        }
+        Ok(())
     }
 }
 
@@ -302,7 +349,9 @@ pub(crate) fn update<T: Schema>(
 ) -> Result<UpdateItem> {
     only(opts, "update_item", WRITE_OPTS)?;
     let key_attrs = ctx.key_attrs(key)?;
-    let (update, condition, exprs) = UpdatePlan::new(ctx, key).render(
+    let plan = UpdatePlan::new(ctx, key)?;
+    let versioned = plan.version.is_some();
+    let (update, condition, exprs) = plan.render(
         updates,
         opts.condition_expression.as_deref(),
         &opts.expression_attribute_names,
@@ -315,7 +364,7 @@ pub(crate) fn update<T: Schema>(
         condition,
         exprs,
         return_values: ReturnValues::AllNew,
-        return_on_condition_failure: false,
+        return_on_condition_failure: versioned && opts.condition_expression.is_some(),
     })
 }
 
@@ -323,6 +372,78 @@ pub(crate) fn update<T: Schema>(
 mod tests {
     use super::*;
     use crate::prelude::*;
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Doc {
+            table_name "docs";
+            field :id, partition_key;
+            field :body;
+            field :version: u64, version;
+            timestamps;
+        }
+    }
+
+    #[test]
+    fn a_versioned_stamped_update() {
+        let mut ctx = Ctx::of::<Doc>().unwrap();
+        ctx.now = crate::clock::Now::from_millis(1_700_000_000_123);
+        let key = crate::item!(%Doc{id: "d1", version: 3u64});
+        let plan = UpdatePlan::new(&ctx, &key).unwrap();
+        let (update, cond, exprs) = plan
+            .render(
+                &crate::updates!(%{body: "x"}),
+                Some("attribute_exists(body)"),
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            )
+            .unwrap();
+        // The version counts up, updated_at is set, inserted_at only when new.
+        assert!(update.contains("#version = :v"), "{update}");
+        assert!(update.contains("#updated_at = :v"), "{update}");
+        assert!(
+            update.contains("#inserted_at = if_not_exists(#inserted_at, :v"),
+            "{update}"
+        );
+        assert!(
+            exprs.values.values().any(|v| v.as_i64() == Some(4)),
+            "{exprs:?}"
+        );
+        assert!(
+            exprs
+                .values
+                .values()
+                .any(|v| v.as_str() == Some("2023-11-14T22:13:20.123Z")),
+            "{exprs:?}"
+        );
+        // Both conditions must hold.
+        let cond = cond.unwrap();
+        assert!(
+            cond.starts_with("(attribute_exists(body)) AND (#version = :v"),
+            "{cond}"
+        );
+        // Version 0: the item must not exist with a version.
+        let fresh = UpdatePlan::new(&ctx, &crate::item!(%Doc{id: "d2"})).unwrap();
+        let (_, cond, _) = fresh
+            .render(
+                &crate::updates!(%{body: "x"}),
+                None,
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            )
+            .unwrap();
+        assert_eq!(cond.as_deref(), Some("attribute_not_exists(#version)"));
+        // The crate's attributes are not the user's.
+        for u in [
+            crate::updates!(%{version: 9}),
+            crate::updates!(%{updated_at: "x"}),
+        ] {
+            let e = fresh
+                .render(&u, None, &BTreeMap::new(), &BTreeMap::new())
+                .unwrap_err();
+            assert!(e.message().contains("leave it out"), "{}", e.message());
+        }
+    }
 
     fn rendered(u: &Updates) -> (String, Placeholders) {
         let mut ph = Placeholders::default();

@@ -68,20 +68,36 @@ impl Client {
     pub async fn create_table_if_missing<T: Schema>(&self) -> Result<TableInfo> {
         match self.create_table::<T>().await {
             Err(e) if e.kind() == ErrorKind::ResourceInUse => {
-                self.wait_for_table(&spec_for::<T>().name, |_| {}).await
+                let spec = spec_for::<T>();
+                let info = self.wait_for_table(&spec.name, |_| {}).await?;
+                if let Some(attr) = &spec.ttl_attribute {
+                    let ttl = self.describe_ttl(&spec.name).await?;
+                    if ttl.attribute.as_deref() != Some(attr.as_str())
+                        || !matches!(ttl.status.as_str(), "ENABLED" | "ENABLING")
+                    {
+                        self.enable_ttl(&spec.name, attr).await?;
+                    }
+                }
+                Ok(info)
             }
             other => other,
         }
     }
 
-    /// Creates a table from a spec and waits until it is `ACTIVE`.
+    /// Creates a table from a spec and waits until it is `ACTIVE`; then
+    /// turns time to live on for the spec's `ttl_attribute`, if any.
     pub async fn create_table_from_spec(&self, spec: &TableSpec) -> Result<TableInfo> {
         let req = create(spec)?;
         let info = self.execute(&req).await?.info();
-        if info.is_active() {
-            return Ok(info);
+        let info = if info.is_active() {
+            info
+        } else {
+            self.wait_for_table(&spec.name, |_| {}).await?
+        };
+        if let Some(attr) = &spec.ttl_attribute {
+            self.enable_ttl(&spec.name, attr).await?;
         }
-        self.wait_for_table(&spec.name, |_| {}).await
+        Ok(info)
     }
 
     /// Polls until the table and its indexes are `ACTIVE`, calling

@@ -151,6 +151,12 @@ impl Client {
         opts: Opts,
     ) -> Result<BatchWriteOutput<T>> {
         let ctx = Ctx::of::<T>()?;
+        let mut items = items;
+        if ctx.schema.timestamps {
+            for item in &mut items {
+                plan::prepare_put(&ctx, item)?;
+            }
+        }
         let plan = plan_batch::write(&ctx, &items, &opts)?;
         self.run_writes(ctx, plan, items, &opts).await
     }
@@ -318,7 +324,11 @@ impl Client {
         let mut items = Vec::with_capacity(maps.len());
         for m in maps {
             if seen.insert(plan::key_id_of(&ctx, &m)) {
-                items.push(plan::decode_item(&ctx, m)?);
+                let item: T = plan::decode_item(&ctx, m)?;
+                // Time to live: an expired item is gone, unless `include_expired`.
+                if !plan::is_expired(&ctx, &item, &opts) {
+                    items.push(item);
+                }
             }
         }
         let key_at = |p: usize| -> Key { all_keys_by_position(&all_keys, keys.len(), p) };

@@ -99,10 +99,21 @@ pub(crate) fn page_of<T: Schema>(ctx: &Ctx, answer: crate::request::PageAnswer) 
 impl Client {
     /// Writes `item` (replacing any item with the same key) and returns it.
     /// Options: `condition_expression` with its names and values.
+    ///
+    /// On a schema with a `version` field the stored item must be at the
+    /// item's version (none stored when it is 0), the next version is
+    /// written, and the item returned carries it; else the error is a
+    /// [`VersionConflict`](crate::ErrorKind::VersionConflict). With
+    /// `timestamps;`, `inserted_at` is set when the item has none and
+    /// `updated_at` always.
     pub async fn put_item<T: Schema>(&self, item: T, opts: Opts) -> Result<T> {
         let ctx = Ctx::of::<T>()?;
-        let req = plan::item::put(&ctx, &item, &opts)?;
-        self.execute(&req).await?;
+        let mut item = item;
+        let version = plan::prepare_put(&ctx, &mut item)?;
+        let req = plan::item::put(&ctx, &item, &opts, version.as_ref())?;
+        if let Err(e) = self.execute(&req).await {
+            return Err(conflict(&ctx, &item, version.as_ref(), &opts, e));
+        }
         Ok(item)
     }
 
@@ -114,7 +125,12 @@ impl Client {
         let ctx = Ctx::of::<K::Item>()?;
         let req = plan::item::get(&ctx, key, &opts)?;
         let answer = self.execute(&req).await?;
-        answer.item.map(|i| plan::decode_item(&ctx, i)).transpose()
+        let item = answer
+            .item
+            .map(|i| plan::decode_item::<K::Item>(&ctx, i))
+            .transpose()?;
+        // Time to live: an expired item is gone, unless `include_expired`.
+        Ok(item.filter(|i| !plan::is_expired(&ctx, i, &opts)))
     }
 
     /// Deletes the item with `key`'s primary key and returns it as it was
@@ -123,8 +139,12 @@ impl Client {
     pub async fn delete_item<K: AsKey>(&self, key: K, opts: Opts) -> Result<Option<K::Item>> {
         let key = key.as_key();
         let ctx = Ctx::of::<K::Item>()?;
-        let req = plan::item::delete(&ctx, key, &opts)?;
-        let answer = self.execute(&req).await?;
+        let version = plan::version_of(&ctx, key)?;
+        let req = plan::item::delete(&ctx, key, &opts, version.as_ref())?;
+        let answer = match self.execute(&req).await {
+            Ok(a) => a,
+            Err(e) => return Err(conflict(&ctx, key, version.as_ref(), &opts, e)),
+        };
         answer
             .attributes
             .map(|i| plan::decode_item(&ctx, i))
@@ -145,7 +165,13 @@ impl Client {
         let key = key.as_key();
         let ctx = Ctx::of::<K::Item>()?;
         let req = plan::update::update(&ctx, key, &updates, &opts)?;
-        let answer = self.execute(&req).await?;
+        let answer = match self.execute(&req).await {
+            Ok(a) => a,
+            Err(e) => {
+                let version = plan::version_of(&ctx, key)?;
+                return Err(conflict(&ctx, key, version.as_ref(), &opts, e));
+            }
+        };
         match answer.attributes {
             Some(i) => plan::decode_item(&ctx, i),
             None => Err(Error::new(
@@ -220,6 +246,21 @@ impl Client {
                 None => return Ok(total),
             }
         }
+    }
+}
+
+/// A failed write on a versioned schema, explained (see
+/// `VersionCheck::explain`).
+fn conflict<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    version: Option<&plan::VersionCheck>,
+    opts: &Opts,
+    e: Error,
+) -> Error {
+    match (version, ctx.primary_key(key)) {
+        (Some(v), Ok(pk)) => v.explain(ctx, &pk, opts.condition_expression.is_some(), e),
+        _ => e,
     }
 }
 

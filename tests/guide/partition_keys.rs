@@ -3,17 +3,23 @@
 use super::*;
 
 // ---- Block 5 · Strategy 1: Natural Unique Identifier ------------------------
+// Port: same lines
 
 mod natural_unique_identifier {
     use super::*;
 
+    // The guide shows the one `field` line; the module around it is ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct User {
+        defmodule MyApp.User do
+          use Dynamo.Schema
+
+          item do
             table_name "users";
             field :user_id, partition_key: true;  // UUID or unique ID
             field :name;
-        }
+          end
+        end
     }
 }
 
@@ -25,15 +31,12 @@ async fn b05_partition_key_strategy_1_natural_unique_identifier() {
         // No sort key declared: the table is hash-only.
         assert_eq!(info.partition_key.as_deref(), Some("pk"));
         assert_eq!(info.sort_key, None);
-        let id = "550e8400-e29b-41d4-a716-446655440000";
-        User::put_item(item!(User {
-            user_id: id,
-            name: "Ada"
-        }))
-        .await
-        .unwrap();
-        assert_eq!(raw_keys::<User>().await, vec![(id.to_owned(), None)]);
-        let got = User::get_item(&item!(User { user_id: id }))
+        let user_id = "550e8400-e29b-41d4-a716-446655440000";
+        User::put_item(item!(%User{user_id, name: "Ada"}))
+            .await
+            .unwrap();
+        assert_eq!(raw_keys::<User>().await, vec![(user_id.to_owned(), None)]);
+        let got = User::get_item(item!(%User{user_id}))
             .await
             .unwrap()
             .unwrap();
@@ -43,20 +46,26 @@ async fn b05_partition_key_strategy_1_natural_unique_identifier() {
 }
 
 // ---- Block 6 · Strategy 2: Composite Partition Key --------------------------
+// Port: same lines
 
 mod composite_partition_key {
     use super::*;
 
+    // The guide shows the `partition_key` line; the module around it is ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct TenantEntity {
+        defmodule MyApp.TenantEntity do
+          use Dynamo.Schema
+
+          item do
             table_name "saas_data";
             field :tenant_id;
             field :entity_type;
             field :entity_id, sort_key: true;
             partition_key [:tenant_id, :entity_type];
             // Results in: "tenant123#USER"
-        }
+          end
+        end
     }
 }
 
@@ -65,19 +74,15 @@ async fn b06_partition_key_strategy_2_composite() {
     use composite_partition_key::TenantEntity;
     isolated(async {
         TenantEntity::create_table().await.unwrap();
-        for (tenant, kind, id) in [
+        for (tenant_id, entity_type, entity_id) in [
             ("tenant123", "USER", "u1"),
             ("tenant123", "USER", "u2"),
             ("tenant123", "ORDER", "o1"),
             ("tenant456", "USER", "u9"),
         ] {
-            TenantEntity::put_item(item!(TenantEntity {
-                tenant_id: tenant,
-                entity_type: kind,
-                entity_id: id
-            }))
-            .await
-            .unwrap();
+            TenantEntity::put_item(item!(%TenantEntity{tenant_id, entity_type, entity_id}))
+                .await
+                .unwrap();
         }
         let pks: BTreeSet<String> = raw_keys::<TenantEntity>()
             .await
@@ -94,10 +99,7 @@ async fn b06_partition_key_strategy_2_composite() {
         );
         // One partition per tenant and type.
         let users = TenantEntity::list_items(
-            &item!(TenantEntity {
-                tenant_id: "tenant123",
-                entity_type: "USER"
-            }),
+            item!(%TenantEntity{tenant_id: "tenant123", entity_type: "USER"}),
             opts![],
         )
         .await
@@ -109,19 +111,26 @@ async fn b06_partition_key_strategy_2_composite() {
 }
 
 // ---- Block 7 · Strategy 3: Write Sharding -----------------------------------
+// Port: same shape — `def sharded_key/1` inside the module becomes an `impl
+// Counter` block after the schema (`dynamo_item!` holds the `item do … end`
+// lines only); `:rand.uniform(10)` is `fastrand::u32(1..=10)`.
 
 mod write_sharding {
     use super::*;
 
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Counter {
+        defmodule MyApp.Counter do
+          use Dynamo.Schema
+
+          item do
             table_name "counters";
 
             field :counter_name;
             field :shard, partition_key: true;  // counter_name#0, counter_name#1, etc.
             field :count, default: 0;
-        }
+          end
+        end
     }
 
     impl Counter {
@@ -142,10 +151,8 @@ async fn b07_partition_key_strategy_3_write_sharding() {
         for _ in 0..40 {
             let shard = Counter::sharded_key("page_views");
             let c = Counter::update_item(
-                &item!(Counter {
-                    shard: shard.clone()
-                }),
-                updates! { counter_name: "page_views", count: {:increment, 1} },
+                item!(%Counter{shard: shard.clone()}),
+                updates!(%{counter_name: "page_views", count: {:increment, 1}}),
             )
             .await
             .unwrap();
@@ -159,11 +166,7 @@ async fn b07_partition_key_strategy_3_write_sharding() {
         }
         // Reading the counter: every shard in one batch get, summed.
         let keys: Vec<Counter> = (0..10)
-            .map(|i| {
-                item!(Counter {
-                    shard: format!("page_views#{i}")
-                })
-            })
+            .map(|i| item!(%Counter{shard: format!("page_views#{i}")}))
             .collect();
         let out = dynamo::table::batch_get_item(&keys, opts![]).await.unwrap();
         assert!(out.unprocessed_keys.is_empty());

@@ -2,7 +2,13 @@
 
 use super::*;
 
-// ---- Blocks 24 and 25 · Basic Context Structure, Controller Integration -----
+// ---- Block 24 · Basic Context Structure -------------------------------------
+// Port: same shape — the context answers `{:error, :not_found}` next to
+// DynamoDB's errors, so it has an error enum (`accounts::Error`); `attrs` is a
+// string-keyed map (`attrs[:email]` → `attrs.get("email")`); the list of
+// `get_user_by_email` is matched as a slice (`[user | _]` → `[user, ..]`);
+// `get_user` answers `Ok(None)` for a missing user. The functions, their
+// calls and their order are the guide's.
 
 /// `MyApp.Accounts`, with its schema `MyApp.Accounts.User`.
 mod accounts {
@@ -12,7 +18,10 @@ mod accounts {
     // Schema
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct User {
+        defmodule MyApp.Accounts.User do
+          use Dynamo.Schema
+
+          item do
             table_name "users";
 
             field :id, partition_key: true;
@@ -22,7 +31,8 @@ mod accounts {
             field :inserted_at;
 
             global_secondary_index "EmailIndex", partition_key: :email;
-        }
+          end
+        end
     }
 
     /// `attrs`: Elixir's `%{email: …, name: …, role: …}`.
@@ -41,56 +51,44 @@ mod accounts {
         }
     }
 
-    // Context
+    // Context (`defmodule MyApp.Accounts`: this module; `alias
+    // MyApp.Accounts.User`: `User` is defined above, in it.)
 
     pub async fn list_users() -> dynamo::Result<Vec<User>> {
         stream::scan::<User>(opts![]).try_collect().await
     }
 
-    /// `User.get_item(%User{id: id, email: email})`: `Ok(None)` when there is
-    /// no such user.
     pub async fn get_user(id: &str, email: &str) -> dynamo::Result<Option<User>> {
-        User::get_item(&item!(User {
-            id: id,
-            email: email
-        }))
-        .await
+        User::get_item(item!(%User{id: id, email: email})).await
     }
 
     pub async fn get_user_by_email(email: &str) -> Result<User, Error> {
-        match User::list_items(
-            &item!(User { email: email }),
-            opts![index_name: "EmailIndex"],
-        )
-        .await
+        match User::list_items(item!(%User{email: email}), opts![index_name: "EmailIndex"])
+            .await
+            .as_deref()
         {
-            Ok(users) => match users.as_slice() {
-                [user, ..] => Ok(user.clone()),
-                [] => Err(Error::NotFound),
-            },
-            Err(error) => Err(error.into()),
+            Ok([user, ..]) => Ok(user.clone()),
+            Ok([]) => Err(Error::NotFound),
+            Err(error) => Err(error.clone().into()),
         }
     }
 
     pub async fn create_user(attrs: &Attrs<'_>) -> dynamo::Result<User> {
-        let user = item!(User {
+        let user = item!(%User{
             id: generate_id(),
             email: attrs.get("email").copied(),
             name: attrs.get("name").copied(),
             role: attrs.get("role").copied().unwrap_or("user"),
-            inserted_at: utc_now_iso8601()
+            inserted_at: DateTime::utc_now().to_iso8601()
         });
 
         User::put_item(user).await
     }
 
-    pub async fn update_user(user: &User, attrs: &Attrs<'_>) -> dynamo::Result<User> {
+    pub async fn update_user(user: User, attrs: &Attrs<'_>) -> dynamo::Result<User> {
         let updated = User {
-            name: attrs
-                .get("name")
-                .map(|n| Value::from(*n))
-                .unwrap_or_else(|| user.name.clone()),
-            ..user.clone()
+            name: attrs.get("name").map_or(user.name, |n| Value::from(*n)),
+            ..user
         };
         User::put_item(updated).await
     }
@@ -102,8 +100,9 @@ mod accounts {
     /// `"user_" <> (:crypto.strong_rand_bytes(16) |> Base.url_encode64(padding: false))`
     /// (`fastrand` is not a cryptographic generator; the crate has none).
     fn generate_id() -> String {
-        let bytes: [u8; 16] = fastrand::u128(..).to_le_bytes();
-        "user_".to_owned() + &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        "user_".to_owned()
+            + &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(fastrand::u128(..).to_le_bytes())
     }
 }
 
@@ -166,13 +165,13 @@ async fn b24_phoenix_basic_context_structure() {
             Err(accounts::Error::NotFound)
         ));
 
-        let renamed = accounts::update_user(&ada, &BTreeMap::from([("name", "Ada L.")]))
+        let renamed = accounts::update_user(ada.clone(), &BTreeMap::from([("name", "Ada L.")]))
             .await
             .unwrap();
         assert_eq!(renamed.name, "Ada L.");
         assert_eq!(renamed.role, "user");
         // `attrs[:name] || user.name`: no name keeps the old one.
-        let same = accounts::update_user(&renamed, &BTreeMap::new())
+        let same = accounts::update_user(renamed.clone(), &BTreeMap::new())
             .await
             .unwrap();
         assert_eq!(same.name, "Ada L.");
@@ -197,6 +196,12 @@ async fn b24_phoenix_basic_context_structure() {
     })
     .await;
 }
+
+// ---- Block 25 · Phoenix Controller Integration ------------------------------
+// Port: restructured — Phoenix (`use MyAppWeb, :controller`, `conn`,
+// `render`, `put_flash`, `redirect`, `~p`) has no counterpart here: each
+// action calls the context as the guide's does and returns what it would do
+// to the connection (the HTTP version is `examples/accounts_service`).
 
 /// `MyAppWeb.UserController`, without a web framework: each action returns
 /// what it would do to the connection. (The HTTP version is the axum example
@@ -343,13 +348,18 @@ async fn b25_phoenix_controller_integration() {
 }
 
 // ---- Block 26 · Multi-Tenant Pattern ----------------------------------------
+// Port: same shape — `role \\ "member"` (a default argument) becomes an
+// `Option` parameter, read as `role.unwrap_or("member")`.
 
 /// `MyApp.Organizations`, with its schema `MyApp.Organizations.Member`.
 mod organizations {
     use super::*;
 
+    // (`alias MyApp.Organizations.Member`: `Member` is defined below, in
+    // this module.)
+
     pub async fn list_members(org_id: &str) -> dynamo::Result<Vec<Member>> {
-        Member::list_items(&item!(Member { org_id: org_id }), opts![]).await
+        Member::list_items(item!(%Member{org_id: org_id}), opts![]).await
     }
 
     /// `add_member(org_id, user_id, role \\ "member")`: Rust has no default
@@ -359,24 +369,28 @@ mod organizations {
         user_id: &str,
         role: Option<&str>,
     ) -> dynamo::Result<Member> {
-        let member = item!(Member {
+        let member = item!(%Member{
             org_id: org_id,
             user_id: user_id,
             role: role.unwrap_or("member"),
-            joined_at: utc_now_iso8601()
+            joined_at: DateTime::utc_now().to_iso8601()
         });
         Member::put_item(member).await
     }
 
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Member {
+        defmodule MyApp.Organizations.Member do
+          use Dynamo.Schema
+
+          item do
             table_name "org_members";
             field :org_id, partition_key: true;
             field :user_id, sort_key: true;
             field :role;
             field :joined_at;
-        }
+          end
+        end
     }
 }
 

@@ -3,13 +3,17 @@
 use super::*;
 
 // ---- Block 4 · Single-Table vs Multi-Table Design ---------------------------
+// Port: same lines
 
 mod single_table_design {
     use super::*;
 
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct UserEntity {
+        defmodule MyApp.UserEntity do
+          use Dynamo.Schema
+
+          item do
             table_name "app_data";
 
             field :entity_type, default: "USER";
@@ -17,12 +21,16 @@ mod single_table_design {
             field :sk_type, sort_key: true, default: "PROFILE";
             field :email;
             field :name;
-        }
+          end
+        end
     }
 
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct UserOrder {
+        defmodule MyApp.UserOrder do
+          use Dynamo.Schema
+
+          item do
             table_name "app_data";
 
             field :entity_type, default: "ORDER";
@@ -30,7 +38,8 @@ mod single_table_design {
             field :order_id, sort_key: true;
             field :total;
             field :status;
-        }
+          end
+        end
     }
 }
 
@@ -41,18 +50,18 @@ async fn b04_single_table_design() {
         assert_eq!(UserEntity::table_name(), UserOrder::table_name());
         // One table for both entities: created once.
         UserEntity::create_table().await.unwrap();
-        UserEntity::put_item(item!(UserEntity {
+        UserEntity::put_item(item!(%UserEntity{
             user_id: "user123",
             email: "ada@example.com",
-            name: "Ada"
+            name: "Ada",
         }))
         .await
         .unwrap();
-        UserOrder::put_item(item!(UserOrder {
+        UserOrder::put_item(item!(%UserOrder{
             user_id: "user123",
             order_id: "order789",
             total: 99.5,
-            status: "PENDING"
+            status: "PENDING",
         }))
         .await
         .unwrap();
@@ -70,10 +79,7 @@ async fn b04_single_table_design() {
         // One query reads the user's related entities ("PROFILE" sorts
         // before "order789": uppercase letters come first in UTF-8 order).
         let all = UserEntity::list_items(
-            &item!(UserEntity {
-                user_id: "user123",
-                sk_type: Value::Null
-            }),
+            item!(%UserEntity{user_id: "user123", sk_type: Value::Null}),
             opts![],
         )
         .await
@@ -82,8 +88,11 @@ async fn b04_single_table_design() {
         assert_eq!(types, vec!["USER", "ORDER"]);
         // `entity_type` tells them apart.
         let orders = UserOrder::list_items(
-            &item!(UserOrder { user_id: "user123" }),
-            opts![filter_expression: "entity_type = :t", expression_attribute_values: {":t" => "ORDER"}],
+            item!(%UserOrder{user_id: "user123"}),
+            opts![
+                filter_expression: "entity_type = :t",
+                expression_attribute_values: %{":t" => "ORDER"}
+            ],
         )
         .await
         .unwrap();
@@ -91,7 +100,7 @@ async fn b04_single_table_design() {
         assert_eq!(orders[0].order_id, "order789");
         assert_eq!(orders[0].total, 99.5);
         // The default sort key reads the profile.
-        let profile = UserEntity::get_item(&item!(UserEntity { user_id: "user123" }))
+        let profile = UserEntity::get_item(item!(%UserEntity{user_id: "user123"}))
             .await
             .unwrap()
             .unwrap();

@@ -3,13 +3,18 @@
 use super::*;
 
 // ---- Block 8 · Strategy 1: Hierarchical Data --------------------------------
+// Port: same lines
 
 mod hierarchical_data {
     use super::*;
 
+    // The guide shows the key lines; the module and the fields are ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Order {
+        defmodule MyApp.Order do
+          use Dynamo.Schema
+
+          item do
             table_name "orders";
             field :user_id;
             field :order_date;
@@ -19,7 +24,8 @@ mod hierarchical_data {
             partition_key [:user_id];
             sort_key [:order_date, :order_id];
             // SK: "2024-01-15#order123"
-        }
+          end
+        end
     }
 }
 
@@ -28,20 +34,15 @@ async fn b08_sort_key_strategy_1_hierarchical_data() {
     use hierarchical_data::Order;
     isolated(async {
         Order::create_table().await.unwrap();
-        for (user, date, id) in [
+        for (user_id, order_date, order_id) in [
             ("user123", "2023-12-20", "order100"),
             ("user123", "2024-01-15", "order123"),
             ("user123", "2024-02-01", "order124"),
             ("user999", "2024-03-01", "order900"),
         ] {
-            Order::put_item(item!(Order {
-                user_id: user,
-                order_date: date,
-                order_id: id,
-                total: 10
-            }))
-            .await
-            .unwrap();
+            Order::put_item(item!(%Order{user_id, order_date, order_id, total: 10}))
+                .await
+                .unwrap();
         }
         assert!(
             raw_keys::<Order>()
@@ -51,10 +52,7 @@ async fn b08_sort_key_strategy_1_hierarchical_data() {
 
         // Query: All orders after a date
         let orders = Order::list_items(
-            &item!(Order {
-                user_id: "user123",
-                order_date: "2024-01-01"
-            }),
+            item!(%MyApp.Order{user_id: "user123", order_date: "2024-01-01"}),
             opts![sk_operator: :gte],
         )
         .await
@@ -66,13 +64,18 @@ async fn b08_sort_key_strategy_1_hierarchical_data() {
 }
 
 // ---- Block 9 · Strategy 2: Entity Type Prefix -------------------------------
+// Port: same lines
 
 mod entity_type_prefix {
     use super::*;
 
+    // The guide shows the key line; the module and the fields are ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Entity {
+        defmodule MyApp.Entity do
+          use Dynamo.Schema
+
+          item do
             table_name "entities";
             field :user_id, partition_key: true;
             field :entity_type;
@@ -80,7 +83,8 @@ mod entity_type_prefix {
             // Store multiple entity types, query by type
             sort_key [:entity_type, :entity_id];
             // SK: "ORDER#order123" or "PROFILE#profile456"
-        }
+          end
+        end
     }
 }
 
@@ -89,19 +93,15 @@ async fn b09_sort_key_strategy_2_entity_type_prefix() {
     use entity_type_prefix::Entity;
     isolated(async {
         Entity::create_table().await.unwrap();
-        for (kind, id) in [
+        for (entity_type, entity_id) in [
             ("ORDER", "order123"),
             ("ORDER", "order124"),
             ("PROFILE", "profile456"),
             ("ORDERLINE", "line1"),
         ] {
-            Entity::put_item(item!(Entity {
-                user_id: "user123",
-                entity_type: kind,
-                entity_id: id
-            }))
-            .await
-            .unwrap();
+            Entity::put_item(item!(%Entity{user_id: "user123", entity_type, entity_id}))
+                .await
+                .unwrap();
         }
         let sks: Vec<String> = raw_keys::<Entity>()
             .await
@@ -120,10 +120,7 @@ async fn b09_sort_key_strategy_2_entity_type_prefix() {
 
         // Query: All orders for user
         let orders = Entity::list_items(
-            &item!(Entity {
-                user_id: "user123",
-                entity_type: "ORDER"
-            }),
+            item!(%MyApp.Entity{user_id: "user123", entity_type: "ORDER"}),
             opts![sk_operator: :begins_with],
         )
         .await
@@ -136,10 +133,7 @@ async fn b09_sort_key_strategy_2_entity_type_prefix() {
         // Without an operator the partial key is matched as a whole part
         // (begins_with "ORDER#"), which is exactly the orders.
         let exact = Entity::list_items(
-            &item!(Entity {
-                user_id: "user123",
-                entity_type: "ORDER"
-            }),
+            item!(%Entity{user_id: "user123", entity_type: "ORDER"}),
             opts![],
         )
         .await
@@ -151,18 +145,24 @@ async fn b09_sort_key_strategy_2_entity_type_prefix() {
 }
 
 // ---- Block 10 · Strategy 3: Time-Based Ordering -----------------------------
+// Port: same lines
 
 mod time_based_ordering {
     use super::*;
 
+    // The guide shows the `created_at` line; the module around it is ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Item {
+        defmodule MyApp.Item do
+          use Dynamo.Schema
+
+          item do
             table_name "items";
             field :user_id, partition_key: true;
             // Access pattern: Recent items first
             field :created_at, sort_key: true;
-        }
+          end
+        end
     }
 }
 
@@ -171,21 +171,18 @@ async fn b10_sort_key_strategy_3_time_based_ordering() {
     use time_based_ordering::Item;
     isolated(async {
         Item::create_table().await.unwrap();
-        for at in [
+        for created_at in [
             "2024-01-15T10:30:00Z",
             "2023-11-02T08:00:00Z",
             "2024-03-01T00:00:00Z",
         ] {
-            Item::put_item(item!(Item {
-                user_id: "user123",
-                created_at: at
-            }))
-            .await
-            .unwrap();
+            Item::put_item(item!(%Item{user_id: "user123", created_at}))
+                .await
+                .unwrap();
         }
         // Query descending (newest first)
         let items = Item::list_items(
-            &item!(Item { user_id: "user123" }),
+            item!(%MyApp.Item{user_id: "user123"}),
             opts![scan_index_forward: false],
         )
         .await
@@ -204,13 +201,18 @@ async fn b10_sort_key_strategy_3_time_based_ordering() {
 }
 
 // ---- Block 11 · Strategy 4: Composite Sort Key for Multiple Access Patterns -
+// Port: same lines
 
 mod composite_sort_key {
     use super::*;
 
+    // The guide shows the key line; the module and the fields are ours.
     dynamo_item! {
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Order {
+        defmodule MyApp.Order do
+          use Dynamo.Schema
+
+          item do
             table_name "orders";
             field :user_id, partition_key: true;
             field :status;
@@ -218,7 +220,8 @@ mod composite_sort_key {
             field :order_id;
             sort_key [:status, :created_at, :order_id];
             // SK: "PENDING#2024-01-15T10:30:00Z#order123"
-        }
+          end
+        end
     }
 }
 
@@ -227,20 +230,15 @@ async fn b11_sort_key_strategy_4_composite_sort_key() {
     use composite_sort_key::Order;
     isolated(async {
         Order::create_table().await.unwrap();
-        for (status, at, id) in [
+        for (status, created_at, order_id) in [
             ("PENDING", "2023-12-31T23:59:59Z", "order100"),
             ("PENDING", "2024-01-01T09:00:00Z", "order101"),
             ("PENDING", "2024-01-15T10:30:00Z", "order123"),
             ("SHIPPED", "2024-01-10T00:00:00Z", "order050"),
         ] {
-            Order::put_item(item!(Order {
-                user_id: "user123",
-                status: status,
-                created_at: at,
-                order_id: id
-            }))
-            .await
-            .unwrap();
+            Order::put_item(item!(%Order{user_id: "user123", status, created_at, order_id}))
+                .await
+                .unwrap();
         }
         assert!(raw_keys::<Order>().await.contains(&(
             "user123".to_owned(),
@@ -252,10 +250,7 @@ async fn b11_sort_key_strategy_4_composite_sort_key() {
 
         // Query: All pending orders
         let pending = Order::list_items(
-            &item!(Order {
-                user_id: "user123",
-                status: "PENDING"
-            }),
+            item!(%MyApp.Order{user_id: "user123", status: "PENDING"}),
             opts![sk_operator: :begins_with],
         )
         .await
@@ -264,11 +259,7 @@ async fn b11_sort_key_strategy_4_composite_sort_key() {
 
         // Query: Pending orders after date
         let guide = Order::list_items(
-            &item!(Order {
-                user_id: "user123",
-                status: "PENDING",
-                created_at: "2024-01-01"
-            }),
+            item!(%MyApp.Order{user_id: "user123", status: "PENDING", created_at: "2024-01-01"}),
             opts![sk_operator: :begins_with],
         )
         .await
@@ -281,11 +272,7 @@ async fn b11_sort_key_strategy_4_composite_sort_key() {
         // pending order (`sk_end` replaces the last set field's value, giving
         // the upper bound "PENDING#9999").
         let after = Order::list_items(
-            &item!(Order {
-                user_id: "user123",
-                status: "PENDING",
-                created_at: "2024-01-01"
-            }),
+            item!(%Order{user_id: "user123", status: "PENDING", created_at: "2024-01-01"}),
             opts![sk_operator: :between, sk_end: "9999"],
         )
         .await

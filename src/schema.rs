@@ -8,7 +8,7 @@ use crate::codec::wire::WireItem;
 use crate::codec::{AttributeSink, AttributeSource, ScalarType};
 use crate::config::{self, KeySettings};
 use crate::error::{Error, Result};
-use crate::key::{self, KeyField, KeyPart};
+use crate::key::{self, KeyField};
 use crate::request::KeyAttrs;
 use crate::value::{Number, Value};
 
@@ -491,19 +491,21 @@ pub trait Schema: Sized + Send + Sync + 'static {
     /// Calls `f` with the schema's own sort-key fields' values.
     fn __sort_parts<R>(&self, f: impl FnOnce(&[KeyField<'_>]) -> R) -> R;
 
-    #[doc(hidden)]
-    /// A field's value as a key part, by name.
-    fn __key_part(&self, field: &str) -> Option<KeyPart<'_>>;
-
     /// A field's value by name (`None` for an unknown name).
     fn field_value(&self, field: &str) -> Option<Value>;
 
-    /// Sets a field by name from a value; `Ok(false)` for an unknown name.
-    /// What the crate uses to count a `version` up and to set `timestamps`.
+    /// Sets the `version` field; `false` when the schema has none or the
+    /// value does not fit its type. What the crate counts a version up with.
     #[doc(hidden)]
-    fn __set_field(&mut self, field: &str, value: Value) -> Result<bool> {
-        let _ = (field, value);
-        Ok(false)
+    fn __set_version(&mut self, version: i128) -> bool {
+        let _ = version;
+        false
+    }
+
+    /// Sets `timestamps;`: `inserted_at` when empty, `updated_at` always.
+    #[doc(hidden)]
+    fn __stamp(&mut self, now: &str) {
+        let _ = now;
     }
 
     /// Writes the item's set fields into `sink` (unset fields are left out).
@@ -644,18 +646,22 @@ fn full_sort_key_with<T: Schema>(item: &T, sep: &str, prefix: bool) -> Result<Op
 fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef, sep: &str) -> Result<String> {
     let parent = rel.parent;
     let fk = rel.foreign_key_field();
-    let mut parts: Vec<KeyField<'_>> = Vec::with_capacity(parent.partition_key.len());
+    let mut values: Vec<(&'static str, Value)> = Vec::with_capacity(parent.partition_key.len());
     for (i, pname) in parent.partition_key.iter().enumerate() {
         let child_field: &'static str = if i == 0 { fk } else { pname };
-        let part = item.__key_part(child_field).ok_or_else(|| {
+        let value = item.field_value(child_field).ok_or_else(|| {
             Error::validation(format!(
                 "belongs_to `{}`: `{}` has no field `{child_field}` for the parent's partition key",
                 rel.name,
                 T::SCHEMA.name
             ))
         })?;
-        parts.push(KeyField::new(child_field, part));
+        values.push((child_field, value));
     }
+    let parts: Vec<KeyField<'_>> = values
+        .iter()
+        .map(|(f, v)| KeyField::new(f, crate::codec::Encode::key_part(v)))
+        .collect();
     key::partition_key(sep, &parts)
 }
 

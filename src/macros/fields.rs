@@ -10,39 +10,39 @@
 #[macro_export]
 macro_rules! __dynamo_field_opts {
     // ===== Validation (slots pk sk def ver ttl) =============================
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt]) => {};
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt]) => {};
     // `partition_key` / `partition_key: <bool>`, first time.
-    (@check $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt ver = [] ttl = []] [partition_key $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt ver = [] ttl = []] [partition_key $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = [x] sk = $sk def = $def ver = [] ttl = []] $($rest)*);
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = [x] sk = $sk def = $def ver = [] ttl = []] $($rest)*);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt ver = [] ttl = []] [partition_key $tok:tt $v:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [] sk = $sk:tt def = $def:tt ver = [] ttl = []] [partition_key $tok:tt $v:tt] $($rest:tt)*) => {
         const _: () = $crate::__private::assert!($v, $crate::__private::concat!(
             "dynamo_item!: `partition_key: false` on field `", $crate::__private::stringify!($f),
             "` is not allowed; a field is not a key unless marked, so remove the option"
         ));
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = [x] sk = $sk def = $def ver = [] ttl = []] $($rest)*);
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = [x] sk = $sk def = $def ver = [] ttl = []] $($rest)*);
     };
     // `sort_key` / `sort_key: <bool>`, first time.
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt ver = [] ttl = []] [sort_key $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt ver = [] ttl = []] [sort_key $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = $pk sk = [x] def = $def ver = [] ttl = []] $($rest)*);
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = $pk sk = [x] def = $def ver = [] ttl = []] $($rest)*);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt ver = [] ttl = []] [sort_key $tok:tt $v:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [] def = $def:tt ver = [] ttl = []] [sort_key $tok:tt $v:tt] $($rest:tt)*) => {
         const _: () = $crate::__private::assert!($v, $crate::__private::concat!(
             "dynamo_item!: `sort_key: false` on field `", $crate::__private::stringify!($f),
             "` is not allowed; a field is not a key unless marked, so remove the option"
         ));
         const _: fn() = $crate::__private::assert_key_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = $pk sk = [x] def = $def ver = [] ttl = []] $($rest)*);
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = $pk sk = [x] def = $def ver = [] ttl = []] $($rest)*);
     };
     // `default: <expr>`, first time.
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = [] ver = $ver:tt ttl = $ttl:tt] [default $tok:tt $v:tt] $($rest:tt)*) => {
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = $pk sk = $sk def = [x] ver = $ver ttl = $ttl] $($rest)*);
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = [] ver = $ver:tt ttl = $ttl:tt] [default $tok:tt $v:tt] $($rest:tt)*) => {
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = $pk sk = $sk def = [x] ver = $ver ttl = $ttl] $($rest)*);
     };
     // `default` without a value.
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = [] ver = $ver:tt ttl = $ttl:tt] [default $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = [] ver = $ver:tt ttl = $ttl:tt] [default $tok:tt] $($rest:tt)*) => {
         $crate::__private::compile_error!($crate::__private::concat!(
             "dynamo_item!: `default` on field `", $crate::__private::stringify!($f),
             "` needs a value, e.g. `default: \"user\"` or `default: 0`"
@@ -50,50 +50,57 @@ macro_rules! __dynamo_field_opts {
         $crate::__dynamo_blame!($tok);
     };
     // `version`, first time: an integer field, not a key.
-    (@check $f:ident [$($ty:ty)?] [pk = [] sk = [] def = $def:tt ver = [] ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [] sk = [] def = $def:tt ver = [] ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_version_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = [] sk = [] def = $def ver = [$tok] ttl = $ttl] $($rest)*);
+        // How the crate counts this schema's version up (found by
+        // `Schema::__set_version` through `__private::Probe`).
+        impl $crate::__private::VersionField for $Name {
+            fn set_version(&mut self, version: i128) -> bool {
+                $crate::__private::set_version(&mut self.$f, version)
+            }
+        }
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = [] sk = [] def = $def ver = [$tok] ttl = $ttl] $($rest)*);
     };
     // `ttl`, first time: epoch seconds in an integer field, not a key.
-    (@check $f:ident [$($ty:ty)?] [pk = [] sk = [] def = $def:tt ver = $ver:tt ttl = []] [ttl $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [] sk = [] def = $def:tt ver = $ver:tt ttl = []] [ttl $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_ttl_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        $crate::__dynamo_field_opts!(@check $f [$($ty)?] [pk = [] sk = [] def = $def ver = $ver ttl = [$tok]] $($rest)*);
+        $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = [] sk = [] def = $def ver = $ver ttl = [$tok]] $($rest)*);
     };
     // A key field marked `version` or `ttl` (in either order).
-    (@check $f:ident [$($ty:ty)?] [pk = [x] sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [x] sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f version $tok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [x] def = $def:tt ver = $ver:tt ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [x] def = $def:tt ver = $ver:tt ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f version $tok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = [x] sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [x] sk = $sk:tt def = $def:tt ver = $ver:tt ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f ttl $tok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [x] def = $def:tt ver = $ver:tt ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = [x] def = $def:tt ver = $ver:tt ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f ttl $tok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [partition_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [partition_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f version $vtok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [sort_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [sort_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f version $vtok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [partition_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [partition_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f ttl $ttok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [sort_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [sort_key $tok:tt $($v:tt)?] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@key_flag $f ttl $ttok);
     };
     // `version` and `ttl` on one field.
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = [$vtok:tt] ttl = $ttl:tt] [ttl $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@version_and_ttl $f $tok);
     };
-    (@check $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [version $tok:tt] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] [pk = $pk:tt sk = $sk:tt def = $def:tt ver = $ver:tt ttl = [$ttok:tt]] [version $tok:tt] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@version_and_ttl $f $tok);
     };
     // A known option a second time or with a value it does not take, or an
     // unknown option.
-    (@check $f:ident [$($ty:ty)?] $slots:tt [$opt:tt $tok:tt $($v:tt)?] $($rest:tt)*) => {
+    (@check $Name:ident $f:ident [$($ty:ty)?] $slots:tt [$opt:tt $tok:tt $($v:tt)?] $($rest:tt)*) => {
         $crate::__dynamo_field_opts!(@bad $f $opt $tok [$($v)?]);
     };
     (@bad $f:ident partition_key $tok:tt $v:tt) => { $crate::__dynamo_field_opts!(@twice $f $tok); };

@@ -252,7 +252,7 @@ macro_rules! __dynamo_item {
         // Field options: unknown, repeated, `partition_key: false`, `default`
         // without a value, `version`/`ttl` on the wrong type. (Each option
         // is passed with a second copy of its name, to blame.)
-        $( $crate::__dynamo_field_opts!(@check $f [$($fty)?] [pk = [] sk = [] def = [] ver = [] ttl = []] $( [$fopt $fopt $($fval)?] )*); )+
+        $( $crate::__dynamo_field_opts!(@check $Name $f [$($fty)?] [pk = [] sk = [] def = [] ver = [] ttl = []] $( [$fopt $fopt $($fval)?] )*); )+
         // A list and per-field flags for the same key.
         $crate::__dynamo_keys!(@no_flags_with_list partition_key [$( $( $pkl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
         $crate::__dynamo_keys!(@no_flags_with_list sort_key [$( $( $skl )* )?] $( $f [$( [$fopt $fopt] )*] )+);
@@ -386,13 +386,6 @@ macro_rules! __dynamo_item {
                     $crate::__dynamo_keys!(@parts sort_key self f [$( $( $skl )* )?] __FIELDS $( $f [$( [$fopt] )*] )+)
                 }
 
-                fn __key_part(&self, field: &str) -> $crate::__private::Option<$crate::key::KeyPart<'_>> {
-                    match field {
-                        $( $crate::__private::stringify!($f) => $crate::__private::Some($crate::Encode::key_part(&self.$f)), )+
-                        _ => $crate::__private::None,
-                    }
-                }
-
                 fn field_value(&self, field: &str) -> $crate::__private::Option<$crate::Value> {
                     match field {
                         $( $crate::__private::stringify!($f) => $crate::__private::Some($crate::Encode::encode(&self.$f)), )+
@@ -404,16 +397,24 @@ macro_rules! __dynamo_item {
                     }
                 }
 
-                fn __set_field(&mut self, field: &str, value: $crate::Value) -> $crate::Result<bool> {
-                    match field {
-                        $( $crate::__private::stringify!($f) => $crate::__private::set_field(&mut self.$f, field, value), )+
-                        $(
-                            "inserted_at" if $crate::__dynamo_item!(@ts_pass $tstok (true)) => $crate::__private::set_field(&mut self.inserted_at, field, value),
-                            "updated_at" => $crate::__private::set_field(&mut self.updated_at, field, value),
-                        )?
-                        _ => $crate::__private::Ok(false),
+                fn __set_version(&mut self, version: i128) -> bool {
+                    #[allow(unused_imports)]
+                    use $crate::__private::{ViaNoVersion as _, ViaVersionField as _};
+                    match (&&$crate::__private::Probe::<Self>::new()).version_setter() {
+                        $crate::__private::Some(set) => set(self, version),
+                        $crate::__private::None => false,
                     }
                 }
+
+                $(
+                    fn __stamp(&mut self, now: &str) {
+                        $crate::__dynamo_item!(@ts_pass $tstok (()));
+                        if self.inserted_at.is_empty() {
+                            self.inserted_at = $crate::__private::Into::into(now);
+                        }
+                        self.updated_at = $crate::__private::Into::into(now);
+                    }
+                )?
 
                 fn encode_item<S: $crate::AttributeSink>(&self, sink: &mut S) {
                     $( $crate::AttributeSink::field(sink, $crate::__private::stringify!($f), &self.$f); )+

@@ -201,24 +201,17 @@ pub(crate) fn version_of<T: Schema>(ctx: &Ctx, key: &T) -> Result<Option<Version
 /// always).
 pub(crate) fn prepare_put<T: Schema>(ctx: &Ctx, item: &mut T) -> Result<Option<VersionCheck>> {
     let check = version_of(ctx, item)?;
-    if let Some(c) = &check {
-        let next = c.expected + 1;
-        item.__set_field(c.attr, Value::Number(Number::from(next)))
-            .map_err(|_| {
-                Error::validation(format!(
-                    "the `version` field `{}` is at {}, the largest its type holds",
-                    c.attr, c.expected
-                ))
-                .with_field(c.attr)
-            })?;
+    if let Some(c) = &check
+        && !item.__set_version(c.expected + 1)
+    {
+        return Err(Error::validation(format!(
+            "the `version` field `{}` is at {}, the largest its type holds",
+            c.attr, c.expected
+        ))
+        .with_field(c.attr));
     }
     if ctx.schema.timestamps {
-        let now = ctx.now.rfc3339();
-        let unset = |v: Option<Value>| v.is_none_or(|v| v.is_unset());
-        if unset(item.field_value("inserted_at")) {
-            item.__set_field("inserted_at", Value::String(now.clone()))?;
-        }
-        item.__set_field("updated_at", Value::String(now))?;
+        item.__stamp(&ctx.now.rfc3339());
     }
     Ok(check)
 }

@@ -28,6 +28,7 @@
 //! assert!(err.message().contains("`age`"));
 //! ```
 
+use crate::codec::wire::WireItem;
 use crate::codec::{BorrowedSource, Decode, Item};
 use crate::error::{Error, Result};
 use crate::schema::Schema;
@@ -41,6 +42,20 @@ pub fn decode<T: Schema>(map: &Item) -> Result<T> {
 /// Decodes an item, consuming the map (no clones).
 pub fn decode_owned<T: Schema>(mut map: Item) -> Result<T> {
     T::decode_item(&mut map)
+}
+
+/// Decodes an item from DynamoDB JSON (`{"id":{"S":"u1"},…}`), as
+/// `get_item` reads an answer's `Item` — the inverse of
+/// [`encoder::to_json`](crate::encoder::to_json). Key fields the JSON lacks
+/// are recovered from its key attributes when that is unambiguous.
+pub fn from_json<T: Schema>(json: &[u8]) -> Result<T> {
+    let item: WireItem = serde_json::from_slice(json).map_err(|e| {
+        Error::new(
+            crate::ErrorKind::Decode,
+            format!("not a DynamoDB item in JSON: {e}"),
+        )
+    })?;
+    crate::plan::decode_item(&crate::plan::Ctx::of::<T>()?, item)
 }
 
 /// Decodes any decodable value.

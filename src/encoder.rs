@@ -62,6 +62,32 @@ pub fn encode_for_write<T: Schema>(item: &T) -> Result<Item> {
     Ok(written.into_item())
 }
 
+/// The item as DynamoDB JSON (`{"pk":{"S":"u1"},"age":{"N":"3"},…}`),
+/// byte for byte what `put_item` sends as its `Item`, through the same
+/// checks as [`encode_for_write`]. For exports, logs, or other clients.
+///
+/// ```
+/// use dynamo::prelude::*;
+///
+/// dynamo_item! {
+///     pub struct User {
+///         table_name "users";
+///         field :id: String, partition_key;
+///         field :age: u32;
+///     }
+/// }
+///
+/// let json = dynamo::encoder::to_json(&item!(%User{id: String::from("u1"), age: 3u32})).unwrap();
+/// let text = String::from_utf8(json.clone()).unwrap();
+/// assert!(text.contains(r#""age":{"N":"3"}"#), "{text}");
+/// let back: User = dynamo::decoder::from_json(&json).unwrap();
+/// assert_eq!(back.age, 3);
+/// ```
+pub fn to_json<T: Schema>(item: &T) -> Result<Vec<u8>> {
+    let ctx = Ctx::of::<T>()?;
+    Ok(crate::plan::encode_for_write(&ctx, item)?.json)
+}
+
 /// Any encodable value as a [`Value`].
 pub fn encode_value<T: Encode + ?Sized>(value: &T) -> Value {
     value.encode()

@@ -122,9 +122,26 @@ fn s(v: String) -> AttributeValue {
     }
 }
 
-/// What a `serde_dynamo` user writes to store the twin with the same `pk`
-/// and `sk` attributes the crate generates.
-pub fn serde_encode(t: &OrderTwin) -> HashMap<String, AttributeValue> {
+/// An item's DynamoDB JSON as rusoto reads it: its attribute map.
+pub fn parse(json: &[u8]) -> HashMap<String, AttributeValue> {
+    serde_json::from_slice(json).expect("DynamoDB JSON")
+}
+
+/// What a `serde_dynamo` user sends to store the twin with the same `pk`
+/// and `sk` attributes the crate generates: the map `serde_dynamo` builds,
+/// as the JSON rusoto writes into the request.
+pub fn serde_encode(t: &OrderTwin) -> Vec<u8> {
+    serde_json::to_vec(&serde_map(t)).expect("JSON")
+}
+
+/// The twin from an answer's item JSON, as a `serde_dynamo` user reads it:
+/// rusoto parses the map, `serde_dynamo` decodes it.
+pub fn serde_decode(json: &[u8]) -> OrderTwin {
+    serde_dynamo::from_item(parse(json)).expect("serde_dynamo")
+}
+
+/// The attribute map `serde_dynamo` builds for the twin, with `pk`/`sk`.
+pub fn serde_map(t: &OrderTwin) -> HashMap<String, AttributeValue> {
     let mut map: HashMap<String, AttributeValue> = serde_dynamo::to_item(t).expect("serde_dynamo");
     let mut shard = itoa::Buffer::new();
     let mut seq = itoa::Buffer::new();
@@ -135,23 +152,33 @@ pub fn serde_encode(t: &OrderTwin) -> HashMap<String, AttributeValue> {
     map
 }
 
-pub fn serde_decode(map: HashMap<String, AttributeValue>) -> OrderTwin {
-    serde_dynamo::from_item(map).expect("serde_dynamo")
+/// The crate's encoder: the item's JSON exactly as `put_item` sends it,
+/// every value checked and the size counted.
+pub fn crate_encode(o: &Order) -> Vec<u8> {
+    dynamo::encoder::to_json(o).expect("to_json")
 }
 
-pub fn crate_encode(o: &Order) -> HashMap<String, AttributeValue> {
-    dynamo::rusoto::to_rusoto_item(o).expect("to_rusoto_item")
+/// The crate's decoder: the struct straight from an answer's item JSON.
+pub fn crate_decode(json: &[u8]) -> Order {
+    dynamo::decoder::from_json(json).expect("from_json")
 }
 
-pub fn crate_decode(map: HashMap<String, AttributeValue>) -> Order {
-    dynamo::rusoto::from_rusoto_item(map).expect("from_rusoto_item")
+/// The hand-written floor, to the wire: its map as rusoto's JSON.
+pub fn hand_encode(o: &Order) -> Vec<u8> {
+    serde_json::to_vec(&hand_map(o)).expect("JSON")
+}
+
+/// The hand-written floor, from the wire: rusoto parses the map, the
+/// hand-written code reads it.
+pub fn hand_decode(json: &[u8]) -> Order {
+    hand_from_map(parse(json))
 }
 
 /// The hand-written floor: what a rusoto user writes for this one struct,
 /// with no checks at all (no number range or precision check, no size
 /// limit, no empty-set check, no key-field recovery). Not a library; a
-/// yardstick for how much of the codec's time the rusoto map itself costs.
-pub fn hand_encode(o: &Order) -> HashMap<String, AttributeValue> {
+/// yardstick for what rusoto's map itself costs.
+pub fn hand_map(o: &Order) -> HashMap<String, AttributeValue> {
     fn n(v: String) -> AttributeValue {
         AttributeValue {
             n: Some(v),
@@ -208,8 +235,8 @@ pub fn hand_encode(o: &Order) -> HashMap<String, AttributeValue> {
     m
 }
 
-/// The hand-written floor's decoder (see [`hand_encode`]).
-pub fn hand_decode(mut m: HashMap<String, AttributeValue>) -> Order {
+/// The hand-written floor's decoder (see [`hand_map`]).
+pub fn hand_from_map(mut m: HashMap<String, AttributeValue>) -> Order {
     let mut text = |k: &str| m.remove(k).and_then(|a| a.s).unwrap_or_default();
     let tenant_id = text("tenant_id");
     let region = text("region");

@@ -10,6 +10,7 @@ mod keys;
 mod options;
 mod relations;
 mod schema;
+pub(crate) mod support;
 mod tx;
 
 /// Builds a schema struct like Elixir's `%Name{…}`: every given value goes

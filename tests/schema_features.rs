@@ -533,9 +533,10 @@ async fn multi_attribute_gsi_mistakes_are_refused_before_sending() {
     );
     assert!(e.message().contains("left to right"), "{}", e.message());
     assert_eq!(e.field(), Some("day"));
-    // A plain number is always set: the message says how to leave it out.
+    // A plain number set after an unset field: the message says how to
+    // leave it out.
     let e = futures_util::FutureExt::now_or_never(Plain::list_items(
-        item!(%Plain{tenant_id: "t1", region: "eu"}),
+        item!(%Plain{tenant_id: "t1", region: "eu", seq: 5u32}),
         opts![index_name: "ByRegion"],
     ))
     .expect("refused before sending")
@@ -659,6 +660,56 @@ async fn local_secondary_indexes_are_created_and_queried() {
             .await
             .unwrap_err();
         assert!(e.message().contains("ByStatus, ByTotal"), "{}", e.message());
+    })
+    .await;
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Product {
+        table_name "products";
+        field :sku, partition_key;
+        field :category: String;
+        field :price: f64;
+        global_secondary_index "ByCategory", partition_key: :category, sort_key: :price;
+    }
+}
+
+#[tokio::test]
+async fn a_plain_number_index_sort_key_is_not_a_silent_zero() {
+    isolated(async {
+        Product::create_table().await.unwrap();
+        for (sku, price) in [("a", 5.0), ("b", 0.0), ("c", 12.5)] {
+            Product::put_item(item!(%Product{sku, category: "tools", price}))
+                .await
+                .unwrap();
+        }
+        let prices = |v: Vec<Product>| v.into_iter().map(|p| p.price).collect::<Vec<_>>();
+        // "All products in a category": the untouched `price` (0.0) is not
+        // a `price = 0` condition.
+        let key = item!(%Product{category: "tools"});
+        let all = Product::list_items(&key, opts![index_name: "ByCategory"])
+            .await
+            .unwrap();
+        assert_eq!(prices(all), [0.0, 5.0, 12.5]);
+        // With an operator, 0 is the bound.
+        let from_zero =
+            Product::list_items(&key, opts![index_name: "ByCategory", sk_operator: :gt])
+                .await
+                .unwrap();
+        assert_eq!(prices(from_zero), [5.0, 12.5]);
+        let zero = Product::list_items(&key, opts![index_name: "ByCategory", sk_operator: :eq])
+            .await
+            .unwrap();
+        assert_eq!(prices(zero), [0.0]);
+        // Any other value is an equality, as before.
+        let five = Product::list_items(
+            item!(%Product{category: "tools", price: 5.0}),
+            opts![index_name: "ByCategory"],
+        )
+        .await
+        .unwrap();
+        assert_eq!(prices(five), [5.0]);
     })
     .await;
 }

@@ -430,35 +430,61 @@ fn index_sort_conditions<T: Schema>(
             "`sk_end` only applies with `sk_operator: :between`",
         ));
     }
-    let mut set: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
-    let mut first_unset: Option<&str> = None;
-    for &field in fields {
-        let value = key.field_value(field).unwrap_or(Value::Null);
-        match (value.is_unset(), first_unset) {
-            (true, None) => first_unset = Some(field),
-            (true, Some(_)) => {}
-            (false, Some(gap)) => {
-                // A plain number is never unset: say how to leave it out.
-                let hint = match (&value, schema.field(field)) {
-                    (Value::Number(n), Some(f)) if !f.rust_type.starts_with("Option") => format!(
-                        " (`{field}` holds {n}: a `{}` field is always set; declare it \
-                         `Option<{}>` to leave it out of a query)",
-                        f.rust_type, f.rust_type
-                    ),
-                    _ => String::new(),
-                };
-                return Err(Error::validation(format!(
-                    "{label}: sort field '{field}' is set but '{gap}' before it is not; \
-                     set the sort fields left to right ({}){hint}",
-                    fields.join(", ")
-                ))
-                .with_field(gap));
-            }
-            (false, None) => {
-                check_index_value(label, field, &value)?;
-                set.push((field, value));
-            }
-        }
+    // A plain (non-`Option`) number is never unset, so its untouched
+    // default must not become a silent `= 0`: plain zeros at the end of the
+    // fields set count as unset — except that with an `sk_operator` the
+    // first of them is the operator's bound (`price >= 0`). A plain zero
+    // followed by a set field is an ordinary `= 0`.
+    let plain_zero = |field: &str, value: &Value| {
+        matches!(value, Value::Number(n) if n.as_i128() == Some(0))
+            && schema
+                .field(field)
+                .is_some_and(|f| !f.rust_type.starts_with("Option") && f.rust_type != "Value")
+    };
+    let values: Vec<Value> = fields
+        .iter()
+        .map(|f| key.field_value(f).unwrap_or(Value::Null))
+        .collect();
+    // The fields before the first unset one…
+    let unset_at = values
+        .iter()
+        .position(Value::is_unset)
+        .unwrap_or(fields.len());
+    // …without their trailing plain zeros…
+    let mut kept = unset_at;
+    while kept > 0 && plain_zero(fields[kept - 1], &values[kept - 1]) {
+        kept -= 1;
+    }
+    // …but the first of those is an operator's bound.
+    if opts.sk_operator.is_some() && kept < unset_at {
+        kept += 1;
+    }
+    // A field set after the fields kept (other than a plain zero) is a gap.
+    if let Some(i) =
+        (kept..fields.len()).find(|&i| !values[i].is_unset() && !plain_zero(fields[i], &values[i]))
+    {
+        let (field, value) = (fields[i], &values[i]);
+        let gap = fields[kept.min(i)];
+        // A plain number is never unset: say how to leave it out.
+        let hint = match (value, schema.field(field)) {
+            (Value::Number(n), Some(f)) if !f.rust_type.starts_with("Option") => format!(
+                " (`{field}` holds {n}: a `{}` field is left out of a query only at 0; \
+                 declare it `Option<{}>` to leave it out whatever it holds)",
+                f.rust_type, f.rust_type
+            ),
+            _ => String::new(),
+        };
+        return Err(Error::validation(format!(
+            "{label}: sort field '{field}' is set but '{gap}' before it is not; \
+             set the sort fields left to right ({}){hint}",
+            fields.join(", ")
+        ))
+        .with_field(gap));
+    }
+    let mut set: Vec<(&str, Value)> = Vec::with_capacity(kept);
+    for (field, value) in fields.iter().zip(values).take(kept) {
+        check_index_value(label, field, &value)?;
+        set.push((field, value));
     }
     let Some(op) = opts.sk_operator else {
         return set

@@ -124,14 +124,15 @@ async fn the_guides_transfer_cancelled_by_its_check() {
         let reasons = e.cancellation_reasons();
         let codes: Vec<(usize, &str)> =
             reasons.iter().map(|r| (r.index, r.code.as_str())).collect();
+        // The check and the update of "source" were sent as one action;
+        // the update brought no condition, so only the check is the cause.
         assert_eq!(
             codes,
-            vec![
-                (0, "ConditionalCheckFailed"),
-                (1, "ConditionalCheckFailed"),
-                (2, "None")
-            ]
+            vec![(0, "ConditionalCheckFailed"), (1, "None"), (2, "None")]
         );
+        let update = reasons[1].message.as_deref().unwrap();
+        assert!(update.starts_with("not the cause"), "{update}");
+        assert!(update.contains("action 0 (check)"), "{update}");
         assert_eq!(balances().await, (50, 20), "both balances untouched");
     })
     .await;

@@ -368,6 +368,9 @@ pub(crate) fn request_token() -> String {
 pub(crate) struct TxPlan {
     pub(crate) request: TransactWrite,
     pub(crate) sent_as: Vec<usize>,
+    /// For every action as given: its kind, and whether it brought a
+    /// condition of its own (a check's, `Tx::condition`, a version).
+    pub(crate) given: Vec<(&'static str, bool)>,
 }
 
 /// Plans `actions` as one TransactWriteItems with client request token
@@ -417,6 +420,18 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
     // written is the same as a condition on that write (both are evaluated
     // before anything changes), so it is merged into it; so are several
     // checks on one item. Two writes on one item are refused.
+    let given: Vec<(&'static str, bool)> = prepared
+        .iter()
+        .map(|p| {
+            p.as_ref().map_or(("action", false), |p| {
+                let versioned = match &p.action {
+                    Action::Update { plan, .. } => plan.version.is_some(),
+                    _ => p.version.is_some(),
+                };
+                (p.kind, !p.conds.is_empty() || versioned)
+            })
+        })
+        .collect();
     let mut sent = Vec::with_capacity(groups.len());
     let mut sent_as = vec![0usize; prepared.len()];
     for group in &groups {
@@ -468,23 +483,66 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             return_on_condition_failure: false,
         },
         sent_as,
+        given,
     })
 }
 
 impl TxPlan {
     /// The cancellation reasons DynamoDB gave per request action, reported
-    /// per action as given (actions merged into one share its reason).
+    /// per action as given. Actions merged into one share its reason, with
+    /// two refinements when that reason is a failed condition: an action
+    /// that brought no condition of its own is reported `None` (not the
+    /// cause), and when several brought one, each reason says they were
+    /// sent together and that which one failed cannot be told.
     pub(crate) fn reasons_as_given(&self, sent: &[CancellationReason]) -> Vec<CancellationReason> {
         self.sent_as
             .iter()
             .enumerate()
             .filter_map(|(i, &pos)| {
-                sent.iter()
-                    .find(|r| r.index == pos)
-                    .map(|r| CancellationReason {
-                        index: i,
-                        ..r.clone()
-                    })
+                let r = sent.iter().find(|r| r.index == pos)?;
+                let group: Vec<usize> = (0..self.sent_as.len())
+                    .filter(|&j| self.sent_as[j] == pos)
+                    .collect();
+                let mut out = CancellationReason {
+                    index: i,
+                    ..r.clone()
+                };
+                if group.len() > 1 && r.code == "ConditionalCheckFailed" {
+                    let describe = |js: &[usize]| {
+                        js.iter()
+                            .map(|&j| format!("{j} ({})", self.given[j].0))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    };
+                    let conditioned: Vec<usize> =
+                        group.iter().copied().filter(|&j| self.given[j].1).collect();
+                    let others: Vec<usize> = group.iter().copied().filter(|&j| j != i).collect();
+                    if !self.given[i].1 {
+                        out.code = "None".to_owned();
+                        out.message = Some(format!(
+                            "not the cause: this {} has no condition; it was sent as one action \
+                             with action {} on the same item (DynamoDB allows one action per \
+                             item), and that condition failed",
+                            self.given[i].0,
+                            describe(&conditioned)
+                        ));
+                    } else if conditioned.len() > 1 {
+                        out.message = Some(format!(
+                            "the conditions of actions {} on one item were sent as one action \
+                             (DynamoDB allows one action per item) and together did not hold; \
+                             which of them failed cannot be told",
+                            describe(&conditioned)
+                        ));
+                    } else {
+                        out.message = Some(format!(
+                            "this {}'s condition failed (sent as one action with action {} on \
+                             the same item)",
+                            self.given[i].0,
+                            describe(&others)
+                        ));
+                    }
+                }
+                Some(out)
             })
             .collect()
     }
@@ -555,10 +613,56 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![
                 (0, "ConditionalCheckFailed"),
-                (1, "ConditionalCheckFailed"),
+                // The update had no condition of its own: not the cause.
+                (1, "None"),
                 (2, "None")
             ]
         );
+        assert!(
+            reasons[0]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("action 1 (update)")
+        );
+        assert!(
+            reasons[1]
+                .message
+                .as_deref()
+                .unwrap()
+                .starts_with("not the cause")
+        );
+        assert!(
+            reasons[1]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("action 0 (check)")
+        );
+        assert!(reasons[2].message.is_none());
+
+        // Both brought a condition: both are reported, and said to be merged.
+        let p = plan(
+            vec![
+                Tx::check(acc("src"), "balance >= :amount", values! {":amount" => 100}),
+                Tx::update(acc("src"), updates! { balance: {:decrement, 100} })
+                    .condition("attribute_exists(balance)", values! {}),
+            ],
+            "tok".into(),
+        )
+        .unwrap();
+        let reasons = p.reasons_as_given(&[CancellationReason {
+            index: 0,
+            code: "ConditionalCheckFailed".into(),
+            message: None,
+        }]);
+        assert_eq!(reasons.len(), 2);
+        for r in &reasons {
+            assert_eq!(r.code, "ConditionalCheckFailed");
+            let m = r.message.as_deref().unwrap();
+            assert!(m.contains("0 (check) and 1 (update)"), "{m}");
+            assert!(m.contains("cannot be told"), "{m}");
+        }
     }
 
     #[test]

@@ -558,6 +558,9 @@ async fn b19_transactions_for_consistency() {
         let reasons = e.cancellation_reasons();
         assert_eq!(reasons.len(), 3, "{e:?}");
         assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+        // The decrement was sent with the check (one action per item) but
+        // has no condition: not the cause.
+        assert!(reasons[1].is_none(), "{:?}", reasons[1]);
         assert!(reasons[2].is_none());
         assert_eq!(balances().await, (50, 120));
 

@@ -57,6 +57,16 @@ pub struct SchemaOptions {
     pub inserted_at: Option<&'static str>,
     /// `updated_at: "…"`: the attribute `timestamps;` names `updated_at`.
     pub updated_at: Option<&'static str>,
+    /// `allow_separator_in_keys: true`: values holding the separator are
+    /// accepted in keys of two or more parts (where they can collide).
+    pub allow_separator_in_keys: Option<bool>,
+    /// `type_attribute: "…"`: the attribute every item of the schema carries
+    /// its type in (default `_type`), so a schema's reads leave out the
+    /// other schemas' items that share its table.
+    pub type_attribute: Option<&'static str>,
+    /// `type_name: "…"`: the value of the type attribute (default: the
+    /// schema's name). Keep it when renaming the struct.
+    pub type_name: Option<&'static str>,
 }
 
 impl SchemaOptions {
@@ -68,6 +78,9 @@ impl SchemaOptions {
         sort_key_name: None,
         inserted_at: None,
         updated_at: None,
+        allow_separator_in_keys: None,
+        type_attribute: None,
+        type_name: None,
     };
 }
 

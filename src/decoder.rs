@@ -55,7 +55,7 @@ pub fn from_json<T: Schema>(json: &[u8]) -> Result<T> {
             format!("not a DynamoDB item in JSON: {e}"),
         )
     })?;
-    crate::plan::decode_item(&crate::plan::Ctx::of::<T>()?, item)
+    crate::plan::decode_item(&crate::plan::Ctx::recovering::<T>()?, item)
 }
 
 /// Decodes any decodable value.

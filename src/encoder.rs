@@ -38,7 +38,7 @@ pub fn encode<T: Schema>(item: &T) -> Item {
 /// The attribute map with the key attributes: the set fields plus the
 /// generated key attributes (`pk`, and `sk` when the schema has a sort
 /// key). Fails when a key field is unset; for every check a write makes,
-/// use [`encode_for_write`].
+/// and the type attribute `put_item` adds, use [`encode_for_write`].
 pub fn encode_with_keys<T: Schema>(item: &T) -> Result<Item> {
     let key = item.primary_key()?;
     let mut map = encode(item);

@@ -130,6 +130,56 @@ fn unsupported(role: &str, field: &str, what: &str) -> Error {
     .with_field(field)
 }
 
+/// In a key of two or more parts (`total`), a value holding the separator
+/// lets different values make the same key — `("acme#c1", "x")` and
+/// `("acme", "c1#x")` both give `acme#c1#x` — so such a value is a
+/// `ValidationError` naming its field. A one-part key is written verbatim
+/// (the guide's `"ORDER#123"`). Schemas that accept the risk opt out with
+/// `use Dynamo.Schema, allow_separator_in_keys: true;`.
+///
+/// ```
+/// use dynamo::key::{check_separator, KeyField, KeyPart};
+///
+/// let parts = [
+///     KeyField::new("tenant", KeyPart::Str("acme#c1")),
+///     KeyField::new("user", KeyPart::Str("x")),
+/// ];
+/// let e = check_separator("partition key", "#", 2, &parts).unwrap_err();
+/// assert_eq!(e.field(), Some("tenant"));
+/// assert!(check_separator("sort key", "#", 1, &parts[..1]).is_ok());
+/// assert!(check_separator("partition key", "|", 2, &parts).is_ok());
+/// ```
+pub fn check_separator(role: &str, sep: &str, total: usize, parts: &[KeyField<'_>]) -> Result<()> {
+    if total < 2 || sep.is_empty() {
+        return Ok(());
+    }
+    // Numbers and booleans can only hold a separator made of the characters
+    // they are written with.
+    let risky = sep
+        .chars()
+        .any(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    for f in parts {
+        let holds = match f.part {
+            KeyPart::Str(s) => s.contains(sep),
+            KeyPart::Unset | KeyPart::Unsupported(_) => false,
+            _ if risky => f.part.render().contains(sep),
+            _ => false,
+        };
+        if holds {
+            return Err(Error::validation(format!(
+                "{role} field `{}` holds {:?}, which contains the key separator `{sep}`: in a key of \
+                 {total} parts that lets different values make the same key (\"a{sep}b\" + \"c\" and \
+                 \"a\" + \"b{sep}c\" both give \"a{sep}b{sep}c\"); use values without `{sep}`, another \
+                 `key_separator`, or accept the risk with `use Dynamo.Schema, allow_separator_in_keys: true;`",
+                f.name,
+                f.part.render()
+            ))
+            .with_field(f.name));
+        }
+    }
+    Ok(())
+}
+
 /// Builds a partition key: every part joined by `sep`. Each part must be set.
 ///
 /// Errors with a `ValidationError` naming the first unset field, or a field

@@ -100,8 +100,8 @@ pub use config::SchemaOptions;
 pub use error::{CancellationReason, Error, ErrorKind, Result};
 pub use opts::{Key, Opt, Opts, Select, SkOperator};
 pub use schema::{
-    AsKey, FieldDef, IndexDef, LocalIndexDef, PrimaryKey, RelationDef, Schema, SchemaDef,
-    SkStrategy,
+    AsKey, DEFAULT_TYPE_ATTRIBUTE, FieldDef, IndexDef, LocalIndexDef, PrimaryKey, RelationDef,
+    Schema, SchemaDef, SkStrategy,
 };
 pub use table::{BatchGetOutput, BatchWriteOutput, Page, Projection, SchemaExt};
 pub use transaction::Tx;

@@ -51,7 +51,7 @@ pub fn to_rusoto_item<T: Schema>(item: &T) -> Result<HashMap<String, AttributeVa
 pub fn from_rusoto_item<T: Schema>(map: HashMap<String, AttributeValue>) -> Result<T> {
     let json = serde_json::to_vec(&map).map_err(decode_error)?;
     let item: WireItem = serde_json::from_slice(&json).map_err(decode_error)?;
-    plan::decode_item(&Ctx::of::<T>()?, item)
+    plan::decode_item(&Ctx::recovering::<T>()?, item)
 }
 
 /// Converts a [`Value`] into rusoto's `AttributeValue`.

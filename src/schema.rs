@@ -147,6 +147,10 @@ impl<T: Schema> AsKey for &T {
     }
 }
 
+/// The attribute a schema's items carry their type in unless the `use`
+/// line says `type_attribute: "…"`.
+pub const DEFAULT_TYPE_ATTRIBUTE: &str = "_type";
+
 /// A schema as data: what `dynamo_item!` declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchemaDef {
@@ -221,6 +225,43 @@ impl SchemaDef {
             Some(n) => n,
             None => "updated_at",
         }
+    }
+
+    /// The attribute every item of the schema carries its type in (`_type`
+    /// unless the `use` line's `type_attribute:` renames it): a schema's
+    /// reads leave out the items of the other schemas sharing its table.
+    pub const fn type_attribute(&self) -> &'static str {
+        match self.options.type_attribute {
+            Some(n) => n,
+            None => DEFAULT_TYPE_ATTRIBUTE,
+        }
+    }
+
+    /// The value of the type attribute on this schema's items: the `use`
+    /// line's `type_name:`, else the schema's name.
+    pub const fn type_name(&self) -> &'static str {
+        match self.options.type_name {
+            Some(n) => n,
+            None => self.name,
+        }
+    }
+
+    /// The fields a key of this schema is built from: the partition-key
+    /// fields (for a `belongs_to` child, the foreign key and the fields named
+    /// like the parent's other key fields) and the sort-key fields.
+    pub fn key_fields(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = match self.placement() {
+            Some(rel) => std::iter::once(rel.foreign_key_field())
+                .chain(rel.parent.partition_key.iter().skip(1).copied())
+                .collect(),
+            None => self.partition_key.to_vec(),
+        };
+        for f in self.sort_key {
+            if !v.contains(f) {
+                v.push(f);
+            }
+        }
+        v
     }
 
     /// The relation that places items (the first `belongs_to`).
@@ -526,7 +567,11 @@ pub trait Schema: Sized + Send + Sync + 'static {
                 relation_partition_key(self, rel, sep)
             }),
             None => config::with_separator(&schema.options, |sep| {
-                self.__partition_parts(|parts| key::partition_key(sep, parts))
+                self.__partition_parts(|parts| {
+                    let key = key::partition_key(sep, parts)?;
+                    separators(schema, "partition key", sep, parts.len(), parts)?;
+                    Ok(key)
+                })
             }),
         }
     }
@@ -592,11 +637,30 @@ impl KeyContext {
     }
 }
 
+/// [`key::check_separator`], unless the schema opted out.
+pub(crate) fn separators(
+    schema: &SchemaDef,
+    role: &str,
+    sep: &str,
+    total: usize,
+    parts: &[KeyField<'_>],
+) -> Result<()> {
+    if schema.options.allow_separator_in_keys == Some(true) {
+        return Ok(());
+    }
+    key::check_separator(role, sep, total, parts)
+}
+
 /// The partition key of `item` with resolved settings.
 pub(crate) fn partition_key<T: Schema>(item: &T, k: &KeyContext) -> Result<String> {
     match T::SCHEMA.placement() {
         Some(rel) => relation_partition_key(item, rel, k.partition_separator()),
-        None => item.__partition_parts(|parts| key::partition_key(&k.settings.separator, parts)),
+        None => item.__partition_parts(|parts| {
+            let sep = &k.settings.separator;
+            let key = key::partition_key(sep, parts)?;
+            separators(T::SCHEMA, "partition key", sep, parts.len(), parts)?;
+            Ok(key)
+        }),
     }
 }
 
@@ -632,7 +696,11 @@ fn full_sort_key_with<T: Schema>(item: &T, sep: &str, prefix: bool) -> Result<Op
     let own = if schema.sort_key.is_empty() {
         None
     } else {
-        Some(item.__sort_parts(|parts| key::required_key("sort key", sep, prefix, parts))?)
+        Some(item.__sort_parts(|parts| {
+            let key = key::required_key("sort key", sep, prefix, parts)?;
+            separators(schema, "sort key", sep, parts.len(), parts)?;
+            Ok::<_, Error>(key)
+        })?)
     };
     Ok(match schema.sort_prefix() {
         Some(p) => Some(key::prefixed(&p, sep, own.as_deref())),
@@ -662,7 +730,9 @@ fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef, sep: &str) -> 
         .iter()
         .map(|(f, v)| KeyField::new(f, crate::codec::Encode::key_part(v)))
         .collect();
-    key::partition_key(sep, &parts)
+    let key = key::partition_key(sep, &parts)?;
+    separators(parent, "partition key", sep, parts.len(), &parts)?;
+    Ok(key)
 }
 
 /// The value of key field `name`, which `item` lacks (it was read from a

@@ -383,13 +383,22 @@ fn defaults() {
 fn keys() {
     let b = item!(Big {
         f000: "tenant",
-        f001: "a|b",
+        f001: "a-b",
         f002: 42,
         f012: -5,
         f297: 300u32,
         f010: "x"
     });
-    assert_eq!(b.partition_key().unwrap(), "a|b|42|tenant");
+    assert_eq!(b.partition_key().unwrap(), "a-b|42|tenant");
+    // A value holding the separator in a multi-part key is refused.
+    let e = item!(Big {
+        f000: "t",
+        f001: "a|b",
+        f002: 42
+    })
+    .partition_key()
+    .unwrap_err();
+    assert_eq!(e.field(), Some("f001"));
     assert_eq!(b.sort_key().as_deref(), Some("-5|300|x"));
     let partial = item!(Big {
         f000: "t",
@@ -412,7 +421,7 @@ fn keys() {
     );
 
     let written = dynamo::encoder::encode_with_keys(&b).unwrap();
-    assert_eq!(written["pk"], "a|b|42|tenant");
+    assert_eq!(written["pk"], "a-b|42|tenant");
     assert_eq!(written["sk"], "-5|300|x");
 }
 

@@ -335,12 +335,21 @@ proptest! {
     ) {
         let k = item!(Keyed { a: a.clone(), e: e.clone(), b: b, c: c, d: d, f: f.clone(), g: g.clone() });
         let pk = k.partition_key();
+        let holds_separator =
+            a.contains('#') || matches!(&e, Value::String(es) if es.contains('#'));
         match (&pk, a.is_empty(), &e) {
             (Err(err), true, _) => {
                 prop_assert_eq!(err.kind(), ErrorKind::ValidationError);
                 prop_assert!(err.message().contains("`a`"), "{}", err.message());
             }
+            // A value holding the separator in this two-part key is refused,
+            // naming the field.
+            (Err(err), false, _) if holds_separator => {
+                prop_assert_eq!(err.kind(), ErrorKind::ValidationError);
+                prop_assert!(err.field().is_some(), "{}", err.message());
+            }
             (Ok(pk), false, Value::String(es)) if !es.is_empty() => {
+                prop_assert!(!holds_separator, "a separator inside a part was accepted: {}", pk);
                 prop_assert_eq!(pk, &format!("{a}#{es}"));
             }
             (Ok(_), true, _) => prop_assert!(false, "an empty partition field was accepted"),

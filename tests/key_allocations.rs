@@ -93,12 +93,12 @@ fn typed_keys_with_the_default_separator() {
         region: "eu-west-1",
         day: "2024-01-15",
         seq: 18_446_744_073_709_551_615u64,
-        event_id: "evt#9",
+        event_id: "evt-9",
     });
     assert_one_allocation_each(
         &e,
         "tenant123#-42#eu-west-1",
-        "2024-01-15#18446744073709551615#evt#9",
+        "2024-01-15#18446744073709551615#evt-9",
     );
 }
 

@@ -713,3 +713,79 @@ async fn a_plain_number_index_sort_key_is_not_a_silent_zero() {
     })
     .await;
 }
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Member {
+        table_name "members";
+        field :tenant: String;
+        field :user: String;
+        field :note: String;
+        partition_key [:tenant, :user];
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LooseMember {
+        use Dynamo.Schema, allow_separator_in_keys: true;
+        table_name "members";
+        field :tenant: String;
+        field :user: String;
+        partition_key [:tenant, :user];
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UserData {
+        table_name "user_data";
+        field :user_id, partition_key;
+        field :sk_value, sort_key;
+    }
+}
+
+#[tokio::test]
+async fn separators_inside_multi_part_keys_are_refused() {
+    isolated(async {
+        Member::create_table().await.unwrap();
+        // Both halves of the collision: ("acme#c1", "x") and ("acme", "c1#x")
+        // would both be "acme#c1#x".
+        for (tenant, user, field) in [("acme#c1", "x", "tenant"), ("acme", "c1#x", "user")] {
+            let m = item!(%Member{tenant, user});
+            let e = m.partition_key().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::ValidationError);
+            assert_eq!(e.field(), Some(field), "{e}");
+            assert!(
+                e.message().contains("allow_separator_in_keys"),
+                "{}",
+                e.message()
+            );
+            let e = Member::put_item(m.clone()).await.unwrap_err();
+            assert_eq!(e.field(), Some(field));
+            let e = Member::get_item(&m).await.unwrap_err();
+            assert_eq!(e.field(), Some(field));
+            let e = Member::list_items(&m, opts![]).await.unwrap_err();
+            assert_eq!(e.field(), Some(field));
+        }
+        // Nothing was written.
+        assert!(
+            dynamo::table::scan::<Member>(opts![])
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        // The schema that accepts the risk writes them as they are.
+        let loose = item!(%LooseMember{tenant: "acme#c1", user: "x"});
+        assert_eq!(loose.partition_key().unwrap(), "acme#c1#x");
+        LooseMember::put_item(loose).await.unwrap();
+        // One-part keys keep the guide's verbatim values.
+        UserData::create_table().await.unwrap();
+        let d = item!(%UserData{user_id: "user#123", sk_value: "ORDER#123"});
+        assert_eq!(d.primary_key().unwrap().partition, "user#123");
+        UserData::put_item(d.clone()).await.unwrap();
+        assert!(UserData::get_item(&d).await.unwrap().is_some());
+    })
+    .await;
+}

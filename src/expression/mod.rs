@@ -124,6 +124,11 @@ impl Placeholders {
         key
     }
 
+    /// The attribute a `#name` placeholder stands for.
+    pub(crate) fn resolve(&self, placeholder: &str) -> Option<&str> {
+        self.names.get(placeholder).map(String::as_str)
+    }
+
     /// Prepares a user-written expression: replaces bare reserved words with
     /// placeholders and checks that every placeholder it uses is defined.
     /// `what` names the option in error messages.

@@ -335,6 +335,18 @@ macro_rules! __dynamo_item {
                     "(e.g. `field :id, partition_key;`) or add `partition_key [:field, ...];`"
                 )
             );
+            const _: () = $crate::__private::assert!(
+                $crate::__private::type_attribute_free(
+                    &__FIELDS,
+                    <$Name as $crate::Schema>::SCHEMA.type_attribute(),
+                ),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` has a field named like its type attribute (`_type` unless the `use` line's ",
+                    "`type_attribute:` names another), or that name is empty; rename the field or ",
+                    "set `use Dynamo.Schema, type_attribute: \"kind\";`"
+                )
+            );
             $(
                 $crate::__dynamo_index!(@lsi_needs_sort_key $Name $lname);
             )*
@@ -366,7 +378,7 @@ macro_rules! __dynamo_item {
                             $crate::__dynamo_relation!(@def $rel [$Parent] [fk = [] sks = []] $( [$bopt $bopt $batom] )*),
                         )*
                     ],
-                    options: $crate::__dynamo_use!(@options [ks = [] psk = [] pkn = [] skn = [] ins = [] upd = []] $( $( [$uopt $uopt $uval] )* )?),
+                    options: $crate::__dynamo_use!(@options [ks = [] psk = [] pkn = [] skn = [] ins = [] upd = [] asp = [] tya = [] tyn = []] $( $( [$uopt $uopt $uval] )* )?),
                     version: $crate::__private::first_flagged(&__FIELDS, $crate::__private::FLAG_VERSION),
                     ttl: $crate::__private::first_flagged(&__FIELDS, $crate::__private::FLAG_TTL),
                     timestamps: false $( || $crate::__dynamo_item!(@ts_pass $tstok (true)) )?,

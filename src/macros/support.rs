@@ -335,6 +335,11 @@ const fn has_field(fields: &[FieldDef], name: &str) -> bool {
     false
 }
 
+/// The type attribute is not empty and no field is named like it.
+pub const fn type_attribute_free(fields: &[FieldDef], attribute: &str) -> bool {
+    !attribute.is_empty() && !has_field(fields, attribute)
+}
+
 /// `belongs_to`: the child declares the foreign key (default: the
 /// parent's first partition-key field) and, for a composite parent key,
 /// fields named like the parent's other key fields.

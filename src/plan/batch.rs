@@ -336,7 +336,12 @@ mod tests {
         let req = plan.request(&ctx(), &plan.chunks[2]);
         assert_eq!(req.keys.len(), 50);
         assert!(req.consistent);
-        assert_eq!(req.projection.as_deref(), Some("id, #pk, #sk"));
+        // The key attributes, type and key fields are always projected (`id`
+        // only once).
+        assert_eq!(
+            req.projection.as_deref(),
+            Some("id, #pk, #sk, #_type, #category")
+        );
         let e = get(&ctx(), &[p(1), p(1)], &opts![]).unwrap_err();
         assert!(
             e.message().contains("batch_get_item: items 0 and 1"),

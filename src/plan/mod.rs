@@ -45,6 +45,10 @@ pub(crate) struct Ctx {
     /// When the operation started: the time `timestamps;` write and `ttl`
     /// compares with.
     pub(crate) now: Now,
+    /// Whether key fields an item lacks are recovered from its key
+    /// attributes: for reads whose projection may have dropped them (an
+    /// index, a `projection_expression`), never for whole items.
+    pub(crate) recover_keys: bool,
 }
 
 impl Ctx {
@@ -61,7 +65,24 @@ impl Ctx {
             keys,
             table,
             now: Now::current(),
+            recover_keys: false,
         })
+    }
+
+    /// `T`'s settings for a read with `opts`: key fields are recovered when
+    /// the read goes to an index or has a projection.
+    pub(crate) fn read<T: Schema>(opts: &Opts) -> Result<Ctx> {
+        let mut ctx = Ctx::of::<T>()?;
+        ctx.recover_keys = opts.index_name.is_some() || opts.projection_expression.is_some();
+        Ok(ctx)
+    }
+
+    /// `T`'s settings for decoding an item of unknown origin: key fields it
+    /// lacks are recovered when that is unambiguous.
+    pub(crate) fn recovering<T: Schema>() -> Result<Ctx> {
+        let mut ctx = Ctx::of::<T>()?;
+        ctx.recover_keys = true;
+        Ok(ctx)
     }
 
     /// The primary key of `item` as request attributes.
@@ -247,6 +268,48 @@ pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Optio
     Some(format!("NOT attribute_type({n}, {number}) OR {n} >= {now}"))
 }
 
+/// Single-table design: the filter that keeps a query's or scan's items to
+/// this schema's. An item is this schema's when its type attribute holds
+/// the schema's type name. An item without a type attribute (written by an
+/// older version of this crate or by another writer) is taken as this
+/// schema's when it holds every key field as an attribute, as every writer
+/// of this crate and of the Elixir library stores them — on an index read,
+/// whose projection may have dropped both, whenever it lacks the type
+/// attribute.
+pub(crate) fn type_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> String {
+    let schema = ctx.schema;
+    let t = ph.name(schema.type_attribute());
+    let name = ph.value(Value::String(schema.type_name().to_owned()));
+    if opts.index_name.is_some() {
+        return format!("attribute_not_exists({t}) OR {t} = {name}");
+    }
+    let s = &ctx.keys.settings;
+    let mut legacy = format!("attribute_not_exists({t})");
+    for f in schema.key_fields() {
+        if f != &*s.partition_key_name && f != &*s.sort_key_name {
+            let n = ph.name(f);
+            legacy.push_str(&format!(" AND attribute_exists({n})"));
+        }
+    }
+    format!("{t} = {name} OR ({legacy})")
+}
+
+/// The client-side form of [`type_filter`] for reads by key (`get_item`,
+/// `batch_get_item`): whether `item` is this schema's. A projection asks for
+/// the type attribute and the key fields too ([`read_projection`]).
+pub(crate) fn is_own(ctx: &Ctx, item: &WireItem) -> bool {
+    let schema = ctx.schema;
+    match item.get(schema.type_attribute()) {
+        Some(Value::String(t)) => t == schema.type_name(),
+        Some(_) => false,
+        None => schema.key_fields().iter().all(|f| {
+            item.get(f).is_some()
+                || *f == &*ctx.keys.settings.partition_key_name
+                || *f == &*ctx.keys.settings.sort_key_name
+        }),
+    }
+}
+
 /// A user projection, with the table's key attributes added so an item read
 /// with a projection still knows its key.
 pub(crate) fn projection(
@@ -259,16 +322,30 @@ pub(crate) fn projection(
     };
     let mut p = ph.user_expression("projection_expression", p, ExprKind::Projection)?;
     let s = &ctx.keys.settings;
-    let sk = ctx
-        .schema
-        .has_sort_key()
-        .then(|| s.sort_key_name.to_string());
-    for attr in std::iter::once(s.partition_key_name.to_string()).chain(sk) {
-        let n = ph.name(&attr);
-        p.push_str(", ");
-        p.push_str(&n);
-    }
+    let sk = ctx.schema.has_sort_key().then_some(&*s.sort_key_name);
+    project(
+        &mut p,
+        ph,
+        std::iter::once(&*s.partition_key_name).chain(sk),
+    );
     Ok(Some(p))
+}
+
+/// Adds `attrs` to projection `p`, each unless `p` already names it (or a
+/// part of it: DynamoDB refuses overlapping paths).
+fn project<'a>(p: &mut String, ph: &mut Placeholders, attrs: impl IntoIterator<Item = &'a str>) {
+    for attr in attrs {
+        let named = p.split(',').any(|path| {
+            let path = path.trim();
+            let top = &path[..path.find(['.', '[']).unwrap_or(path.len())];
+            top == attr || ph.resolve(top) == Some(attr)
+        });
+        if !named {
+            let n = ph.name(attr);
+            p.push_str(", ");
+            p.push_str(&n);
+        }
+    }
 }
 
 /// The projection of a read by key (`get_item`, `batch_get_item`): the
@@ -281,17 +358,26 @@ pub(crate) fn read_projection(
 ) -> Result<Option<String>> {
     let mut p = projection(ctx, opts.projection_expression.as_deref(), ph)?;
     ph.check_all_used()?;
-    if let (Some(p), Some(ttl)) = (p.as_mut(), ctx.schema.ttl)
-        && opts.include_expired != Some(true)
-    {
-        let n = ph.name(ttl);
-        p.push_str(", ");
-        p.push_str(&n);
+    // The type attribute and the key fields, to tell this schema's items
+    // from the others' ([`is_own`]).
+    if let Some(p) = p.as_mut() {
+        let keys = ctx.schema.key_fields();
+        project(
+            p,
+            ph,
+            std::iter::once(ctx.schema.type_attribute()).chain(keys),
+        );
+        if let Some(ttl) = ctx.schema.ttl
+            && opts.include_expired != Some(true)
+        {
+            project(p, ph, [ttl]);
+        }
     }
     Ok(p)
 }
 
-/// Encodes `item` for writing: its set fields and its key attributes, every
+/// Encodes `item` for writing: its set fields, its key attributes and its
+/// type attribute, every
 /// value checked, index key attributes checked, the 400 KB limit checked.
 pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<EncodedItem> {
     let key = ctx.primary_key(item)?;
@@ -302,6 +388,7 @@ pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<Encoded
     if let Some((name, sk)) = &key.sort {
         w.put_string(name, sk);
     }
+    w.put_string(ctx.schema.type_attribute(), ctx.schema.type_name());
     w.finish(|| format!("item of `{}`", ctx.schema.name))
 }
 
@@ -337,8 +424,9 @@ pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Resul
 }
 
 /// Reads a schema item out of a [`WireItem`]. A key field the item lacks
-/// (an item read from a `keys_only` or `include` index) is recovered from
-/// the key attributes when it is asked for.
+/// (an item read from a `keys_only` or `include` index, or with a
+/// projection) is recovered from the key attributes when the context allows
+/// it ([`Ctx::recover_keys`]).
 struct Reader<'a> {
     item: WireItem,
     ctx: &'a Ctx,
@@ -349,9 +437,10 @@ impl AttributeSource for Reader<'_> {
     fn take(&mut self, name: &str) -> Option<Value> {
         match self.item.take(name) {
             Some(v) => Some(v),
-            None => {
+            None if self.ctx.recover_keys => {
                 crate::schema::recover_key_field(self.ctx.schema, &self.ctx.keys, &self.item, name)
             }
+            None => None,
         }
     }
 }

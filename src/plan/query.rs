@@ -114,11 +114,22 @@ struct SortKey {
     built: Option<String>,
 }
 
-fn sort_key_of<T: Schema>(ctx: &Ctx, key: &T, end: Option<KeyPart<'_>>) -> Result<SortKey> {
+/// `exact`: the key addresses items (no `sk_operator`), so a separator
+/// inside a value of a multi-part key is refused; with an operator the key
+/// is a bound, where a separator is a deliberate part of it.
+fn sort_key_of<T: Schema>(
+    ctx: &Ctx,
+    key: &T,
+    end: Option<KeyPart<'_>>,
+    exact: bool,
+) -> Result<SortKey> {
     let s = &ctx.keys.settings;
     let (sep, prefix_names) = (&*s.separator, s.prefix_sort_key);
     let (fields, set, own) = key.__sort_parts(|parts| -> Result<_> {
         let set = key::set_prefix_checked("sort key", parts)?;
+        if exact {
+            crate::schema::separators(ctx.schema, "sort key", sep, parts.len(), &parts[..set])?;
+        }
         let own = match (set, end) {
             (0, _) => None,
             (n, None) => Some(key::join(sep, prefix_names, &parts[..n])),
@@ -160,6 +171,8 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> 
     // Time to live: expired items are left out, unless `include_expired`.
     let ttl = super::ttl_filter(ctx, opts, &mut ph);
     let filter = super::and(filter, ttl);
+    // Single-table design: only this schema's items.
+    let filter = super::and(filter, Some(super::type_filter(ctx, opts, &mut ph)));
     check_select(opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
@@ -255,7 +268,7 @@ fn table_key_condition<T: Schema>(
     let sk_attr = s.sort_key_name.to_string();
     let sep = s.separator.to_string();
     let prefix = schema.sort_prefix();
-    let sort = sort_key_of(ctx, key, None)?;
+    let sort = sort_key_of(ctx, key, None, opts.sk_operator.is_none())?;
     let cond = match (opts.sk_operator, sort.built) {
         // No sort field set: the whole partition — or, for a `belongs_to`
         // child, only its own kind within the parent's partition.
@@ -330,7 +343,7 @@ fn between_end<T: Schema>(ctx: &Ctx, key: &T, end: &Value) -> Result<String> {
         )
         .with_field("sk_end"));
     }
-    let sort = sort_key_of(ctx, key, Some(end_part))?;
+    let sort = sort_key_of(ctx, key, Some(end_part), false)?;
     match sort.built {
         Some(b) if sort.set > 0 => Ok(b),
         _ => Err(Error::validation(format!(
@@ -578,6 +591,8 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
     // Time to live: expired items are left out, unless `include_expired`.
     let ttl = super::ttl_filter(ctx, opts, &mut ph);
     let filter = super::and(filter, ttl);
+    // Single-table design: only this schema's items.
+    let filter = super::and(filter, Some(super::type_filter(ctx, opts, &mut ph)));
     check_select(opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
@@ -652,6 +667,65 @@ mod tests {
     }
 
     #[test]
+    fn reads_keep_to_the_schemas_items() {
+        let ctx = Ctx::of::<Session>().unwrap();
+        let key = crate::item!(%Session{user_id: "u"});
+        let r = query(&ctx, &key, &crate::opts![include_expired: true]).unwrap();
+        // Its type, or no type and every key field (an older writer's item).
+        assert_eq!(
+            r.filter.as_deref(),
+            Some(
+                "#_type = :v1 OR (attribute_not_exists(#_type) AND attribute_exists(#user_id) \
+                 AND attribute_exists(#sid))"
+            )
+        );
+        assert_eq!(r.exprs.values[":v1"], Value::from("Session"));
+        let r = scan(&ctx, &crate::opts![include_expired: true], "scan").unwrap();
+        assert!(r.filter.unwrap().starts_with("#_type = :v0 OR ("));
+        // Reads by key: the same rule after reading.
+        let wire = |pairs: &[(&str, &str)]| {
+            crate::codec::wire::WireItem::from_pairs(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                    .collect(),
+            )
+        };
+        assert!(super::super::is_own(&ctx, &wire(&[("_type", "Session")])));
+        assert!(!super::super::is_own(
+            &ctx,
+            &wire(&[("_type", "Line"), ("user_id", "u"), ("sid", "s")])
+        ));
+        assert!(super::super::is_own(
+            &ctx,
+            &wire(&[("user_id", "u"), ("sid", "s")])
+        ));
+        assert!(!super::super::is_own(
+            &ctx,
+            &wire(&[("user_id", "u"), ("line_id", "s")])
+        ));
+    }
+
+    #[test]
+    fn index_reads_accept_items_whose_projection_dropped_the_type() {
+        let r = q(&key(None, None), opts![include_expired: true]).unwrap();
+        assert!(r.filter.unwrap().contains("attribute_exists("));
+        let ctx = Ctx::of::<Order>().unwrap();
+        let r = scan(&ctx, &opts![index_name: "StatusScore"], "scan").unwrap();
+        assert_eq!(
+            r.filter.as_deref(),
+            Some("attribute_not_exists(#_type) OR #_type = :v0")
+        );
+        // A belongs_to child's key fields: the foreign key and its own.
+        let r = scan(&Ctx::of::<OrderItem>().unwrap(), &opts![], "scan").unwrap();
+        assert!(
+            r.filter
+                .unwrap()
+                .ends_with("attribute_exists(#customer_id) AND attribute_exists(#line))")
+        );
+    }
+
+    #[test]
     fn expired_items_are_filtered_unless_included() {
         let mut ctx = Ctx::of::<Session>().unwrap();
         ctx.now = crate::clock::Now::from_millis(1_700_000_000_999);
@@ -659,7 +733,7 @@ mod tests {
         let r = query(&ctx, &key, &crate::opts![filter_expression: "sid <> :x", expression_attribute_values: %{":x" => "a"}]).unwrap();
         let f = r.filter.unwrap();
         assert!(
-            f.starts_with("(sid <> :x) AND (NOT attribute_type(#expires_at, :v"),
+            f.starts_with("((sid <> :x) AND (NOT attribute_type(#expires_at, :v"),
             "{f}"
         );
         assert!(f.contains("OR #expires_at >= :v"), "{f}");
@@ -670,9 +744,9 @@ mod tests {
                 .any(|v| v.as_i64() == Some(1_700_000_000))
         );
         let r = query(&ctx, &key, &crate::opts![include_expired: true]).unwrap();
-        assert!(r.filter.is_none());
+        assert!(!r.filter.unwrap().contains("expires_at"));
         let r = scan(&ctx, &crate::opts![], "scan").unwrap();
-        assert!(r.filter.unwrap().starts_with("NOT attribute_type("));
+        assert!(r.filter.unwrap().starts_with("(NOT attribute_type("));
         // Reads by key leave the expired out after reading.
         let expired = crate::item!(%Session{user_id: "u", sid: "s", expires_at: 1_699_999_999i64});
         let live = crate::item!(%Session{user_id: "u", sid: "s", expires_at: 1_700_000_000i64});
@@ -1001,7 +1075,7 @@ mod tests {
         .unwrap();
         // `status` is a reserved word: it got a placeholder.
         let f = r.filter.unwrap();
-        assert!(f.starts_with('#') && f.ends_with("= :s"), "{f}");
+        assert!(f.starts_with("(#") && f.contains(" = :s) AND ("), "{f}");
         // The key attributes are always projected.
         // `total` is reserved too.
         let p = r.projection.unwrap();

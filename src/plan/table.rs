@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::codec::ScalarType;
 use crate::error::{Error, Result};
-use crate::request::{BillingMode, CreateTable, IndexSpec, LocalIndexSpec, TableSpec};
+use crate::request::{BillingMode, CreateTable, IndexSpec, LocalIndexSpec, Projection, TableSpec};
 use crate::schema::{KeyContext, SchemaDef};
 
 /// DynamoDB's limit of global secondary indexes per table.
@@ -57,7 +57,16 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
             .map(|f| (f.to_string(), schema.attribute_type(f)))
             .collect()
     };
-    let owned = |names: &[&str]| -> Vec<String> { names.iter().map(|a| a.to_string()).collect() };
+    // An `include` index also projects the type attribute, so reads from it
+    // can tell the schemas sharing the table apart.
+    let owned = |names: &[&str], projection: Projection| -> Vec<String> {
+        let mut v: Vec<String> = names.iter().map(|a| a.to_string()).collect();
+        let t = schema.type_attribute();
+        if projection == Projection::Include && !names.contains(&t) {
+            v.push(t.to_owned());
+        }
+        v
+    };
     TableSpec {
         name: match &s.table_prefix {
             Some(p) => format!("{p}{}", schema.table_name),
@@ -75,7 +84,7 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
                 partition_key: typed(i.partition_key),
                 sort_key: typed(i.sort_key),
                 projection: i.projection,
-                non_key_attributes: owned(i.projected_attributes),
+                non_key_attributes: owned(i.projected_attributes, i.projection),
             })
             .collect(),
         local_indexes: schema
@@ -85,7 +94,7 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
                 name: i.name.to_owned(),
                 sort_key: (i.sort_key.to_owned(), schema.attribute_type(i.sort_key)),
                 projection: i.projection,
-                non_key_attributes: owned(i.projected_attributes),
+                non_key_attributes: owned(i.projected_attributes, i.projection),
             })
             .collect(),
         ttl_attribute: schema.ttl.map(str::to_owned),

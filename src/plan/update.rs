@@ -217,6 +217,11 @@ impl UpdatePlan {
             .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
             .transpose()?;
         ph.check_all_used()?;
+        // The type attribute, so an item the update creates is read back as
+        // this schema's.
+        let t = ph.name(self.schema.type_attribute());
+        let tv = ph.value(Value::String(self.schema.type_name().to_owned()));
+        sets.push(format!("{t} = {tv}"));
         if let Some(v) = &self.version {
             let n = ph.name(v.attr);
             let next = ph.value(Value::Number(Number::from(v.expected + 1)));
@@ -245,6 +250,8 @@ impl UpdatePlan {
         for (field, _) in updates.actions() {
             let why = if self.schema.version == Some(field.as_str()) {
                 "is the schema's `version`, which the crate counts up on every write"
+            } else if field == self.schema.type_attribute() {
+                "is the schema's type attribute, which the crate writes on every write"
             } else if self.schema.timestamps
                 && (field == self.schema.inserted_at_attribute()
                     || field == self.schema.updated_at_attribute()

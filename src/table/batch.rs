@@ -290,7 +290,7 @@ impl Client {
         keys: &[T],
         opts: Opts,
     ) -> Result<BatchGetOutput<T>> {
-        let ctx = Ctx::of::<T>()?;
+        let ctx = Ctx::read::<T>(&opts)?;
         let plan = plan_batch::get(&ctx, keys, &opts)?;
         let concurrency = plan_batch::concurrency_of(&opts)?;
         crate::client::runtime()?;
@@ -323,7 +323,9 @@ impl Client {
         let mut seen = std::collections::HashSet::with_capacity(maps.len());
         let mut items = Vec::with_capacity(maps.len());
         for m in maps {
-            if seen.insert(plan::key_id_of(&ctx, &m)) {
+            // Single-table design: another schema's item at a key is none
+            // of this schema's.
+            if seen.insert(plan::key_id_of(&ctx, &m)) && plan::is_own(&ctx, &m) {
                 let item: T = plan::decode_item(&ctx, m)?;
                 // Time to live: an expired item is gone, unless `include_expired`.
                 if !plan::is_expired(&ctx, &item, &opts) {

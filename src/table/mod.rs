@@ -122,11 +122,14 @@ impl Client {
     /// `expression_attribute_names`.
     pub async fn get_item<K: AsKey>(&self, key: K, opts: Opts) -> Result<Option<K::Item>> {
         let key = key.as_key();
-        let ctx = Ctx::of::<K::Item>()?;
+        let ctx = Ctx::read::<K::Item>(&opts)?;
         let req = plan::item::get(&ctx, key, &opts)?;
         let answer = self.execute(&req).await?;
+        // Single-table design: another schema's item at this key is none of
+        // this schema's.
         let item = answer
             .item
+            .filter(|i| plan::is_own(&ctx, i))
             .map(|i| plan::decode_item::<K::Item>(&ctx, i))
             .transpose()?;
         // Time to live: an expired item is gone, unless `include_expired`.
@@ -191,7 +194,7 @@ impl Client {
                 "list_items returns items; for `select: :count` use `count_items` or `query_page`",
             ));
         }
-        let ctx = Ctx::of::<K::Item>()?;
+        let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let mut out: Vec<K::Item> = Vec::new();
         loop {
@@ -221,7 +224,7 @@ impl Client {
     /// the key to continue from. `limit` is the page's item limit.
     pub async fn query_page<K: AsKey>(&self, key: K, opts: Opts) -> Result<Page<K::Item>> {
         let key = key.as_key();
-        let ctx = Ctx::of::<K::Item>()?;
+        let ctx = Ctx::read::<K::Item>(&opts)?;
         let req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let answer = self.execute(&req).await?;
         page_of(&ctx, answer)
@@ -235,7 +238,7 @@ impl Client {
             select: Some(Select::Count),
             ..opts
         };
-        let ctx = Ctx::of::<K::Item>()?;
+        let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         let mut total = 0usize;
         loop {

@@ -25,7 +25,7 @@ impl Client {
                 "scan reads one page; `segments`, `concurrency` and `batch_size` apply to parallel_scan and the streams",
             ));
         }
-        let ctx = Ctx::of::<T>()?;
+        let ctx = Ctx::read::<T>(&opts)?;
         let req = Scan(plan::query::scan(&ctx, &opts, "scan")?);
         let answer = self.execute(&req).await?;
         page_of(&ctx, answer)
@@ -55,6 +55,8 @@ impl Client {
         let segments = plan::query::segments_of(&opts)?;
         let concurrency = plan::query::segment_concurrency(&opts, segments)?;
         let limit = opts.limit;
+        // Settings are resolved here, once, and carried into every task.
+        let ctx = Arc::new(Ctx::read::<T>(&opts)?);
         let per_request = Opts {
             limit: opts.page_size,
             page_size: None,
@@ -62,8 +64,6 @@ impl Client {
             concurrency: None,
             ..opts
         };
-        // Settings are resolved here, once, and carried into every task.
-        let ctx = Arc::new(Ctx::of::<T>()?);
         let base = plan::query::scan(&ctx, &per_request, "parallel_scan")?;
         crate::client::runtime()?;
         let permits = Arc::new(Semaphore::new(concurrency));

@@ -97,13 +97,13 @@ struct Setup {
     ctx: Arc<Ctx>,
 }
 
-fn setup<T: Schema>(client: Option<Client>) -> Result<Setup> {
+fn setup<T: Schema>(client: Option<Client>, opts: &Opts) -> Result<Setup> {
     Ok(Setup {
         client: match client {
             Some(c) => c,
             None => Client::default_client()?,
         },
-        ctx: Arc::new(Ctx::of::<T>()?),
+        ctx: Arc::new(Ctx::read::<T>(opts)?),
     })
 }
 
@@ -209,7 +209,7 @@ fn scan_with<T: Schema>(client: Option<Client>, opts: Opts) -> BoxStream<'static
                 "stream::scan is sequential; `segments` and `concurrency` apply to stream::parallel_scan, `batch_size` to scan_to_channel",
             ));
         }
-        let setup = setup::<T>(client)?;
+        let setup = setup::<T>(client, &opts)?;
         let req = plan::query::scan(
             &setup.ctx,
             &stream_opts(&opts, "stream::scan")?,
@@ -236,7 +236,7 @@ fn query_with<T: Schema>(
     opts: Opts,
 ) -> BoxStream<'static, Result<T>> {
     let made = (|| {
-        let setup = setup::<T>(client)?;
+        let setup = setup::<T>(client, &opts)?;
         let req = plan::query::query(&setup.ctx, key, &stream_opts(&opts, "stream::query")?)?;
         Ok((setup, req))
     })();
@@ -289,7 +289,7 @@ fn parallel_scan_with<T: Schema>(
         }
         let segments = plan::query::segments_of(&opts)?;
         let concurrency = plan::query::segment_concurrency(&opts, segments)?;
-        let setup = setup::<T>(client)?;
+        let setup = setup::<T>(client, &opts)?;
         let base = plan::query::scan(
             &setup.ctx,
             &Opts {

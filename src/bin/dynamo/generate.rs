@@ -416,6 +416,14 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
     }
 
     for (attr, s) in seen {
+        // The type attribute the crate writes on every item is not a field.
+        if attr == dynamo::DEFAULT_TYPE_ATTRIBUTE {
+            g.skipped.push((
+                attr.to_owned(),
+                "the type attribute the crate writes".to_owned(),
+            ));
+            continue;
+        }
         if !is_identifier(attr) || taken.contains(attr) {
             let reason = if KEYWORDS.contains(&attr) {
                 "a Rust keyword"

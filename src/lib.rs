@@ -91,6 +91,8 @@ pub mod local;
 pub mod rusoto;
 pub mod table;
 pub mod transaction;
+// Typed collections: several schemas of one partition in one query.
+pub mod collection;
 
 pub use client::{Backend, Client, ClientBuilder, RetryPolicy};
 pub use codec::{
@@ -114,6 +116,7 @@ pub use value::{Number, ParseNumberError, Value};
 /// `Result<T>` means `dynamo::Result<T>`, and two-parameter uses such as
 /// `Result<(), Box<dyn std::error::Error>>` keep their meaning.
 pub mod prelude {
+    pub use crate::collection::CollectionExt;
     pub use crate::table::stream::ScanMessage;
     pub use crate::{
         BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,

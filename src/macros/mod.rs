@@ -1,9 +1,11 @@
 //! The crate's macros: `dynamo_item!` (in `schema.rs`, with a helper macro
 //! per concern in `fields.rs`, `keys.rs`, `indexes.rs`, `relations.rs` and
-//! `options.rs`), `item!`, `tx!` (in `tx.rs`), and the small builders
+//! `options.rs`), `item!`, `tx!` (in `tx.rs`), `collection!` (in
+//! `collection.rs`), and the small builders
 //! `opts!`, `updates!` and `values!` (next to the types they build, in
 //! `opts.rs` and `update.rs`).
 
+mod collection;
 mod fields;
 mod indexes;
 mod keys;

@@ -49,6 +49,9 @@ pub(crate) struct Ctx {
     /// attributes: for reads whose projection may have dropped them (an
     /// index, a `projection_expression`), never for whole items.
     pub(crate) recover_keys: bool,
+    /// A collection read: the member schemas whose items a query keeps
+    /// (instead of `schema`'s alone).
+    pub(crate) collection: Option<&'static [&'static SchemaDef]>,
 }
 
 impl Ctx {
@@ -66,6 +69,7 @@ impl Ctx {
             table,
             now: Now::current(),
             recover_keys: false,
+            collection: None,
         })
     }
 
@@ -279,6 +283,15 @@ pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Optio
 pub(crate) fn type_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> String {
     let schema = ctx.schema;
     let t = ph.name(schema.type_attribute());
+    if let Some(members) = ctx.collection {
+        // A collection: any member's type; an item without one is sorted
+        // out after reading (`collection::Plan::member_of`).
+        let names: Vec<String> = members
+            .iter()
+            .map(|m| ph.value(Value::String(m.type_name().to_owned())))
+            .collect();
+        return format!("attribute_not_exists({t}) OR {t} IN ({})", names.join(", "));
+    }
     let name = ph.value(Value::String(schema.type_name().to_owned()));
     if opts.index_name.is_some() {
         return format!("attribute_not_exists({t}) OR {t} = {name}");

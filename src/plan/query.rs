@@ -707,6 +707,24 @@ mod tests {
     }
 
     #[test]
+    fn a_collection_keeps_every_members_items() {
+        let mut ctx = Ctx::of::<Customer>().unwrap();
+        ctx.collection = Some(&[Customer::SCHEMA, OrderItem::SCHEMA]);
+        let r = query(
+            &ctx,
+            &crate::item!(Customer { customer_id: "c1" }),
+            &opts![],
+        )
+        .unwrap();
+        assert_eq!(
+            r.filter.as_deref(),
+            Some("attribute_not_exists(#_type) OR #_type IN (:v1, :v2)")
+        );
+        assert_eq!(r.exprs.values[":v1"], Value::from("Customer"));
+        assert_eq!(r.exprs.values[":v2"], Value::from("OrderItem"));
+    }
+
+    #[test]
     fn index_reads_accept_items_whose_projection_dropped_the_type() {
         let r = q(&key(None, None), opts![include_expired: true]).unwrap();
         assert!(r.filter.unwrap().contains("attribute_exists("));

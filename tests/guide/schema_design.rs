@@ -87,6 +87,30 @@ async fn b04_single_table_design() {
         .unwrap();
         let types: Vec<String> = all.iter().map(|e| e.entity_type.to_string()).collect();
         assert_eq!(types, vec!["USER"]);
+        // "Efficient queries across related entities": a typed collection
+        // reads the partition once, each item as its own type ("PROFILE"
+        // sorts before "order789": uppercase letters come first in UTF-8).
+        dynamo::collection! {
+            enum UserData {
+                User(UserEntity),
+                Order(UserOrder),
+            }
+        }
+        use dynamo::collection::CollectionExt;
+        let related = UserData::list_items(
+            item!(%UserEntity{user_id: "user123", sk_type: Value::Null}),
+            opts![],
+        )
+        .await
+        .unwrap();
+        let kinds: Vec<String> = related
+            .iter()
+            .map(|i| match i {
+                UserData::User(u) => u.entity_type.to_string(),
+                UserData::Order(o) => format!("{}:{}", o.entity_type, o.order_id),
+            })
+            .collect();
+        assert_eq!(kinds, vec!["USER", "ORDER:order789"]);
         // `entity_type` tells them apart.
         let orders = UserOrder::list_items(
             item!(%UserOrder{user_id: "user123"}),

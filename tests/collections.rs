@@ -1,0 +1,240 @@
+//! Typed collections on the local engine: one query over a partition shared
+//! by several schemas, every item handed back as its own type, with pages
+//! and sort-key ranges.
+
+mod support;
+
+use dynamo::collection::{Collection, CollectionExt};
+use dynamo::prelude::*;
+use support::isolated;
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Customer {
+        table_name "collection_shop";
+        field :customer_id: String, partition_key;
+        field :kind: String, sort_key, default: "PROFILE";
+        field :name: String;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Order {
+        table_name "collection_shop";
+        field :customer_id: String;
+        field :order_id: String, sort_key;
+        field :total: f64;
+        belongs_to :customer, Customer;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Address {
+        table_name "collection_shop";
+        field :customer_id: String;
+        field :label: String, sort_key;
+        field :city: String;
+        belongs_to :customer, Customer;
+    }
+}
+
+dynamo_item! {
+    /// In the same partition, but not in the collection.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Audit {
+        table_name "collection_shop";
+        field :customer_id: String;
+        field :at: String, sort_key;
+        belongs_to :customer, Customer;
+    }
+}
+
+dynamo_item! {
+    /// In another table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Elsewhere {
+        table_name "other_table";
+        field :customer_id: String, partition_key;
+    }
+}
+
+dynamo::collection! {
+    /// A customer's partition: profile, orders and addresses.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum CustomerItems {
+        Customer(Customer),
+        Order(Order),
+        Address(Address),
+    }
+}
+
+dynamo::collection! {
+    #[derive(Debug)]
+    pub enum Mixed {
+        Customer(Customer),
+        Elsewhere(Elsewhere),
+    }
+}
+
+async fn shop() {
+    Customer::create_table().await.unwrap();
+    Customer::put_item(item!(Customer {
+        customer_id: "c1",
+        name: "Ada"
+    }))
+    .await
+    .unwrap();
+    for i in 0..5 {
+        Order::put_item(item!(Order {
+            customer_id: "c1",
+            order_id: format!("o{i}"),
+            total: f64::from(i)
+        }))
+        .await
+        .unwrap();
+    }
+    for (label, city) in [("home", "Paris"), ("work", "Lyon")] {
+        Address::put_item(item!(Address {
+            customer_id: "c1",
+            label,
+            city
+        }))
+        .await
+        .unwrap();
+    }
+    Audit::put_item(item!(Audit {
+        customer_id: "c1",
+        at: "2024-01-01"
+    }))
+    .await
+    .unwrap();
+    // Another customer's partition.
+    Order::put_item(item!(Order {
+        customer_id: "c2",
+        order_id: "o9",
+        total: 9.0
+    }))
+    .await
+    .unwrap();
+}
+
+fn tally(items: &[CustomerItems]) -> (usize, usize, usize) {
+    let mut t = (0, 0, 0);
+    for i in items {
+        match i {
+            CustomerItems::Customer(c) => {
+                assert_eq!(c.name, "Ada");
+                t.0 += 1;
+            }
+            CustomerItems::Order(o) => {
+                assert_eq!(o.customer_id, "c1");
+                t.1 += 1;
+            }
+            CustomerItems::Address(a) => {
+                assert!(["Paris", "Lyon"].contains(&a.city.as_str()));
+                t.2 += 1;
+            }
+        }
+    }
+    t
+}
+
+#[tokio::test]
+async fn one_query_reads_three_entity_types_each_as_its_own() {
+    isolated(async {
+        shop().await;
+        // No sort-key value (the default "PROFILE" cleared): the whole
+        // partition.
+        let key = item!(Customer {
+            customer_id: "c1",
+            kind: ""
+        });
+        let all = CustomerItems::list_items(&key, opts![]).await.unwrap();
+        // The audit entry is in the partition but not in the collection.
+        assert_eq!(tally(&all), (1, 5, 2), "{all:?}");
+        // A child's key with no sort field reads that child's kind, as its
+        // own list_items does.
+        let orders = CustomerItems::list_items(&item!(Order { customer_id: "c1" }), opts![])
+            .await
+            .unwrap();
+        assert_eq!(tally(&orders), (0, 5, 0));
+        assert_eq!(CustomerItems::MEMBERS.len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn collections_page_and_take_sort_key_ranges() {
+    isolated(async {
+        shop().await;
+        let key = item!(Customer {
+            customer_id: "c1",
+            kind: ""
+        });
+        // Pages of 3 until the end: every item once.
+        let mut seen: Vec<CustomerItems> = Vec::new();
+        let mut start: Option<Key> = None;
+        let mut pages = 0;
+        loop {
+            let page = CustomerItems::query_page(
+                &key,
+                opts![limit: 3, exclusive_start_key: start.clone()],
+            )
+            .await
+            .unwrap();
+            pages += 1;
+            seen.extend(page.items);
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => break,
+            }
+        }
+        assert!(pages >= 3, "{pages}");
+        assert_eq!(tally(&seen), (1, 5, 2));
+        // `limit` on list_items stops after that many.
+        let first = CustomerItems::list_items(&key, opts![limit: 4, page_size: 2])
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 4);
+        // A sort-key range: the orders o1..o3 ("order#o1" to "order#o3").
+        let o1 = item!(Order {
+            customer_id: "c1",
+            order_id: "o1"
+        });
+        let range = CustomerItems::list_items(&o1, opts![sk_operator: :between, sk_end: "o3"])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = range
+            .iter()
+            .map(|i| match i {
+                CustomerItems::Order(o) => o.order_id.as_str(),
+                other => panic!("not an order: {other:?}"),
+            })
+            .collect();
+        assert_eq!(ids, ["o1", "o2", "o3"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_key_outside_the_collection_or_table_is_refused() {
+    isolated(async {
+        let e = CustomerItems::list_items(&item!(Audit { customer_id: "c1" }), opts![])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("`Audit`"), "{}", e.message());
+        assert!(
+            e.message().contains("not one of its members"),
+            "{}",
+            e.message()
+        );
+        let e = Mixed::list_items(&item!(Customer { customer_id: "c1" }), opts![])
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("other_table"), "{}", e.message());
+    })
+    .await;
+}

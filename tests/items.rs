@@ -628,3 +628,52 @@ async fn belongs_to_child_without_its_own_sort_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn conditions_and_read_options_from_the_schema_type() {
+    isolated(async {
+        Counter::create_table().await.unwrap();
+        let c = item!(Counter {
+            name: "hits",
+            count: 1i64
+        });
+        let only_new = || opts![condition_expression: "attribute_not_exists(pk)"];
+        Counter::put_item_with(c.clone(), only_new()).await.unwrap();
+        // The same conditional put again: the item exists.
+        let e = Counter::put_item_with(c.clone(), only_new())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed, "{e}");
+        // A consistent read, with a projection.
+        let got = Counter::get_item_with(
+            &c,
+            opts![consistent_read: true, projection_expression: "#c", expression_attribute_names: %{"#c" => "count"}],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(got.count, 1);
+        // A conditional update and delete that do not hold change nothing.
+        let big = || {
+            opts![condition_expression: "#c > :n", expression_attribute_names: %{"#c" => "count"}, expression_attribute_values: %{":n" => 10}]
+        };
+        let e = Counter::update_item_with(&c, updates!(%{count: 5i64}), big())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        let e = Counter::delete_item_with(&c, big()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed);
+        assert_eq!(Counter::get_item(&c).await.unwrap().unwrap().count, 1);
+        // And when they hold, they apply.
+        let small = opts![condition_expression: "#c = :n", expression_attribute_names: %{"#c" => "count"}, expression_attribute_values: %{":n" => 1}];
+        let up = Counter::update_item_with(&c, updates!(%{count: 2i64}), small)
+            .await
+            .unwrap();
+        assert_eq!(up.count, 2);
+        let gone = Counter::delete_item_with(&c, opts![condition_expression: "attribute_exists(pk)"])
+            .await
+            .unwrap();
+        assert_eq!(gone.map(|g| g.count), Some(2));
+    })
+    .await;
+}

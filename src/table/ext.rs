@@ -21,9 +21,46 @@ use crate::update::Updates;
 pub trait SchemaExt: Schema {
     /// Writes the item (replacing any item with its key) and returns it.
     /// Elixir: `User.put_item(user)`. For a condition use
-    /// [`table::put_item`](crate::table::put_item) with `opts![condition_expression: …]`.
+    /// [`put_item_with`](SchemaExt::put_item_with).
     fn put_item(self) -> impl Future<Output = Result<Self>> + Send {
         super::put_item(self, Opts::new())
+    }
+
+    /// [`put_item`](SchemaExt::put_item) with options: a conditional put
+    /// (`opts![condition_expression: "attribute_not_exists(pk)"]`, with
+    /// `expression_attribute_names` / `_values`). Elixir:
+    /// `User.put_item(user, condition_expression: …)`.
+    fn put_item_with(self, opts: Opts) -> impl Future<Output = Result<Self>> + Send {
+        super::put_item(self, opts)
+    }
+
+    /// [`get_item`](SchemaExt::get_item) with options: `consistent_read`,
+    /// `projection_expression`, `expression_attribute_names`,
+    /// `include_expired`.
+    fn get_item_with(
+        key: impl AsKey<Item = Self> + Send,
+        opts: Opts,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::get_item(key, opts)
+    }
+
+    /// [`delete_item`](SchemaExt::delete_item) with options: a conditional
+    /// delete (`condition_expression` with its names and values).
+    fn delete_item_with(
+        key: impl AsKey<Item = Self> + Send,
+        opts: Opts,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send {
+        super::delete_item(key, opts)
+    }
+
+    /// [`update_item`](SchemaExt::update_item) with options: a conditional
+    /// update (`condition_expression` with its names and values).
+    fn update_item_with(
+        key: impl AsKey<Item = Self> + Send,
+        updates: Updates,
+        opts: Opts,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        super::update_item(key, updates, opts)
     }
 
     /// Reads the item with this key (a value or a reference); `Ok(None)`

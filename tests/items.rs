@@ -677,3 +677,51 @@ async fn conditions_and_read_options_from_the_schema_type() {
     })
     .await;
 }
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Keyed {
+        table_name "keyed";
+        field :id: String, partition_key;
+        field :email: Option<String>;
+        global_secondary_index "EmailIndex", partition_key: :email;
+    }
+}
+
+dynamo_item! {
+    /// The same table as `Keyed`, described with a sort key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KeyedWithSort {
+        table_name "keyed";
+        field :id: String, partition_key;
+        field :at: String, sort_key;
+    }
+}
+
+#[tokio::test]
+async fn create_table_if_missing_is_idempotent_and_checks_the_keys() {
+    isolated(async {
+        let first = Keyed::create_table_if_missing().await.unwrap();
+        assert!(first.is_active());
+        Keyed::put_item(item!(Keyed { id: "k1" })).await.unwrap();
+        // Again: the table (and its item) stay.
+        let again = Keyed::create_table_if_missing().await.unwrap();
+        assert_eq!(again.name, first.name);
+        assert!(
+            Keyed::get_item(item!(Keyed { id: "k1" }))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // A schema whose keys differ is told so, before any item is written.
+        let e = KeyedWithSort::create_table_if_missing().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .contains("its sort key is missing, not `sk` (S)"),
+            "{}",
+            e.message()
+        );
+    })
+    .await;
+}

@@ -185,6 +185,98 @@ pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
     })
 }
 
+fn describe<'a>(attr: Option<&'a str>, ty: impl Fn(&str) -> Option<&'a str>) -> String {
+    match attr {
+        Some(a) => format!("`{a}` ({})", ty(a).unwrap_or("?")),
+        None => "missing".to_owned(),
+    }
+}
+
+/// An existing table is the one `spec` describes: the same key attributes
+/// with the same types, and every index of the spec there with the same
+/// keys. Extra indexes on the table are fine. The error names the first
+/// difference.
+pub(crate) fn check_matches(spec: &TableSpec, info: &crate::request::TableInfo) -> Result<()> {
+    let name = &spec.name;
+    let ty = |attr: &str| info.attribute_types.get(attr).map(String::as_str);
+    let differ = |what: String| {
+        Err(Error::validation(format!(
+            "table `{name}` exists, but {what}; change the schema, or move the data to a new table"
+        )))
+    };
+    let (pk, pk_type) = &spec.partition_key;
+    if info.partition_key.as_deref() != Some(pk.as_str()) || ty(pk) != Some(pk_type.as_str()) {
+        return differ(format!(
+            "its partition key is {}, not `{pk}` ({})",
+            describe(info.partition_key.as_deref(), ty),
+            pk_type.as_str()
+        ));
+    }
+    match (&spec.sort_key, info.sort_key.as_deref()) {
+        (None, None) => {}
+        (Some((sk, sk_type)), Some(found)) if found == sk && ty(sk) == Some(sk_type.as_str()) => {}
+        (Some((sk, sk_type)), found) => {
+            return differ(format!(
+                "its sort key is {}, not `{sk}` ({})",
+                describe(found, ty),
+                sk_type.as_str()
+            ));
+        }
+        (None, Some(found)) => {
+            return differ(format!(
+                "it has a sort key `{found}` and the schema has none"
+            ));
+        }
+    }
+    let keys_match = |want: &[(String, ScalarType)], found: &[String]| {
+        want.len() == found.len()
+            && want
+                .iter()
+                .zip(found)
+                .all(|((a, t), f)| a == f && ty(a) == Some(t.as_str()))
+    };
+    let list = |keys: &[(String, ScalarType)]| {
+        keys.iter()
+            .map(|(a, t)| format!("`{a}` ({})", t.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let local_pk = [spec.partition_key.clone()];
+    let wanted = spec
+        .indexes
+        .iter()
+        .map(|i| (&i.name, &i.partition_key[..], &i.sort_key[..], false))
+        .chain(spec.local_indexes.iter().map(|i| {
+            (
+                &i.name,
+                &local_pk[..],
+                std::slice::from_ref(&i.sort_key),
+                true,
+            )
+        }));
+    for (index, pk, sk, local) in wanted {
+        let kind = if local { "local index" } else { "index" };
+        let Some(found) = info.indexes.iter().find(|i| &i.name == index) else {
+            return differ(format!(
+                "it has no {kind} `{index}`, which the schema declares"
+            ));
+        };
+        if found.local != local
+            || !keys_match(pk, &found.partition_key)
+            || !keys_match(sk, &found.sort_key)
+        {
+            return differ(format!(
+                "its {kind} `{index}` has the keys [{}] / [{}], not [{}] / [{}]",
+                found.partition_key.join(", "),
+                found.sort_key.join(", "),
+                list(pk),
+                list(sk)
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +322,65 @@ mod tests {
         assert_eq!(s.indexes[1].projection, Projection::KeysOnly);
         let c = create(&s).unwrap();
         assert_eq!(c.attributes.len(), 3);
+    }
+
+    #[test]
+    fn an_existing_table_must_match_the_schema() {
+        use crate::request::{IndexInfo, TableInfo};
+        let s = spec(User::schema(), &KeyContext::of(User::schema()));
+        let types = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(a, t)| (a.to_string(), t.to_string()))
+                .collect()
+        };
+        let good = TableInfo {
+            name: "users".into(),
+            status: "ACTIVE".into(),
+            partition_key: Some("pk".into()),
+            attribute_types: types(&[("pk", "S"), ("email", "S"), ("score", "N")]),
+            indexes: vec![
+                IndexInfo::new("EmailIndex", vec!["email".into()], vec![], false),
+                IndexInfo::new(
+                    "ScoreIndex",
+                    vec!["email".into()],
+                    vec!["score".into()],
+                    false,
+                ),
+                IndexInfo::new("Extra", vec!["x".into()], vec![], false),
+            ],
+            ..TableInfo::default()
+        };
+        check_matches(&s, &good).unwrap();
+        let msg = |info: TableInfo| check_matches(&s, &info).unwrap_err().message().to_owned();
+        let m = msg(TableInfo {
+            partition_key: Some("id".into()),
+            ..good.clone()
+        });
+        assert!(
+            m.contains("its partition key is `id` (?), not `pk` (S)"),
+            "{m}"
+        );
+        let m = msg(TableInfo {
+            sort_key: Some("sk".into()),
+            ..good.clone()
+        });
+        assert!(m.contains("a sort key `sk` and the schema has none"), "{m}");
+        let m = msg(TableInfo {
+            indexes: good.indexes[..1].to_vec(),
+            ..good.clone()
+        });
+        assert!(m.contains("no index `ScoreIndex`"), "{m}");
+        let m = msg(TableInfo {
+            attribute_types: types(&[("pk", "S"), ("email", "S"), ("score", "S")]),
+            ..good.clone()
+        });
+        assert!(
+            m.contains(
+                "`ScoreIndex` has the keys [email] / [score], not [`email` (S)] / [`score` (N)]"
+            ),
+            "{m}"
+        );
     }
 
     #[test]

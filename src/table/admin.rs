@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::client::Client;
 use crate::codec::Item;
 use crate::error::{Error, ErrorKind, Result};
-use crate::plan::table::{check_table_name, create, spec};
+use crate::plan::table::{check_matches, check_table_name, create, spec};
 use crate::request::{
     DeleteTable, DescribeTable, DescribeTimeToLive, ListTables, Read, Scan, TableInfo, TableSpec,
     TtlInfo, UpdateTimeToLive,
@@ -64,12 +64,17 @@ impl Client {
     }
 
     /// Creates `T`'s table unless it exists already; either way waits until
-    /// it is `ACTIVE`.
+    /// it is `ACTIVE`. Idempotent: run it at every start. A table that exists
+    /// must be the one the schema describes — the same key attributes and
+    /// types, and every index of the schema with the same keys (extra
+    /// indexes are fine) — or the answer is a `ValidationError` naming the
+    /// difference. Time to live is turned on if the schema has a `ttl` field.
     pub async fn create_table_if_missing<T: Schema>(&self) -> Result<TableInfo> {
         match self.create_table::<T>().await {
             Err(e) if e.kind() == ErrorKind::ResourceInUse => {
                 let spec = spec_for::<T>();
                 let info = self.wait_for_table(&spec.name, |_| {}).await?;
+                check_matches(&spec, &info)?;
                 if let Some(attr) = &spec.ttl_attribute {
                     let ttl = self.describe_ttl(&spec.name).await?;
                     if ttl.attribute.as_deref() != Some(attr.as_str())

@@ -128,6 +128,13 @@ pub trait SchemaExt: Schema {
         super::create_table::<Self>()
     }
 
+    /// Creates the schema's table unless it exists; a table that exists must
+    /// have the schema's keys and indexes (else a `ValidationError` naming
+    /// the difference). Idempotent: run it at every start.
+    fn create_table_if_missing() -> impl Future<Output = Result<TableInfo>> + Send {
+        super::create_table_if_missing::<Self>()
+    }
+
     /// Deletes the schema's table and waits until it is gone.
     fn delete_table() -> impl Future<Output = Result<()>> + Send {
         super::delete_table::<Self>()

@@ -346,6 +346,11 @@ pub async fn create_table<T: Schema>() -> Result<TableInfo> {
     default_client()?.create_table::<T>().await
 }
 
+/// [`Client::create_table_if_missing`] on the default client.
+pub async fn create_table_if_missing<T: Schema>() -> Result<TableInfo> {
+    default_client()?.create_table_if_missing::<T>().await
+}
+
 /// [`Client::delete_table`] on the default client.
 pub async fn delete_table<T: Schema>() -> Result<()> {
     default_client()?.delete_table::<T>().await

@@ -186,7 +186,12 @@ impl Plan {
         }
     }
 
-    fn page<C: Collection>(&self, answer: crate::request::PageAnswer) -> Result<Page<C>> {
+    fn page<C: Collection>(
+        &self,
+        read: &crate::request::Read,
+        answer: crate::request::PageAnswer,
+        secret: Option<&[u8]>,
+    ) -> Result<Page<C>> {
         let mut items = Vec::with_capacity(answer.items.len());
         for item in answer.items {
             if let Some(m) = self.member_of(&item) {
@@ -194,12 +199,14 @@ impl Plan {
                 items.push(C::__decode(m, RawItem { item, ctx })?);
             }
         }
-        Ok(Page {
+        Page::answered(
             items,
-            last_evaluated_key: answer.last_evaluated_key.map(|k| k.into_item()),
-            count: usize::try_from(answer.count).unwrap_or(usize::MAX),
-            scanned_count: usize::try_from(answer.scanned_count).unwrap_or(usize::MAX),
-        })
+            read,
+            answer.last_evaluated_key,
+            answer.count,
+            answer.scanned_count,
+            secret,
+        )
     }
 }
 
@@ -215,9 +222,10 @@ impl Client {
     ) -> Result<Page<C>> {
         let key = key.as_key();
         let plan = Plan::new::<C, K::Item>(&opts)?;
-        let req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let answer = self.execute(&req).await?;
-        plan.page(answer)
+        plan.page(&req.0, answer, self.cursor_key())
     }
 
     /// Every item of collection `C` in `key`'s partition, following pages
@@ -235,6 +243,7 @@ impl Client {
         }
         let plan = Plan::new::<C, K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let mut out: Vec<C> = Vec::new();
         loop {
             if let Some(limit) = opts.limit {
@@ -244,7 +253,7 @@ impl Client {
             }
             let answer = self.execute(&req).await?;
             let next = answer.last_evaluated_key.clone();
-            out.extend(plan.page::<C>(answer)?.items);
+            out.extend(plan.page::<C>(&req.0, answer, None)?.items);
             match next {
                 Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {
                     req.0.start = Some(k.into_item().into_iter().collect());

@@ -179,4 +179,6 @@ mod doc_snippets {
     pub struct Elixir;
     #[doc = include_str!("../docs/performance.md")]
     pub struct Performance;
+    #[doc = include_str!("../docs/api.md")]
+    pub struct Api;
 }

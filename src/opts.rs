@@ -30,12 +30,13 @@
 //! | `expression_attribute_values` | `{":v" => value, …}` | any operation with expressions |
 //! | `exclusive_start_key` | where a page starts (a previous `last_evaluated_key`) | queries, scans |
 //! | `select` | `:count`, `:all_attributes`, `:all_projected_attributes`, `:specific_attributes` | queries, scans |
-//! | `page_size` | items per request | streams, scans |
+//! | `page_size` | items per request | queries, streams, scans |
 //! | `segments` | parallel scan segments | parallel scans |
 //! | `batch_size` | items per message | `scan_to_channel` |
 //! | `condition_expression` | a condition the write must meet | put, delete, update |
 //! | `concurrency` | requests in flight at once | batch operations, parallel scans |
 //! | `include_expired` | `true`: also return items whose `ttl` time has passed (DynamoDB deletes them only within days) | get, queries, scans, streams, batch get |
+//! | `cursor` | where a page starts, as an opaque string (a previous [`Page::cursor`](crate::Page::cursor)) | queries, scans, collections |
 //!
 //! Attribute names that are DynamoDB reserved words (`name`, `status`,
 //! `date`, …) may be written bare in every expression: the crate replaces
@@ -151,6 +152,8 @@ pub struct Opts {
     pub concurrency: Option<usize>,
     /// `include_expired:`
     pub include_expired: Option<bool>,
+    /// `cursor:`
+    pub cursor: Option<String>,
 }
 
 impl Opts {
@@ -228,6 +231,15 @@ impl Opts {
     pub fn value(mut self, placeholder: impl Into<String>, value: impl Into<Value>) -> Opts {
         self.expression_attribute_values
             .insert(placeholder.into(), value.into());
+        self
+    }
+
+    /// Sets `cursor`: where a page starts, as a previous page's
+    /// [`Page::cursor`](crate::Page::cursor) (a `String`, `&str` or an
+    /// `Option` of one; `None` starts at the beginning).
+    #[must_use]
+    pub fn cursor(mut self, cursor: impl IntoCursor) -> Opts {
+        self.cursor = cursor.into_cursor();
         self
     }
 
@@ -321,6 +333,37 @@ impl Opts {
     }
 }
 
+/// What `opts![cursor: …]` takes: a cursor (`String`, `&str`) or an
+/// `Option` of one, such as [`Page::cursor`](crate::Page::cursor)'s.
+pub trait IntoCursor {
+    /// The cursor, if any.
+    fn into_cursor(self) -> Option<String>;
+}
+
+impl IntoCursor for String {
+    fn into_cursor(self) -> Option<String> {
+        Some(self)
+    }
+}
+
+impl IntoCursor for &str {
+    fn into_cursor(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+impl IntoCursor for &String {
+    fn into_cursor(self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl<C: IntoCursor> IntoCursor for Option<C> {
+    fn into_cursor(self) -> Option<String> {
+        self.and_then(IntoCursor::into_cursor)
+    }
+}
+
 /// The option table: every option's variant and name, once. [`Opt`], the
 /// checks of which option applies where, and the `opts!` error that lists
 /// the known options are all generated from it.
@@ -346,7 +389,8 @@ macro_rules! __dynamo_option_table {
             BatchSize batch_size,
             ConditionExpression condition_expression,
             Concurrency concurrency,
-            IncludeExpired include_expired
+            IncludeExpired include_expired,
+            Cursor cursor
         }
     };
 }
@@ -481,6 +525,7 @@ macro_rules! __opts {
     (@set $o:expr, condition_expression, $v:expr) => { $o.condition_expression($v) };
     (@set $o:expr, concurrency, $v:expr) => { $o.concurrency($v) };
     (@set $o:expr, include_expired, $v:expr) => { $o.include_expired($v) };
+    (@set $o:expr, cursor, $v:expr) => { $o.cursor($v) };
     (@set $o:expr, expression_attribute_names, $v:expr) => {
         $crate::__private::extend_names($o, $v)
     };
@@ -533,7 +578,7 @@ mod tests {
     #[test]
     fn the_table_names_every_option_once() {
         let names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
-        assert_eq!(names.len(), 18);
+        assert_eq!(names.len(), 19);
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -549,7 +594,7 @@ mod tests {
             projection_expression: "p", expression_attribute_names: {"#n" => "n"},
             expression_attribute_values: {":v" => 1}, exclusive_start_key: crate::Key::new(),
             select: :count, page_size: 1, segments: 1, batch_size: 1,
-            condition_expression: "c", concurrency: 1, include_expired: true,
+            condition_expression: "c", concurrency: 1, include_expired: true, cursor: "c1.x",
         ];
         assert_eq!(every.set_options().count(), Opt::ALL.len());
         assert_eq!(Opts::new().set_options().count(), 0);

@@ -280,6 +280,8 @@ struct Inner {
     shared: Arc<Shared>,
     retry: RetryPolicy,
     timeout: Duration,
+    /// The key cursors are signed with, if any.
+    cursor_secret: Option<Arc<[u8]>>,
 }
 
 impl fmt::Debug for Client {
@@ -294,6 +296,10 @@ impl fmt::Debug for Client {
             .field("credentials", &s.credentials.describe())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field(
+                "cursor_secret",
+                &self.inner.cursor_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -310,6 +316,7 @@ pub struct ClientBuilder {
     allow_http: bool,
     backend: Option<Backend>,
     credential_chain: bool,
+    cursor_secret: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -325,6 +332,10 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("allow_http", &self.allow_http)
             .field("backend", &self.backend)
+            .field(
+                "cursor_secret",
+                &self.cursor_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -416,6 +427,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Signs the page cursors of this client ([`Page::cursor`](crate::Page::cursor))
+    /// with HMAC-SHA-256 under `secret`, and accepts only cursors signed
+    /// with it: a web client cannot forge a start key. Use at least 32
+    /// random bytes, the same on every server that serves one API.
+    pub fn cursor_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.cursor_secret = Some(secret.into());
+        self
+    }
+
     /// Builds the client. Fails on an endpoint that is not an `http://` or
     /// `https://` URL, that carries user information, or that is plain
     /// `http://` to a non-loopback host without
@@ -500,6 +520,7 @@ impl ClientBuilder {
                 }),
                 retry: self.retry.unwrap_or_default(),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                cursor_secret: self.cursor_secret.map(Arc::from),
             }),
         })
     }
@@ -663,6 +684,7 @@ impl Client {
                     }),
                     retry: RetryPolicy::none(),
                     timeout: DEFAULT_TIMEOUT,
+                    cursor_secret: None,
                 }),
             },
         }
@@ -704,6 +726,25 @@ impl Client {
         self.inner.timeout
     }
 
+    /// A copy of this client that signs and checks page cursors with
+    /// `secret` (see [`ClientBuilder::cursor_secret`]).
+    #[must_use]
+    pub fn with_cursor_secret(&self, secret: impl Into<Vec<u8>>) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                shared: self.inner.shared.clone(),
+                retry: self.inner.retry.clone(),
+                timeout: self.inner.timeout,
+                cursor_secret: Some(Arc::from(secret.into())),
+            }),
+        }
+    }
+
+    /// The key page cursors are signed with, if any.
+    pub(crate) fn cursor_key(&self) -> Option<&[u8]> {
+        self.inner.cursor_secret.as_deref()
+    }
+
     /// A copy of this client with another retry policy (sharing connections).
     #[must_use]
     pub fn with_retry(&self, retry: RetryPolicy) -> Client {
@@ -712,6 +753,7 @@ impl Client {
                 shared: self.inner.shared.clone(),
                 retry,
                 timeout: self.inner.timeout,
+                cursor_secret: self.inner.cursor_secret.clone(),
             }),
         }
     }
@@ -724,6 +766,7 @@ impl Client {
                 shared: self.inner.shared.clone(),
                 retry: self.inner.retry.clone(),
                 timeout,
+                cursor_secret: self.inner.cursor_secret.clone(),
             }),
         }
     }

@@ -660,7 +660,6 @@ impl<'de> Deserialize<'de> for WireItem {
 }
 
 /// Parses one attribute value from typed JSON text.
-#[cfg(any(feature = "rusoto", test))]
 pub(crate) fn parse_value(json: &[u8]) -> Result<Value> {
     serde_json::from_slice::<WireValue>(json)
         .map(|w| w.0)
@@ -673,7 +672,6 @@ pub(crate) fn parse_value(json: &[u8]) -> Result<Value> {
 }
 
 /// `v` as typed JSON text.
-#[cfg(any(feature = "rusoto", test))]
 pub(crate) fn value_json(v: &Value) -> String {
     let mut out = Vec::new();
     write_value(&mut out, v);

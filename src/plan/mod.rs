@@ -16,6 +16,7 @@
 //! operation starts, and carried to every request and task it makes.
 
 pub(crate) mod batch;
+pub(crate) mod cursor;
 pub(crate) mod item;
 pub(crate) mod query;
 pub(crate) mod table;

@@ -73,27 +73,72 @@ pub struct Page<T> {
     pub count: usize,
     /// How many items were read before the filter.
     pub scanned_count: usize,
+    /// `last_evaluated_key` as an opaque cursor.
+    cursor: Option<String>,
 }
 
 impl<T> Page<T> {
+    /// Where the next page starts, as an opaque URL-safe string to hand to
+    /// a web client and take back as `opts![cursor: …]`; `None` on the last
+    /// page. It is accepted only by the same table, index and query (the
+    /// same partition, sort-key condition and order), and — when the client
+    /// has a [`cursor_secret`](crate::ClientBuilder::cursor_secret) — only
+    /// with its signature, so it cannot be forged.
+    pub fn cursor(&self) -> Option<String> {
+        self.cursor.clone()
+    }
+
     /// `true` when this is the last page.
     pub fn is_last(&self) -> bool {
         self.last_evaluated_key.is_none()
     }
 }
 
-/// Turns one answered page into a [`Page`] of `T`.
-pub(crate) fn page_of<T: Schema>(ctx: &Ctx, answer: crate::request::PageAnswer) -> Result<Page<T>> {
-    Ok(Page {
-        items: answer
-            .items
-            .into_iter()
-            .map(|i| plan::decode_item(ctx, i))
-            .collect::<Result<_>>()?,
-        last_evaluated_key: answer.last_evaluated_key.map(|k| k.into_item()),
-        count: usize::try_from(answer.count).unwrap_or(usize::MAX),
-        scanned_count: usize::try_from(answer.scanned_count).unwrap_or(usize::MAX),
-    })
+/// Turns one answered page of `read` into a [`Page`] of `T`.
+pub(crate) fn page_of<T: Schema>(
+    ctx: &Ctx,
+    read: &crate::request::Read,
+    answer: crate::request::PageAnswer,
+    secret: Option<&[u8]>,
+) -> Result<Page<T>> {
+    let items = answer
+        .items
+        .into_iter()
+        .map(|i| plan::decode_item(ctx, i))
+        .collect::<Result<_>>()?;
+    Page::answered(
+        items,
+        read,
+        answer.last_evaluated_key,
+        answer.count,
+        answer.scanned_count,
+        secret,
+    )
+}
+
+impl<T> Page<T> {
+    /// A page of `items` read by `read`, with its counts and cursor.
+    pub(crate) fn answered(
+        items: Vec<T>,
+        read: &crate::request::Read,
+        last: Option<crate::codec::wire::WireItem>,
+        count: u64,
+        scanned_count: u64,
+        secret: Option<&[u8]>,
+    ) -> Result<Page<T>> {
+        let last_evaluated_key = last.map(|k| k.into_item());
+        let cursor = last_evaluated_key
+            .as_ref()
+            .map(|k| plan::cursor::make(read, k, secret))
+            .transpose()?;
+        Ok(Page {
+            items,
+            last_evaluated_key,
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            scanned_count: usize::try_from(scanned_count).unwrap_or(usize::MAX),
+            cursor,
+        })
+    }
 }
 
 impl Client {
@@ -196,6 +241,7 @@ impl Client {
         }
         let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let mut out: Vec<K::Item> = Vec::new();
         loop {
             if let Some(limit) = opts.limit {
@@ -225,9 +271,10 @@ impl Client {
     pub async fn query_page<K: AsKey>(&self, key: K, opts: Opts) -> Result<Page<K::Item>> {
         let key = key.as_key();
         let ctx = Ctx::read::<K::Item>(&opts)?;
-        let req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let answer = self.execute(&req).await?;
-        page_of(&ctx, answer)
+        page_of(&ctx, &req.0, answer, self.cursor_key())
     }
 
     /// How many items the query [`list_items`](Client::list_items) would
@@ -240,6 +287,7 @@ impl Client {
         };
         let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let mut total = 0usize;
         loop {
             let answer = self.execute(&req).await?;

@@ -26,9 +26,10 @@ impl Client {
             ));
         }
         let ctx = Ctx::read::<T>(&opts)?;
-        let req = Scan(plan::query::scan(&ctx, &opts, "scan")?);
+        let mut req = Scan(plan::query::scan(&ctx, &opts, "scan")?);
+        plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let answer = self.execute(&req).await?;
-        page_of(&ctx, answer)
+        page_of(&ctx, &req.0, answer, self.cursor_key())
     }
 
     /// Scans the whole table with `segments` (default 4) segments, at most
@@ -42,9 +43,9 @@ impl Client {
                 "parallel_scan returns items; `select: :count` is not supported here",
             ));
         }
-        if opts.exclusive_start_key.is_some() {
+        if opts.exclusive_start_key.is_some() || opts.cursor.is_some() {
             return Err(Error::validation(
-                "parallel_scan reads every segment from its start; `exclusive_start_key` applies to scan",
+                "parallel_scan reads every segment from its start; `exclusive_start_key` and `cursor` apply to scan",
             ));
         }
         if opts.batch_size.is_some() {

@@ -210,11 +210,12 @@ fn scan_with<T: Schema>(client: Option<Client>, opts: Opts) -> BoxStream<'static
             ));
         }
         let setup = setup::<T>(client, &opts)?;
-        let req = plan::query::scan(
+        let mut req = plan::query::scan(
             &setup.ctx,
             &stream_opts(&opts, "stream::scan")?,
             "stream::scan",
         )?;
+        plan::cursor::start(&mut req, &opts, setup.client.cursor_key())?;
         Ok((setup, req))
     })();
     match made {
@@ -237,7 +238,8 @@ fn query_with<T: Schema>(
 ) -> BoxStream<'static, Result<T>> {
     let made = (|| {
         let setup = setup::<T>(client, &opts)?;
-        let req = plan::query::query(&setup.ctx, key, &stream_opts(&opts, "stream::query")?)?;
+        let mut req = plan::query::query(&setup.ctx, key, &stream_opts(&opts, "stream::query")?)?;
+        plan::cursor::start(&mut req, &opts, setup.client.cursor_key())?;
         Ok((setup, req))
     })();
     match made {
@@ -282,9 +284,9 @@ fn parallel_scan_with<T: Schema>(
                 "`batch_size` applies to scan_to_channel, not stream::parallel_scan",
             ));
         }
-        if opts.exclusive_start_key.is_some() {
+        if opts.exclusive_start_key.is_some() || opts.cursor.is_some() {
             return Err(Error::validation(
-                "stream::parallel_scan reads every segment from its start; `exclusive_start_key` applies to stream::scan",
+                "stream::parallel_scan reads every segment from its start; `exclusive_start_key` and `cursor` apply to stream::scan",
             ));
         }
         let segments = plan::query::segments_of(&opts)?;

@@ -1,0 +1,345 @@
+//! Opaque cursors: where the next page of a query or scan starts, as a
+//! URL-safe string a web client can hand back ([`Page::cursor`](crate::Page::cursor),
+//! `opts![cursor: …]`).
+//!
+//! A cursor is `c1.<payload>` or, with a secret key on the client,
+//! `c1.<payload>.<signature>`: the payload is base64url (no padding) JSON
+//! holding the table, the index, a digest of the query's shape (its key
+//! condition and the values in it, its order; for a scan, its segment) and
+//! the key to start from; the signature is HMAC-SHA-256 of the payload. A
+//! cursor is accepted only by the same table, index and query shape, and,
+//! when the client has a secret, only with a valid signature — so a client
+//! cannot forge a start key into another partition. Without a secret the
+//! digest catches mistakes, not forgeries.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::codec::wire::value_json;
+use crate::error::{Error, Result};
+use crate::opts::Opts;
+use crate::request::{KeyAttrs, Read};
+use crate::value::Value;
+
+/// The version tag every cursor starts with.
+const VERSION: &str = "c1";
+
+/// The longest cursor accepted (DynamoDB keys are at most about 2 KB).
+const MAX_LEN: usize = 8 * 1024;
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    /// Table.
+    t: String,
+    /// Index, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    i: Option<String>,
+    /// Shape digest (hex, 16 bytes).
+    s: String,
+    /// The start key, DynamoDB JSON (`{"pk":{"S":"…"}}`).
+    k: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The digest of what a cursor must be used with: the key condition with
+/// its names and values, the order, the segment. The filter, projection,
+/// select and limit may change from page to page.
+fn shape(read: &Read) -> String {
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update((s.len() as u64).to_be_bytes());
+        h.update(s.as_bytes());
+    };
+    put(read.key_condition.as_deref().unwrap_or("scan"));
+    if let Some(kc) = &read.key_condition {
+        for token in placeholders(kc) {
+            let resolved = if token.starts_with('#') {
+                read.exprs.names.get(token).cloned()
+            } else {
+                read.exprs.values.get(token).map(value_json)
+            };
+            put(token);
+            put(resolved.as_deref().unwrap_or(""));
+        }
+    }
+    put(match read.forward {
+        Some(false) => "desc",
+        _ => "asc",
+    });
+    if let Some((segment, total)) = read.segment {
+        put(&format!("{segment}/{total}"));
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// The `#name` and `:value` placeholders of an expression, in order.
+fn placeholders(expr: &str) -> impl Iterator<Item = &str> {
+    let bytes = expr.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            if bytes[at] == b'#' || bytes[at] == b':' {
+                let start = at;
+                at += 1;
+                while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+                    at += 1;
+                }
+                if at > start + 1 {
+                    return Some(&expr[start..at]);
+                }
+            } else {
+                at += 1;
+            }
+        }
+        None
+    })
+}
+
+fn sign(secret: &[u8], payload: &str) -> Result<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
+        .map_err(|_| Error::validation("the cursor secret key cannot be used for HMAC"))?;
+    mac.update(payload.as_bytes());
+    Ok(mac)
+}
+
+/// The cursor of the page after `read`, which ended at `last_key`.
+pub(crate) fn make<'a>(
+    read: &Read,
+    last_key: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    secret: Option<&[u8]>,
+) -> Result<String> {
+    let mut k = serde_json::Map::new();
+    for (name, value) in last_key {
+        let json: serde_json::Value = serde_json::from_str(&value_json(value)).map_err(|e| {
+            Error::validation(format!("cursor: a key value cannot be encoded: {e}"))
+        })?;
+        k.insert(name.clone(), json);
+    }
+    let payload = Payload {
+        t: read.table.clone(),
+        i: read.index.clone(),
+        s: shape(read),
+        k,
+    };
+    let json = serde_json::to_vec(&payload)
+        .map_err(|e| Error::validation(format!("cursor: cannot be encoded: {e}")))?;
+    let body = URL_SAFE_NO_PAD.encode(json);
+    Ok(match secret {
+        Some(secret) => {
+            let tag = sign(secret, &body)?.finalize().into_bytes();
+            format!("{VERSION}.{body}.{}", URL_SAFE_NO_PAD.encode(tag))
+        }
+        None => format!("{VERSION}.{body}"),
+    })
+}
+
+/// Sets where `read` starts from `opts.cursor`, checked against it.
+pub(crate) fn start(read: &mut Read, opts: &Opts, secret: Option<&[u8]>) -> Result<()> {
+    if let Some(c) = &opts.cursor {
+        if opts.exclusive_start_key.is_some() {
+            return Err(invalid("give `cursor` or `exclusive_start_key`, not both"));
+        }
+        read.start = Some(resume(read, c, secret)?);
+    }
+    Ok(())
+}
+
+fn invalid(why: impl std::fmt::Display) -> Error {
+    Error::validation(format!("cursor: {why}")).with_field("cursor")
+}
+
+/// The start key a cursor holds, checked against the request it is to
+/// continue: the same table, index and shape, and the signature when the
+/// client has a secret.
+pub(crate) fn resume(read: &Read, cursor: &str, secret: Option<&[u8]>) -> Result<KeyAttrs> {
+    if cursor.len() > MAX_LEN {
+        return Err(invalid(format!("longer than {MAX_LEN} bytes")));
+    }
+    let mut parts = cursor.split('.');
+    let (Some(version), Some(body)) = (parts.next(), parts.next()) else {
+        return Err(invalid("not a cursor of this crate"));
+    };
+    if version != VERSION {
+        return Err(invalid(format!(
+            "version `{version}` is not known (this crate writes `{VERSION}`)"
+        )));
+    }
+    let signature = parts.next();
+    if parts.next().is_some() {
+        return Err(invalid("not a cursor of this crate"));
+    }
+    match (secret, signature) {
+        (Some(secret), Some(sig)) => {
+            let sig = URL_SAFE_NO_PAD
+                .decode(sig)
+                .map_err(|_| invalid("the signature is not valid"))?;
+            sign(secret, body)?.verify_slice(&sig).map_err(|_| {
+                invalid("the signature does not match (tampered with, or signed with another key)")
+            })?;
+        }
+        (Some(_), None) => {
+            return Err(invalid(
+                "it is not signed, and this client signs its cursors",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "it is signed, and this client has no secret key to check it with",
+            ));
+        }
+        (None, None) => {}
+    }
+    let json = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| invalid("not valid base64url"))?;
+    let payload: Payload =
+        serde_json::from_slice(&json).map_err(|_| invalid("not a cursor of this crate"))?;
+    if payload.t != read.table {
+        return Err(invalid(format!(
+            "it is from table `{}`, not `{}`",
+            payload.t, read.table
+        )));
+    }
+    if payload.i != read.index {
+        return Err(invalid(format!(
+            "it is from {}, not {}",
+            index_name(payload.i.as_deref()),
+            index_name(read.index.as_deref())
+        )));
+    }
+    if payload.s != shape(read) {
+        return Err(invalid(
+            "it is from another query (another partition, sort-key condition, order or segment)",
+        ));
+    }
+    let mut key = Vec::with_capacity(payload.k.len());
+    for (name, v) in payload.k {
+        let value = crate::codec::wire::parse_value(v.to_string().as_bytes())
+            .map_err(|_| invalid(format!("the key attribute `{name}` is not valid")))?;
+        key.push((name, value));
+    }
+    if key.is_empty() {
+        return Err(invalid("it holds no key"));
+    }
+    Ok(key)
+}
+
+fn index_name(i: Option<&str>) -> String {
+    match i {
+        Some(i) => format!("index `{i}`"),
+        None => "the table".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Exprs;
+
+    fn read(pk: &str, index: Option<&str>) -> Read {
+        let mut exprs = Exprs::default();
+        exprs.names.insert("#pk".into(), "pk".into());
+        exprs.values.insert(":v0".into(), Value::from(pk));
+        Read {
+            table: "orders".into(),
+            index: index.map(str::to_owned),
+            key_condition: Some("#pk = :v0".into()),
+            filter: None,
+            projection: None,
+            exprs,
+            limit: Some(10),
+            forward: None,
+            consistent: false,
+            select: None,
+            start: None,
+            segment: None,
+        }
+    }
+
+    fn key() -> KeyAttrs {
+        vec![
+            ("pk".to_owned(), Value::from("c1")),
+            ("sk".to_owned(), Value::from("o#7")),
+            ("n".to_owned(), Value::from(7)),
+        ]
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_is_url_safe() {
+        let r = read("c1", None);
+        let c = make(&r, key().iter().map(|(k, v)| (k, v)), None).unwrap();
+        assert!(c.starts_with("c1."), "{c}");
+        assert!(
+            c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+            "{c}"
+        );
+        let mut back = resume(&r, &c, None).unwrap();
+        back.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut want = key();
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(back, want);
+        // The filter and limit may change between pages.
+        let mut other = read("c1", None);
+        other.limit = Some(3);
+        other.filter = Some("x = :y".into());
+        assert!(resume(&other, &c, None).is_ok());
+    }
+
+    #[test]
+    fn a_cursor_of_another_query_table_or_index_is_refused() {
+        let c = make(&read("c1", None), key().iter().map(|(k, v)| (k, v)), None).unwrap();
+        let e = resume(&read("c2", None), &c, None).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ValidationError);
+        assert_eq!(e.field(), Some("cursor"));
+        assert!(e.message().contains("another query"), "{}", e.message());
+        let e = resume(&read("c1", Some("ByDate")), &c, None).unwrap_err();
+        assert!(
+            e.message().contains("from the table, not index `ByDate`"),
+            "{}",
+            e.message()
+        );
+        let mut elsewhere = read("c1", None);
+        elsewhere.table = "users".into();
+        let e = resume(&elsewhere, &c, None).unwrap_err();
+        assert!(e.message().contains("table `orders`, not `users`"));
+        let mut desc = read("c1", None);
+        desc.forward = Some(false);
+        assert!(resume(&desc, &c, None).is_err());
+    }
+
+    #[test]
+    fn tampered_and_forged_cursors_are_refused() {
+        let r = read("c1", None);
+        for bad in ["", "c1", "c2.e30", "c1.!!!", "c1.e30", "c1.a.b.c", "x.y"] {
+            let e = resume(&r, bad, None).unwrap_err();
+            assert_eq!(e.field(), Some("cursor"), "{bad}");
+        }
+        let secret = b"server side secret".as_slice();
+        let signed = make(&r, key().iter().map(|(k, v)| (k, v)), Some(secret)).unwrap();
+        assert_eq!(signed.split('.').count(), 3);
+        assert!(resume(&r, &signed, Some(secret)).is_ok());
+        // Another key, no signature, or a changed payload: refused.
+        let e = resume(&r, &signed, Some(b"another")).unwrap_err();
+        assert!(e.message().contains("does not match"), "{}", e.message());
+        let unsigned = make(&r, key().iter().map(|(k, v)| (k, v)), None).unwrap();
+        let e = resume(&r, &unsigned, Some(secret)).unwrap_err();
+        assert!(e.message().contains("not signed"), "{}", e.message());
+        // A forged payload (another partition's key) with the old signature.
+        let forged_body = make(&read("c2", None), key().iter().map(|(k, v)| (k, v)), None).unwrap();
+        let sig = signed.rsplit('.').next().unwrap();
+        let forged = format!("{forged_body}.{sig}");
+        assert!(resume(&read("c2", None), &forged, Some(secret)).is_err());
+        // A signed cursor where no secret is configured.
+        let e = resume(&r, &signed, None).unwrap_err();
+        assert!(e.message().contains("no secret key"), "{}", e.message());
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        let p: Vec<&str> = placeholders("#pk = :v0 AND begins_with(#sk, :v_1)").collect();
+        assert_eq!(p, ["#pk", ":v0", "#sk", ":v_1"]);
+    }
+}

@@ -5,7 +5,7 @@
 //! partition so that one query reads them all. A schema's own reads return
 //! only its items (every item stores its type, see
 //! `docs/schemas-and-keys.md`); a **collection** is the enum of the schemas
-//! to read together, declared with [`collection!`](crate::collection):
+//! to read together, declared with [`collection!`](macro@crate::collection):
 //!
 //! ```
 //! use dynamo::prelude::*;
@@ -76,7 +76,7 @@ use crate::table::Page;
 pub const MAX_MEMBERS: usize = 100;
 
 /// An enum of schemas read together, one variant per member; implemented
-/// by [`collection!`](crate::collection).
+/// by [`collection!`](macro@crate::collection).
 pub trait Collection: Sized + Send + 'static {
     /// The member schemas, in declared order.
     const MEMBERS: &'static [&'static SchemaDef];
@@ -87,7 +87,7 @@ pub trait Collection: Sized + Send + 'static {
 }
 
 /// An item read for a collection, with the settings of the member it
-/// belongs to. Not public API: [`collection!`](crate::collection) passes it
+/// belongs to. Not public API: [`collection!`](macro@crate::collection) passes it
 /// to [`decode_member`].
 #[doc(hidden)]
 pub struct RawItem {

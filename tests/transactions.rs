@@ -513,3 +513,45 @@ async fn belongs_to_keys_in_transactions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn tx_tuples_carry_conditions_on_writes() {
+    isolated(async {
+        Account::create_table().await.unwrap();
+        Account::put_item(item!(%Account{id: "a", owner: "ada", balance: 5i64}))
+            .await
+            .unwrap();
+        // A conditional put of an existing item cancels the transaction,
+        // and the reason names that action.
+        let e = transaction::transact(tx![
+            {:update, %Account{id: "a"}, %{balance: {:increment, 1}}, "balance < :cap", %{":cap" => 100}},
+            {:put, item!(%Account{id: "a2", owner: "bob", balance: 1i64})},
+            {:put, item!(%Account{id: "a", owner: "eve", balance: 0i64}), "attribute_not_exists(pk)"},
+        ])
+        .await;
+        // Two writes on `a` are refused before sending; use separate items.
+        assert_eq!(e.unwrap_err().kind(), ErrorKind::ValidationError);
+        let e = transaction::transact(tx![
+            {:update, %Account{id: "b"}, %{balance: {:increment, 1}}},
+            {:put, item!(%Account{id: "a", owner: "eve", balance: 0i64}), "attribute_not_exists(pk)"},
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e}");
+        let reasons = e.cancellation_reasons();
+        assert_eq!(reasons[1].code, "ConditionalCheckFailed", "{reasons:?}");
+        assert!(reasons[0].is_none());
+        // Nothing was written.
+        assert!(Account::get_item(item!(%Account{id: "b"})).await.unwrap().is_none());
+        // Conditions that hold: the writes happen.
+        transaction::transact(tx![
+            {:update, %Account{id: "a"}, %{balance: {:increment, 1}}, "balance < :cap", %{":cap" => 100}},
+            {:delete, %Account{id: "gone"}, "attribute_not_exists(pk)"},
+        ])
+        .await
+        .unwrap();
+        let a = Account::get_item(item!(%Account{id: "a"})).await.unwrap().unwrap();
+        assert_eq!((a.owner.as_str(), a.balance), (Some("ada"), 6));
+    })
+    .await;
+}

@@ -1,9 +1,9 @@
-//! `collection!`: an enum of schemas read together ([`crate::collection`]).
+//! `collection!`: an enum of schemas read together ([`mod@crate::collection`]).
 
 /// Declares a typed collection: an enum with one variant per schema that
 /// shares a partition, read with one query by
 /// [`CollectionExt`](crate::collection::CollectionExt). See
-/// [`crate::collection`].
+/// [`mod@crate::collection`].
 ///
 /// ```
 /// use dynamo::prelude::*;

@@ -9,6 +9,7 @@
 /// | `{:update, key, %{…}}` | [`Tx::update`](crate::Tx::update) (the map through [`updates!`](crate::updates)) |
 /// | `{:put, item}` | [`Tx::put`](crate::Tx::put) |
 /// | `{:delete, key}` | [`Tx::delete`](crate::Tx::delete) |
+/// | `…, "condition", %{…}` after a put, update or delete | the write only if the condition holds ([`Tx::condition`](crate::Tx::condition)) |
 ///
 /// A key is written `%Account{id: "s"}` (as in [`item!`](crate::item)) or
 /// is any expression: a value or a reference. A value in DynamoDB's typed
@@ -33,8 +34,12 @@
 ///     {:update, %Account{id: "source"}, %{balance: {:decrement, 100}}},
 ///     {:put, a},
 ///     {:delete, %Account{id: "x"}},
+///     // Conditional writes: the condition and its values follow.
+///     {:put, item!(%Account{id: "y"}), "attribute_not_exists(pk)"},
+///     {:update, %Account{id: "dest"}, %{balance: {:increment, 100}}, "balance < :cap", %{":cap" => 1000}},
+///     {:delete, %Account{id: "z"}, "balance = :zero", %{":zero" => 0}},
 /// ];
-/// assert_eq!(actions.len(), 4);
+/// assert_eq!(actions.len(), 7);
 /// // dynamo::transaction::transact(actions).await?;
 /// ```
 #[macro_export]
@@ -90,17 +95,33 @@ macro_rules! __tx {
     (@do check $tok:tt ($k:expr) $cond:expr $(,)?) => {
         $crate::Tx::check($k, $cond, $crate::__private::BTreeMap::new())
     };
-    (@do update $tok:tt ($k:expr) % { $($u:tt)* } $(,)?) => {
-        $crate::Tx::update($k, $crate::updates!($($u)*))
+    (@do update $tok:tt ($k:expr) % { $($u:tt)* } $(, $($cond:tt)+)?) => {
+        $crate::__tx!(@cond update $tok ($crate::Tx::update($k, $crate::updates!($($u)*))) $($($cond)+)?)
     };
-    (@do update $tok:tt ($k:expr) $u:expr $(,)?) => {
-        $crate::Tx::update($k, $u)
+    (@do update $tok:tt ($k:expr) $u:expr $(, $($cond:tt)+)?) => {
+        $crate::__tx!(@cond update $tok ($crate::Tx::update($k, $u)) $($($cond)+)?)
     };
-    (@do put $tok:tt ($item:expr) $(,)?) => {
-        $crate::Tx::put($item)
+    (@do put $tok:tt ($item:expr) $($cond:tt)*) => {
+        $crate::__tx!(@cond put $tok ($crate::Tx::put($item)) $($cond)*)
     };
-    (@do delete $tok:tt ($k:expr) $(,)?) => {
-        $crate::Tx::delete($k)
+    (@do delete $tok:tt ($k:expr) $($cond:tt)*) => {
+        $crate::__tx!(@cond delete $tok ($crate::Tx::delete($k)) $($cond)*)
+    };
+
+    // A write's optional condition: `"expr"`, then its values.
+    (@cond $act:tt $tok:tt ($tx:expr)) => { $tx };
+    (@cond $act:tt $tok:tt ($tx:expr) ,) => { $tx };
+    (@cond $act:tt $tok:tt ($tx:expr) $cond:expr , % { $($vals:tt)* } $(,)?) => {
+        $tx.condition($cond, $crate::values!($($vals)*))
+    };
+    (@cond $act:tt $tok:tt ($tx:expr) $cond:expr , $vals:expr $(,)?) => {
+        $tx.condition($cond, $vals)
+    };
+    (@cond $act:tt $tok:tt ($tx:expr) $cond:expr $(,)?) => {
+        $tx.condition($cond, $crate::__private::BTreeMap::new())
+    };
+    (@cond $act:tt $tok:tt ($tx:expr) $($other:tt)*) => {
+        $crate::__tx!(@bad $act $tok)
     };
     (@do $act:tt $tok:tt ($k:expr) $($rest:tt)*) => {
         $crate::__tx!(@bad $act $tok)
@@ -110,13 +131,13 @@ macro_rules! __tx {
         $crate::__tx!(@error $tok "`{:check, key, \"condition\", %{\":v\" => value}}` takes a key, a condition and its values (the values may be left out)")
     };
     (@bad update $tok:tt) => {
-        $crate::__tx!(@error $tok "`{:update, key, %{field: value}}` takes a key and the changes")
+        $crate::__tx!(@error $tok "`{:update, key, %{field: value}}` takes a key and the changes (and may add a condition: `, \"expr\", %{\":v\" => value}`)")
     };
     (@bad put $tok:tt) => {
-        $crate::__tx!(@error $tok "`{:put, item}` takes the item only")
+        $crate::__tx!(@error $tok "`{:put, item}` takes the item (and may add a condition: `, \"expr\", %{\":v\" => value}`)")
     };
     (@bad delete $tok:tt) => {
-        $crate::__tx!(@error $tok "`{:delete, key}` takes the key only")
+        $crate::__tx!(@error $tok "`{:delete, key}` takes the key (and may add a condition: `, \"expr\", %{\":v\" => value}`)")
     };
     (@bad $other:tt $tok:tt) => {
         $crate::__tx!(@error $tok $crate::__private::concat!(

@@ -10,5 +10,7 @@ dynamo_item! {
 
 fn main() {
     let a = item!(%Account{id: "a"});
-    let _ = tx![{:put, a, "attribute_not_exists(pk)"}];
+    // A condition and its values, then one part too many.
+    let values = values!{":v" => 1};
+    let _ = tx![{:put, a, "attribute_not_exists(pk)", values, 7}];
 }

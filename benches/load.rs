@@ -202,6 +202,8 @@ mod raw {
         let mut m = HashMap::with_capacity(12);
         m.insert("pk".to_owned(), s(pk(&e.tenant_id, e.shard)));
         m.insert("sk".to_owned(), s(format!("{}#{}", e.day, e.seq)));
+        // The type attribute the crate writes, so both sides store the same.
+        m.insert("_type".to_owned(), s("Event".to_owned()));
         m.insert("tenant_id".to_owned(), s(e.tenant_id.clone()));
         m.insert("shard".to_owned(), n(e.shard.to_string()));
         m.insert("day".to_owned(), s(e.day.clone()));

@@ -12,8 +12,9 @@
 //! c-ada  PROFILE                         Customer
 //! ```
 //!
-//! One query reads the whole customer; a `begins_with` on the sort key reads
-//! one entity type, or one type within a date prefix.
+//! One query reads the whole customer as a typed collection (every item as
+//! its own type); a `begins_with` on the sort key reads one entity type, or
+//! one type within a date prefix.
 //!
 //! Run it with `cargo run --example single_table`.
 
@@ -63,15 +64,15 @@ dynamo_item! {
     }
 }
 
-dynamo_item! {
-    /// Any item of a customer's partition, read generically (the guide's
-    /// "User with Related Entities"): the raw sort key and the entity type.
+dynamo::collection! {
+    /// Any item of a customer's partition, each as its own type (the guide's
+    /// "User with Related Entities"): one query, three entity types. (Each
+    /// schema's own reads return only its items: every item stores its type.)
     #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomerItem {
-        table_name "app_data";
-        field :customer_id: String, partition_key;
-        field :sk: String, sort_key;
-        field :entity_type: String;
+    pub enum CustomerItem {
+        Profile(Customer),
+        Address(Address),
+        Order(Order),
     }
 }
 
@@ -154,16 +155,27 @@ async fn demo() -> anyhow::Result<()> {
     );
 
     // --- one query, the whole customer -------------------------------------
+    // The profile's key with its sort-key default cleared: the whole
+    // partition, every item as its own type.
     let everything = CustomerItem::list_items(
-        &item!(CustomerItem {
-            customer_id: "c-ada"
+        &item!(Customer {
+            customer_id: "c-ada",
+            entity_type: ""
         }),
         opts![],
     )
     .await?;
     println!("\nall of c-ada's items, one query:");
     for it in &everything {
-        println!("  {:<8} sk={}", it.entity_type, it.sk);
+        match it {
+            CustomerItem::Profile(c) => println!("  PROFILE  {} <{}>", c.name, c.email),
+            CustomerItem::Address(a) => {
+                println!("  ADDRESS  {}: {}, {}", a.label, a.street, a.city)
+            }
+            CustomerItem::Order(o) => {
+                println!("  ORDER    {} {} {:.2}", o.order_date, o.order_id, o.total)
+            }
+        }
     }
     assert_eq!(everything.len(), 1 + 2 + 4);
 
@@ -293,19 +305,22 @@ async fn demo() -> anyhow::Result<()> {
 
     // --- partitions do not mix ---------------------------------------------
     let bob = CustomerItem::list_items(
-        &item!(CustomerItem {
-            customer_id: "c-bob"
+        &item!(Customer {
+            customer_id: "c-bob",
+            entity_type: ""
         }),
         opts![],
     )
     .await?;
-    println!(
-        "\nc-bob's partition: {}",
-        bob.iter()
-            .map(|i| i.sk.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    assert_eq!(bob.len(), 2);
+    let kinds: Vec<&str> = bob
+        .iter()
+        .map(|i| match i {
+            CustomerItem::Profile(_) => "PROFILE",
+            CustomerItem::Address(_) => "ADDRESS",
+            CustomerItem::Order(_) => "ORDER",
+        })
+        .collect();
+    println!("\nc-bob's partition: {}", kinds.join(", "));
+    assert_eq!(kinds, ["ORDER", "PROFILE"]);
     Ok(())
 }

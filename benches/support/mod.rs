@@ -127,8 +127,8 @@ pub fn parse(json: &[u8]) -> HashMap<String, AttributeValue> {
     serde_json::from_slice(json).expect("DynamoDB JSON")
 }
 
-/// What a `serde_dynamo` user sends to store the twin with the same `pk`
-/// and `sk` attributes the crate generates: the map `serde_dynamo` builds,
+/// What a `serde_dynamo` user sends to store the twin with the same `pk`,
+/// `sk` and `_type` attributes the crate generates: the map `serde_dynamo` builds,
 /// as the JSON rusoto writes into the request.
 pub fn serde_encode(t: &OrderTwin) -> Vec<u8> {
     serde_json::to_vec(&serde_map(t)).expect("JSON")
@@ -149,6 +149,8 @@ pub fn serde_map(t: &OrderTwin) -> HashMap<String, AttributeValue> {
     let sk = [&*t.day, seq.format(t.seq), &*t.event_id].join("#");
     map.insert("pk".to_owned(), s(pk));
     map.insert("sk".to_owned(), s(sk));
+    // The type attribute the crate writes (single-table reads rely on it).
+    map.insert("_type".to_owned(), s("Order".to_owned()));
     map
 }
 
@@ -198,6 +200,7 @@ pub fn hand_map(o: &Order) -> HashMap<String, AttributeValue> {
         "sk".to_owned(),
         s([&*o.day, seq.format(o.seq), &*o.event_id].join("#")),
     );
+    m.insert("_type".to_owned(), s("Order".to_owned()));
     m.insert("tenant_id".to_owned(), s(o.tenant_id.clone()));
     m.insert("shard".to_owned(), int(o.shard));
     m.insert("region".to_owned(), s(o.region.clone()));

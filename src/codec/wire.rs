@@ -601,21 +601,52 @@ impl<'de> Deserialize<'de> for WireMap {
 /// An item read from DynamoDB's JSON: its attributes in the order they came.
 ///
 /// Decoding takes attributes out by name ([`AttributeSource`]); an item has
-/// few enough attributes that a linear search beats hashing.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// few enough attributes that a linear search beats hashing. The names live
+/// in one buffer (one allocation per item, not one per attribute).
+#[derive(Clone, Default)]
 pub(crate) struct WireItem {
-    attrs: Vec<(String, Value)>,
+    /// Every attribute name, one after another.
+    names: String,
+    /// Each attribute: its name's range in `names`, and its value.
+    attrs: Vec<(u32, u32, Value)>,
 }
 
 impl WireItem {
     #[cfg(test)]
-    pub(crate) fn from_pairs(attrs: Vec<(String, Value)>) -> WireItem {
-        WireItem { attrs }
+    pub(crate) fn from_pairs(pairs: Vec<(String, Value)>) -> WireItem {
+        let mut item = WireItem::default();
+        for (k, v) in pairs {
+            item.push(&k, v);
+        }
+        item
+    }
+
+    #[cfg(test)]
+    fn push(&mut self, name: &str, value: Value) {
+        let start = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push_str(name);
+        let end = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.attrs.push((start, end, value));
+    }
+
+    fn name(&self, start: u32, end: u32) -> &str {
+        self.names.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.attrs
+            .iter()
+            .position(|(s, e, _)| self.name(*s, *e) == name)
+    }
+
+    /// The attributes with their names, in order.
+    fn pairs(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.attrs.iter().map(|(s, e, v)| (self.name(*s, *e), v))
     }
 
     /// The attribute `name`, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.position(name).map(|at| &self.attrs[at].2)
     }
 
     /// The string attribute `name`, if present and a string.
@@ -625,14 +656,55 @@ impl WireItem {
 
     /// The attributes as an [`Item`] map.
     pub(crate) fn into_item(self) -> Item {
-        self.attrs.into_iter().collect()
+        let WireItem { names, attrs } = self;
+        attrs
+            .into_iter()
+            .map(|(s, e, v)| {
+                let name = names.get(s as usize..e as usize).unwrap_or("");
+                (name.to_owned(), v)
+            })
+            .collect()
+    }
+}
+
+impl PartialEq for WireItem {
+    fn eq(&self, other: &WireItem) -> bool {
+        self.attrs.len() == other.attrs.len() && self.pairs().eq(other.pairs())
+    }
+}
+
+impl fmt::Debug for WireItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.pairs()).finish()
     }
 }
 
 impl AttributeSource for WireItem {
     fn take(&mut self, name: &str) -> Option<Value> {
-        let at = self.attrs.iter().position(|(k, _)| k == name)?;
-        Some(self.attrs.swap_remove(at).1)
+        let at = self.position(name)?;
+        Some(self.attrs.swap_remove(at).2)
+    }
+}
+
+/// Reads an attribute name into a [`WireItem`]'s name buffer, borrowing
+/// from the input when it can (no escape in the name): no allocation.
+struct NameInto<'a>(&'a mut String);
+
+impl<'de> de::DeserializeSeed<'de> for NameInto<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameInto<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attribute name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.0.push_str(v);
+        Ok(())
     }
 }
 
@@ -648,11 +720,21 @@ impl<'de> Deserialize<'de> for WireItem {
                 self,
                 mut map: A,
             ) -> std::result::Result<WireItem, A::Error> {
-                let mut attrs = Vec::with_capacity(map.size_hint().unwrap_or(8).min(256));
-                while let Some((k, WireValue(v))) = map.next_entry::<String, WireValue>()? {
-                    attrs.push((k, v));
+                let n = map.size_hint().unwrap_or(16).min(256);
+                let mut item = WireItem {
+                    names: String::with_capacity(n * 12),
+                    attrs: Vec::with_capacity(n),
+                };
+                loop {
+                    let start = u32::try_from(item.names.len()).unwrap_or(u32::MAX);
+                    if map.next_key_seed(NameInto(&mut item.names))?.is_none() {
+                        break;
+                    }
+                    let end = u32::try_from(item.names.len()).unwrap_or(u32::MAX);
+                    let WireValue(v) = map.next_value()?;
+                    item.attrs.push((start, end, v));
                 }
-                Ok(WireItem { attrs })
+                Ok(item)
             }
         }
         d.deserialize_map(V)
@@ -820,5 +902,25 @@ mod tests {
         assert_eq!(item.take("b"), None);
         assert_eq!(item.take("a"), Some(Value::from("1")));
         assert_eq!(item.into_item().len(), 1);
+        // Names with escapes, non-ASCII names, an empty name; equality and
+        // Debug by name and value.
+        let json = r#"{"q\"x":{"S":"1"},"é":{"N":"2"},"":{"NULL":true}}"#;
+        let item: WireItem = serde_json::from_str(json).unwrap();
+        let from_reader: WireItem = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(item, from_reader);
+        assert_eq!(item.get_str("q\"x"), Some("1"));
+        assert_eq!(item.get("é"), Some(&Value::from(2)));
+        assert_eq!(item.get(""), Some(&Value::Null));
+        assert_eq!(
+            item,
+            WireItem::from_pairs(vec![
+                ("q\"x".into(), Value::from("1")),
+                ("é".into(), Value::from(2)),
+                ("".into(), Value::Null),
+            ])
+        );
+        assert!(format!("{item:?}").contains("\"é\": Number"), "{item:?}");
+        let map = item.into_item();
+        assert_eq!(map["q\"x"], Value::from("1"));
     }
 }

@@ -162,9 +162,10 @@ impl Client {
         Ok(item)
     }
 
-    /// Reads the item with `key`'s primary key; `Ok(None)` when there is none.
+    /// Reads the item with `key`'s primary key; `Ok(None)` when there is none
+    /// (or when the item there is another schema's, by its type attribute).
     /// Options: `consistent_read`, `projection_expression`,
-    /// `expression_attribute_names`.
+    /// `expression_attribute_names`, `include_expired`.
     pub async fn get_item<K: AsKey>(&self, key: K, opts: Opts) -> Result<Option<K::Item>> {
         let key = key.as_key();
         let ctx = Ctx::read::<K::Item>(&opts)?;

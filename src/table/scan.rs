@@ -17,8 +17,8 @@ impl Client {
     /// One page of a scan over the schema's table (every item in the table
     /// is decoded as `T`). Options: `limit` (the page's item limit),
     /// `index_name`, `consistent_read`, `filter_expression`,
-    /// `projection_expression` with names and values,
-    /// `exclusive_start_key`, `select`.
+    /// `projection_expression` with names and values, `page_size`,
+    /// `exclusive_start_key` or `cursor`, `select`, `include_expired`.
     pub async fn scan<T: Schema>(&self, opts: Opts) -> Result<Page<T>> {
         if opts.segments.is_some() || opts.concurrency.is_some() || opts.batch_size.is_some() {
             return Err(Error::validation(

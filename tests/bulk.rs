@@ -193,6 +193,16 @@ async fn batch_delete() {
             .await
             .unwrap();
         assert_eq!(left.len(), 20);
+        // With options: `concurrency` is taken, anything else refused.
+        let rest: Vec<Product> = (40..60).map(product).collect();
+        let e = dynamo::table::batch_delete_item_opts(rest.clone(), opts![limit: 1])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        let out = dynamo::table::batch_delete_item_opts(rest, opts![concurrency: 1])
+            .await
+            .unwrap();
+        assert_eq!(out.processed_items, 20);
     })
     .await;
 }

@@ -385,6 +385,15 @@ pub async fn batch_delete_item<T: Schema>(keys: Vec<T>) -> Result<BatchWriteOutp
     default_client()?.batch_delete_item(keys, Opts::new()).await
 }
 
+/// [`Client::batch_delete_item`] on the default client, with options
+/// (`concurrency`).
+pub async fn batch_delete_item_opts<T: Schema>(
+    keys: Vec<T>,
+    opts: Opts,
+) -> Result<BatchWriteOutput<T>> {
+    default_client()?.batch_delete_item(keys, opts).await
+}
+
 /// [`Client::batch_get_item`] on the default client.
 pub async fn batch_get_item<T: Schema>(keys: &[T], opts: Opts) -> Result<BatchGetOutput<T>> {
     default_client()?.batch_get_item(keys, opts).await

@@ -607,8 +607,15 @@ impl<'de> Deserialize<'de> for WireMap {
 pub(crate) struct WireItem {
     /// Every attribute name, one after another.
     names: String,
-    /// Each attribute: its name's range in `names`, and its value.
-    attrs: Vec<(u32, u32, Value)>,
+    /// Each attribute: its name's range in `names`, and its value (`None`
+    /// once taken).
+    attrs: Vec<(u32, u32, Option<Value>)>,
+    /// Where the next search by name starts: after the attribute taken
+    /// last. Items come back in the order they were written often enough
+    /// (the crate writes fields in declared order and decodes them in that
+    /// order) that most searches then succeed at once; the search wraps
+    /// around, so it is never worse than a plain linear one.
+    next: usize,
 }
 
 impl WireItem {
@@ -626,7 +633,7 @@ impl WireItem {
         let start = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
         self.names.push_str(name);
         let end = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.attrs.push((start, end, value));
+        self.attrs.push((start, end, Some(value)));
     }
 
     fn name(&self, start: u32, end: u32) -> &str {
@@ -634,19 +641,24 @@ impl WireItem {
     }
 
     fn position(&self, name: &str) -> Option<usize> {
-        self.attrs
-            .iter()
-            .position(|(s, e, _)| self.name(*s, *e) == name)
+        let n = self.attrs.len();
+        let from = self.next.min(n);
+        (from..n).chain(0..from).find(|&i| {
+            let (s, e, v) = &self.attrs[i];
+            v.is_some() && self.name(*s, *e) == name
+        })
     }
 
     /// The attributes with their names, in order.
     fn pairs(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.attrs.iter().map(|(s, e, v)| (self.name(*s, *e), v))
+        self.attrs
+            .iter()
+            .filter_map(|(s, e, v)| v.as_ref().map(|v| (self.name(*s, *e), v)))
     }
 
     /// The attribute `name`, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.position(name).map(|at| &self.attrs[at].2)
+        self.position(name).and_then(|at| self.attrs[at].2.as_ref())
     }
 
     /// The string attribute `name`, if present and a string.
@@ -656,12 +668,12 @@ impl WireItem {
 
     /// The attributes as an [`Item`] map.
     pub(crate) fn into_item(self) -> Item {
-        let WireItem { names, attrs } = self;
+        let WireItem { names, attrs, .. } = self;
         attrs
             .into_iter()
-            .map(|(s, e, v)| {
+            .filter_map(|(s, e, v)| {
                 let name = names.get(s as usize..e as usize).unwrap_or("");
-                (name.to_owned(), v)
+                v.map(|v| (name.to_owned(), v))
             })
             .collect()
     }
@@ -669,7 +681,7 @@ impl WireItem {
 
 impl PartialEq for WireItem {
     fn eq(&self, other: &WireItem) -> bool {
-        self.attrs.len() == other.attrs.len() && self.pairs().eq(other.pairs())
+        self.pairs().eq(other.pairs())
     }
 }
 
@@ -682,7 +694,8 @@ impl fmt::Debug for WireItem {
 impl AttributeSource for WireItem {
     fn take(&mut self, name: &str) -> Option<Value> {
         let at = self.position(name)?;
-        Some(self.attrs.swap_remove(at).2)
+        self.next = at + 1;
+        self.attrs[at].2.take()
     }
 }
 
@@ -724,6 +737,7 @@ impl<'de> Deserialize<'de> for WireItem {
                 let mut item = WireItem {
                     names: String::with_capacity(n * 12),
                     attrs: Vec::with_capacity(n),
+                    next: 0,
                 };
                 loop {
                     let start = u32::try_from(item.names.len()).unwrap_or(u32::MAX);
@@ -732,7 +746,7 @@ impl<'de> Deserialize<'de> for WireItem {
                     }
                     let end = u32::try_from(item.names.len()).unwrap_or(u32::MAX);
                     let WireValue(v) = map.next_value()?;
-                    item.attrs.push((start, end, v));
+                    item.attrs.push((start, end, Some(v)));
                 }
                 Ok(item)
             }
@@ -902,6 +916,15 @@ mod tests {
         assert_eq!(item.take("b"), None);
         assert_eq!(item.take("a"), Some(Value::from("1")));
         assert_eq!(item.into_item().len(), 1);
+        // Any order, wrapping around from where the last search stopped.
+        let json = r#"{"a":{"N":"1"},"b":{"N":"2"},"c":{"N":"3"},"d":{"N":"4"}}"#;
+        let mut item: WireItem = serde_json::from_str(json).unwrap();
+        for (name, n) in [("c", 3), ("d", 4), ("a", 1), ("d", 0), ("b", 2), ("c", 0)] {
+            let want = (n > 0).then(|| Value::from(n));
+            assert_eq!(item.take(name), want, "{name}");
+        }
+        assert!(item.get("a").is_none());
+        assert_eq!(item, WireItem::default());
         // Names with escapes, non-ASCII names, an empty name; equality and
         // Debug by name and value.
         let json = r#"{"q\"x":{"S":"1"},"é":{"N":"2"},"":{"NULL":true}}"#;

@@ -269,8 +269,8 @@ impl Client {
 }
 
 /// The reads of a collection type on the default client:
-/// `CustomerItems::list_items(&key, opts![])`. In scope with
-/// `use dynamo::collection::CollectionExt;`.
+/// `CustomerItems::list_items(&key, opts![])`. It is in the prelude
+/// (`use dynamo::prelude::*;`).
 pub trait CollectionExt: Collection {
     /// [`Client::collection_items`] on the default client.
     fn list_items<K: AsKey + Send>(

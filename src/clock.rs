@@ -19,8 +19,7 @@ impl Now {
         Now { millis }
     }
 
-    /// A given moment (tests).
-    #[cfg(test)]
+    /// A given moment, in milliseconds since 1970.
     pub(crate) fn from_millis(millis: i64) -> Now {
         Now { millis }
     }

@@ -186,6 +186,15 @@ impl Plan {
         }
     }
 
+    /// An item as its member's variant; `None` for an item of no member.
+    fn decode<C: Collection>(&self, item: WireItem) -> Result<Option<C>> {
+        let Some(m) = self.member_of(&item) else {
+            return Ok(None);
+        };
+        let ctx = self.members[m].clone();
+        C::__decode(m, RawItem { item, ctx }).map(Some)
+    }
+
     fn page<C: Collection>(
         &self,
         read: &crate::request::Read,
@@ -194,10 +203,7 @@ impl Plan {
     ) -> Result<Page<C>> {
         let mut items = Vec::with_capacity(answer.items.len());
         for item in answer.items {
-            if let Some(m) = self.member_of(&item) {
-                let ctx = self.members[m].clone();
-                items.push(C::__decode(m, RawItem { item, ctx })?);
-            }
+            items.extend(self.decode::<C>(item)?);
         }
         Page::answered(
             items,
@@ -244,27 +250,7 @@ impl Client {
         let plan = Plan::new::<C, K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
-        let mut out: Vec<C> = Vec::new();
-        loop {
-            if let Some(limit) = opts.limit {
-                let remaining = limit.saturating_sub(out.len());
-                let per_page = opts.page_size.map_or(remaining, |p| p.min(remaining));
-                req.0.limit = Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX));
-            }
-            let answer = self.execute(&req).await?;
-            let next = answer.last_evaluated_key.clone();
-            out.extend(plan.page::<C>(&req.0, answer, None)?.items);
-            match next {
-                Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {
-                    req.0.start = Some(k.into_item().into_iter().collect());
-                }
-                _ => break,
-            }
-        }
-        if let Some(limit) = opts.limit {
-            out.truncate(limit);
-        }
-        Ok(out)
+        self.all_pages(req, &opts, |i| plan.decode::<C>(i)).await
     }
 }
 

@@ -243,7 +243,20 @@ impl Client {
         let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
-        let mut out: Vec<K::Item> = Vec::new();
+        self.all_pages(req, &opts, |i| plan::decode_item(&ctx, i).map(Some))
+            .await
+    }
+
+    /// Follows the pages of `req` until the end, or until `limit` items are
+    /// collected (`page_size` bounds each request); `decode` turns each item
+    /// read into one `T`, or none to leave it out.
+    pub(crate) async fn all_pages<T>(
+        &self,
+        mut req: crate::request::Query,
+        opts: &Opts,
+        mut decode: impl FnMut(crate::codec::wire::WireItem) -> Result<Option<T>>,
+    ) -> Result<Vec<T>> {
+        let mut out: Vec<T> = Vec::new();
         loop {
             if let Some(limit) = opts.limit {
                 let remaining = limit.saturating_sub(out.len());
@@ -252,7 +265,7 @@ impl Client {
             }
             let answer = self.execute(&req).await?;
             for i in answer.items {
-                out.push(plan::decode_item(&ctx, i)?);
+                out.extend(decode(i)?);
             }
             match answer.last_evaluated_key {
                 Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {

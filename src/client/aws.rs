@@ -28,9 +28,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::{Mutex, OnceCell};
 
-use super::Creds;
 use super::endpoint::Endpoint;
 use super::pools::Pools;
+use super::{AnswerBytes, Creds};
 use crate::error::{Error, ErrorKind, Result};
 
 type Connector = hyper_rustls_aws::HttpsConnector<HttpConnector>;
@@ -85,28 +85,19 @@ impl Http {
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
         if hyper1::body::Body::size_hint(&body).lower() > limit as u64 {
-            return Err(too_large(limit));
+            return Err(AnswerBytes::too_large(limit));
         }
-        let mut out = Vec::new();
+        let mut answer = AnswerBytes::new(limit);
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
                 Error::transport(format!("connection lost while reading the answer: {e}"))
             })?;
-            if let Some(chunk) = frame.data_ref() {
-                if out.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                out.extend_from_slice(chunk);
+            if let Ok(chunk) = frame.into_data() {
+                answer.push(chunk)?;
             }
         }
-        Ok((status, Bytes::from(out)))
+        Ok((status, answer.finish()))
     }
-}
-
-fn too_large(limit: usize) -> Error {
-    Error::transport(format!(
-        "the answer is larger than {limit} bytes, more than DynamoDB ever sends; refusing it"
-    ))
 }
 
 /// The AWS SDK's standard credential and region chain, loaded on first

@@ -103,6 +103,57 @@ impl Backend {
     }
 }
 
+/// The bytes of an answer, collected chunk by chunk up to a limit. An answer
+/// that arrives in one chunk (most do) is kept as it came, not copied.
+pub(crate) struct AnswerBytes {
+    first: Option<Bytes>,
+    rest: Vec<u8>,
+    limit: usize,
+}
+
+impl AnswerBytes {
+    pub(crate) fn new(limit: usize) -> AnswerBytes {
+        AnswerBytes {
+            first: None,
+            rest: Vec::new(),
+            limit,
+        }
+    }
+
+    /// Adds `chunk`; an error once the answer would pass the limit.
+    pub(crate) fn push(&mut self, chunk: Bytes) -> Result<()> {
+        let held = self.first.as_ref().map_or(0, Bytes::len) + self.rest.len();
+        if held + chunk.len() > self.limit {
+            return Err(AnswerBytes::too_large(self.limit));
+        }
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            first => {
+                if let Some(first) = first {
+                    self.rest.reserve(first.len() + chunk.len());
+                    self.rest.extend_from_slice(&first);
+                }
+                self.rest.extend_from_slice(&chunk);
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for an answer larger than `limit` bytes.
+    pub(crate) fn too_large(limit: usize) -> Error {
+        Error::transport(format!(
+            "the answer is larger than {limit} bytes, more than DynamoDB ever sends; refusing it"
+        ))
+    }
+
+    pub(crate) fn finish(self) -> Bytes {
+        match self.first {
+            Some(first) => first,
+            None => Bytes::from(self.rest),
+        }
+    }
+}
+
 /// Credentials for one request. `Debug` prints the access key id only.
 #[derive(Clone)]
 pub(crate) struct Creds {
@@ -939,6 +990,32 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_collected_up_to_the_limit() {
+        let one = Bytes::from_static(b"{\"Item\":{}}");
+        let mut a = AnswerBytes::new(100);
+        a.push(one.clone()).unwrap();
+        let got = a.finish();
+        assert_eq!(got, one);
+        assert_eq!(got.as_ptr(), one.as_ptr(), "one chunk is kept, not copied");
+
+        let mut a = AnswerBytes::new(100);
+        for part in ["{\"Ite", "m\":", "{}}"] {
+            a.push(Bytes::from_static(part.as_bytes())).unwrap();
+        }
+        assert_eq!(a.finish(), one);
+
+        let mut a = AnswerBytes::new(5);
+        a.push(Bytes::from_static(b"abc")).unwrap();
+        let e = a.push(Bytes::from_static(b"def")).unwrap_err();
+        assert!(
+            e.message().contains("larger than 5 bytes"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(AnswerBytes::new(0).finish(), Bytes::new());
+    }
 
     #[test]
     fn debug_shows_no_secrets() {

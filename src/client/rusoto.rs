@@ -22,9 +22,9 @@ use bytes::Bytes;
 use hyper::body::HttpBody as _;
 use rusoto_credential::{DefaultCredentialsProvider, ProvideAwsCredentials};
 
-use super::Creds;
 use super::endpoint::Endpoint;
 use super::pools::Pools;
+use super::{AnswerBytes, Creds};
 use crate::error::{Error, ErrorKind, Result};
 
 type Connector = hyper_rustls::HttpsConnector<hyper::client::HttpConnector>;
@@ -79,26 +79,16 @@ impl Http {
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
         if body.size_hint().lower() > limit as u64 {
-            return Err(too_large(limit));
+            return Err(AnswerBytes::too_large(limit));
         }
-        let mut out = Vec::with_capacity(usize::try_from(body.size_hint().lower()).unwrap_or(0));
+        let mut answer = AnswerBytes::new(limit);
         while let Some(chunk) = body.data().await {
-            let chunk = chunk.map_err(|e| {
+            answer.push(chunk.map_err(|e| {
                 Error::transport(format!("connection lost while reading the answer: {e}"))
-            })?;
-            if out.len() + chunk.len() > limit {
-                return Err(too_large(limit));
-            }
-            out.extend_from_slice(&chunk);
+            })?)?;
         }
-        Ok((status, Bytes::from(out)))
+        Ok((status, answer.finish()))
     }
-}
-
-fn too_large(limit: usize) -> Error {
-    Error::transport(format!(
-        "the answer is larger than {limit} bytes, more than DynamoDB ever sends; refusing it"
-    ))
 }
 
 /// rusoto's default credential chain (it caches and refreshes what it

@@ -22,6 +22,7 @@
 //! The path is not normalized (`.`/`..` segments and repeated slashes are
 //! signed as given), which is irrelevant for DynamoDB's `/`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -176,7 +177,10 @@ impl Signer {
         let secs = clamped_unix_secs(time);
         let amz_date = format_amz_date(secs);
         let date = &amz_date[..8];
-        let scope = format!("{date}/{}/{}/aws4_request", self.region, self.service);
+        let mut scope = String::with_capacity(date.len() + self.region.len() + 30);
+        for part in [date, "/", &self.region, "/", &self.service, "/aws4_request"] {
+            scope.push_str(part);
+        }
         let token = creds.session_token.filter(|t| !t.is_empty());
 
         let canonical = canonicalize(req, &amz_date, token);
@@ -184,10 +188,21 @@ impl Signer {
         let key_time = UNIX_EPOCH + Duration::from_secs(secs);
         let signature = self.signature(creds.secret_access_key, date, key_time, &sts);
 
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-            creds.access_key_id, canonical.signed_headers
-        );
+        let parts = [
+            ALGORITHM,
+            " Credential=",
+            creds.access_key_id,
+            "/",
+            &scope,
+            ", SignedHeaders=",
+            &canonical.signed_headers,
+            ", Signature=",
+            &signature,
+        ];
+        let mut authorization = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            authorization.push_str(part);
+        }
         let mut headers = Vec::with_capacity(3);
         headers.push(("x-amz-date", amz_date));
         if let Some(token) = token {
@@ -252,16 +267,18 @@ pub(crate) fn canonical_request(
 /// (`YYYYMMDDTHHMMSSZ`), with `security_token` signed when given, and its
 /// signed-headers list.
 fn canonicalize(req: &Request<'_>, amz_date: &str, security_token: Option<&str>) -> Canonical {
-    let mut headers: Vec<(String, &str)> = req
-        .headers
-        .iter()
-        .map(|(name, value)| (name.to_ascii_lowercase(), *value))
-        .filter(|(name, _)| !SIGNER_OWNED_HEADERS.contains(&name.as_str()))
-        .collect();
-    headers.push(("host".to_owned(), req.host));
-    headers.push(("x-amz-date".to_owned(), amz_date));
+    // Names already in lowercase (the crate's own) are borrowed, not copied.
+    let mut headers: Vec<(Cow<'_, str>, &str)> = Vec::with_capacity(req.headers.len() + 3);
+    headers.extend(
+        req.headers
+            .iter()
+            .map(|(name, value)| (lowercase(name), *value))
+            .filter(|(name, _)| !SIGNER_OWNED_HEADERS.contains(&name.as_ref())),
+    );
+    headers.push((Cow::Borrowed("host"), req.host));
+    headers.push((Cow::Borrowed("x-amz-date"), amz_date));
     if let Some(token) = security_token {
-        headers.push(("x-amz-security-token".to_owned(), token));
+        headers.push((Cow::Borrowed("x-amz-security-token"), token));
     }
     // Stable sort: values of a repeated header keep their order.
     headers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -274,10 +291,10 @@ fn canonicalize(req: &Request<'_>, amz_date: &str, security_token: Option<&str>)
     push_canonical_query(&mut request, req.query);
     request.push('\n');
 
-    let mut signed_headers = String::new();
+    let mut signed_headers = String::with_capacity(64);
     let mut previous: Option<&str> = None;
     for (name, value) in &headers {
-        if previous == Some(name.as_str()) {
+        if previous == Some(name.as_ref()) {
             request.push(',');
         } else {
             if previous.is_some() {
@@ -294,7 +311,7 @@ fn canonicalize(req: &Request<'_>, amz_date: &str, security_token: Option<&str>)
     request.push_str("\n\n");
     request.push_str(&signed_headers);
     request.push('\n');
-    request.push_str(&hex::encode(Sha256::digest(req.payload)));
+    push_hex(&mut request, &Sha256::digest(req.payload));
     Canonical {
         request,
         signed_headers,
@@ -305,8 +322,31 @@ fn canonicalize(req: &Request<'_>, amz_date: &str, security_token: Option<&str>)
 /// `amz_date` (`YYYYMMDDTHHMMSSZ`) within `scope`
 /// (`YYYYMMDD/region/service/aws4_request`).
 pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = hex::encode(Sha256::digest(canonical_request.as_bytes()));
-    format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hash}")
+    let mut out = String::with_capacity(ALGORITHM.len() + amz_date.len() + scope.len() + 67);
+    for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {
+        out.push_str(part);
+    }
+    push_hex(&mut out, &Sha256::digest(canonical_request.as_bytes()));
+    out
+}
+
+/// `name` in lowercase, borrowed when it already is.
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// Appends `bytes` as lowercase hex digits.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
 }
 
 /// Appends `value` with leading and trailing spaces removed and each run of

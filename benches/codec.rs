@@ -195,7 +195,7 @@ fn paired(rounds: usize) {
         let (a, b, ratio) = (med(a), med(b), med(r));
         let headline = name.starts_with("encode+decode");
         let (target, met) = if headline {
-            (">= 2x", if ratio >= 2.0 { "yes" } else { "no" })
+            (">= 3x", if ratio >= 3.0 { "yes" } else { "no" })
         } else {
             ("-", "-")
         };

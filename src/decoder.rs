@@ -49,7 +49,7 @@ pub fn decode_owned<T: Schema>(mut map: Item) -> Result<T> {
 /// [`encoder::to_json`](crate::encoder::to_json). Key fields the JSON lacks
 /// are recovered from its key attributes when that is unambiguous.
 pub fn from_json<T: Schema>(json: &[u8]) -> Result<T> {
-    let item: WireItem = serde_json::from_slice(json).map_err(|e| {
+    let item: WireItem = crate::codec::wire::from_json_bytes(json).map_err(|e| {
         Error::new(
             crate::ErrorKind::Decode,
             format!("not a DynamoDB item in JSON: {e}"),

@@ -50,7 +50,7 @@ pub fn to_rusoto_item<T: Schema>(item: &T) -> Result<HashMap<String, AttributeVa
 /// [`to_rusoto_item`]; key attributes are ignored).
 pub fn from_rusoto_item<T: Schema>(map: HashMap<String, AttributeValue>) -> Result<T> {
     let json = serde_json::to_vec(&map).map_err(decode_error)?;
-    let item: WireItem = serde_json::from_slice(&json).map_err(decode_error)?;
+    let item: WireItem = crate::codec::wire::from_json_bytes(&json).map_err(decode_error)?;
     plan::decode_item(&Ctx::recovering::<T>()?, item)
 }
 

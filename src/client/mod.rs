@@ -105,12 +105,15 @@ impl Backend {
 
 /// The bytes of an answer, collected chunk by chunk up to a limit. An answer
 /// that arrives in one chunk (most do) is kept as it came, not copied.
+// Used by the backends; a build without one has no answers to read.
+#[cfg_attr(not(any(feature = "rusoto", feature = "aws")), allow(dead_code))]
 pub(crate) struct AnswerBytes {
     first: Option<Bytes>,
     rest: Vec<u8>,
     limit: usize,
 }
 
+#[cfg_attr(not(any(feature = "rusoto", feature = "aws")), allow(dead_code))]
 impl AnswerBytes {
     pub(crate) fn new(limit: usize) -> AnswerBytes {
         AnswerBytes {

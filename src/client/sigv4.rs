@@ -469,12 +469,23 @@ fn format_amz_date(secs: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    // `YYYYMMDDTHHMMSSZ`, digit by digit (this runs for every request).
+    let mut out = [0u8; 16];
+    let mut put = |at: usize, width: usize, mut n: u64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(4, 2, month);
+    put(6, 2, day);
+    put(9, 2, rem / 3600);
+    put(11, 2, rem / 60 % 60);
+    put(13, 2, rem % 60);
+    out[8] = b'T';
+    out[15] = b'Z';
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Converts days since 1970-01-01 to a proleptic Gregorian (year, month,

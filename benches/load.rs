@@ -747,7 +747,7 @@ fn mib(bytes: usize) -> String {
 
 // ---------------------------------------------------------------- figures
 
-/// One timed run of `what` on one side (0: the crate, 1: raw rusoto);
+/// One timed run of `what` on one side (0: the crate, 1: the hand-written side);
 /// returns operations per second.
 #[allow(clippy::too_many_arguments)]
 async fn run_side(

@@ -201,18 +201,7 @@ impl Plan {
         answer: crate::request::PageAnswer,
         secret: Option<&[u8]>,
     ) -> Result<Page<C>> {
-        let mut items = Vec::with_capacity(answer.items.len());
-        for item in answer.items {
-            items.extend(self.decode::<C>(item)?);
-        }
-        Page::answered(
-            items,
-            read,
-            answer.last_evaluated_key,
-            answer.count,
-            answer.scanned_count,
-            secret,
-        )
+        Page::answered(read, answer, secret, |item| self.decode::<C>(item))
     }
 }
 

@@ -983,6 +983,7 @@ mod tests {
         let map = item.into_item();
         assert_eq!(map["q\"x"], Value::from("1"));
     }
+
     #[test]
     fn json_bytes_are_checked_once_and_bad_text_is_refused() {
         let item: WireItem =

@@ -101,32 +101,25 @@ pub(crate) fn page_of<T: Schema>(
     answer: crate::request::PageAnswer,
     secret: Option<&[u8]>,
 ) -> Result<Page<T>> {
-    let items = answer
-        .items
-        .into_iter()
-        .map(|i| plan::decode_item(ctx, i))
-        .collect::<Result<_>>()?;
-    Page::answered(
-        items,
-        read,
-        answer.last_evaluated_key,
-        answer.count,
-        answer.scanned_count,
-        secret,
-    )
+    Page::answered(read, answer, secret, |i| {
+        plan::decode_item(ctx, i).map(Some)
+    })
 }
 
 impl<T> Page<T> {
-    /// A page of `items` read by `read`, with its counts and cursor.
+    /// The page `answer` to `read`: its items through `decode` (which
+    /// leaves out an item by returning `None`), its counts and cursor.
     pub(crate) fn answered(
-        items: Vec<T>,
         read: &crate::request::Read,
-        last: Option<crate::codec::wire::WireItem>,
-        count: u64,
-        scanned_count: u64,
+        answer: crate::request::PageAnswer,
         secret: Option<&[u8]>,
+        mut decode: impl FnMut(crate::codec::wire::WireItem) -> Result<Option<T>>,
     ) -> Result<Page<T>> {
-        let last_evaluated_key = last.map(|k| k.into_item());
+        let mut items = Vec::with_capacity(answer.items.len());
+        for item in answer.items {
+            items.extend(decode(item)?);
+        }
+        let last_evaluated_key = answer.last_evaluated_key.map(|k| k.into_item());
         let cursor = last_evaluated_key
             .as_ref()
             .map(|k| plan::cursor::make(read, k, secret))
@@ -134,8 +127,8 @@ impl<T> Page<T> {
         Ok(Page {
             items,
             last_evaluated_key,
-            count: usize::try_from(count).unwrap_or(usize::MAX),
-            scanned_count: usize::try_from(scanned_count).unwrap_or(usize::MAX),
+            count: usize::try_from(answer.count).unwrap_or(usize::MAX),
+            scanned_count: usize::try_from(answer.scanned_count).unwrap_or(usize::MAX),
             cursor,
         })
     }

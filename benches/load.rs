@@ -661,7 +661,11 @@ fn server_cpu_ns() -> Option<u64> {
 /// Serves the local engine until standard input closes (the parent
 /// benchmark exits or drops the pipe): `DYNAMO_BENCH_SERVE=1`.
 fn serve_local_engine() {
-    let local = dynamo::local::LocalDynamo::start_blocking().expect("start the local engine");
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let local = dynamo::local::LocalDynamo::builder()
+        .threads(threads)
+        .start()
+        .expect("start the local engine");
     println!("{}", local.endpoint());
     use std::io::{Read, Write};
     let _ = std::io::stdout().flush();

@@ -184,3 +184,62 @@ async fn the_suite_runs_on_the_backend_the_features_choose() {
     // Whichever it is, it works.
     local.client().create_table::<Note>().await.unwrap();
 }
+
+/// The names of this process's threads (Linux: `/proc/self/task/*/comm`).
+#[cfg(target_os = "linux")]
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim().to_owned())
+        .collect()
+}
+
+/// How many of this process's threads are called `name`, once that count
+/// is `want` (a new thread takes its name a moment after it starts) or
+/// five seconds have passed.
+#[cfg(target_os = "linux")]
+fn threads_named(name: &str, want: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let n = thread_names().iter().filter(|n| *n == name).count();
+        if n == want || std::time::Instant::now() > deadline {
+            return n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_engine_with_threads_serves_requests_in_parallel_threads() {
+    let local = LocalDynamo::builder().threads(3).start().unwrap();
+    let name = format!("dynamo-w{}", local.port());
+    assert_eq!(threads_named(&name, 3), 3, "{name}: {:?}", thread_names());
+
+    let client = local.client();
+    client.create_table::<Note>().await.unwrap();
+    let writes = (0..64).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let n = Note {
+                id: format!("n{i}"),
+                text: format!("note {i}"),
+            };
+            client.put_item(n.clone(), opts![]).await.unwrap();
+            assert_eq!(client.get_item(&n, opts![]).await.unwrap(), Some(n));
+        })
+    });
+    for w in writes.collect::<Vec<_>>() {
+        w.await.unwrap();
+    }
+    drop(local);
+    assert_eq!(threads_named(&name, 0), 0, "{name}: {:?}", thread_names());
+}
+
+#[tokio::test]
+async fn zero_threads_is_refused_by_name() {
+    let e = LocalDynamo::builder().threads(0).start().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ValidationError);
+    assert!(e.message().contains("threads"), "{}", e.message());
+}

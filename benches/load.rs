@@ -49,7 +49,8 @@
 //! `DYNAMO_BENCH_PROFILE_SIDE` (`dynamo` or `raw`: runs that side's item
 //! operations alone, `ITEM_OPS × ITEM_ROUNDS` of each, for a profiler; with
 //! `AWS_ENDPOINT_URL_DYNAMODB` naming a server started apart, the profile
-//! holds the client only).
+//! holds the client only), `DYNAMO_BENCH_PROFILE_CONCURRENCY` (`1` or
+//! `16`: only that concurrency in a profile run).
 //!
 //! The item-operation figures also report this process's CPU time per
 //! operation (Linux), which separates the client's cost from the server's.
@@ -896,6 +897,11 @@ async fn item_ops(client: &Client, raw: &Raw, sizes: &Sizes) {
                 continue;
             }
             for concurrency in [1usize, 16] {
+                if let Ok(c) = std::env::var("DYNAMO_BENCH_PROFILE_CONCURRENCY")
+                    && c.trim() != concurrency.to_string()
+                {
+                    continue;
+                }
                 let n = sizes.item_ops * sizes.item_rounds;
                 let t = run_side(client, raw, &table, what, side, n, concurrency, shape).await;
                 eprintln!("load: profile {only} {what} x{concurrency}: {t:.0} ops/s");

@@ -4,9 +4,10 @@
 //!
 //! The only module of the transport that names rusoto or hyper 0.14 types.
 //! Requests are signed by the crate's signer (a cached SigV4 key) and sent
-//! straight through hyper: rusoto's own dispatch logs every request header
-//! — signature and session token included — at `log`'s DEBUG level, so it
-//! is not used.
+//! straight through hyper's HTTP/1.1 connection API over the hyper-rustls
+//! connector, from a pool of the crate's own ([`Http`]): rusoto's own
+//! dispatch logs every request header — signature and session token
+//! included — at `log`'s DEBUG level, so it is not used.
 //!
 //! rusoto's default chain reads, in order: `AWS_ACCESS_KEY_ID` /
 //! `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`; the shared credentials
@@ -16,11 +17,21 @@
 //! metadata that requires IMDSv2 (the default on current instances), and it
 //! has no SSO or web-identity (EKS) providers. Use feature `aws` for those.
 
-use std::sync::Arc;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::task::AtomicWaker;
 use hyper::body::HttpBody as _;
+use hyper::client::conn::{Connection, SendRequest};
+use hyper::service::Service as _;
+use hyper_rustls::MaybeHttpsStream;
 use rusoto_credential::{DefaultCredentialsProvider, ProvideAwsCredentials};
+use tokio::net::TcpStream;
 
 use super::endpoint::Endpoint;
 use super::pools::Pools;
@@ -28,25 +39,101 @@ use super::{AnswerBytes, Creds};
 use crate::error::{Error, ErrorKind, Result};
 
 type Connector = hyper_rustls::HttpsConnector<hyper::client::HttpConnector>;
-type HyperClient = hyper::Client<Connector, hyper::Body>;
+type Stream = MaybeHttpsStream<TcpStream>;
 
-/// hyper 0.14 clients, one per runtime.
+/// An idle connection is closed after this long (DynamoDB closes its side
+/// after about a minute of silence).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// At most this many idle connections are kept per runtime (far more than
+/// any ordinary load keeps in flight); a busier moment's extra connections
+/// are closed when they finish.
+const MAX_IDLE: usize = 1024;
+
+/// HTTP/1.1 connections, pooled per runtime.
+///
+/// A connection is driven by the request that uses it — hyper 0.14's
+/// connection API, polled in the caller's own task — instead of a task of
+/// its own as in `hyper::Client`: a request then costs no hand-over to
+/// another task and back, and an idle connection costs no task. Nobody
+/// polls an idle connection; before it is reused it is polled once, so one
+/// the server closed meanwhile is noticed and dropped, and expired ones are
+/// dropped whenever a connection is taken or given back. The rest close
+/// with the pool: when their runtime ends or the client is dropped.
 pub(crate) struct Http {
-    pools: Pools<HyperClient>,
+    pools: Pools<Pool>,
+}
+
+/// The idle connections of one runtime.
+struct Pool {
+    connector: Connector,
+    idle: Mutex<Vec<Conn>>,
+}
+
+/// One HTTP/1.1 connection: hyper's sending half and the connection state,
+/// which whoever holds it polls.
+struct Conn {
+    url: String,
+    send: SendRequest<hyper::Body>,
+    conn: Connection<Stream, hyper::Body>,
+    /// The connection future finished (the connection is closed): it must
+    /// not be polled again.
+    ended: bool,
+    idle_since: Instant,
+    /// The waker the connection is polled with (see [`Quiet`]).
+    waker: Arc<Quiet>,
+}
+
+/// The waker a connection is polled with. hyper wakes whoever polls a
+/// connection for its own hand-overs too (a request queued, a body taken or
+/// dropped, a yield). Those happen while the task that owns the connection
+/// is running; passing them on would only make the runtime poll that task
+/// again at once, and rouse an idle worker to steal it. So a wake reaches
+/// the task only while it waits in [`Conn::poll_with`] (the socket became
+/// readable); one raised while it polls makes it poll again at once, and
+/// any other is only noted (the next poll comes anyway).
+struct Quiet {
+    state: AtomicU8,
+    task: AtomicWaker,
+}
+
+/// [`Quiet`]'s states: the connection is being polled, hyper woke it, the
+/// owner is waiting for a wake (0: none of these).
+const POLLING: u8 = 1;
+const WOKEN: u8 = 2;
+const WAITING: u8 = 4;
+
+impl Wake for Quiet {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.state.fetch_or(WOKEN, Ordering::AcqRel) & WAITING != 0 {
+            self.task.wake();
+        }
+    }
+}
+
+/// Why an exchange failed, and whether the request can have reached the
+/// server.
+struct Failed {
+    error: Error,
+    /// The request was never written (hyper canceled it): a reused
+    /// connection that turns out closed may be swapped for a new one.
+    unsent: bool,
 }
 
 impl Http {
     pub(crate) fn new() -> Http {
         Http {
-            pools: Pools::new(|| {
-                let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            pools: Pools::new(|| Pool {
+                connector: hyper_rustls::HttpsConnectorBuilder::new()
                     .with_webpki_roots()
                     .https_or_http()
                     .enable_http1()
-                    .build();
-                hyper::Client::builder()
-                    .pool_idle_timeout(std::time::Duration::from_secs(20))
-                    .build(connector)
+                    .build(),
+                idle: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -64,28 +151,236 @@ impl Http {
         body: Bytes,
         limit: usize,
     ) -> Result<(u16, Bytes)> {
-        let client = self.pools.current()?;
-        let mut req = hyper::Request::post(endpoint.url.as_str());
-        for (k, v) in headers {
-            req = req.header(*k, *v);
+        let pool = self.pools.current()?;
+        let request = || {
+            let mut req = hyper::Request::post("/").header(hyper::header::HOST, &endpoint.host);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            req.body(hyper::Body::from(body.clone()))
+                .map_err(|e| Error::transport(format!("cannot build the request: {e}")))
+        };
+        // A reused connection the server closed just before the request
+        // went out is replaced, once, by a new one.
+        if let Some(mut conn) = pool.idle_for(&endpoint.url).await {
+            match conn.exchange(request()?, limit).await {
+                Ok(answer) => {
+                    pool.put_back(conn);
+                    return Ok(answer);
+                }
+                Err(f) if f.unsent => {}
+                Err(f) => return Err(f.error),
+            }
         }
-        let req = req
-            .body(hyper::Body::from(body))
-            .map_err(|e| Error::transport(format!("cannot build the request: {e}")))?;
-        let resp = client
-            .request(req)
+        let mut conn = pool.connect(endpoint).await?;
+        let answer = conn
+            .exchange(request()?, limit)
             .await
-            .map_err(|e| Error::transport(format!("request failed: {e}")))?;
+            .map_err(|f| f.error)?;
+        pool.put_back(conn);
+        Ok(answer)
+    }
+}
+
+impl Pool {
+    /// An idle connection to `url` that is still open, if there is one.
+    async fn idle_for(&self, url: &str) -> Option<Conn> {
+        loop {
+            let mut conn = {
+                let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                idle.retain(|c| now.duration_since(c.idle_since) < IDLE_TIMEOUT);
+                let at = idle.iter().rposition(|c| c.url == url)?;
+                idle.swap_remove(at)
+            };
+            if conn.still_open().await {
+                return Some(conn);
+            }
+        }
+    }
+
+    /// Keeps a connection that finished its exchange for the next request,
+    /// unless it has closed or the pool is full. (One the server closes
+    /// while it waits is noticed when it is taken out again.)
+    fn put_back(&self, mut conn: Conn) {
+        if conn.ended {
+            return;
+        }
+        let now = Instant::now();
+        conn.idle_since = now;
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.retain(|c| now.duration_since(c.idle_since) < IDLE_TIMEOUT);
+        if idle.len() < MAX_IDLE {
+            idle.push(conn);
+        }
+    }
+
+    /// A new connection (TLS for `https://`).
+    async fn connect(&self, endpoint: &Endpoint) -> Result<Conn> {
+        let uri: hyper::Uri = endpoint
+            .url
+            .parse()
+            .map_err(|e| Error::transport(format!("bad endpoint {}: {e}", endpoint.url)))?;
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::transport(format!(
+                "request failed: cannot connect to {}: {e}",
+                endpoint.url
+            ))
+        };
+        let mut connector = self.connector.clone();
+        poll_fn(|cx| connector.poll_ready(cx))
+            .await
+            .map_err(|e| cannot(&e))?;
+        let io = connector.call(uri).await.map_err(|e| cannot(&e))?;
+        let (send, conn) = hyper::client::conn::Builder::new()
+            .handshake(io)
+            .await
+            .map_err(|e| cannot(&e))?;
+        Ok(Conn {
+            url: endpoint.url.clone(),
+            send,
+            conn,
+            ended: false,
+            idle_since: Instant::now(),
+            waker: Arc::new(Quiet {
+                state: AtomicU8::new(0),
+                task: AtomicWaker::new(),
+            }),
+        })
+    }
+}
+
+impl Conn {
+    /// Polls the connection once: false when it has closed (the server hung
+    /// up, or answered with `Connection: close`).
+    async fn still_open(&mut self) -> bool {
+        if self.ended {
+            return false;
+        }
+        // Not ready yet is fine (the connection is between two exchanges);
+        // an error means it is closed.
+        let closed = poll_fn(|cx| {
+            self.poll_with(cx, &mut |quiet, send| {
+                Poll::Ready(matches!(send.poll_ready(quiet), Poll::Ready(Err(_))))
+            })
+        })
+        .await;
+        !self.ended && matches!(closed, Ok(false))
+    }
+
+    /// Polls `f` until it is ready, driving the connection meanwhile. An
+    /// error when the connection ends before `f` is ready.
+    async fn drive<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Context<'_>, &mut SendRequest<hyper::Body>) -> Poll<T>,
+    ) -> std::result::Result<T, Option<hyper::Error>> {
+        poll_fn(|cx| self.poll_with(cx, &mut f)).await
+    }
+
+    /// Polls the connection, then `f`, for the task of `cx`.
+    ///
+    /// Everything `f` waits for (the answer, the next piece of body, the
+    /// connection being ready) is handed over by the connection while it is
+    /// polled here, so `f` is polled right after it, with a waker that does
+    /// nothing. The connection is polled with the [`Quiet`] waker: wakes
+    /// raised while either is polled (hyper's own hand-overs) are answered
+    /// by polling again at once, up to a point (then the task yields,
+    /// woken); only the others (the socket became readable) wake the task.
+    fn poll_with<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        f: &mut impl FnMut(&mut Context<'_>, &mut SendRequest<hyper::Body>) -> Poll<T>,
+    ) -> Poll<std::result::Result<T, Option<hyper::Error>>> {
+        self.waker.task.register(cx.waker());
+        let waker = Waker::from(self.waker.clone());
+        let mut inner = Context::from_waker(&waker);
+        let mut quiet = Context::from_waker(Waker::noop());
+        let state = &self.waker.state;
+        for _ in 0..16 {
+            state.store(POLLING, Ordering::Release);
+            let mut ended_with = None;
+            if !self.ended
+                && let Poll::Ready(r) = Pin::new(&mut self.conn).poll(&mut inner)
+            {
+                self.ended = true;
+                ended_with = Some(r.err());
+            }
+            // What the connection handed over before it ended is still
+            // there to take.
+            match (f(&mut quiet, &mut self.send), ended_with) {
+                (Poll::Ready(v), _) => {
+                    state.store(0, Ordering::Release);
+                    return Poll::Ready(Ok(v));
+                }
+                (Poll::Pending, Some(e)) => {
+                    state.store(0, Ordering::Release);
+                    return Poll::Ready(Err(e));
+                }
+                (Poll::Pending, None) if self.ended => {
+                    state.store(0, Ordering::Release);
+                    return Poll::Ready(Err(None));
+                }
+                (Poll::Pending, None) => {}
+            }
+            if state
+                .compare_exchange(POLLING, WAITING, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Poll::Pending;
+            }
+        }
+        state.store(0, Ordering::Release);
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Sends `req` and reads the answer: its status and at most `limit`
+    /// bytes of body.
+    async fn exchange(
+        &mut self,
+        req: hyper::Request<hyper::Body>,
+        limit: usize,
+    ) -> std::result::Result<(u16, Bytes), Failed> {
+        let lost = |e: Option<hyper::Error>, unsent: bool| Failed {
+            unsent: unsent || e.as_ref().is_some_and(hyper::Error::is_canceled),
+            error: Error::transport(match e {
+                Some(e) => format!("request failed: {e}"),
+                None => "request failed: the connection closed before the answer".to_owned(),
+            }),
+        };
+        match self.drive(|cx, send| send.poll_ready(cx)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(lost(Some(e), true)),
+            Err(e) => return Err(lost(e, true)),
+        }
+        let mut answer = self.send.send_request(req);
+        let resp = match self.drive(|cx, _| Pin::new(&mut answer).poll(cx)).await {
+            Ok(Ok(resp)) => resp,
+            Ok(Err(e)) | Err(Some(e)) => return Err(lost(Some(e), false)),
+            Err(None) => return Err(lost(None, false)),
+        };
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
+        let fail = |error| Failed {
+            error,
+            unsent: false,
+        };
         if body.size_hint().lower() > limit as u64 {
-            return Err(AnswerBytes::too_large(limit));
+            return Err(fail(AnswerBytes::too_large(limit)));
         }
         let mut answer = AnswerBytes::new(limit);
-        while let Some(chunk) = body.data().await {
-            answer.push(chunk.map_err(|e| {
-                Error::transport(format!("connection lost while reading the answer: {e}"))
-            })?)?;
+        loop {
+            let lost = |e: &dyn std::fmt::Display| {
+                fail(Error::transport(format!(
+                    "connection lost while reading the answer: {e}"
+                )))
+            };
+            match self.drive(|cx, _| Pin::new(&mut body).poll_data(cx)).await {
+                Ok(None) => break,
+                Ok(Some(Ok(chunk))) => answer.push(chunk).map_err(fail)?,
+                Ok(Some(Err(e))) | Err(Some(e)) => return Err(lost(&e)),
+                Err(None) => return Err(lost(&"the connection closed")),
+            }
         }
         Ok((status, answer.finish()))
     }
@@ -114,5 +409,55 @@ impl Chain {
             secret_access_key: c.aws_secret_access_key().to_owned(),
             session_token: c.token().clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn only_a_waiting_owner_is_woken() {
+        let quiet = Arc::new(Quiet {
+            state: AtomicU8::new(0),
+            task: AtomicWaker::new(),
+        });
+        let task = Arc::new(Count(AtomicUsize::new(0)));
+        let woken = || task.0.load(Ordering::SeqCst);
+        let waker = Waker::from(quiet.clone());
+
+        // Between polls (the owner is running, or the connection is idle
+        // in the pool): noted, nobody woken.
+        quiet.task.register(&Waker::from(task.clone()));
+        waker.wake_by_ref();
+        assert_eq!(woken(), 0);
+        assert_ne!(quiet.state.load(Ordering::SeqCst) & WOKEN, 0);
+
+        // During a poll: noted, and the poll cannot end in waiting.
+        quiet.state.store(POLLING, Ordering::SeqCst);
+        waker.wake_by_ref();
+        assert_eq!(woken(), 0);
+        let to_waiting =
+            quiet
+                .state
+                .compare_exchange(POLLING, WAITING, Ordering::AcqRel, Ordering::Acquire);
+        assert!(
+            to_waiting.is_err(),
+            "a wake during the poll means: poll again"
+        );
+
+        // While the owner waits: passed on.
+        quiet.state.store(WAITING, Ordering::SeqCst);
+        waker.wake_by_ref();
+        assert_eq!(woken(), 1);
     }
 }

@@ -1,0 +1,215 @@
+//! How the client keeps its HTTP connections: one kept-alive connection
+//! serves request after request; one the server closed while it sat idle,
+//! or closed with `Connection: close`, is replaced without a failed
+//! attempt; on the rusoto backend a pooled connection runs no task of its
+//! own.
+//!
+//! A loopback HTTP/1.1 stand-in answers every request with `{}` (what
+//! DynamoDB answers a `GetItem` that finds nothing) and counts the
+//! connections it accepts; each test tells it when to close them. The
+//! clients allow one attempt only, so a request sent down a dead connection
+//! would fail the test instead of being retried.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use dynamo::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        table_name "notes";
+        field :id: String, partition_key;
+    }
+}
+
+/// What the stand-in does after answering a request.
+#[derive(Clone, Copy, PartialEq)]
+enum After {
+    /// Keeps the connection open for the next request.
+    KeepAlive,
+    /// Answers with `Connection: close` and leaves closing to the client.
+    SaysClose,
+    /// Closes the connection itself, without saying so first.
+    Hangs,
+}
+
+/// Starts the stand-in, on a thread and runtime of its own (so its tasks
+/// are not counted with the client's); returns its endpoint and its count
+/// of accepted connections.
+async fn stand_in(after: After) -> (String, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(serve(socket, after));
+            }
+        });
+    });
+    (url, accepted)
+}
+
+/// Answers the requests of one connection with `{}`.
+async fn serve(mut socket: TcpStream, after: After) {
+    let mut buf = Vec::new();
+    loop {
+        // The head, then as much body as Content-Length says.
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        while buf.len() < head_end + length {
+            let mut chunk = [0u8; 4096];
+            match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buf.drain(..head_end + length);
+        let close = if after == After::SaysClose {
+            "connection: close\r\n"
+        } else {
+            ""
+        };
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
+             content-length: 2\r\n{close}\r\n{{}}"
+        );
+        if socket.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+        if after != After::KeepAlive {
+            let _ = socket.shutdown().await;
+            return;
+        }
+    }
+}
+
+fn client(url: &str) -> Client {
+    Client::builder()
+        .endpoint(url)
+        .credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .max_attempts(1)
+        .build()
+        .unwrap()
+}
+
+fn key(i: usize) -> Note {
+    Note {
+        id: format!("n{i}"),
+    }
+}
+
+#[tokio::test]
+async fn one_kept_alive_connection_serves_request_after_request() {
+    let (url, accepted) = stand_in(After::KeepAlive).await;
+    let client = client(&url);
+    for i in 0..5 {
+        assert_eq!(client.get_item(&key(i), opts![]).await.unwrap(), None);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_replaced() {
+    let (url, accepted) = stand_in(After::Hangs).await;
+    let client = client(&url);
+    for i in 0..3 {
+        assert_eq!(client.get_item(&key(i), opts![]).await.unwrap(), None);
+        // Time for the server's FIN to arrive before the next request.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_answer_saying_connection_close_ends_its_connection() {
+    let (url, accepted) = stand_in(After::SaysClose).await;
+    let client = client(&url);
+    // No pause: the client must not wait for the server to hang up.
+    for i in 0..3 {
+        assert_eq!(client.get_item(&key(i), opts![]).await.unwrap(), None);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn concurrent_requests_open_one_connection_each_and_reuse_them() {
+    let (url, accepted) = stand_in(After::KeepAlive).await;
+    let client = client(&url);
+    for _ in 0..3 {
+        let keys: Vec<Note> = (0..8).map(key).collect();
+        let gets = keys.iter().map(|k| client.get_item(k, opts![]));
+        for got in futures_util::future::join_all(gets).await {
+            assert_eq!(got.unwrap(), None);
+        }
+    }
+    let opened = accepted.load(Ordering::SeqCst);
+    assert!(
+        (1..=8).contains(&opened),
+        "{opened} connections for 8 at a time"
+    );
+}
+
+/// On the rusoto backend the request that uses a connection drives it:
+/// idle pooled connections cost no task (`hyper::Client` kept one task per
+/// connection).
+#[cfg(feature = "rusoto")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pooled_connections_run_no_task_of_their_own() {
+    let (url, accepted) = stand_in(After::KeepAlive).await;
+    let client = client(&url);
+    assert_eq!(client.backend(), Some(dynamo::Backend::Rusoto));
+    // The first request sets the runtime's pool up (one sentinel task).
+    client.get_item(&key(0), opts![]).await.unwrap();
+    let tasks = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = tasks();
+    let gets = (0..16).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_item(&key(i), opts![]).await })
+    });
+    for got in futures_util::future::join_all(gets).await {
+        assert_eq!(got.unwrap().unwrap(), None);
+    }
+    assert!(accepted.load(Ordering::SeqCst) > 1, "several connections");
+    // Spawned tasks are counted until they are dropped, a moment after
+    // they finish.
+    for _ in 0..100 {
+        if tasks() == before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{} tasks alive, {before} before the requests", tasks());
+}

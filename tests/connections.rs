@@ -6,7 +6,8 @@
 //!
 //! A loopback HTTP/1.1 stand-in answers every request with `{}` (what
 //! DynamoDB answers a `GetItem` that finds nothing) and counts the
-//! connections it accepts; each test tells it when to close them. The
+//! connections it accepts; each test tells it when to close them (or how
+//! to misbehave on the first one). The
 //! clients allow one attempt only, so a request sent down a dead connection
 //! would fail the test instead of being retried.
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use dynamo::ClientBuilder;
 use dynamo::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,6 +37,12 @@ enum After {
     SaysClose,
     /// Closes the connection itself, without saying so first.
     Hangs,
+    /// On the first connection, never answers; on the others, keeps alive.
+    FirstNeverAnswers,
+    /// On the first connection, announces an answer larger than any
+    /// DynamoDB sends (and sends a little of it); on the others, keeps
+    /// alive.
+    FirstTooLarge,
 }
 
 /// Starts the stand-in, on a thread and runtime of its own (so its tasks
@@ -57,7 +65,11 @@ async fn stand_in(after: After) -> (String, Arc<AtomicUsize>) {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
-                count.fetch_add(1, Ordering::SeqCst);
+                let first = count.fetch_add(1, Ordering::SeqCst) == 0;
+                let after = match after {
+                    After::FirstNeverAnswers | After::FirstTooLarge if !first => After::KeepAlive,
+                    other => other,
+                };
                 tokio::spawn(serve(socket, after));
             }
         });
@@ -93,6 +105,19 @@ async fn serve(mut socket: TcpStream, after: After) {
             }
         }
         buf.drain(..head_end + length);
+        match after {
+            After::FirstNeverAnswers => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            After::FirstTooLarge => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-length: 40000000\r\n\r\n{\"Item\":";
+                let _ = socket.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            _ => {}
+        }
         let close = if after == After::SaysClose {
             "connection: close\r\n"
         } else {
@@ -113,12 +138,14 @@ async fn serve(mut socket: TcpStream, after: After) {
 }
 
 fn client(url: &str) -> Client {
+    client_builder(url).build().unwrap()
+}
+
+fn client_builder(url: &str) -> ClientBuilder {
     Client::builder()
         .endpoint(url)
         .credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
         .max_attempts(1)
-        .build()
-        .unwrap()
 }
 
 fn key(i: usize) -> Note {
@@ -176,6 +203,39 @@ async fn concurrent_requests_open_one_connection_each_and_reuse_them() {
         (1..=8).contains(&opened),
         "{opened} connections for 8 at a time"
     );
+}
+
+#[tokio::test]
+async fn a_connection_left_without_its_answer_is_not_reused() {
+    let (url, accepted) = stand_in(After::FirstNeverAnswers).await;
+    let client = client_builder(&url)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let e = client.get_item(&key(0), opts![]).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport);
+    assert!(
+        e.message().contains("no answer within 300 ms"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(client.get_item(&key(1), opts![]).await.unwrap(), None);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_answer_too_large_is_refused_and_its_connection_dropped() {
+    let (url, accepted) = stand_in(After::FirstTooLarge).await;
+    let client = client(&url);
+    let e = client.get_item(&key(0), opts![]).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport);
+    assert!(
+        e.message().contains("larger than 33554432 bytes"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(client.get_item(&key(1), opts![]).await.unwrap(), None);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
 }
 
 /// On the rusoto backend the request that uses a connection drives it:

@@ -28,6 +28,7 @@ use bytes::Bytes;
 use futures_util::task::AtomicWaker;
 use hyper::body::HttpBody as _;
 use hyper::client::conn::{Connection, SendRequest};
+use hyper::header::{HeaderName, HeaderValue, InvalidHeaderName};
 use hyper::service::Service as _;
 use hyper_rustls::MaybeHttpsStream;
 use rusoto_credential::{DefaultCredentialsProvider, ProvideAwsCredentials};
@@ -152,13 +153,22 @@ impl Http {
         limit: usize,
     ) -> Result<(u16, Bytes)> {
         let pool = self.pools.current()?;
-        let request = || {
-            let mut req = hyper::Request::post("/").header(hyper::header::HOST, &endpoint.host);
+        let request = || -> Result<hyper::Request<hyper::Body>> {
+            let bad = |e: &dyn std::fmt::Display| {
+                Error::transport(format!("cannot build the request: {e}"))
+            };
+            let mut req = hyper::Request::new(hyper::Body::from(body.clone()));
+            *req.method_mut() = hyper::Method::POST;
+            *req.uri_mut() = hyper::Uri::from_static("/");
+            let map = req.headers_mut();
+            map.reserve(headers.len() + 1);
+            let host = HeaderValue::from_str(&endpoint.host).map_err(|e| bad(&e))?;
+            map.insert(hyper::header::HOST, host);
             for (k, v) in headers {
-                req = req.header(*k, *v);
+                let value = HeaderValue::from_str(v).map_err(|e| bad(&e))?;
+                map.append(header_name(k).map_err(|e| bad(&e))?, value);
             }
-            req.body(hyper::Body::from(body.clone()))
-                .map_err(|e| Error::transport(format!("cannot build the request: {e}")))
+            Ok(req)
         };
         // A reused connection the server closed just before the request
         // went out is replaced, once, by a new one.
@@ -180,6 +190,22 @@ impl Http {
         pool.put_back(conn);
         Ok(answer)
     }
+}
+
+/// The name of a header the client sends: the usual ones ready-made
+/// (parsing a name looks it up among the standard ones first).
+fn header_name(name: &str) -> std::result::Result<HeaderName, InvalidHeaderName> {
+    const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+    const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+    const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+    Ok(match name {
+        "content-type" => hyper::header::CONTENT_TYPE,
+        "authorization" => hyper::header::AUTHORIZATION,
+        "x-amz-target" => X_AMZ_TARGET,
+        "x-amz-date" => X_AMZ_DATE,
+        "x-amz-security-token" => X_AMZ_SECURITY_TOKEN,
+        other => HeaderName::from_bytes(other.as_bytes())?,
+    })
 }
 
 impl Pool {
@@ -423,6 +449,22 @@ mod tests {
         fn wake(self: Arc<Self>) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    #[test]
+    fn ready_made_header_names_are_the_parsed_ones() {
+        for name in [
+            "content-type",
+            "authorization",
+            "x-amz-target",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-custom",
+        ] {
+            let parsed = HeaderName::from_bytes(name.as_bytes()).unwrap();
+            assert_eq!(header_name(name).unwrap(), parsed);
+        }
+        assert!(header_name("not a name").is_err());
     }
 
     #[test]

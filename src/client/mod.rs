@@ -944,13 +944,13 @@ impl Client {
             .inner
             .timeout
             .min(remaining.max(Duration::from_millis(1)));
-        let amz_target = amz_target(op);
+        let amz_target = format!("DynamoDB_20120810.{op}");
         let exchange = async {
             let target = s.target().await?;
             let creds = s.credentials.get().await?;
             let headers = [
                 ("content-type", "application/x-amz-json-1.0"),
-                ("x-amz-target", &*amz_target),
+                ("x-amz-target", amz_target.as_str()),
             ];
             let signed = target.signer.sign(
                 &sigv4::Request {
@@ -990,73 +990,9 @@ impl Client {
     }
 }
 
-/// `X-Amz-Target` of the operations the crate sends.
-const AMZ_TARGETS: [&str; 15] = [
-    "DynamoDB_20120810.BatchGetItem",
-    "DynamoDB_20120810.BatchWriteItem",
-    "DynamoDB_20120810.CreateTable",
-    "DynamoDB_20120810.DeleteItem",
-    "DynamoDB_20120810.DeleteTable",
-    "DynamoDB_20120810.DescribeTable",
-    "DynamoDB_20120810.DescribeTimeToLive",
-    "DynamoDB_20120810.GetItem",
-    "DynamoDB_20120810.ListTables",
-    "DynamoDB_20120810.PutItem",
-    "DynamoDB_20120810.Query",
-    "DynamoDB_20120810.Scan",
-    "DynamoDB_20120810.TransactWriteItems",
-    "DynamoDB_20120810.UpdateItem",
-    "DynamoDB_20120810.UpdateTimeToLive",
-];
-
-/// The `X-Amz-Target` header of `op`: one of [`AMZ_TARGETS`], so that a
-/// request does not build it anew.
-fn amz_target(op: &str) -> std::borrow::Cow<'static, str> {
-    let known = AMZ_TARGETS
-        .iter()
-        .find(|t| t.strip_prefix("DynamoDB_20120810.") == Some(op));
-    match known {
-        Some(t) => std::borrow::Cow::Borrowed(t),
-        None => std::borrow::Cow::Owned(format!("DynamoDB_20120810.{op}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_operation_has_its_target_ready_made() {
-        use crate::request::*;
-        let ops = [
-            PutItem::OPERATION,
-            GetItem::OPERATION,
-            DeleteItem::OPERATION,
-            UpdateItem::OPERATION,
-            Query::OPERATION,
-            Scan::OPERATION,
-            BatchWrite::OPERATION,
-            BatchGet::OPERATION,
-            TransactWrite::OPERATION,
-            CreateTable::OPERATION,
-            DescribeTable::OPERATION,
-            DeleteTable::OPERATION,
-            ListTables::OPERATION,
-            UpdateTimeToLive::OPERATION,
-            DescribeTimeToLive::OPERATION,
-        ];
-        for op in ops {
-            assert!(
-                matches!(amz_target(op), std::borrow::Cow::Borrowed(_)),
-                "{op}"
-            );
-        }
-        for t in AMZ_TARGETS {
-            let op = t.strip_prefix("DynamoDB_20120810.").unwrap();
-            assert_eq!(amz_target(op), t);
-        }
-        assert_eq!(amz_target("TagResource"), "DynamoDB_20120810.TagResource");
-    }
 
     #[test]
     fn answers_are_collected_up_to_the_limit() {

@@ -49,11 +49,20 @@ enum After {
 /// are not counted with the client's); returns its endpoint and its count
 /// of accepted connections.
 async fn stand_in(after: After) -> (String, Arc<AtomicUsize>) {
+    let (url, accepted, _) = stand_in_counting_ends(after).await;
+    (url, accepted)
+}
+
+/// [`stand_in`], also counting the connections that have ended (for a
+/// kept-alive one: that the client closed it).
+async fn stand_in_counting_ends(after: After) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let accepted = Arc::new(AtomicUsize::new(0));
+    let ended = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
+    let ends = ended.clone();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -70,11 +79,15 @@ async fn stand_in(after: After) -> (String, Arc<AtomicUsize>) {
                     After::FirstNeverAnswers | After::FirstTooLarge if !first => After::KeepAlive,
                     other => other,
                 };
-                tokio::spawn(serve(socket, after));
+                let ends = ends.clone();
+                tokio::spawn(async move {
+                    serve(socket, after).await;
+                    ends.fetch_add(1, Ordering::SeqCst);
+                });
             }
         });
     });
-    (url, accepted)
+    (url, accepted, ended)
 }
 
 /// Answers the requests of one connection with `{}`.
@@ -230,6 +243,43 @@ async fn an_answer_too_large_is_refused_and_its_connection_dropped() {
     let says = "larger than 33554432 bytes";
     let timeout = Duration::from_secs(10);
     first_fails_then_a_new_connection_serves(After::FirstTooLarge, timeout, says).await;
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_idle_timeout_without_another_request() {
+    let (url, accepted, ended) = stand_in_counting_ends(After::KeepAlive).await;
+    let idle = Duration::from_millis(200);
+    let client = client_builder(&url).idle_timeout(idle).build().unwrap();
+    assert_eq!(client.idle_timeout(), idle);
+    for i in 0..3 {
+        assert_eq!(client.get_item(&key(i), opts![]).await.unwrap(), None);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "kept alive meanwhile");
+    // No further request: the pool itself must close the connection.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ended.load(Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle connection is still open 5 s after a 200 ms idle timeout"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // And the next request opens a new one.
+    assert_eq!(client.get_item(&key(9), opts![]).await.unwrap(), None);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_idle_timeout_of_zero_keeps_no_connection() {
+    let (url, accepted) = stand_in(After::KeepAlive).await;
+    let client = client_builder(&url)
+        .idle_timeout(Duration::ZERO)
+        .build()
+        .unwrap();
+    for i in 0..3 {
+        assert_eq!(client.get_item(&key(i), opts![]).await.unwrap(), None);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
 
 /// On the rusoto backend the request that uses a connection drives it:

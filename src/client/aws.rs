@@ -25,7 +25,7 @@ use aws_credential_types::provider::ProvideCredentials as _;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::{Mutex, OnceCell};
 
 use super::endpoint::Endpoint;
@@ -42,17 +42,25 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub(crate) fn new() -> Http {
+    /// A transport whose connections are closed after `idle_timeout` unused
+    /// (zero: every request opens a connection of its own). hyper-util's
+    /// pool closes expired connections on a timer of its own.
+    pub(crate) fn new(idle_timeout: Duration) -> Http {
         Http {
-            pools: Pools::new(|| {
+            pools: Pools::new(move || {
                 let connector = hyper_rustls_aws::HttpsConnectorBuilder::new()
                     .with_webpki_roots()
                     .https_or_http()
                     .enable_http1()
                     .build();
-                hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-                    .pool_idle_timeout(Duration::from_secs(20))
-                    .build(connector)
+                let mut builder = hyper_util::client::legacy::Client::builder(TokioExecutor::new());
+                builder
+                    .pool_idle_timeout(idle_timeout)
+                    .pool_timer(TokioTimer::new());
+                if idle_timeout.is_zero() {
+                    builder.pool_max_idle_per_host(0);
+                }
+                builder.build(connector)
             }),
         }
     }

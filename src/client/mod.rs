@@ -68,6 +68,10 @@ pub(crate) use retry::Budget;
 /// The default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an unused connection is kept by default (see
+/// [`ClientBuilder::idle_timeout`]).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// The largest answer accepted: DynamoDB's largest (a BatchGetItem) holds
 /// at most 16 MB of items; JSON adds to that.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
@@ -301,6 +305,8 @@ struct Shared {
     #[cfg(feature = "aws")]
     region_chain: Option<Arc<aws::Chain>>,
     loopback_only: bool,
+    /// How long an unused connection is kept.
+    idle_timeout: Duration,
 }
 
 impl Shared {
@@ -367,6 +373,7 @@ pub struct ClientBuilder {
     credentials: Option<Creds>,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
     allow_http: bool,
     backend: Option<Backend>,
     credential_chain: bool,
@@ -384,6 +391,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .field("allow_http", &self.allow_http)
             .field("backend", &self.backend)
             .field(
@@ -456,6 +464,27 @@ impl ClientBuilder {
     /// a `Transport` error and is retried.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long an unused connection is kept open for the next request
+    /// (default 20 s; DynamoDB closes its side after about a minute of
+    /// silence). Connections idle for longer are closed even when no
+    /// request comes; zero keeps none, so every request opens a connection
+    /// of its own.
+    ///
+    /// ```
+    /// # fn main() -> dynamo::Result<()> {
+    /// use std::time::Duration;
+    /// let client = dynamo::Client::builder()
+    ///     .endpoint("http://127.0.0.1:8000")
+    ///     .idle_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// assert_eq!(client.idle_timeout(), Duration::from_secs(5));
+    /// # Ok(()) }
+    /// ```
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = Some(idle);
         self
     }
 
@@ -542,11 +571,12 @@ impl ClientBuilder {
                 _ => CredentialSource::Missing(no_backend().message().to_owned()),
             },
         };
+        let idle_timeout = self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT);
         let http = match backend {
             #[cfg(feature = "rusoto")]
-            Some(Backend::Rusoto) => Http::Rusoto(rusoto::Http::new()),
+            Some(Backend::Rusoto) => Http::Rusoto(rusoto::Http::new(idle_timeout)),
             #[cfg(feature = "aws")]
-            Some(Backend::Aws) => Http::Aws(aws::Http::new()),
+            Some(Backend::Aws) => Http::Aws(aws::Http::new(idle_timeout)),
             _ => Http::None,
         };
         // The region: given, else — on the `aws` backend — the SDK's region
@@ -571,6 +601,7 @@ impl ClientBuilder {
                     #[cfg(feature = "aws")]
                     region_chain: aws_chain,
                     loopback_only: loopback_only_from_env(),
+                    idle_timeout,
                 }),
                 retry: self.retry.unwrap_or_default(),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -735,6 +766,7 @@ impl Client {
                         #[cfg(feature = "aws")]
                         region_chain: None,
                         loopback_only: true,
+                        idle_timeout: DEFAULT_IDLE_TIMEOUT,
                     }),
                     retry: RetryPolicy::none(),
                     timeout: DEFAULT_TIMEOUT,
@@ -778,6 +810,12 @@ impl Client {
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    /// How long an unused connection is kept open (see
+    /// [`ClientBuilder::idle_timeout`]).
+    pub fn idle_timeout(&self) -> Duration {
+        self.inner.shared.idle_timeout
     }
 
     /// A copy of this client that signs and checks page cursors with

@@ -19,7 +19,7 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -33,6 +33,7 @@ use hyper::service::Service as _;
 use hyper_rustls::MaybeHttpsStream;
 use rusoto_credential::{DefaultCredentialsProvider, ProvideAwsCredentials};
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 
 use super::endpoint::Endpoint;
 use super::pools::Pools;
@@ -41,10 +42,6 @@ use crate::error::{Error, ErrorKind, Result};
 
 type Connector = hyper_rustls::HttpsConnector<hyper::client::HttpConnector>;
 type Stream = MaybeHttpsStream<TcpStream>;
-
-/// An idle connection is closed after this long (DynamoDB closes its side
-/// after about a minute of silence).
-const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// At most this many idle connections are kept per runtime (far more than
 /// any ordinary load keeps in flight); a busier moment's extra connections
@@ -58,9 +55,10 @@ const MAX_IDLE: usize = 1024;
 /// its own as in `hyper::Client`: a request then costs no hand-over to
 /// another task and back, and an idle connection costs no task. Nobody
 /// polls an idle connection; before it is reused it is polled once, so one
-/// the server closed meanwhile is noticed and dropped, and expired ones are
-/// dropped whenever a connection is taken or given back. The rest close
-/// with the pool: when their runtime ends or the client is dropped.
+/// the server closed meanwhile is noticed and dropped. Connections idle for
+/// longer than the idle timeout are closed by a small reaper task, which
+/// runs only while the pool holds idle connections; the rest close with the
+/// pool: when their runtime ends or the client is dropped.
 pub(crate) struct Http {
     pools: Pools<Pool>,
 }
@@ -69,6 +67,12 @@ pub(crate) struct Http {
 struct Pool {
     connector: Connector,
     idle: Mutex<Vec<Conn>>,
+    /// How long a connection may sit idle (zero: none is kept).
+    idle_timeout: Duration,
+    /// Whether a reaper task is running (see [`Pool::start_reaper`]).
+    reaping: AtomicBool,
+    /// Dropped with the pool, which ends its reaper at once.
+    gone: watch::Sender<()>,
 }
 
 /// One HTTP/1.1 connection: hyper's sending half and the connection state,
@@ -126,15 +130,20 @@ struct Failed {
 }
 
 impl Http {
-    pub(crate) fn new() -> Http {
+    /// A transport whose connections are closed after `idle_timeout` unused
+    /// (zero: every request opens a connection of its own).
+    pub(crate) fn new(idle_timeout: Duration) -> Http {
         Http {
-            pools: Pools::new(|| Pool {
+            pools: Pools::new(move || Pool {
                 connector: hyper_rustls::HttpsConnectorBuilder::new()
                     .with_webpki_roots()
                     .https_or_http()
                     .enable_http1()
                     .build(),
                 idle: Mutex::new(Vec::new()),
+                idle_timeout,
+                reaping: AtomicBool::new(false),
+                gone: watch::channel(()).0,
             }),
         }
     }
@@ -214,8 +223,7 @@ impl Pool {
         loop {
             let mut conn = {
                 let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                idle.retain(|c| now.duration_since(c.idle_since) < IDLE_TIMEOUT);
+                self.prune(&mut idle, Instant::now());
                 let at = idle.iter().rposition(|c| c.url == url)?;
                 idle.swap_remove(at)
             };
@@ -226,18 +234,75 @@ impl Pool {
     }
 
     /// Keeps a connection that finished its exchange for the next request,
-    /// unless it has closed or the pool is full. (One the server closes
-    /// while it waits is noticed when it is taken out again.)
-    fn put_back(&self, mut conn: Conn) {
-        if conn.ended {
+    /// unless it has closed, the pool is full or keeps none. (One the
+    /// server closes while it waits is noticed when it is taken out again,
+    /// or closed by the reaper when it expires.)
+    fn put_back(self: &Arc<Self>, mut conn: Conn) {
+        if conn.ended || self.idle_timeout.is_zero() {
             return;
         }
         let now = Instant::now();
         conn.idle_since = now;
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        idle.retain(|c| now.duration_since(c.idle_since) < IDLE_TIMEOUT);
-        if idle.len() < MAX_IDLE {
+        {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            self.prune(&mut idle, now);
+            if idle.len() >= MAX_IDLE {
+                return;
+            }
             idle.push(conn);
+        }
+        if !self.reaping.swap(true, Ordering::AcqRel) {
+            self.start_reaper();
+        }
+    }
+
+    /// Drops the connections idle for longer than the idle timeout (which
+    /// closes them).
+    fn prune(&self, idle: &mut Vec<Conn>, now: Instant) {
+        idle.retain(|c| now.duration_since(c.idle_since) < self.idle_timeout);
+    }
+
+    /// Starts the task that closes expired idle connections, a quarter of
+    /// the idle timeout apart, until none is left. It holds no strong
+    /// reference to the pool and ends at once when the pool is dropped (the
+    /// client's last clone, or its runtime, went away).
+    fn start_reaper(self: &Arc<Self>) {
+        let pool = Arc::downgrade(self);
+        let mut gone = self.gone.subscribe();
+        let every = (self.idle_timeout / 4).max(Duration::from_millis(10));
+        let reaper = async move {
+            loop {
+                tokio::select! {
+                    // Only ever an error: the pool was dropped.
+                    _ = gone.changed() => return,
+                    () = tokio::time::sleep(every) => {}
+                }
+                let Some(pool) = pool.upgrade() else { return };
+                let left = {
+                    let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+                    pool.prune(&mut idle, Instant::now());
+                    idle.len()
+                };
+                if left > 0 {
+                    continue;
+                }
+                pool.reaping.store(false, Ordering::Release);
+                // A connection put back just now may have left the reaping
+                // to this task: take it on again if so.
+                let idle_again = !pool
+                    .idle
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_empty();
+                if !idle_again || pool.reaping.swap(true, Ordering::AcqRel) {
+                    return;
+                }
+            }
+        };
+        // The pool belongs to the current runtime (`Pools`), so there is one.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(reaper)),
+            Err(_) => self.reaping.store(false, Ordering::Release),
         }
     }
 

@@ -251,7 +251,8 @@ impl Pool {
             }
             idle.push(conn);
         }
-        if !self.reaping.swap(true, Ordering::AcqRel) {
+        // Read first: the usual answer (a reaper runs) then costs no write.
+        if !self.reaping.load(Ordering::Acquire) && !self.reaping.swap(true, Ordering::AcqRel) {
             self.start_reaper();
         }
     }

@@ -405,6 +405,7 @@ async fn generate_schema_from_mixed_items_compiles() {
             ("name", "Raw".into()),
             ("active", false.into()),
             ("blob", Value::Binary(vec![1, 2, 3])),
+            ("expires_at", Value::from(1_700_000_000i64)),
             (
                 "lucky",
                 Value::NumberSet(BTreeSet::from([
@@ -415,6 +416,7 @@ async fn generate_schema_from_mixed_items_compiles() {
         ],
     )
     .await;
+    client.enable_ttl(&table, "expires_at").await.unwrap();
 
     // JSON: the inferred fields.
     let j = json(&dynamo(&[
@@ -457,6 +459,7 @@ async fn generate_schema_from_mixed_items_compiles() {
             "Option<std::collections::BTreeMap<String, dynamo::Value>>",
         ),
         ("blob", "Option<Vec<u8>>"),
+        ("expires_at", "Option<i64>"),
         ("lucky", "Option<std::collections::BTreeSet<i64>>"),
         ("kind", "Option<String>"),
     ];
@@ -471,6 +474,15 @@ async fn generate_schema_from_mixed_items_compiles() {
         .collect();
     // The type attribute the crate wrote is listed, not made a field.
     assert_eq!(skipped, ["_type", "first-name", "type"]);
+    // Time to live is on for `expires_at`: only that field is marked.
+    let ttl: Vec<&str> = j["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ttl"] == true)
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(ttl, ["expires_at"], "{j}");
 
     // Text: the block, sampling a part of the table.
     let code = ok(&dynamo(&[
@@ -488,6 +500,10 @@ async fn generate_schema_from_mixed_items_compiles() {
         "{code}"
     );
     assert!(code.contains("`first-name`"), "{code}");
+    assert!(
+        code.contains("field :expires_at: Option<i64>, ttl;"),
+        "{code}"
+    );
     let sampled = ok(&dynamo(&["generate-schema", &table, "--sample", "2"]));
     assert!(sampled.contains("from 2 sampled items"), "{sampled}");
     assert!(sampled.contains("pub struct "), "{sampled}");

@@ -358,7 +358,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .scan_table(&table, sample)
                 .await
                 .with_context(|| format!("cannot sample the items of table `{table}`"))?;
-            let generated = generate::infer(&info, &items, struct_name);
+            // Time to live, when it is on (or being turned on). Not being
+            // allowed to ask leaves it out of the block, with a warning.
+            let ttl = match client.describe_ttl(&table).await {
+                Ok(t) if matches!(t.status.as_str(), "ENABLED" | "ENABLING") => t.attribute,
+                Ok(_) => None,
+                Err(e) => {
+                    eprintln!("warning: cannot read the time to live of `{table}`: {e}");
+                    None
+                }
+            };
+            let generated = generate::infer(&info, &items, struct_name, ttl.as_deref());
             if json_out {
                 print_json(&generated.to_json());
             } else {
@@ -650,7 +660,7 @@ mod tests {
                 ("camelCase", n("2")),
             ]),
         ];
-        let g = generate::infer(&info("pk", Some("sk")), &items, "UserEvents".into());
+        let g = generate::infer(&info("pk", Some("sk")), &items, "UserEvents".into(), None);
         let ty = |name: &str| {
             g.fields
                 .iter()
@@ -694,6 +704,66 @@ mod tests {
     }
 
     #[test]
+    fn the_time_to_live_attribute_is_marked_ttl() {
+        let n = |s: &str| Value::Number(s.parse::<Number>().unwrap());
+        let items = vec![
+            item(&[
+                ("pk", "a".into()),
+                ("expires", n("1700000000")),
+                ("score", n("1.5")),
+                ("first-name", "Ada".into()),
+            ]),
+            item(&[("pk", "b".into()), ("expires", n("1700000100"))]),
+        ];
+        let infer = |ttl: &str| generate::infer(&info("pk", None), &items, "T".into(), Some(ttl));
+
+        // Whole numbers in every item: that field.
+        let g = infer("expires");
+        let code = g.render();
+        assert!(code.contains("field :expires: i64, ttl;"), "{code}");
+        assert_eq!(code.matches(", ttl").count(), 1, "{code}");
+        assert!(g.notes.is_empty(), "{:?}", g.notes);
+        let ttl_fields: Vec<_> = g.to_json()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["ttl"] == true)
+            .map(|f| f["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ttl_fields, ["expires"]);
+
+        // In no sampled item: an optional field, in name order.
+        let g = infer("deleted_at");
+        let names: Vec<&str> = g.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["pk", "deleted_at", "expires", "score"]);
+        let code = g.render();
+        assert!(
+            code.contains(
+                "field :deleted_at: Option<i64>, ttl; // time to live, not in the sampled items"
+            ),
+            "{code}"
+        );
+
+        // Not whole numbers, a key, a name no field can have: a note each,
+        // and nothing marked.
+        for (attr, says) in [
+            ("score", "not whole numbers of seconds (N)"),
+            ("pk", "it is a key attribute"),
+            ("first-name", "its name cannot be a field"),
+            ("type", "its name cannot be a field"),
+        ] {
+            let g = infer(attr);
+            let code = g.render();
+            assert!(!code.contains(", ttl"), "{attr}: {code}");
+            assert!(
+                g.notes.iter().any(|n| n.contains(attr) && n.contains(says)),
+                "{attr}: {:?}",
+                g.notes
+            );
+        }
+    }
+
+    #[test]
     fn odd_key_names_and_indexes() {
         let mut i = info("user-id", None);
         i.indexes.push(IndexInfo::new(
@@ -703,7 +773,7 @@ mod tests {
             false,
         ));
         i.attribute_types.insert("email".into(), "S".into());
-        let g = generate::infer(&i, &[], "T".into());
+        let g = generate::infer(&i, &[], "T".into(), None);
         assert_eq!(g.fields[0].name, "user_id");
         assert_eq!(g.fields[0].attribute, "user-id");
         assert_eq!(g.fields[1].declared_type(), "Option<String>");
@@ -740,7 +810,7 @@ mod tests {
         ] {
             i.attribute_types.insert(a.into(), t.into());
         }
-        let g = generate::infer(&i, &[], "T".into());
+        let g = generate::infer(&i, &[], "T".into(), None);
         let code = g.render();
         assert!(
             code.contains(

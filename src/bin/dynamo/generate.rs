@@ -21,6 +21,9 @@
 //!   are skipped and listed in a comment; key attributes with such names get
 //!   a cleaned-up field name and a note.
 //! * Global secondary indexes whose key attributes are fields are declared.
+//! * When time to live is on, its attribute's field is marked `ttl` if it
+//!   holds whole numbers (an `Option<i64>` field is added when no sampled
+//!   item has it yet); otherwise a note says why it is not marked.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -188,6 +191,8 @@ pub struct GenField {
     pub types_seen: BTreeSet<&'static str>,
     /// A remark printed after the field.
     pub comment: Option<String>,
+    /// The table's time-to-live attribute (`ttl` in the block).
+    pub ttl: bool,
 }
 
 impl GenField {
@@ -300,8 +305,60 @@ struct Seen {
     types: BTreeSet<&'static str>,
 }
 
-/// Infers the schema of `table` from its description and sampled items.
-pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated {
+/// Marks the field of the time-to-live attribute `attr` as `ttl`, adds it
+/// when no sampled item has it, or says in a note why it cannot be marked.
+fn mark_ttl(g: &mut Generated, attr: &str, taken: &BTreeSet<String>) {
+    let cannot = |why: String| {
+        format!("time to live is on for `{attr}`, but {why}: no field is marked `ttl`")
+    };
+    if let Some(f) = g.fields.iter_mut().find(|f| f.attribute == attr) {
+        if f.key.is_some() {
+            g.notes.push(cannot("it is a key attribute".to_owned()));
+        } else if f.rust_type.as_deref() == Some("i64") {
+            f.ttl = true;
+        } else {
+            let seen = f.types_seen.iter().copied().collect::<Vec<_>>().join(", ");
+            g.notes.push(cannot(format!(
+                "the sample holds values that are not whole numbers of seconds ({seen})"
+            )));
+        }
+        return;
+    }
+    if g.skipped.iter().any(|(a, _)| a == attr) || !is_identifier(attr) || taken.contains(attr) {
+        g.notes
+            .push(cannot("its name cannot be a field".to_owned()));
+        return;
+    }
+    // Not in the sample: items get it when they are given an expiry.
+    let at = g
+        .fields
+        .iter()
+        .position(|f| f.key.is_none() && f.attribute.as_str() > attr)
+        .unwrap_or(g.fields.len());
+    g.fields.insert(
+        at,
+        GenField {
+            name: attr.to_owned(),
+            attribute: attr.to_owned(),
+            rust_type: Some("i64".to_owned()),
+            optional: true,
+            key: None,
+            present_in: 0,
+            types_seen: BTreeSet::new(),
+            comment: Some("time to live, not in the sampled items".to_owned()),
+            ttl: true,
+        },
+    );
+}
+
+/// Infers the schema of `table` from its description and sampled items;
+/// `ttl_attribute` is the table's time-to-live attribute, when it is on.
+pub fn infer(
+    info: &TableInfo,
+    items: &[Item],
+    struct_name: String,
+    ttl_attribute: Option<&str>,
+) -> Generated {
     let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
     for item in items {
         for (name, value) in item {
@@ -389,6 +446,7 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
             present_in: s.as_ref().map_or(0, |s| s.present),
             types_seen: s.map(|s| s.types).unwrap_or_default(),
             comment: None,
+            ttl: false,
         });
     }
 
@@ -463,7 +521,11 @@ pub fn infer(info: &TableInfo, items: &[Item], struct_name: String) -> Generated
             present_in: s.present,
             types_seen: s.types,
             comment,
+            ttl: false,
         });
+    }
+    if let Some(attr) = ttl_attribute {
+        mark_ttl(&mut g, attr, &taken);
     }
 
     for index in &info.indexes {
@@ -571,6 +633,9 @@ impl Generated {
                 Some(KeyRole::Sort) => line.push_str(", sort_key"),
                 None => {}
             }
+            if f.ttl {
+                line.push_str(", ttl");
+            }
             line.push(';');
             if let Some(c) = &f.comment {
                 let _ = write!(line, " // {c}");
@@ -646,6 +711,7 @@ impl Generated {
                 },
                 "present_in": f.present_in,
                 "types_seen": f.types_seen,
+                "ttl": f.ttl,
             })).collect::<Vec<_>>(),
             "indexes": self.indexes.iter().map(|i| serde_json::json!({
                 "name": i.name,

@@ -282,6 +282,37 @@ async fn an_idle_timeout_of_zero_keeps_no_connection() {
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
 
+/// The reaper that closes idle connections holds no client alive and
+/// outlives no client: once the client is dropped, every task it started
+/// ends at once (long before the reaper's next tick, 5 s with the default
+/// idle timeout).
+#[cfg(feature = "rusoto")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_client_leaves_no_task_behind() {
+    let (url, _) = stand_in(After::KeepAlive).await;
+    let tasks = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = tasks();
+    let client = client(&url);
+    client.get_item(&key(0), opts![]).await.unwrap();
+    // The pool's sentinel and, with a connection idle, its reaper.
+    assert_eq!(tasks(), before + 2);
+    drop(client);
+    for _ in 0..100 {
+        if tasks() == before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "{} tasks alive a second after the client was dropped, {before} before it",
+        tasks()
+    );
+}
+
 /// On the rusoto backend the request that uses a connection drives it:
 /// idle pooled connections cost no task (`hyper::Client` kept one task per
 /// connection).

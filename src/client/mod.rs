@@ -356,6 +356,7 @@ impl fmt::Debug for Client {
             .field("credentials", &s.credentials.describe())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field("idle_timeout", &self.inner.shared.idle_timeout)
             .field(
                 "cursor_secret",
                 &self.inner.cursor_secret.as_ref().map(|_| "<redacted>"),

@@ -672,7 +672,8 @@ fn server_cpu_ns() -> Option<u64> {
 /// Serves the local engine until standard input closes (the parent
 /// benchmark exits or drops the pipe): `DYNAMO_BENCH_SERVE=1`.
 fn serve_local_engine() {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = env_size("DYNAMO_BENCH_ENGINE_THREADS", cores, false);
     let local = dynamo::local::LocalDynamo::builder()
         .threads(threads)
         .start()

@@ -92,10 +92,11 @@ impl Http {
             .map_err(|e| Error::transport(format!("request failed: {e}")))?;
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
-        if hyper1::body::Body::size_hint(&body).lower() > limit as u64 {
+        let announced = hyper1::body::Body::size_hint(&body).lower();
+        if announced > limit as u64 {
             return Err(AnswerBytes::too_large(limit));
         }
-        let mut answer = AnswerBytes::new(limit);
+        let mut answer = AnswerBytes::new(limit, announced);
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
                 Error::transport(format!("connection lost while reading the answer: {e}"))

@@ -108,22 +108,30 @@ impl Backend {
 }
 
 /// The bytes of an answer, collected chunk by chunk up to a limit. An answer
-/// that arrives in one chunk (most do) is kept as it came, not copied.
+/// that arrives in one chunk (most do) is kept as it came, not copied; one
+/// that arrives in several is joined into one buffer, sized once from the
+/// length the answer announced, so a large page is neither copied again as
+/// the buffer grows nor held in a buffer up to twice its size.
 // Used by the backends; a build without one has no answers to read.
 #[cfg_attr(not(any(feature = "rusoto", feature = "aws")), allow(dead_code))]
 pub(crate) struct AnswerBytes {
     first: Option<Bytes>,
     rest: Vec<u8>,
     limit: usize,
+    announced: usize,
 }
 
 #[cfg_attr(not(any(feature = "rusoto", feature = "aws")), allow(dead_code))]
 impl AnswerBytes {
-    pub(crate) fn new(limit: usize) -> AnswerBytes {
+    /// Collects at most `limit` bytes. `announced` is the length the answer
+    /// gave (its `content-length`; 0 when unknown), at most `limit`: only a
+    /// hint for the buffer, never trusted as the answer's real length.
+    pub(crate) fn new(limit: usize, announced: u64) -> AnswerBytes {
         AnswerBytes {
             first: None,
             rest: Vec::new(),
             limit,
+            announced: usize::try_from(announced).map_or(limit, |a| a.min(limit)),
         }
     }
 
@@ -137,7 +145,8 @@ impl AnswerBytes {
             None if self.rest.is_empty() => self.first = Some(chunk),
             first => {
                 if let Some(first) = first {
-                    self.rest.reserve(first.len() + chunk.len());
+                    let joined = first.len() + chunk.len();
+                    self.rest.reserve_exact(self.announced.max(joined));
                     self.rest.extend_from_slice(&first);
                 }
                 self.rest.extend_from_slice(&chunk);
@@ -1036,19 +1045,19 @@ mod tests {
     #[test]
     fn answers_are_collected_up_to_the_limit() {
         let one = Bytes::from_static(b"{\"Item\":{}}");
-        let mut a = AnswerBytes::new(100);
+        let mut a = AnswerBytes::new(100, 0);
         a.push(one.clone()).unwrap();
         let got = a.finish();
         assert_eq!(got, one);
         assert_eq!(got.as_ptr(), one.as_ptr(), "one chunk is kept, not copied");
 
-        let mut a = AnswerBytes::new(100);
+        let mut a = AnswerBytes::new(100, 0);
         for part in ["{\"Ite", "m\":", "{}}"] {
             a.push(Bytes::from_static(part.as_bytes())).unwrap();
         }
         assert_eq!(a.finish(), one);
 
-        let mut a = AnswerBytes::new(5);
+        let mut a = AnswerBytes::new(5, 0);
         a.push(Bytes::from_static(b"abc")).unwrap();
         let e = a.push(Bytes::from_static(b"def")).unwrap_err();
         assert!(
@@ -1056,7 +1065,43 @@ mod tests {
             "{}",
             e.message()
         );
-        assert_eq!(AnswerBytes::new(0).finish(), Bytes::new());
+        assert_eq!(AnswerBytes::new(0, 0).finish(), Bytes::new());
+    }
+
+    /// The answer in `parts` chunks of `size` bytes, collected with `announced`.
+    fn collected(parts: usize, size: usize, announced: u64) -> (AnswerBytes, Vec<u8>) {
+        let whole: Vec<u8> = (0..parts * size).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut a = AnswerBytes::new(1 << 20, announced);
+        for chunk in whole.chunks(size) {
+            a.push(Bytes::copy_from_slice(chunk)).unwrap();
+        }
+        (a, whole)
+    }
+
+    #[test]
+    fn an_answer_in_pieces_is_joined_into_one_buffer_of_its_announced_length() {
+        // 100 pieces of 1,000 bytes, announced as 100,000: one buffer of
+        // exactly that size, never grown (growing would leave it up to
+        // twice the answer's size and copy it again on the way).
+        let (a, whole) = collected(100, 1000, 100_000);
+        assert_eq!(a.rest.capacity(), 100_000);
+        assert_eq!(a.finish(), whole);
+
+        // Announced short (a server that lies): everything is still kept.
+        let (a, whole) = collected(100, 1000, 10);
+        assert_eq!(a.finish(), whole);
+
+        // Announced long: the hint is capped at the limit, and the answer
+        // is what arrived.
+        let mut a = AnswerBytes::new(5_000, u64::MAX);
+        a.push(Bytes::from_static(b"ab")).unwrap();
+        a.push(Bytes::from_static(b"cd")).unwrap();
+        assert!(a.rest.capacity() <= 5_000);
+        assert_eq!(a.finish(), Bytes::from_static(b"abcd"));
+
+        // Unknown length (0): the buffer grows as the pieces come.
+        let (a, whole) = collected(10, 1000, 0);
+        assert_eq!(a.finish(), whole);
     }
 
     #[test]

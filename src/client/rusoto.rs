@@ -457,10 +457,11 @@ impl Conn {
             error,
             unsent: false,
         };
-        if body.size_hint().lower() > limit as u64 {
+        let announced = body.size_hint().lower();
+        if announced > limit as u64 {
             return Err(fail(AnswerBytes::too_large(limit)));
         }
-        let mut answer = AnswerBytes::new(limit);
+        let mut answer = AnswerBytes::new(limit, announced);
         loop {
             let lost = |e: &dyn std::fmt::Display| {
                 fail(Error::transport(format!(

@@ -23,6 +23,21 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    /// Writes items that `Product` reads (same table, keys and type name)
+    /// but cannot decode: `n` is text here.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MisfitProduct {
+        use Dynamo.Schema, type_name: "Product";
+        table_name "products";
+        field :category: String, partition_key;
+        field :id: String, sort_key;
+        field :name: String;
+        field :n: String;
+        field :active: bool;
+    }
+}
+
 fn product(i: usize) -> Product {
     item!(Product {
         category: format!("cat{}", i % 7),
@@ -300,6 +315,71 @@ async fn a_stream_dropped_after_its_first_item_fetched_one_page() {
             .await
             .unwrap();
         assert_eq!(ten.len(), 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_yields_the_items_before_one_that_does_not_decode_then_its_error() {
+    isolated(async {
+        seed(0).await;
+        // One partition, so the scan reads it in sort-key order: prod-00000
+        // to prod-00004, the misfit (prod-00005), then prod-00006 to -00009.
+        for i in (0..10).filter(|i| *i != 5) {
+            let mut p = product(i);
+            p.category = "one".to_owned();
+            Product::put_item(p).await.unwrap();
+        }
+        MisfitProduct::put_item(item!(MisfitProduct {
+            category: "one",
+            id: "prod-00005",
+            name: "misfit",
+            n: "not a number",
+            active: true
+        }))
+        .await
+        .unwrap();
+
+        let before: Vec<String> = (0..5).map(|i| format!("prod-{i:05}")).collect();
+        let streams: [(
+            &str,
+            futures_util::stream::BoxStream<'static, dynamo::Result<Product>>,
+        ); 3] = [
+            (
+                "scan",
+                stream::scan::<Product>(opts![page_size: 100]).boxed(),
+            ),
+            // One segment, so that its order is the table's.
+            (
+                "parallel_scan",
+                stream::parallel_scan::<Product>(opts![segments: 1, page_size: 100]).boxed(),
+            ),
+            (
+                "query",
+                stream::query(&item!(Product { category: "one" }), opts![page_size: 100]).boxed(),
+            ),
+        ];
+        for (name, s) in streams {
+            let mut s = Box::pin(s);
+            let mut got = Vec::new();
+            let err = loop {
+                match s
+                    .next()
+                    .await
+                    .expect("the stream ends with the error, not before")
+                {
+                    Ok(p) => got.push(p.id),
+                    Err(e) => break e,
+                }
+            };
+            assert_eq!(
+                got, before,
+                "{name}: every item before the misfit, in order"
+            );
+            assert_eq!(err.kind(), ErrorKind::Decode, "{name}: {err}");
+            assert_eq!(err.field(), Some("n"), "{name}: {err}");
+            assert!(s.next().await.is_none(), "{name}: nothing after the error");
+        }
     })
     .await;
 }

@@ -12,9 +12,11 @@
 //! * [`query`] streams the pages of a `list_items` query.
 //!
 //! A stream that meets a failure yields the typed error once and ends; it
-//! neither hangs nor stops silently. Every stream resolves its client and
-//! settings when it is made (inside any `Client::scope` or `config::scope`)
-//! and carries them, wherever and whenever it is polled.
+//! neither hangs nor stops silently. An item that does not decode ends the
+//! stream after the items before it in its page, which are all yielded.
+//! Every stream resolves its client and settings when it is made (inside
+//! any `Client::scope` or `config::scope`) and carries them, wherever and
+//! whenever it is polled.
 //!
 //! ```no_run
 //! use dynamo::prelude::*;
@@ -65,6 +67,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::client::Client;
+use crate::codec::wire::WireItem;
 use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
 use crate::plan::{self, Ctx};
@@ -115,9 +118,12 @@ struct Lazy<T> {
     setup: Setup,
     req: Read,
     kind: Kind,
-    buffer: VecDeque<T>,
+    /// The current page's items, decoded one at a time as they are
+    /// yielded: the page is held once, as read, not also as `T`s.
+    page: std::vec::IntoIter<WireItem>,
     done: bool,
     remaining: Option<usize>,
+    _item: std::marker::PhantomData<fn() -> T>,
 }
 
 /// Pages fetched one at a time, when the consumer needs them.
@@ -127,24 +133,36 @@ fn lazy_pages<T: Schema>(
     kind: Kind,
     limit: Option<usize>,
 ) -> BoxStream<'static, Result<T>> {
-    let state = Lazy {
+    let state = Lazy::<T> {
         setup,
         req,
         kind,
-        buffer: VecDeque::new(),
+        page: Vec::new().into_iter(),
         done: false,
         remaining: limit,
+        _item: std::marker::PhantomData,
     };
     stream::unfold(state, |mut st| async move {
         loop {
             if st.remaining == Some(0) {
                 return None;
             }
-            if let Some(item) = st.buffer.pop_front() {
-                if let Some(r) = st.remaining.as_mut() {
-                    *r -= 1;
-                }
-                return Some((Ok(item), st));
+            if let Some(item) = st.page.next() {
+                // An item that does not decode ends the stream with its
+                // error, after the items before it.
+                return match plan::decode_item::<T>(&st.setup.ctx, item) {
+                    Ok(item) => {
+                        if let Some(r) = st.remaining.as_mut() {
+                            *r -= 1;
+                        }
+                        Some((Ok(item), st))
+                    }
+                    Err(e) => {
+                        st.done = true;
+                        st.page = Vec::new().into_iter();
+                        Some((Err(e), st))
+                    }
+                };
             }
             if st.done {
                 return None;
@@ -163,16 +181,7 @@ fn lazy_pages<T: Schema>(
                         Some(k) => st.req.start = Some(k.into_item().into_iter().collect()),
                         None => st.done = true,
                     }
-                    for i in page.items {
-                        match plan::decode_item(&st.setup.ctx, i) {
-                            Ok(item) => st.buffer.push_back(item),
-                            Err(e) => {
-                                st.done = true;
-                                st.buffer.clear();
-                                return Some((Err(e), st));
-                            }
-                        }
-                    }
+                    st.page = page.items.into_iter();
                 }
             }
         }
@@ -401,25 +410,34 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                 return;
             };
             loop {
-                let (items, next) = match client.execute(&req).await {
+                let page = match client.execute(&req).await {
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;
                         return;
                     }
-                    Ok(p) => {
-                        let items: Result<Vec<T>> = p
-                            .items
-                            .into_iter()
-                            .map(|i| plan::decode_item(&ctx, i))
-                            .collect();
-                        (items, p.last_evaluated_key)
-                    }
+                    Ok(p) => p,
                 };
-                let failed = items.is_err();
-                if tx.send(items).await.is_err() || failed {
+                // The items before one that does not decode are sent, then
+                // its error, which ends the stream.
+                let mut items = Vec::with_capacity(page.items.len());
+                let mut failed = None;
+                for i in page.items {
+                    match plan::decode_item(&ctx, i) {
+                        Ok(item) => items.push(item),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if !items.is_empty() && tx.send(Ok(items)).await.is_err() {
                     return;
                 }
-                match next {
+                if let Some(e) = failed {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+                match page.last_evaluated_key {
                     Some(k) => req.0.start = Some(k.into_item().into_iter().collect()),
                     None => return,
                 }

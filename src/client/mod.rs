@@ -1096,7 +1096,7 @@ mod tests {
         let mut a = AnswerBytes::new(5_000, u64::MAX);
         a.push(Bytes::from_static(b"ab")).unwrap();
         a.push(Bytes::from_static(b"cd")).unwrap();
-        assert!(a.rest.capacity() <= 5_000);
+        assert_eq!(a.rest.capacity(), 5_000);
         assert_eq!(a.finish(), Bytes::from_static(b"abcd"));
 
         // Unknown length (0): the buffer grows as the pieces come.

@@ -9,12 +9,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::ops::Range;
 
+use bytes::Bytes;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::codec::ScalarType;
-use crate::codec::wire::{EncodedItem, JsonWriter, WireItem};
+use crate::codec::wire::{EncodedItem, JsonWriter, WireItem, from_json_bytes};
 use crate::value::Value;
 
 /// A request of one DynamoDB operation.
@@ -22,7 +25,7 @@ pub(crate) trait Request {
     /// The operation name (`X-Amz-Target: DynamoDB_20120810.<OPERATION>`).
     const OPERATION: &'static str;
     /// What DynamoDB answers.
-    type Answer: DeserializeOwned + Answer;
+    type Answer: Answer;
     /// The table the request is about (for logs and spans; empty for
     /// `ListTables`).
     fn table(&self) -> &str;
@@ -38,11 +41,29 @@ pub(crate) trait Request {
     }
 }
 
-/// What every answer can tell.
-pub(crate) trait Answer {
+/// What every answer can tell, and how it is read from its bytes.
+pub(crate) trait Answer: Sized {
     /// Consumed capacity units, when reported.
-    fn capacity(&self) -> Option<f64> {
+    fn capacity(&self) -> Option<f64>;
+    /// Reads the answer from DynamoDB's JSON.
+    fn from_bytes(bytes: Bytes) -> serde_json::Result<Self>;
+}
+
+/// An answer parsed from its JSON as a whole, with serde: every answer
+/// but a stream's page ([`TextPageAnswer`]).
+pub(crate) trait JsonAnswer: DeserializeOwned {
+    /// Consumed capacity units, when reported.
+    fn capacity_units(&self) -> Option<f64> {
         None
+    }
+}
+
+impl<T: JsonAnswer> Answer for T {
+    fn capacity(&self) -> Option<f64> {
+        self.capacity_units()
+    }
+    fn from_bytes(bytes: Bytes) -> serde_json::Result<T> {
+        from_json_bytes(&bytes)
     }
 }
 
@@ -337,6 +358,42 @@ impl Request for Query {
 impl Request for Scan {
     const OPERATION: &'static str = "Scan";
     type Answer = PageAnswer;
+    fn table(&self) -> &str {
+        &self.0.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        self.0.write_common(w, capacity);
+        w.end_object();
+    }
+}
+
+/// A [`Query`] read by a stream: its page keeps each item as text
+/// ([`TextPageAnswer`]). Borrows the request, so a stream sends page after
+/// page without copying it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QueryText<'a>(pub(crate) &'a Read);
+
+/// A [`Scan`] read by a stream (see [`QueryText`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ScanText<'a>(pub(crate) &'a Read);
+
+impl Request for QueryText<'_> {
+    const OPERATION: &'static str = "Query";
+    type Answer = TextPageAnswer;
+    fn table(&self) -> &str {
+        &self.0.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        self.0.write_common(w, capacity);
+        w.end_object();
+    }
+}
+
+impl Request for ScanText<'_> {
+    const OPERATION: &'static str = "Scan";
+    type Answer = TextPageAnswer;
     fn table(&self) -> &str {
         &self.0.table
     }
@@ -965,8 +1022,8 @@ pub(crate) struct Empty {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for Empty {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for Empty {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
@@ -981,8 +1038,8 @@ pub(crate) struct GetAnswer {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for GetAnswer {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for GetAnswer {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
@@ -997,8 +1054,8 @@ pub(crate) struct AttributesAnswer {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for AttributesAnswer {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for AttributesAnswer {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
@@ -1019,11 +1076,121 @@ pub(crate) struct PageAnswer {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for PageAnswer {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for PageAnswer {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
+
+/// A page of a Query or Scan read by a stream. The answer's bytes are kept
+/// as they came; its items are checked to be JSON and noted as byte
+/// ranges, and each is parsed only when the stream takes it
+/// ([`TextItems`]). A page is then held once, as its text: parsed, an
+/// item's values, names and vectors take several times the room.
+#[derive(Debug, Default)]
+pub(crate) struct TextPageAnswer {
+    text: Bytes,
+    items: Vec<Range<usize>>,
+    pub(crate) last_evaluated_key: Option<WireItem>,
+    consumed_capacity: Option<Capacity>,
+}
+
+impl TextPageAnswer {
+    /// The page's items, each parsed when taken; `op` names the operation
+    /// in the error of one that is not a DynamoDB item.
+    pub(crate) fn into_items(self, op: &'static str) -> TextItems {
+        TextItems {
+            text: self.text,
+            items: self.items.into_iter(),
+            op,
+        }
+    }
+}
+
+impl Answer for TextPageAnswer {
+    fn capacity(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+
+    fn from_bytes(bytes: Bytes) -> serde_json::Result<TextPageAnswer> {
+        /// The page, its items borrowed from the answer's text.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Page<'a> {
+            #[serde(default, borrow)]
+            items: Vec<&'a RawValue>,
+            #[serde(default)]
+            last_evaluated_key: Option<WireItem>,
+            #[serde(default)]
+            consumed_capacity: Option<Capacity>,
+        }
+        let page: Page<'_> = match std::str::from_utf8(&bytes) {
+            Ok(text) => serde_json::from_str(text)?,
+            // serde_json's own error, with its position.
+            Err(_) => serde_json::from_slice(&bytes)?,
+        };
+        // Each item's text is borrowed, so it lies inside the answer's
+        // bytes: its range is where.
+        let base = bytes.as_ptr() as usize;
+        let items = page
+            .items
+            .iter()
+            .map(|raw| {
+                let len = raw.get().len();
+                (raw.get().as_ptr() as usize)
+                    .checked_sub(base)
+                    .filter(|start| start + len <= bytes.len())
+                    .map(|start| start..start + len)
+                    .ok_or_else(|| {
+                        <serde_json::Error as serde::de::Error>::custom(
+                            "an item outside the answer",
+                        )
+                    })
+            })
+            .collect::<serde_json::Result<_>>()?;
+        Ok(TextPageAnswer {
+            items,
+            last_evaluated_key: page.last_evaluated_key,
+            consumed_capacity: page.consumed_capacity,
+            text: bytes,
+        })
+    }
+}
+
+/// The items of a [`TextPageAnswer`], each parsed as it is taken; the
+/// page's text is freed with the last of them.
+#[derive(Debug, Default)]
+pub(crate) struct TextItems {
+    text: Bytes,
+    items: std::vec::IntoIter<Range<usize>>,
+    op: &'static str,
+}
+
+impl Iterator for TextItems {
+    type Item = crate::error::Result<WireItem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let range = self.items.next()?;
+        let op = self.op;
+        let item = from_json_bytes(&self.text[range]).map_err(|e| {
+            crate::error::Error::new(
+                crate::error::ErrorKind::Decode,
+                format!("{op}: cannot parse an item of DynamoDB's answer: {e}"),
+            )
+            .with_operation(op)
+        });
+        if self.items.len() == 0 {
+            self.text = Bytes::new();
+        }
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+impl ExactSizeIterator for TextItems {}
 
 /// One leftover of a BatchWriteItem.
 #[derive(Clone, Debug, Deserialize)]
@@ -1059,8 +1226,8 @@ pub(crate) struct BatchWriteAnswer {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for BatchWriteAnswer {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for BatchWriteAnswer {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
@@ -1085,8 +1252,8 @@ pub(crate) struct BatchGetAnswer {
     consumed_capacity: Option<Capacity>,
 }
 
-impl Answer for BatchGetAnswer {
-    fn capacity(&self) -> Option<f64> {
+impl JsonAnswer for BatchGetAnswer {
+    fn capacity_units(&self) -> Option<f64> {
         self.consumed_capacity.map(|c| c.0)
     }
 }
@@ -1272,7 +1439,7 @@ impl TableAnswer {
     }
 }
 
-impl Answer for TableAnswer {}
+impl JsonAnswer for TableAnswer {}
 
 /// ListTables' answer.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -1284,7 +1451,7 @@ pub(crate) struct ListTablesAnswer {
     pub(crate) last_evaluated_table_name: Option<String>,
 }
 
-impl Answer for ListTablesAnswer {}
+impl JsonAnswer for ListTablesAnswer {}
 
 /// A table's time-to-live setting.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1322,7 +1489,7 @@ impl TtlAnswer {
     }
 }
 
-impl Answer for TtlAnswer {}
+impl JsonAnswer for TtlAnswer {}
 
 impl fmt::Display for TableSpec {
     /// `name (pk S, sk S; 2 indexes)`.
@@ -1568,6 +1735,44 @@ mod tests {
             Some("b")
         );
         assert_eq!(a.capacity(), Some(1.5));
+
+        // A stream's page keeps its items as text: one that is no DynamoDB
+        // item does not spoil the page, only its own parse.
+        let text = r#"{"Items":[{"id":{"S":"a"}}, {"id":{"Q":"?"}},{"id":{"N":"7"}}],"Count":3,
+                "LastEvaluatedKey":{"pk":{"S":"b"}},"ConsumedCapacity":{"CapacityUnits":0.5}}"#;
+        let t = TextPageAnswer::from_bytes(Bytes::from_static(text.as_bytes())).unwrap();
+        assert_eq!(
+            t.items.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
+            [
+                r#"{"id":{"S":"a"}}"#,
+                r#"{"id":{"Q":"?"}}"#,
+                r#"{"id":{"N":"7"}}"#
+            ]
+        );
+        assert_eq!(
+            t.last_evaluated_key.as_ref().unwrap().get_str("pk"),
+            Some("b")
+        );
+        assert_eq!(t.capacity(), Some(0.5));
+        let mut items = t.into_items("Scan");
+        assert_eq!(items.size_hint(), (3, Some(3)));
+        assert_eq!(items.next().unwrap().unwrap().get_str("id"), Some("a"));
+        let bad = items.next().unwrap().unwrap_err();
+        assert_eq!(bad.kind(), crate::ErrorKind::Decode);
+        assert!(
+            bad.message()
+                .starts_with("Scan: cannot parse an item of DynamoDB's answer"),
+            "{bad}"
+        );
+        assert!(items.next().unwrap().is_ok());
+        assert!(items.next().is_none());
+        // The text is let go with the last item.
+        assert!(items.text.is_empty());
+        // An answer that is not JSON, or not UTF-8, is refused as a whole.
+        assert!(TextPageAnswer::from_bytes(Bytes::from_static(b"{\"Items\":[{")).is_err());
+        assert!(TextPageAnswer::from_bytes(Bytes::from_static(b"{\"Items\":[\"\xff\"]}")).is_err());
+        let none = TextPageAnswer::from_bytes(Bytes::from_static(b"{}")).unwrap();
+        assert_eq!(none.into_items("Query").count(), 0);
 
         let w: BatchWriteAnswer = serde_json::from_str(
             r#"{"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"x"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"y"}}}}]},

@@ -5,9 +5,11 @@
 //! own.
 //!
 //! A loopback HTTP/1.1 stand-in answers every request with `{}` (what
-//! DynamoDB answers a `GetItem` that finds nothing) and counts the
-//! connections it accepts; each test tells it when to close them (or how
-//! to misbehave on the first one). The
+//! DynamoDB answers a `GetItem` that finds nothing), or with a canned body,
+//! and counts the connections it accepts; each test tells it when to close
+//! them (or how to misbehave on the first one). The canned body serves one
+//! more check no real engine can: a streamed page with an item that is not
+//! a DynamoDB item. The
 //! clients allow one attempt only, so a request sent down a dead connection
 //! would fail the test instead of being retried.
 
@@ -17,6 +19,7 @@ use std::time::Duration;
 
 use dynamo::ClientBuilder;
 use dynamo::prelude::*;
+use futures_util::stream::{BoxStream, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -43,6 +46,8 @@ enum After {
     /// DynamoDB sends (and sends a little of it); on the others, keeps
     /// alive.
     FirstTooLarge,
+    /// Keeps the connection open and answers every request with this body.
+    Answers(&'static str),
 }
 
 /// Starts the stand-in, on a thread and runtime of its own (so its tasks
@@ -136,14 +141,19 @@ async fn serve(mut socket: TcpStream, after: After) {
         } else {
             ""
         };
+        let body = match after {
+            After::Answers(body) => body,
+            _ => "{}",
+        };
         let answer = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
-             content-length: 2\r\n{close}\r\n{{}}"
+             content-length: {}\r\n{close}\r\n{body}",
+            body.len()
         );
         if socket.write_all(answer.as_bytes()).await.is_err() {
             return;
         }
-        if after != After::KeepAlive {
+        if !matches!(after, After::KeepAlive | After::Answers(_)) {
             let _ = socket.shutdown().await;
             return;
         }
@@ -347,4 +357,48 @@ async fn pooled_connections_run_no_task_of_their_own() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("{} tasks alive, {before} before the requests", tasks());
+}
+
+/// A streamed page whose third item is no DynamoDB item (an unknown type
+/// tag): every stream yields the two items before it, then a Decode error
+/// naming the operation, then nothing. The page is not lost as a whole,
+/// and the fourth item is not handed out past the error.
+#[tokio::test]
+async fn a_streamed_page_yields_the_items_before_one_that_does_not_parse_then_its_error() {
+    const PAGE: &str = r#"{"Items":[{"id":{"S":"n1"}},{"id":{"S":"n2"}},{"id":{"Q":"n3"}},
+        {"id":{"S":"n4"}}],"Count":4,"ScannedCount":4}"#;
+    let (url, _) = stand_in(After::Answers(PAGE)).await;
+    let client = client(&url);
+    let streams: [(&str, &str, BoxStream<'static, dynamo::Result<Note>>); 3] = [
+        ("scan", "Scan", client.scan_stream::<Note>(opts![]).boxed()),
+        (
+            "parallel_scan",
+            "Scan",
+            client
+                .parallel_scan_stream::<Note>(opts![segments: 1])
+                .boxed(),
+        ),
+        (
+            "query",
+            "Query",
+            client.query_stream(&key(1), opts![]).boxed(),
+        ),
+    ];
+    for (name, op, mut s) in streams {
+        let mut got = Vec::new();
+        let err = loop {
+            match s.next().await.expect("the stream ends with the error") {
+                Ok(n) => got.push(n.id),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(got, ["n1", "n2"], "{name}: the items before the bad one");
+        assert_eq!(err.kind(), ErrorKind::Decode, "{name}: {err}");
+        assert!(
+            err.message()
+                .starts_with(&format!("{op}: cannot parse an item of DynamoDB's answer")),
+            "{name}: {err}"
+        );
+        assert!(s.next().await.is_none(), "{name}: nothing after the error");
+    }
 }

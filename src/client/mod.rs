@@ -935,7 +935,7 @@ impl Client {
                 match result {
                     Ok(answer) => {
                         record(attempt);
-                        let out: R::Answer = crate::codec::wire::from_json_bytes(&answer).map_err(|e| {
+                        let out = R::Answer::from_bytes(answer).map_err(|e| {
                             Error::new(
                                 ErrorKind::Decode,
                                 format!("{op}: cannot parse DynamoDB's answer: {e}"),

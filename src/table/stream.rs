@@ -11,9 +11,14 @@
 //!   [`ScanMessage`]s into a tokio channel.
 //! * [`query`] streams the pages of a `list_items` query.
 //!
+//! A page is held as the text DynamoDB sent; each item is parsed and
+//! decoded only when it is taken, so a page costs about its text's size,
+//! not the several times more of parsed values.
+//!
 //! A stream that meets a failure yields the typed error once and ends; it
-//! neither hangs nor stops silently. An item that does not decode ends the
-//! stream after the items before it in its page, which are all yielded.
+//! neither hangs nor stops silently. An item that does not parse or decode
+//! ends the stream after the items before it in its page, which are all
+//! yielded.
 //! Every stream resolves its client and settings when it is made (inside
 //! any `Client::scope` or `config::scope`) and carries them, wherever and
 //! whenever it is polled.
@@ -67,11 +72,10 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::client::Client;
-use crate::codec::wire::WireItem;
 use crate::error::{Error, Result};
 use crate::opts::{Opts, Select};
 use crate::plan::{self, Ctx};
-use crate::request::{Query, Read, Scan};
+use crate::request::{QueryText, Read, ScanText, TextItems};
 use crate::schema::{AsKey, Schema};
 
 /// Messages sent by [`scan_to_channel`].
@@ -118,9 +122,10 @@ struct Lazy<T> {
     setup: Setup,
     req: Read,
     kind: Kind,
-    /// The current page's items, decoded one at a time as they are
-    /// yielded: the page is held once, as read, not also as `T`s.
-    page: std::vec::IntoIter<WireItem>,
+    /// The current page's items as text, each parsed and decoded when it
+    /// is yielded: the page is held once, as text, not also as parsed
+    /// values or `T`s.
+    page: TextItems,
     done: bool,
     remaining: Option<usize>,
     _item: std::marker::PhantomData<fn() -> T>,
@@ -137,7 +142,7 @@ fn lazy_pages<T: Schema>(
         setup,
         req,
         kind,
-        page: Vec::new().into_iter(),
+        page: TextItems::default(),
         done: false,
         remaining: limit,
         _item: std::marker::PhantomData,
@@ -148,9 +153,10 @@ fn lazy_pages<T: Schema>(
                 return None;
             }
             if let Some(item) = st.page.next() {
-                // An item that does not decode ends the stream with its
-                // error, after the items before it.
-                return match plan::decode_item::<T>(&st.setup.ctx, item) {
+                // An item that does not parse or decode ends the stream
+                // with its error, after the items before it.
+                let item = item.and_then(|item| plan::decode_item::<T>(&st.setup.ctx, item));
+                return match item {
                     Ok(item) => {
                         if let Some(r) = st.remaining.as_mut() {
                             *r -= 1;
@@ -159,7 +165,7 @@ fn lazy_pages<T: Schema>(
                     }
                     Err(e) => {
                         st.done = true;
-                        st.page = Vec::new().into_iter();
+                        st.page = TextItems::default();
                         Some((Err(e), st))
                     }
                 };
@@ -167,21 +173,21 @@ fn lazy_pages<T: Schema>(
             if st.done {
                 return None;
             }
-            let page = match st.kind {
-                Kind::Query => st.setup.client.execute(&Query(st.req.clone())).await,
-                Kind::Scan => st.setup.client.execute(&Scan(st.req.clone())).await,
+            let (page, op) = match st.kind {
+                Kind::Query => (st.setup.client.execute(&QueryText(&st.req)).await, "Query"),
+                Kind::Scan => (st.setup.client.execute(&ScanText(&st.req)).await, "Scan"),
             };
             match page {
                 Err(e) => {
                     st.done = true;
                     return Some((Err(e), st));
                 }
-                Ok(page) => {
-                    match page.last_evaluated_key {
+                Ok(mut page) => {
+                    match page.last_evaluated_key.take() {
                         Some(k) => st.req.start = Some(k.into_item().into_iter().collect()),
                         None => st.done = true,
                     }
-                    st.page = page.items.into_iter();
+                    st.page = page.into_items(op);
                 }
             }
         }
@@ -398,7 +404,7 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut set = JoinSet::new();
     for segment in 0..segments {
-        let mut req = Scan(plan::query::segment(&base, segment, segments));
+        let mut req = plan::query::segment(&base, segment, segments);
         let (client, ctx, tx, permits) = (
             setup.client.clone(),
             setup.ctx.clone(),
@@ -410,7 +416,7 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                 return;
             };
             loop {
-                let page = match client.execute(&req).await {
+                let mut page = match client.execute(&ScanText(&req)).await {
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;
                         return;
@@ -419,10 +425,12 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                 };
                 // The items before one that does not decode are sent, then
                 // its error, which ends the stream.
-                let mut items = Vec::with_capacity(page.items.len());
+                let start = page.last_evaluated_key.take();
+                let page = page.into_items("Scan");
+                let mut items = Vec::with_capacity(page.len());
                 let mut failed = None;
-                for i in page.items {
-                    match plan::decode_item(&ctx, i) {
+                for item in page {
+                    match item.and_then(|item| plan::decode_item(&ctx, item)) {
                         Ok(item) => items.push(item),
                         Err(e) => {
                             failed = Some(e);
@@ -437,8 +445,8 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                     let _ = tx.send(Err(e)).await;
                     return;
                 }
-                match page.last_evaluated_key {
-                    Some(k) => req.0.start = Some(k.into_item().into_iter().collect()),
+                match start {
+                    Some(k) => req.start = Some(k.into_item().into_iter().collect()),
                     None => return,
                 }
             }

@@ -342,32 +342,6 @@ pub(crate) struct Query(pub(crate) Read);
 #[derive(Clone, Debug)]
 pub(crate) struct Scan(pub(crate) Read);
 
-impl Request for Query {
-    const OPERATION: &'static str = "Query";
-    type Answer = PageAnswer;
-    fn table(&self) -> &str {
-        &self.0.table
-    }
-    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
-        w.begin_object();
-        self.0.write_common(w, capacity);
-        w.end_object();
-    }
-}
-
-impl Request for Scan {
-    const OPERATION: &'static str = "Scan";
-    type Answer = PageAnswer;
-    fn table(&self) -> &str {
-        &self.0.table
-    }
-    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
-        w.begin_object();
-        self.0.write_common(w, capacity);
-        w.end_object();
-    }
-}
-
 /// A [`Query`] read by a stream: its page keeps each item as text
 /// ([`TextPageAnswer`]). Borrows the request, so a stream sends page after
 /// page without copying it.
@@ -378,30 +352,30 @@ pub(crate) struct QueryText<'a>(pub(crate) &'a Read);
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ScanText<'a>(pub(crate) &'a Read);
 
-impl Request for QueryText<'_> {
-    const OPERATION: &'static str = "Query";
-    type Answer = TextPageAnswer;
-    fn table(&self) -> &str {
-        &self.0.table
-    }
-    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
-        w.begin_object();
-        self.0.write_common(w, capacity);
-        w.end_object();
-    }
+/// The `Request` of a page read: `Query` or `Scan` on a [`Read`], parsed
+/// into `$answer`.
+macro_rules! page_request {
+    ($($ty:ty => $op:literal, $answer:ty;)*) => {$(
+        impl Request for $ty {
+            const OPERATION: &'static str = $op;
+            type Answer = $answer;
+            fn table(&self) -> &str {
+                &self.0.table
+            }
+            fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+                w.begin_object();
+                self.0.write_common(w, capacity);
+                w.end_object();
+            }
+        }
+    )*};
 }
 
-impl Request for ScanText<'_> {
-    const OPERATION: &'static str = "Scan";
-    type Answer = TextPageAnswer;
-    fn table(&self) -> &str {
-        &self.0.table
-    }
-    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
-        w.begin_object();
-        self.0.write_common(w, capacity);
-        w.end_object();
-    }
+page_request! {
+    Query => "Query", PageAnswer;
+    Scan => "Scan", PageAnswer;
+    QueryText<'_> => "Query", TextPageAnswer;
+    ScanText<'_> => "Scan", TextPageAnswer;
 }
 
 // ---------------------------------------------------------------------------

@@ -467,3 +467,33 @@ fn nested_schema_structs_encode_as_maps() {
     assert_eq!(v.get("name"), Some(&Value::from("Ada")));
     assert_eq!(Customer::decode(v).unwrap(), c);
 }
+
+dynamo_item! {
+    /// The `version` field between others, of the narrowest version type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Revised {
+        table_name "revised";
+        field :id, partition_key;
+        field :before: String;
+        field :rev: i32, version;
+        field :after: u64;
+    }
+}
+
+#[test]
+fn the_version_field_is_set_wherever_it_is_declared_and_only_when_it_fits() {
+    let mut r = item!(Revised {
+        id: "r",
+        before: "b",
+        after: 5u64
+    });
+    assert!(r.__set_version(7));
+    assert_eq!((r.rev, r.before.as_str(), r.after), (7, "b", 5));
+    // Past i32: refused, and the field keeps its value.
+    assert!(!r.__set_version(i128::from(i32::MAX) + 1));
+    assert_eq!(r.rev, 7);
+    // A schema without a version field has nothing to set.
+    let mut o = Order::default();
+    assert!(!o.__set_version(1));
+    assert_eq!(o, Order::default());
+}

@@ -52,13 +52,6 @@ macro_rules! __dynamo_field_opts {
     // `version`, first time: an integer field, not a key.
     (@check $Name:ident $f:ident [$($ty:ty)?] [pk = [] sk = [] def = $def:tt ver = [] ttl = $ttl:tt] [version $tok:tt] $($rest:tt)*) => {
         const _: fn() = $crate::__private::assert_version_type::<$crate::__dynamo_item!(@ty $($ty)?)>;
-        // How the crate counts this schema's version up (found by
-        // `Schema::__set_version` through `__private::Probe`).
-        impl $crate::__private::VersionField for $Name {
-            fn set_version(&mut self, version: i128) -> bool {
-                $crate::__private::set_version(&mut self.$f, version)
-            }
-        }
         $crate::__dynamo_field_opts!(@check $Name $f [$($ty)?] [pk = [] sk = [] def = $def ver = [$tok] ttl = $ttl] $($rest)*);
     };
     // `ttl`, first time: epoch seconds in an integer field, not a key.

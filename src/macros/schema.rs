@@ -410,12 +410,15 @@ macro_rules! __dynamo_item {
                 }
 
                 fn __set_version(&mut self, version: i128) -> bool {
-                    #[allow(unused_imports)]
-                    use $crate::__private::{ViaNoVersion as _, ViaVersionField as _};
-                    match (&&$crate::__private::Probe::<Self>::new()).version_setter() {
-                        $crate::__private::Some(set) => set(self, version),
-                        $crate::__private::None => false,
-                    }
+                    // The `version` field, picked by its line's option bits
+                    // (constants: the other fields' branches compile away).
+                    // A second `version` field is reported once, by `@once`.
+                    $(
+                        if const { (0 $( | $crate::__dynamo_field_opts!(@bit $fopt) )*) & $crate::__private::FLAG_VERSION != 0 } {
+                            return $crate::__private::set_version(&mut self.$f, version);
+                        }
+                    )+
+                    false
                 }
 
                 $(

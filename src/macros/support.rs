@@ -156,13 +156,6 @@ pub fn number_literal(s: &'static str) -> crate::Number {
     }
 }
 
-/// A schema with a `version` field: `dynamo_item!` implements this on
-/// the field's line.
-pub trait VersionField {
-    /// Sets the version; `false` when it does not fit the field's type.
-    fn set_version(&mut self, version: i128) -> bool;
-}
-
 /// Sets a version field (its type is checked to be a [`VersionType`]
 /// on its own line; here any decodable type, so that a wrong type is
 /// reported once).
@@ -173,44 +166,6 @@ pub fn set_version<T: crate::Decode>(slot: &mut T, version: i128) -> bool {
             true
         }
         Err(_) => false,
-    }
-}
-
-/// Finds a schema's [`VersionField`] impl, or its absence, without a
-/// bound (autoref specialization: `(&&Probe::<T>::new()).version_setter()`
-/// picks [`ViaVersionField`] when `T: VersionField`, else
-/// [`ViaNoVersion`]). Only used where `T` is a concrete type.
-pub struct Probe<T>(core::marker::PhantomData<T>);
-
-impl<T> Probe<T> {
-    /// The probe.
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Probe<T> {
-        Probe(core::marker::PhantomData)
-    }
-}
-
-/// The schema has a version field.
-pub trait ViaVersionField<T> {
-    /// Its setter.
-    fn version_setter(&self) -> Option<fn(&mut T, i128) -> bool>;
-}
-
-impl<T: VersionField> ViaVersionField<T> for &Probe<T> {
-    fn version_setter(&self) -> Option<fn(&mut T, i128) -> bool> {
-        Some(T::set_version)
-    }
-}
-
-/// The schema has no version field.
-pub trait ViaNoVersion<T> {
-    /// None.
-    fn version_setter(&self) -> Option<fn(&mut T, i128) -> bool>;
-}
-
-impl<T> ViaNoVersion<T> for Probe<T> {
-    fn version_setter(&self) -> Option<fn(&mut T, i128) -> bool> {
-        None
     }
 }
 

@@ -49,6 +49,31 @@ dynamo_item! {
     end
 }
 
+// Module functions after `item do … end`, as the guide's `def
+// sharded_key(name), do: …`: `def` becomes `pub fn`, `defp` `fn`, in an
+// `impl` of the struct (bodies and types in Rust).
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    defmodule MyApp.Counter do
+      use Dynamo.Schema
+
+      item do
+        table_name "counters";
+        field :counter_name;
+        field :shard, partition_key: true;
+        field :count: i64, default: 0;
+      end
+
+      /// `counter_name#<shard>`, the shard picked by the caller.
+      def sharded_key(name: &str, shard: u32) -> String { format!("{name}#{}", Self::bounded(shard)) }
+      def shard_of(&self) -> Option<u32> {
+          self.shard.as_str()?.rsplit_once('#')?.1.parse().ok()
+      }
+      def reset(&mut self) { self.count = 0; }
+      defp bounded(shard: u32) -> u32 { shard % 10 }
+    end
+}
+
 // The design card's headerless form: `pub struct Item` in a module named
 // for the entity.
 mod user {
@@ -79,6 +104,17 @@ fn both_headers_define_the_struct() {
     assert_eq!(user::Item::schema().name, "Item");
     let u = item!(%user::Item{id: "u1", email: "a@b.c"});
     assert_eq!(u.partition_key().unwrap(), "u1");
+}
+
+#[test]
+fn module_functions_become_the_structs_methods() {
+    let key = Counter::sharded_key("page_views", 13);
+    assert_eq!(key, "page_views#3");
+    let mut c = item!(%Counter{shard: key, count: 5});
+    assert_eq!(c.shard_of(), Some(3));
+    c.reset();
+    assert_eq!(c.count, 0);
+    assert_eq!(c.partition_key().unwrap(), "page_views#3");
 }
 
 #[test]

@@ -35,7 +35,9 @@
 ///     $(#[attr])*                                   // derives, doc comments …
 ///     $vis struct $Name {                           // or: defmodule MyApp.Name do
 ///                                                   //       use Dynamo.Schema[, option: value, …];
-///                                                   //       item do   (lines)   end end
+///                                                   //       item do   (lines)   end
+///                                                   //       [def f(args) -> T { … }]*  [defp …]*
+///                                                   //     end
 ///                                                   // or no header at all: `pub struct Item`
 ///         [use Dynamo.Schema, $option: $value, …;]  // key_separator, prefix_sort_key,
 ///                                                   // partition_key_name, sort_key_name,
@@ -55,7 +57,11 @@
 /// }
 /// ```
 ///
-/// Lines end with `;` and come in the order shown. A field without a type is
+/// Lines end with `;` and come in the order shown. In a `defmodule` block,
+/// the module's functions may follow `item do … end`, as Elixir's do:
+/// `def name(args) -> Type { body }` becomes a `pub fn` of the struct,
+/// `defp` a private one (the `def`s first; arguments, types and bodies are
+/// Rust). A field without a type is
 /// a [`Value`](crate::Value) (Elixir fields are untyped); a typed field may
 /// have any type implementing [`Encode`](crate::Encode) and
 /// [`Decode`](crate::Decode). `default:` values go through `Into`.
@@ -110,6 +116,8 @@
 ///         field :id, partition_key: true;
 ///         field :email;
 ///       end
+///
+///       def key_for(id: &str) -> String { format!("user#{id}") }
 ///     end
 /// }
 ///
@@ -122,6 +130,7 @@
 /// }
 ///
 /// assert_eq!(User::table_name(), "users");
+/// assert_eq!(User::key_for("u1"), "user#u1");
 /// assert_eq!(product::Item::table_name(), "products");
 /// ```
 #[macro_export]
@@ -236,7 +245,17 @@ macro_rules! __dynamo_item {
                 $( , $lopt:tt : $( : $latom:tt )? $( [ $( : $llist:tt ),* $(,)? ] )? )* ;
         )*
         $( belongs_to : $rel:tt , $Parent:path $( , $bopt:tt : : $batom:tt )* ; )*
-        $( end end )?
+        // `end` of `item do`, the module's functions (`def`, then `defp`),
+        // `end` of `defmodule`.
+        $(
+            end
+            $(
+                $(#[$dmeta:meta])*
+                def $dname:ident ( $($dargs:tt)* ) $( -> $dret:ty )? $dbody:block
+            )*
+            $( defp $pname:ident ( $($pargs:tt)* ) $( -> $pret:ty )? $pbody:block )*
+            end
+        )?
     ) => {
         $(#[$($meta)*])*
         $vis struct $Name {
@@ -248,6 +267,14 @@ macro_rules! __dynamo_item {
                 pub updated_at: $crate::__dynamo_item!(@ts_type $tstok),
             )?
         }
+
+        // The module's functions: `def` is `pub fn`, `defp` is `fn`.
+        $(
+            impl $Name {
+                $( $(#[$dmeta])* pub fn $dname ( $($dargs)* ) $( -> $dret )? $dbody )*
+                $( fn $pname ( $($pargs)* ) $( -> $pret )? $pbody )*
+            }
+        )?
 
         // Field options: unknown, repeated, `partition_key: false`, `default`
         // without a value, `version`/`ttl` on the wrong type. (Each option
@@ -537,7 +564,8 @@ macro_rules! __dynamo_item {
              `global_secondary_index \"Name\", partition_key: :field, ...;`, \
              `local_secondary_index \"Name\", sort_key: :field, ...;` and \
              `belongs_to :relation, Parent, ...;` lines, in this order, each ending with `;` \
-             (a `defmodule` block closes with `end end`: one for `item do`, one for `defmodule`)"
+             (a `defmodule` block closes with `end` for `item do`, then its functions, if any \
+             (`def name(args) -> Type { body }` lines, then `defp` lines), then `end`)"
         );
         $crate::__dynamo_item!(@strict ($d) $($input)*);
     };

@@ -11,7 +11,8 @@
 //! Transcription rules (the Elixir forms of `API.md` §13): a schema keeps the
 //! guide's header, `dynamo_item! { defmodule MyApp.X do use Dynamo.Schema
 //! item do … end end }` (which defines `pub struct X`), with `;` after every
-//! line inside `item do … end`; a block that shows only schema lines gets a
+//! line inside `item do … end`, and the module's `def`s after it, with Rust
+//! argument and return types and braces; a block that shows only schema lines gets a
 //! `defmodule` around them, named as the guide names the module elsewhere
 //! (or `MyApp.<Entity>`). Untyped Elixir fields stay untyped
 //! (`dynamo::Value`). `%X{a: 1}` becomes `item!(%X{a: 1})` (also

@@ -111,9 +111,9 @@ async fn b06_partition_key_strategy_2_composite() {
 }
 
 // ---- Block 7 · Strategy 3: Write Sharding -----------------------------------
-// Port: same shape — `def sharded_key/1` inside the module becomes an `impl
-// Counter` block after the schema (`dynamo_item!` holds the `item do … end`
-// lines only); `:rand.uniform(10)` is `fastrand::u32(1..=10)`.
+// Port: same lines — `def sharded_key/1` keeps its place, with Rust's
+// argument type, return type and braces; `:rand.uniform(10)` is
+// `fastrand::u32(1..=10)`.
 
 mod write_sharding {
     use super::*;
@@ -130,15 +130,9 @@ mod write_sharding {
             field :shard, partition_key: true;  // counter_name#0, counter_name#1, etc.
             field :count, default: 0;
           end
-        end
-    }
 
-    impl Counter {
-        /// `def sharded_key(name), do: "#{name}##{:rand.uniform(10) - 1}"`:
-        /// `:rand.uniform(10)` is 1..=10, so the shard is 0..=9.
-        pub fn sharded_key(name: &str) -> String {
-            format!("{name}#{}", fastrand::u32(1..=10) - 1)
-        }
+          def sharded_key(name: &str) -> String { format!("{name}#{}", fastrand::u32(1..=10) - 1) }
+        end
     }
 }
 

@@ -34,6 +34,7 @@
 //! | `segments` | parallel scan segments | parallel scans |
 //! | `batch_size` | items per message | `scan_to_channel` |
 //! | `condition_expression` | a condition the write must meet | put, delete, update |
+//! | `update_expression` | the update written by hand (`SET`, `REMOVE`, `ADD`, `DELETE` clauses), in place of `updates!` | update |
 //! | `concurrency` | requests in flight at once | batch operations, parallel scans |
 //! | `include_expired` | `true`: also return items whose `ttl` time has passed (DynamoDB deletes them only within days) | get, queries, scans, streams, batch get |
 //! | `cursor` | where a page starts, as an opaque string (a previous [`Page::cursor`](crate::Page::cursor)) | queries, scans, collections |
@@ -154,6 +155,8 @@ pub struct Opts {
     pub include_expired: Option<bool>,
     /// `cursor:`
     pub cursor: Option<String>,
+    /// `update_expression:`
+    pub update_expression: Option<String>,
 }
 
 impl Opts {
@@ -286,6 +289,15 @@ impl Opts {
         self
     }
 
+    /// Sets `update_expression`: an update written by hand, sent in place
+    /// of the one `updates!` would build (see
+    /// [`Client::update_item`](crate::Client::update_item)).
+    #[must_use]
+    pub fn update_expression(mut self, expr: impl Into<String>) -> Opts {
+        self.update_expression = Some(expr.into());
+        self
+    }
+
     /// Sets `concurrency`.
     #[must_use]
     pub fn concurrency(mut self, n: usize) -> Opts {
@@ -390,7 +402,8 @@ macro_rules! __dynamo_option_table {
             ConditionExpression condition_expression,
             Concurrency concurrency,
             IncludeExpired include_expired,
-            Cursor cursor
+            Cursor cursor,
+            UpdateExpression update_expression
         }
     };
 }
@@ -526,6 +539,7 @@ macro_rules! __opts {
     (@set $o:expr, concurrency, $v:expr) => { $o.concurrency($v) };
     (@set $o:expr, include_expired, $v:expr) => { $o.include_expired($v) };
     (@set $o:expr, cursor, $v:expr) => { $o.cursor($v) };
+    (@set $o:expr, update_expression, $v:expr) => { $o.update_expression($v) };
     (@set $o:expr, expression_attribute_names, $v:expr) => {
         $crate::__private::extend_names($o, $v)
     };
@@ -578,7 +592,7 @@ mod tests {
     #[test]
     fn the_table_names_every_option_once() {
         let names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
-        assert_eq!(names.len(), 19);
+        assert_eq!(names.len(), 20);
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -595,6 +609,7 @@ mod tests {
             expression_attribute_values: {":v" => 1}, exclusive_start_key: crate::Key::new(),
             select: :count, page_size: 1, segments: 1, batch_size: 1,
             condition_expression: "c", concurrency: 1, include_expired: true, cursor: "c1.x",
+            update_expression: "SET a = :v",
         ];
         assert_eq!(every.set_options().count(), Opt::ALL.len());
         assert_eq!(Opts::new().set_options().count(), 0);

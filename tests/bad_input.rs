@@ -1077,6 +1077,74 @@ fn catalogue() -> Vec<Case> {
                 .await
         }),
         case!(
+            "update_expression: a key field through a placeholder",
+            ValidationError,
+            ["update_expression", "`kind`", "primary key"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! {},
+                    opts![
+                        update_expression: "SET score = :s REMOVE #k",
+                        expression_attribute_names: %{"#k" => "kind"},
+                        expression_attribute_values: %{":s" => 1},
+                    ],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update_expression: two SET clauses",
+            ValidationError,
+            ["update_expression", "two SET clauses"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! {},
+                    opts![
+                        update_expression: "SET score = :s SET data = :s",
+                        expression_attribute_values: %{":s" => 1},
+                    ],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update_expression: with updates! too",
+            ValidationError,
+            ["update_expression", "not both"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! { score: 1 },
+                    opts![update_expression: "SET data = :s", expression_attribute_values: %{":s" => 1}],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update_expression: not an update",
+            ValidationError,
+            ["update_expression", "must start with SET"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! {},
+                    opts![update_expression: "score = :s", expression_attribute_values: %{":s" => 1}],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update_expression: on put_item",
+            ValidationError,
+            ["`update_expression`", "put_item"],
+            |c| {
+                c.put_item(user(), opts![update_expression: "SET a = :v"])
+                    .await
+            }
+        ),
+        case!(
             "transaction update: empty set value",
             ValidationError,
             ["transaction action 0", "`data`"],

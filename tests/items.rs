@@ -225,6 +225,71 @@ async fn increments_start_from_zero_and_upserts_are_whole() {
 }
 
 #[tokio::test]
+async fn a_hand_written_update_expression_reaches_what_updates_cannot() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        User::put_item(item!(User {
+            id: "u1",
+            email: "e",
+            status: "new",
+            balance: 10i64,
+            tags: vec!["a".to_owned(), "b".to_owned()],
+            labels: BTreeSet::from(["x".to_owned()]),
+        }))
+        .await
+        .unwrap();
+        let key = item!(User {
+            id: "u1",
+            email: "e"
+        });
+        // Arithmetic on another attribute, a list element, a set ADD, and a
+        // reserved word (`status`) written bare.
+        let after = User::update_item_with(
+            &key,
+            updates! {},
+            opts![
+                update_expression: "SET balance = balance + :d, tags[0] = :t ADD labels :l REMOVE status",
+                expression_attribute_values: %{":d" => 5, ":t" => "z", ":l" => %{"SS" => ["y"]}},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(after.balance, 15);
+        assert_eq!(after.tags, ["z", "b"]);
+        assert_eq!(after.labels, BTreeSet::from(["x".into(), "y".into()]));
+        assert!(after.status.is_null(), "{:?}", after.status);
+        let after = User::update_item_with(
+            &key,
+            updates! {},
+            opts![
+                update_expression: "DELETE #l :l",
+                expression_attribute_names: %{"#l" => "labels"},
+                expression_attribute_values: %{":l" => %{"SS" => ["x"]}},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(after.labels, BTreeSet::from(["y".into()]));
+        assert_eq!(User::get_item(&key).await.unwrap().unwrap(), after);
+        // A key field is refused before sending, as with updates!.
+        let e = User::update_item_with(
+            &key,
+            updates! {},
+            opts![update_expression: "SET email = :e", expression_attribute_values: %{":e" => "x"}],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("changes `email`, which is part of the primary key"),
+            "{}",
+            e.message()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn update_refuses_key_fields_and_unknown_fields() {
     isolated(async {
         let key = item!(User {

@@ -792,3 +792,34 @@ async fn separators_inside_multi_part_keys_are_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_hand_written_update_expression_carries_the_version() {
+    isolated(async {
+        let current = doc_v1().await;
+        let hand = opts![
+            update_expression: "SET body = :b",
+            expression_attribute_values: %{":b" => "by hand"},
+        ];
+        let updated = Doc::update_item_with(&current, updates!(%{}), hand.clone())
+            .await
+            .unwrap();
+        assert_eq!((updated.version, updated.body.as_str()), (2, "by hand"));
+        // The same version again is stale.
+        let e = Doc::update_item_with(&current, updates!(%{}), hand)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        // The version itself is the crate's.
+        let e = Doc::update_item_with(
+            &updated,
+            updates!(%{}),
+            opts![update_expression: "REMOVE version"],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("counts up"), "{}", e.message());
+    })
+    .await;
+}

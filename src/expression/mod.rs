@@ -164,6 +164,16 @@ impl Placeholders {
         Ok(rewritten)
     }
 
+    /// The attribute a name in an expression stands for: a `#placeholder`'s
+    /// attribute, or the name itself.
+    pub(crate) fn attribute<'a>(&'a self, name: &'a str) -> &'a str {
+        if name.starts_with('#') {
+            self.names.get(name).map_or(name, String::as_str)
+        } else {
+            name
+        }
+    }
+
     /// Checks that every name and value the user defined is used by some
     /// expression (DynamoDB refuses unused ones).
     pub(crate) fn check_all_used(&self) -> Result<()> {

@@ -150,7 +150,7 @@ impl Tx {
                 let (ctx, attrs, id) = keyed(key)?;
                 let plan = UpdatePlan::new(&ctx, key)?;
                 // Rendered now so mistakes are reported with the action.
-                plan.render(&updates, None, &BTreeMap::new(), &BTreeMap::new())?;
+                plan.render(&updates, None, None, &BTreeMap::new(), &BTreeMap::new())?;
                 let size = key_size(&attrs)
                     + updates
                         .actions()
@@ -244,7 +244,7 @@ impl Tx {
             // Checked now, so mistakes are reported with the action.
             match &p.action {
                 Action::Update { updates, plan, .. } => {
-                    plan.render(updates, Some(&condition), &BTreeMap::new(), &values)?;
+                    plan.render(updates, None, Some(&condition), &BTreeMap::new(), &values)?;
                 }
                 _ => {
                     plain_condition(Some(&condition), &BTreeMap::new(), &values, None)?;
@@ -277,7 +277,7 @@ impl Prepared {
             }
             Action::Update { key, updates, plan } => {
                 let (update, condition, exprs) =
-                    plan.render(&updates, condition, &none, &values)?;
+                    plan.render(&updates, None, condition, &none, &values)?;
                 TxAction::Update {
                     table: self.table,
                     key,

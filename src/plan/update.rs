@@ -22,10 +22,14 @@ pub(crate) const WRITE_OPTS: &[Opt] = &[
     Opt::ExpressionAttributeValues,
 ];
 
-/// Renders the update expression, registering names and values in `ph`.
-/// `key_fields` are the attributes that may not change (the primary key and
-/// the fields it is built from); `fields`, when given, are the schema's
-/// fields, and a change to any other attribute is refused.
+/// The options of an update: a write's, and an update written by hand.
+pub(crate) const UPDATE_OPTS: &[Opt] = &[
+    Opt::ConditionExpression,
+    Opt::ExpressionAttributeNames,
+    Opt::ExpressionAttributeValues,
+    Opt::UpdateExpression,
+];
+
 /// Renders the update expression, registering names and values in
 /// `ph`. `key_fields` are the attributes that may not change (the
 /// primary key and the fields it is built from); `fields`, when given,
@@ -188,22 +192,29 @@ impl UpdatePlan {
         })
     }
 
-    /// Renders `updates` (and an optional condition): the update
-    /// expression, the condition, and their placeholders.
+    /// Renders `updates`, or the update written by hand (`expression`,
+    /// the `update_expression` option), and an optional condition: the
+    /// update expression, the condition, and their placeholders.
     pub(crate) fn render(
         &self,
         updates: &Updates,
+        expression: Option<&str>,
         condition: Option<&str>,
         names: &BTreeMap<String, String>,
         values: &BTreeMap<String, Value>,
     ) -> Result<(String, Option<String>, Exprs)> {
         let mut ph = Placeholders::with_user(names, values)?;
-        self.check_managed(updates)?;
-        let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
-        let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
-        check_index_updates(self.schema, updates)?;
-        check_size(&self.key_values, updates)?;
-        let mut update = render(updates, &mut ph, &frozen_refs, Some(&fields))?;
+        let mut update = match expression {
+            None => {
+                self.check_managed(updates)?;
+                let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
+                let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
+                check_index_updates(self.schema, updates)?;
+                check_size(&self.key_values, updates)?;
+                render(updates, &mut ph, &frozen_refs, Some(&fields))?
+            }
+            Some(expression) => self.render_hand_written(updates, expression, &mut ph)?,
+        };
         let mut sets: Vec<String> = self
             .key_values
             .iter()
@@ -248,27 +259,181 @@ impl UpdatePlan {
     /// The attributes the crate writes itself may not be changed by hand.
     fn check_managed(&self, updates: &Updates) -> Result<()> {
         for (field, _) in updates.actions() {
-            let why = if self.schema.version == Some(field.as_str()) {
-                "is the schema's `version`, which the crate counts up on every write"
-            } else if field == self.schema.type_attribute() {
-                "is the schema's type attribute, which the crate writes on every write"
-            } else if self.schema.timestamps
-                && (field == self.schema.inserted_at_attribute()
-                    || field == self.schema.updated_at_attribute()
-                    || field == "inserted_at"
-                    || field == "updated_at")
-            {
-                "is a timestamp, which the crate sets on every write"
-            } else {
-                continue;
-            };
-            return Err(Error::validation(format!(
-                "updates!: field `{field}` {why}; leave it out"
-            ))
-            .with_field(field));
+            if let Some(why) = self.managed(field) {
+                return Err(Error::validation(format!(
+                    "updates!: field `{field}` {why}; leave it out"
+                ))
+                .with_field(field));
+            }
         }
         Ok(())
     }
+
+    /// Why the crate keeps `attribute` itself, if it does.
+    fn managed(&self, attribute: &str) -> Option<&'static str> {
+        if self.schema.version == Some(attribute) {
+            Some("is the schema's `version`, which the crate counts up on every write")
+        } else if attribute == self.schema.type_attribute() {
+            Some("is the schema's type attribute, which the crate writes on every write")
+        } else if self.schema.timestamps
+            && (attribute == self.schema.inserted_at_attribute()
+                || attribute == self.schema.updated_at_attribute()
+                || attribute == "inserted_at"
+                || attribute == "updated_at")
+        {
+            Some("is a timestamp, which the crate sets on every write")
+        } else {
+            None
+        }
+    }
+
+    /// An update written by hand: checked (placeholders defined, reserved
+    /// words escaped, each clause once, no change to the key or to what
+    /// the crate writes itself) and rendered with its `SET` clause first,
+    /// so the crate's own actions can join it.
+    fn render_hand_written(
+        &self,
+        updates: &Updates,
+        expression: &str,
+        ph: &mut Placeholders,
+    ) -> Result<String> {
+        if !updates.is_empty() {
+            return Err(Error::validation(
+                "update_item: the changes come from updates!{…} or from update_expression, \
+                 not both; pass updates!{} with update_expression, or leave update_expression out",
+            ));
+        }
+        let rewritten = ph.user_expression("update_expression", expression, ExprKind::Update)?;
+        let clauses = clauses(&rewritten)?;
+        for (keyword, actions) in &clauses {
+            for action in actions {
+                let attribute = ph.attribute(target(action));
+                let why = self.managed(attribute).or_else(|| {
+                    self.frozen.iter().any(|f| f == attribute).then_some(
+                        "is part of the primary key (or a field it is built from) and cannot \
+                         be updated; delete the item and put a new one instead",
+                    )
+                });
+                if let Some(why) = why {
+                    return Err(Error::validation(format!(
+                        "update_expression: its {keyword} clause changes `{attribute}`, which {why}"
+                    ))
+                    .with_field(attribute));
+                }
+            }
+        }
+        let mut out = String::new();
+        for (keyword, actions) in &clauses {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(keyword);
+            out.push(' ');
+            out.push_str(&actions.join(", "));
+        }
+        Ok(out)
+    }
+}
+
+/// The clause keywords of an update expression, `SET` first.
+const CLAUSES: [&str; 4] = ["SET", "REMOVE", "ADD", "DELETE"];
+
+/// Splits an update expression (already through [`Placeholders::user_expression`],
+/// so every bare word that is a clause keyword is one) into its clauses,
+/// each with its actions, trimmed: `SET` first, the others as written.
+fn clauses(expr: &str) -> Result<Vec<(&'static str, Vec<&str>)>> {
+    let bytes = expr.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut clauses: Vec<(&'static str, Vec<&str>)> = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                end_action(expr, &mut clauses, start, i)?;
+                start = i + 1;
+            }
+            b'#' | b':' => {
+                while i + 1 < bytes.len() && word(bytes[i + 1]) {
+                    i += 1;
+                }
+            }
+            b if word(b) => {
+                let s = i;
+                while i + 1 < bytes.len() && word(bytes[i + 1]) {
+                    i += 1;
+                }
+                let keyword = CLAUSES
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(&expr[s..=i]));
+                if let (Some(&keyword), 0) = (keyword, depth) {
+                    if clauses.is_empty() {
+                        if !expr[..s].trim().is_empty() {
+                            return Err(Error::validation(format!(
+                                "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
+                            )));
+                        }
+                    } else {
+                        end_action(expr, &mut clauses, start, s)?;
+                    }
+                    if clauses.iter().any(|(k, _)| *k == keyword) {
+                        return Err(Error::validation(format!(
+                            "update_expression `{expr}` has two {keyword} clauses; DynamoDB takes \
+                             each clause once: put all its actions in one, separated by commas"
+                        )));
+                    }
+                    clauses.push((keyword, Vec::new()));
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if clauses.is_empty() {
+        return Err(Error::validation(format!(
+            "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
+        )));
+    }
+    end_action(expr, &mut clauses, start, expr.len())?;
+    clauses.sort_by_key(|(k, _)| *k != "SET");
+    Ok(clauses)
+}
+
+/// Adds `expr[start..end]` to the last clause as an action.
+fn end_action<'a>(
+    expr: &'a str,
+    clauses: &mut [(&'static str, Vec<&'a str>)],
+    start: usize,
+    end: usize,
+) -> Result<()> {
+    let action = expr[start..end].trim();
+    match clauses.last_mut() {
+        Some((_, actions)) if !action.is_empty() => {
+            actions.push(action);
+            Ok(())
+        }
+        Some((keyword, _)) => Err(Error::validation(format!(
+            "update_expression `{expr}`: its {keyword} clause has an empty action"
+        ))),
+        None => Err(Error::validation(format!(
+            "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
+        ))),
+    }
+}
+
+/// The attribute an action changes: its path's first name (`#n` or a bare
+/// name), before any `.`, `[`, `=` or value.
+fn target(action: &str) -> &str {
+    let end = action
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(action.len(), |(i, _)| i);
+    &action[..end]
 }
 
 /// Every value an update writes must be storable; what it writes for sure
@@ -354,12 +519,13 @@ pub(crate) fn update<T: Schema>(
     updates: &Updates,
     opts: &Opts,
 ) -> Result<UpdateItem> {
-    only(opts, "update_item", WRITE_OPTS)?;
+    only(opts, "update_item", UPDATE_OPTS)?;
     let key_attrs = ctx.key_attrs(key)?;
     let plan = UpdatePlan::new(ctx, key)?;
     let versioned = plan.version.is_some();
     let (update, condition, exprs) = plan.render(
         updates,
+        opts.update_expression.as_deref(),
         opts.condition_expression.as_deref(),
         &opts.expression_attribute_names,
         &opts.expression_attribute_values,
@@ -400,6 +566,7 @@ mod tests {
         let (update, cond, exprs) = plan
             .render(
                 &crate::updates!(%{body: "x"}),
+                None,
                 Some("attribute_exists(body)"),
                 &BTreeMap::new(),
                 &BTreeMap::new(),
@@ -435,6 +602,7 @@ mod tests {
             .render(
                 &crate::updates!(%{body: "x"}),
                 None,
+                None,
                 &BTreeMap::new(),
                 &BTreeMap::new(),
             )
@@ -446,10 +614,141 @@ mod tests {
             crate::updates!(%{updated_at: "x"}),
         ] {
             let e = fresh
-                .render(&u, None, &BTreeMap::new(), &BTreeMap::new())
+                .render(&u, None, None, &BTreeMap::new(), &BTreeMap::new())
                 .unwrap_err();
             assert!(e.message().contains("leave it out"), "{}", e.message());
         }
+    }
+
+    #[test]
+    fn hand_written_clauses_split_set_first() {
+        let c = clauses(
+            "REMOVE c[1], d.e SET a = a + :v, #b = list_append(#b, :l) ADD f :n DELETE g :s",
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            vec![
+                ("SET", vec!["a = a + :v", "#b = list_append(#b, :l)"]),
+                ("REMOVE", vec!["c[1]", "d.e"]),
+                ("ADD", vec!["f :n"]),
+                ("DELETE", vec!["g :s"]),
+            ]
+        );
+        // Keywords in any case; a keyword inside a placeholder is not one.
+        assert_eq!(
+            clauses("set #set = :add remove x").unwrap(),
+            vec![("SET", vec!["#set = :add"]), ("REMOVE", vec!["x"])]
+        );
+        for (bad, says) in [
+            ("a = :v", "must start with SET"),
+            ("", "must start with SET"),
+            ("SET a = :v SET b = :w", "two SET clauses"),
+            ("SET a = :v,", "empty action"),
+            ("SET a = :v REMOVE", "REMOVE clause has an empty action"),
+            ("SET , a = :v", "empty action"),
+        ] {
+            let e = clauses(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::ValidationError);
+            assert!(e.message().contains(says), "{bad}: {}", e.message());
+        }
+        assert_eq!(target("#b = list_append(#b, :l)"), "#b");
+        assert_eq!(target("c[1]"), "c");
+        assert_eq!(target("d.e"), "d");
+        assert_eq!(target("f :n"), "f");
+    }
+
+    #[test]
+    fn a_hand_written_update_joins_the_crates_actions() {
+        let mut ctx = Ctx::of::<Doc>().unwrap();
+        ctx.now = crate::clock::Now::from_millis(1_700_000_000_123);
+        let key = crate::item!(%Doc{id: "d1", version: 3u64});
+        let plan = UpdatePlan::new(&ctx, &key).unwrap();
+        let values: BTreeMap<String, Value> = [
+            (":n".to_owned(), Value::from(2)),
+            (":b".to_owned(), Value::from("x")),
+        ]
+        .into();
+        let names: BTreeMap<String, String> = [("#t".to_owned(), "tags".to_owned())].into();
+        let (update, cond, exprs) = plan
+            .render(
+                &Updates::new(),
+                Some("ADD #t :n set body = :b remove status"),
+                None,
+                &names,
+                &values,
+            )
+            .unwrap();
+        // One SET clause: the crate's actions, then the user's; the other
+        // clauses after it; the reserved word `status` escaped.
+        assert!(
+            update.starts_with("SET #id = if_not_exists(#id, :v"),
+            "{update}"
+        );
+        assert!(update.contains(", #_type = :v"), "{update}");
+        assert!(update.contains(", #version = :v"), "{update}");
+        assert!(
+            update.ends_with(", body = :b ADD #t :n REMOVE #status"),
+            "{update}"
+        );
+        assert_eq!(update.matches("SET").count(), 1, "{update}");
+        assert_eq!(exprs.names["#t"], "tags");
+        assert_eq!(exprs.names["#status"], "status");
+        assert!(cond.unwrap().starts_with("#version = :v"));
+        // Only REMOVE: the crate's SET comes first.
+        let (update, _, _) = plan
+            .render(
+                &Updates::new(),
+                Some("REMOVE body"),
+                None,
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            )
+            .unwrap();
+        assert!(
+            update.starts_with("SET #id = if_not_exists(#id, :v"),
+            "{update}"
+        );
+        assert!(update.ends_with(" REMOVE body"), "{update}");
+
+        let refused = |expr: &str, names: &[(&str, &str)], updates: Updates| {
+            let names: BTreeMap<String, String> = names
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            plan.render(&updates, Some(expr), None, &names, &values)
+                .unwrap_err()
+        };
+        // The key, by name or through a placeholder; what the crate writes.
+        let e = refused("SET id = :b", &[], Updates::new());
+        assert!(
+            e.message()
+                .contains("changes `id`, which is part of the primary key"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.field(), Some("id"));
+        let e = refused("REMOVE #k", &[("#k", "pk")], Updates::new());
+        assert!(
+            e.message().contains("REMOVE clause changes `pk`"),
+            "{}",
+            e.message()
+        );
+        let e = refused("SET version = :n", &[], Updates::new());
+        assert!(e.message().contains("counts up"), "{}", e.message());
+        let e = refused("SET updated_at = :b", &[], Updates::new());
+        assert!(e.message().contains("timestamp"), "{}", e.message());
+        let e = refused("SET #_type = :b", &[("#_type", "_type")], Updates::new());
+        assert!(e.message().contains("type attribute"), "{}", e.message());
+        // Undefined placeholders, and updates!{…} besides.
+        let e = refused("SET body = :nope", &[], Updates::new());
+        assert!(
+            e.message().contains("`:nope`, which is not defined"),
+            "{}",
+            e.message()
+        );
+        let e = refused("SET body = :b", &[], crate::updates!(%{body: "y"}));
+        assert!(e.message().contains("not both"), "{}", e.message());
     }
 
     fn rendered(u: &Updates) -> (String, Placeholders) {

@@ -54,7 +54,9 @@ pub trait SchemaExt: Schema {
     }
 
     /// [`update_item`](SchemaExt::update_item) with options: a conditional
-    /// update (`condition_expression` with its names and values).
+    /// update (`condition_expression` with its names and values), or an
+    /// update written by hand (`update_expression`, with `updates!{}`; see
+    /// [`Client::update_item`](crate::Client::update_item)).
     fn update_item_with(
         key: impl AsKey<Item = Self> + Send,
         updates: Updates,

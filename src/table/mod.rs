@@ -197,7 +197,37 @@ impl Client {
     /// now. Like DynamoDB's UpdateItem, this creates the item when it does
     /// not exist (with its key fields set); add `condition_expression:
     /// "attribute_exists(pk)"` to refuse that. Options:
-    /// `condition_expression` with its names and values.
+    /// `condition_expression` with its names and values, and
+    /// `update_expression`: an update written by hand (`SET`, `REMOVE`,
+    /// `ADD`, `DELETE` clauses) sent in place of `updates` (then
+    /// `updates!{}`). It is checked before sending like every expression,
+    /// and may not change the key or the attributes the crate writes
+    /// itself; the crate's own actions (type attribute, version,
+    /// timestamps) join its `SET` clause.
+    ///
+    /// ```no_run
+    /// # use dynamo::prelude::*;
+    /// # dynamo_item! {
+    /// #     pub struct Post {
+    /// #         table_name "posts";
+    /// #         field :id: String, partition_key;
+    /// #         field :likes: i64;
+    /// #         field :tags: std::collections::BTreeSet<String>;
+    /// #     }
+    /// # }
+    /// # async fn run(client: dynamo::Client) -> dynamo::Result<()> {
+    /// let post = client
+    ///     .update_item(
+    ///         item!(%Post{id: "p1"}),
+    ///         updates!{},
+    ///         opts![
+    ///             update_expression: "SET likes = likes + :one ADD tags :t",
+    ///             expression_attribute_values: %{":one" => 1, ":t" => %{"SS" => ["rust"]}},
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// # let _ = post; Ok(()) }
+    /// ```
     pub async fn update_item<K: AsKey>(
         &self,
         key: K,

@@ -58,11 +58,12 @@
 /// ```
 ///
 /// Lines end with `;` and come in the order shown. In a `defmodule` block,
-/// the module's functions may follow `item do … end`, as Elixir's do:
-/// `def name(args) -> Type { body }` becomes a `pub fn` of the struct,
+/// the module's functions may follow `item do … end`, as in Elixir:
+/// `def name(args) -> Type { body }` becomes a `pub fn` of the struct and
 /// `defp` a private one (the `def`s first; arguments, types and bodies are
-/// Rust). A field without a type is
-/// a [`Value`](crate::Value) (Elixir fields are untyped); a typed field may
+/// Rust).
+///
+/// A field without a type is a [`Value`](crate::Value) (Elixir fields are untyped); a typed field may
 /// have any type implementing [`Encode`](crate::Encode) and
 /// [`Decode`](crate::Decode). `default:` values go through `Into`.
 ///

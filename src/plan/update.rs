@@ -372,9 +372,7 @@ fn clauses(expr: &str) -> Result<Vec<(&'static str, Vec<&str>)>> {
                 if let (Some(&keyword), 0) = (keyword, depth) {
                     if clauses.is_empty() {
                         if !expr[..s].trim().is_empty() {
-                            return Err(Error::validation(format!(
-                                "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
-                            )));
+                            return Err(no_clause(expr));
                         }
                     } else {
                         end_action(expr, &mut clauses, start, s)?;
@@ -394,9 +392,7 @@ fn clauses(expr: &str) -> Result<Vec<(&'static str, Vec<&str>)>> {
         i += 1;
     }
     if clauses.is_empty() {
-        return Err(Error::validation(format!(
-            "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
-        )));
+        return Err(no_clause(expr));
     }
     end_action(expr, &mut clauses, start, expr.len())?;
     clauses.sort_by_key(|(k, _)| *k != "SET");
@@ -419,10 +415,15 @@ fn end_action<'a>(
         Some((keyword, _)) => Err(Error::validation(format!(
             "update_expression `{expr}`: its {keyword} clause has an empty action"
         ))),
-        None => Err(Error::validation(format!(
-            "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
-        ))),
+        None => Err(no_clause(expr)),
     }
+}
+
+/// An update expression that does not start with a clause keyword.
+fn no_clause(expr: &str) -> Error {
+    Error::validation(format!(
+        "update_expression `{expr}` must start with SET, REMOVE, ADD or DELETE"
+    ))
 }
 
 /// The attribute an action changes: its path's first name (`#n` or a bare
@@ -647,6 +648,8 @@ mod tests {
             ("SET a = :v,", "empty action"),
             ("SET a = :v REMOVE", "REMOVE clause has an empty action"),
             ("SET , a = :v", "empty action"),
+            ("SET", "SET clause has an empty action"),
+            ("a, SET b = :v", "must start with SET"),
         ] {
             let e = clauses(bad).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::ValidationError);

@@ -66,11 +66,13 @@ dynamo_item! {
 
       /// `counter_name#<shard>`, the shard picked by the caller.
       def sharded_key(name: &str, shard: u32) -> String { format!("{name}#{}", Self::bounded(shard)) }
+      // `def` and `defp` in any order, as in Elixir.
+      defp bounded(shard: u32) -> u32 { shard % 10 }
       def shard_of(&self) -> Option<u32> {
           self.shard.as_str()?.rsplit_once('#')?.1.parse().ok()
       }
-      def reset(&mut self) { self.count = 0; }
-      defp bounded(shard: u32) -> u32 { shard % 10 }
+      def reset(&mut self) { self.count = Self::zero(); }
+      defp zero() -> i64 { 0 }
     end
 }
 

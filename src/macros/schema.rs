@@ -36,7 +36,7 @@
 ///     $vis struct $Name {                           // or: defmodule MyApp.Name do
 ///                                                   //       use Dynamo.Schema[, option: value, …];
 ///                                                   //       item do   (lines)   end
-///                                                   //       [def f(args) -> T { … }]*  [defp …]*
+///                                                   //       [def f(args) -> T { … } | defp …]*
 ///                                                   //     end
 ///                                                   // or no header at all: `pub struct Item`
 ///         [use Dynamo.Schema, $option: $value, …;]  // key_separator, prefix_sort_key,
@@ -60,7 +60,7 @@
 /// Lines end with `;` and come in the order shown. In a `defmodule` block,
 /// the module's functions may follow `item do … end`, as in Elixir:
 /// `def name(args) -> Type { body }` becomes a `pub fn` of the struct and
-/// `defp` a private one (the `def`s first; arguments, types and bodies are
+/// `defp` a private one (in any order; arguments, types and bodies are
 /// Rust).
 ///
 /// A field without a type is a [`Value`](crate::Value) (Elixir fields are untyped); a typed field may
@@ -190,6 +190,61 @@ macro_rules! __dynamo_item {
         $crate::__dynamo_item! { @parse ($) [$($attrs)* pub struct $Name] $($use)* $($body)* }
     };
 
+    // ===== A defmodule's functions, after `item do … end` ==================
+    // One function at a time, so `def` and `defp` may come in any order (a
+    // repetition of either could not tell its keyword from the closing
+    // `end`); the final `end` emits them as one `impl`.
+    (@fns $Name:ident [$($done:tt)*]
+        $(#[$m:meta])* def $f:ident ( $($args:tt)* ) $( -> $ret:ty )? $body:block $($rest:tt)*
+    ) => {
+        $crate::__dynamo_item!(@fns $Name [$($done)* $(#[$m])* pub fn $f ( $($args)* ) $( -> $ret )? $body] $($rest)*);
+    };
+    (@fns $Name:ident [$($done:tt)*]
+        $(#[$m:meta])* defp $f:ident ( $($args:tt)* ) $( -> $ret:ty )? $body:block $($rest:tt)*
+    ) => {
+        $crate::__dynamo_item!(@fns $Name [$($done)* $(#[$m])* fn $f ( $($args)* ) $( -> $ret )? $body] $($rest)*);
+    };
+    (@fns $Name:ident [] end) => {};
+    (@fns $Name:ident [$($done:tt)+] end) => {
+        impl $Name { $($done)+ }
+    };
+    // A function whose signature or body does not fit (Elixir's `, do: expr`).
+    (@fns $Name:ident $done:tt $(#[$m:meta])* def $f:tt $($rest:tt)*) => {
+        $crate::__dynamo_item!(@fn_shape def $f);
+    };
+    (@fns $Name:ident $done:tt $(#[$m:meta])* defp $f:tt $($rest:tt)*) => {
+        $crate::__dynamo_item!(@fn_shape defp $f);
+    };
+    (@fn_shape $kw:ident $f:tt) => {
+        $crate::__private::compile_error!($crate::__private::concat!(
+            "dynamo_item!: write `", $crate::__private::stringify!($kw), " ",
+            $crate::__private::stringify!($f), "` as `", $crate::__private::stringify!($kw), " ",
+            $crate::__private::stringify!($f),
+            "(arg: Type, …) -> Type { body }`: Rust arguments and return type, the body in braces \
+             (Elixir's one-line `, do: expr` is written `{ expr }`)"
+        ));
+        $crate::__dynamo_blame!($f);
+    };
+    (@fns $Name:ident $done:tt end $tok:tt $($rest:tt)*) => {
+        $crate::__private::compile_error!(
+            "dynamo_item!: nothing may follow the `end` that closes the `defmodule` block"
+        );
+        $crate::__dynamo_blame!($tok);
+    };
+    (@fns $Name:ident $done:tt) => {
+        $crate::__private::compile_error!(
+            "dynamo_item!: the block ends too early: after `item do … end`, a `defmodule` block \
+             closes with `end` (its functions, if any, come before it)"
+        );
+    };
+    (@fns $Name:ident $done:tt $tok:tt $($rest:tt)*) => {
+        $crate::__private::compile_error!(
+            "dynamo_item!: after `item do … end`, a `defmodule` block holds only functions \
+             (`def name(arg: Type) -> Type { body }` or `defp …`, in any order), then `end`"
+        );
+        $crate::__dynamo_blame!($tok);
+    };
+
     // ===== Misc ==============================================================
     (@one $x:tt) => { 1usize };
     (@ty) => { $crate::Value };
@@ -246,17 +301,10 @@ macro_rules! __dynamo_item {
                 $( , $lopt:tt : $( : $latom:tt )? $( [ $( : $llist:tt ),* $(,)? ] )? )* ;
         )*
         $( belongs_to : $rel:tt , $Parent:path $( , $bopt:tt : : $batom:tt )* ; )*
-        // `end` of `item do`, the module's functions (`def`, then `defp`),
-        // `end` of `defmodule`.
-        $(
-            end
-            $(
-                $(#[$dmeta:meta])*
-                def $dname:ident ( $($dargs:tt)* ) $( -> $dret:ty )? $dbody:block
-            )*
-            $( defp $pname:ident ( $($pargs:tt)* ) $( -> $pret:ty )? $pbody:block )*
-            end
-        )?
+        // `end` of `item do`, then the module's functions and the `end` of
+        // `defmodule` (read one by one by `@fns`: `def` and `defp` in any
+        // order).
+        $( end $($fns:tt)* )?
     ) => {
         $(#[$($meta)*])*
         $vis struct $Name {
@@ -270,12 +318,7 @@ macro_rules! __dynamo_item {
         }
 
         // The module's functions: `def` is `pub fn`, `defp` is `fn`.
-        $(
-            impl $Name {
-                $( $(#[$dmeta])* pub fn $dname ( $($dargs)* ) $( -> $dret )? $dbody )*
-                $( fn $pname ( $($pargs)* ) $( -> $pret )? $pbody )*
-            }
-        )?
+        $( $crate::__dynamo_item!(@fns $Name [] $($fns)*); )?
 
         // Field options: unknown, repeated, `partition_key: false`, `default`
         // without a value, `version`/`ttl` on the wrong type. (Each option
@@ -566,7 +609,7 @@ macro_rules! __dynamo_item {
              `local_secondary_index \"Name\", sort_key: :field, ...;` and \
              `belongs_to :relation, Parent, ...;` lines, in this order, each ending with `;` \
              (a `defmodule` block closes with `end` for `item do`, then its functions, if any \
-             (`def name(args) -> Type { body }` lines, then `defp` lines), then `end`)"
+             (`def name(args) -> Type { body }` or `defp …`), then `end`)"
         );
         $crate::__dynamo_item!(@strict ($d) $($input)*);
     };

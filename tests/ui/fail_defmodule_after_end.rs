@@ -8,8 +8,8 @@ dynamo_item! {
       end
 
       defp helper() -> u32 { 1 }
-      def public() -> u32 { Self::helper() }
     end
+    def late() -> u32 { 2 }
 }
 
 fn main() {}

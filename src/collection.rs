@@ -110,6 +110,29 @@ pub fn no_member(collection: &str, member: usize) -> Error {
     )
 }
 
+/// The member of `C` whose item `item` is, with its settings: by the item's
+/// type attribute, else (an item without one) the first member whose key
+/// fields it holds. For items read outside a query (stream records).
+pub(crate) fn member_for<C: Collection>(item: &WireItem) -> Result<Option<(usize, Ctx)>> {
+    for (at, m) in C::MEMBERS.iter().enumerate() {
+        let mut ctx = Ctx::for_schema(m)?;
+        if plan::is_own(&ctx, item) {
+            ctx.recover_keys = true;
+            return Ok(Some((at, ctx)));
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes `item` as member `member` of `C`, with that member's settings.
+pub(crate) fn decode_as_member<C: Collection>(
+    member: usize,
+    ctx: Ctx,
+    item: WireItem,
+) -> Result<C> {
+    C::__decode(member, RawItem { item, ctx })
+}
+
 /// The settings of one collection read: the key schema's (for the query)
 /// and every member's (for decoding), checked.
 struct Plan {

@@ -47,7 +47,8 @@
 //!   operations (`put_item`, `get_item`, `list_items`, …) of every schema
 //!   type.
 //! * [`table`] — scans, batches; [`table::stream`] — lazy streams;
-//!   [`transaction`] — `transact`.
+//!   [`transaction`] — `transact`; [`mod@collection`] — several schemas of one
+//!   partition; [`changes`] — DynamoDB Streams records as schema types.
 //! * [`Client`] — the connection; [`config`] — layered settings;
 //!   [`logger`] — request logging; [`Error`] — the one error type.
 //!
@@ -93,6 +94,8 @@ pub mod table;
 pub mod transaction;
 // Typed collections: several schemas of one partition in one query.
 pub mod collection;
+// DynamoDB Streams records decoded into schema types.
+pub mod changes;
 
 pub use client::{Backend, Client, ClientBuilder, RetryPolicy};
 pub use codec::{

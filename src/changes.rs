@@ -1,0 +1,681 @@
+//! DynamoDB Streams records, decoded into schema types.
+//!
+//! A table's stream tells what happened to its items: one record per
+//! insert, change or removal, with the key and, depending on the stream's
+//! view type, the item before and after. AWS Lambda hands them over as an
+//! event (`{"Records": [...]}`), and the Streams API's `GetRecords` answers
+//! with the same records. This module reads either into [`ChangeRecord`]s
+//! and decodes their images into the schemas' own types, checked like any
+//! read: a record of another schema is a typed error, never a struct filled
+//! with defaults.
+//!
+//! ```
+//! use dynamo::prelude::*;
+//! use dynamo::changes::{ChangeEvent, ChangeKind};
+//!
+//! dynamo_item! {
+//!     #[derive(Debug, Clone, PartialEq)]
+//!     pub struct User {
+//!         table_name "users";
+//!         field :id, partition_key;
+//!         field :name: String;
+//!     }
+//! }
+//!
+//! // What Lambda passes a function subscribed to the table's stream.
+//! let event = br#"{"Records": [{
+//!     "eventID": "1", "eventName": "MODIFY", "eventSource": "aws:dynamodb",
+//!     "dynamodb": {
+//!         "Keys": {"pk": {"S": "u1"}},
+//!         "OldImage": {"pk": {"S": "u1"}, "_type": {"S": "User"}, "id": {"S": "u1"}, "name": {"S": "Ada"}},
+//!         "NewImage": {"pk": {"S": "u1"}, "_type": {"S": "User"}, "id": {"S": "u1"}, "name": {"S": "Ada L."}},
+//!         "SequenceNumber": "100", "StreamViewType": "NEW_AND_OLD_IMAGES"
+//!     }
+//! }]}"#;
+//! let event = ChangeEvent::from_json(event)?;
+//! for record in event.records {
+//!     if record.is::<User>() {
+//!         let change = record.decode::<User>()?;
+//!         assert_eq!(change.kind, ChangeKind::Modify);
+//!         assert_eq!(change.old.unwrap().name, "Ada");
+//!         assert_eq!(change.new.unwrap().name, "Ada L.");
+//!     }
+//! }
+//! # Ok::<(), dynamo::Error>(())
+//! ```
+//!
+//! [`ChangeEvent`] and [`ChangeRecord`] implement `serde::Deserialize`, so
+//! a Lambda handler can take the event as its payload type directly. Several
+//! schemas in one table are told apart by their type attribute (see
+//! `docs/schemas-and-keys.md`); [`ChangeRecord::route`] decodes a record
+//! into the matching variant of a [`collection!`](macro@crate::collection).
+//! A stream of view type `KEYS_ONLY` carries no images, so its records
+//! cannot be told apart by schema: read [`ChangeRecord::keys`].
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Deserializer};
+
+use crate::codec::Item;
+use crate::codec::wire::{WireItem, from_json_bytes};
+use crate::collection::{self, Collection};
+use crate::error::{Error, ErrorKind, Result};
+use crate::plan::{self, Ctx};
+use crate::schema::{Schema, SchemaDef};
+
+/// What happened to the item (the record's `eventName`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    /// A new item was written (`INSERT`).
+    Insert,
+    /// An existing item was changed (`MODIFY`).
+    Modify,
+    /// The item was deleted (`REMOVE`), by a request or by time to live
+    /// ([`ChangeRecord::is_expiry`]).
+    Remove,
+}
+
+impl ChangeKind {
+    /// DynamoDB's name for it: `INSERT`, `MODIFY` or `REMOVE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Insert => "INSERT",
+            ChangeKind::Modify => "MODIFY",
+            ChangeKind::Remove => "REMOVE",
+        }
+    }
+
+    fn parse(name: &str) -> Option<ChangeKind> {
+        match name {
+            "INSERT" => Some(ChangeKind::Insert),
+            "MODIFY" => Some(ChangeKind::Modify),
+            "REMOVE" => Some(ChangeKind::Remove),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A batch of stream records: the event AWS Lambda passes a function
+/// subscribed to a table's stream, or a `GetRecords` answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ChangeEvent {
+    /// The records, in the stream's order.
+    #[serde(rename = "Records", default)]
+    pub records: Vec<ChangeRecord>,
+}
+
+impl ChangeEvent {
+    /// Reads an event from its JSON text. A typed
+    /// [`Decode`](ErrorKind::Decode) error, with the position, when the
+    /// text is not one.
+    pub fn from_json(json: &[u8]) -> Result<ChangeEvent> {
+        parse(json, "a DynamoDB Streams event (`{\"Records\": [...]}`)")
+    }
+}
+
+/// One stream record, its images not yet decoded.
+#[derive(Clone)]
+pub struct ChangeRecord {
+    kind: ChangeKind,
+    event_id: Option<String>,
+    source_arn: Option<String>,
+    expiry: bool,
+    sequence_number: Option<String>,
+    created: Option<SystemTime>,
+    keys: WireItem,
+    old: Option<WireItem>,
+    new: Option<WireItem>,
+}
+
+/// A stream record decoded into `T` (a schema, or a
+/// [`collection!`](macro@crate::collection) of schemas).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change<T> {
+    /// What happened.
+    pub kind: ChangeKind,
+    /// The item before the change: present for `MODIFY` and `REMOVE` on a
+    /// stream with old images (`OLD_IMAGE`, `NEW_AND_OLD_IMAGES`).
+    pub old: Option<T>,
+    /// The item after the change: present for `INSERT` and `MODIFY` on a
+    /// stream with new images (`NEW_IMAGE`, `NEW_AND_OLD_IMAGES`).
+    pub new: Option<T>,
+    /// The item's key attributes (`pk`, `sk`, …), as stored.
+    pub keys: Item,
+    /// The record's place in its shard (`SequenceNumber`).
+    pub sequence_number: Option<String>,
+    /// The record's unique id (`eventID`).
+    pub event_id: Option<String>,
+    /// Whether time to live deleted the item (a `REMOVE` by DynamoDB itself).
+    pub expired: bool,
+}
+
+impl ChangeRecord {
+    /// Reads one record from its JSON text (an element of an event's
+    /// `Records`).
+    pub fn from_json(json: &[u8]) -> Result<ChangeRecord> {
+        parse(json, "a DynamoDB Streams record")
+    }
+
+    /// What happened to the item.
+    pub fn kind(&self) -> ChangeKind {
+        self.kind
+    }
+
+    /// The record's unique id (`eventID`).
+    pub fn event_id(&self) -> Option<&str> {
+        self.event_id.as_deref()
+    }
+
+    /// The record's place in its shard (`SequenceNumber`).
+    pub fn sequence_number(&self) -> Option<&str> {
+        self.sequence_number.as_deref()
+    }
+
+    /// When the change was made, to the second (or better) as DynamoDB
+    /// records it (`ApproximateCreationDateTime`).
+    pub fn approximate_creation_time(&self) -> Option<SystemTime> {
+        self.created
+    }
+
+    /// The table the record comes from, read from the stream's ARN
+    /// (`eventSourceARN`, which Lambda events carry and `GetRecords`
+    /// answers do not). With a configured table prefix this is the full
+    /// name, prefix included.
+    pub fn table_name(&self) -> Option<&str> {
+        let arn = self.source_arn.as_deref()?;
+        let rest = &arn[arn.find(":table/")? + ":table/".len()..];
+        Some(rest.split('/').next().unwrap_or(rest))
+    }
+
+    /// Whether time to live deleted the item: a `REMOVE` made by DynamoDB
+    /// itself (`userIdentity` of type `Service`, principal
+    /// `dynamodb.amazonaws.com`).
+    pub fn is_expiry(&self) -> bool {
+        self.expiry
+    }
+
+    /// The item's key attributes, as stored (`pk`, `sk`, …).
+    pub fn keys(&self) -> Item {
+        self.keys.clone().into_item()
+    }
+
+    /// The item before the change, undecoded (`None` for an insert or on a
+    /// stream without old images).
+    pub fn old_image(&self) -> Option<Item> {
+        self.old.clone().map(WireItem::into_item)
+    }
+
+    /// The item after the change, undecoded (`None` for a removal or on a
+    /// stream without new images).
+    pub fn new_image(&self) -> Option<Item> {
+        self.new.clone().map(WireItem::into_item)
+    }
+
+    /// The image that tells whose item this is: the new one, else the old.
+    fn image(&self) -> Option<&WireItem> {
+        self.new.as_ref().or(self.old.as_ref())
+    }
+
+    /// Whether the record is about an item of `T`: its type attribute names
+    /// `T` (an item without one, written before the crate stored types,
+    /// counts as `T`'s when it holds all of `T`'s key fields). `false` for a
+    /// record without images (`KEYS_ONLY`).
+    pub fn is<T: Schema>(&self) -> bool {
+        let Ok(ctx) = Ctx::of::<T>() else {
+            return false;
+        };
+        self.image().is_some_and(|item| plan::is_own(&ctx, item))
+    }
+
+    /// The record with its images decoded into `T`. Errors, all
+    /// [`Decode`](ErrorKind::Decode): an image is another schema's item
+    /// (its type attribute named), the record has no images to decode
+    /// (`KEYS_ONLY`), or an image does not fit `T` (the image and the field
+    /// named).
+    pub fn decode<T: Schema>(&self) -> Result<Change<T>> {
+        let ctx = Ctx::recovering::<T>()?;
+        if self.image().is_none() {
+            return Err(self.no_image(T::SCHEMA.name));
+        }
+        self.change(|item, _| {
+            if !plan::is_own(&ctx, &item) {
+                return Err(Self::not_of(&item, T::SCHEMA));
+            }
+            plan::decode_item::<T>(&ctx, item)
+        })
+    }
+
+    /// The record decoded into the members of collection `C` whose items
+    /// its images are (by their type attribute; a `MODIFY` that replaced
+    /// one schema's item with another's gives two members); `Ok(None)` when
+    /// no image is a member's (an item of another schema in the same
+    /// table). Errors as for [`decode`](Self::decode), and when one image
+    /// is a member's and the other not.
+    pub fn route<C: Collection>(&self) -> Result<Option<Change<C>>> {
+        let name = std::any::type_name::<C>();
+        let name = name.rsplit("::").next().unwrap_or(name);
+        if self.image().is_none() {
+            return Err(self.no_image(name));
+        }
+        let old = self
+            .old
+            .as_ref()
+            .map(collection::member_for::<C>)
+            .transpose()?;
+        let new = self
+            .new
+            .as_ref()
+            .map(collection::member_for::<C>)
+            .transpose()?;
+        if !old.iter().chain(&new).any(Option::is_some) {
+            return Ok(None);
+        }
+        let members = [old.flatten(), new.flatten()];
+        self.change(|item, which| {
+            let Some((member, ctx)) = members[usize::from(which == "new")].clone() else {
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    format!("not an item of any member of `{name}`, while the other image is one"),
+                ));
+            };
+            collection::decode_as_member::<C>(member, ctx, item)
+        })
+        .map(Some)
+    }
+
+    /// The record with each image decoded by `decode` (given the image and
+    /// which it is, `"old"` or `"new"`); an image's error says which.
+    fn change<T>(&self, decode: impl Fn(WireItem, &str) -> Result<T>) -> Result<Change<T>> {
+        let image = |image: &Option<WireItem>, which: &str| {
+            image
+                .clone()
+                .map(|item| decode(item, which))
+                .transpose()
+                .map_err(|e| {
+                    e.map_message(|m| {
+                        format!("stream record {}({which} image): {m}", self.id_text())
+                    })
+                })
+        };
+        Ok(Change {
+            kind: self.kind,
+            old: image(&self.old, "old")?,
+            new: image(&self.new, "new")?,
+            keys: self.keys(),
+            sequence_number: self.sequence_number.clone(),
+            event_id: self.event_id.clone(),
+            expired: self.expiry,
+        })
+    }
+
+    /// The error for an image that is not `schema`'s item.
+    fn not_of(image: &WireItem, schema: &SchemaDef) -> Error {
+        let attr = schema.type_attribute();
+        let found = match image.get(attr) {
+            Some(crate::Value::String(t)) => format!("an item of `{t}`"),
+            Some(other) => format!("an item whose `{attr}` is {other:?}"),
+            None => format!(
+                "an item without `{attr}` or some of `{}`'s key fields",
+                schema.name
+            ),
+        };
+        Error::new(
+            ErrorKind::Decode,
+            format!(
+                "{found}, not of `{}` (check `record.is::<{}>()` first, or decode with `route` \
+                 into a collection)",
+                schema.name, schema.name
+            ),
+        )
+    }
+
+    /// "`<eventID>` " for messages, or nothing.
+    fn id_text(&self) -> String {
+        self.event_id
+            .as_deref()
+            .map(|id| format!("`{id}` "))
+            .unwrap_or_default()
+    }
+
+    fn no_image(&self, what: &str) -> Error {
+        Error::new(
+            ErrorKind::Decode,
+            format!(
+                "the stream record {}has no item image to decode as `{what}` (a stream of view \
+                 type KEYS_ONLY); read its `keys()`, or give the stream NEW_IMAGE, OLD_IMAGE or \
+                 NEW_AND_OLD_IMAGES",
+                self.id_text()
+            ),
+        )
+    }
+}
+
+impl fmt::Debug for ChangeRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChangeRecord")
+            .field("kind", &self.kind)
+            .field("event_id", &self.event_id)
+            .field("sequence_number", &self.sequence_number)
+            .field("keys", &self.keys())
+            .field("old_image", &self.old.is_some())
+            .field("new_image", &self.new.is_some())
+            .field("expired", &self.expiry)
+            .finish()
+    }
+}
+
+/// The record as it comes, before its kind is checked.
+#[derive(Deserialize)]
+struct RawRecord {
+    #[serde(rename = "eventID", default)]
+    event_id: Option<String>,
+    #[serde(rename = "eventName")]
+    event_name: String,
+    #[serde(rename = "eventSourceARN", default)]
+    source_arn: Option<String>,
+    #[serde(rename = "userIdentity", default)]
+    user_identity: Option<RawIdentity>,
+    dynamodb: RawStreamRecord,
+}
+
+#[derive(Deserialize)]
+struct RawIdentity {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(rename = "principalId", default)]
+    principal: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStreamRecord {
+    #[serde(rename = "Keys", default)]
+    keys: WireItem,
+    #[serde(rename = "OldImage", default)]
+    old: Option<WireItem>,
+    #[serde(rename = "NewImage", default)]
+    new: Option<WireItem>,
+    #[serde(rename = "SequenceNumber", default)]
+    sequence_number: Option<String>,
+    #[serde(rename = "ApproximateCreationDateTime", default)]
+    created: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for ChangeRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = RawRecord::deserialize(d)?;
+        let kind = ChangeKind::parse(&raw.event_name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown eventName {:?} (expected INSERT, MODIFY or REMOVE)",
+                raw.event_name
+            ))
+        })?;
+        let expiry = kind == ChangeKind::Remove
+            && raw.user_identity.is_some_and(|u| {
+                u.kind.as_deref() == Some("Service")
+                    && u.principal.as_deref() == Some("dynamodb.amazonaws.com")
+            });
+        let created = raw
+            .dynamodb
+            .created
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e15)
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s));
+        Ok(ChangeRecord {
+            kind,
+            event_id: raw.event_id,
+            source_arn: raw.source_arn,
+            expiry,
+            sequence_number: raw.dynamodb.sequence_number,
+            created,
+            keys: raw.dynamodb.keys,
+            old: raw.dynamodb.old,
+            new: raw.dynamodb.new,
+        })
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+    from_json_bytes(json).map_err(|e| Error::new(ErrorKind::Decode, format!("not {what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct User {
+            table_name "users";
+            field :id: String, partition_key;
+            field :age: u32, default: 18u32;
+        }
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Order {
+            table_name "users";
+            field :id: String, partition_key;
+        }
+    }
+
+    /// A Lambda event of three records, as AWS documents it.
+    const EVENT: &str = r#"{"Records": [
+      {"eventID": "e1", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+       "awsRegion": "us-east-1",
+       "dynamodb": {"ApproximateCreationDateTime": 1479499740,
+         "Keys": {"pk": {"S": "u1"}},
+         "NewImage": {"pk": {"S": "u1"}, "_type": {"S": "User"}, "id": {"S": "u1"}, "age": {"N": "36"}},
+         "SequenceNumber": "111", "SizeBytes": 26, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+       "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/users/stream/2015-06-27T00:48:05.899"},
+      {"eventID": "e2", "eventName": "MODIFY", "eventSource": "aws:dynamodb",
+       "dynamodb": {"Keys": {"pk": {"S": "o1"}},
+         "OldImage": {"pk": {"S": "o1"}, "_type": {"S": "Order"}, "id": {"S": "o1"}},
+         "NewImage": {"pk": {"S": "o1"}, "_type": {"S": "Order"}, "id": {"S": "o1"}},
+         "SequenceNumber": "222"}},
+      {"eventID": "e3", "eventName": "REMOVE", "eventSource": "aws:dynamodb",
+       "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+       "dynamodb": {"Keys": {"pk": {"S": "u1"}},
+         "OldImage": {"pk": {"S": "u1"}, "_type": {"S": "User"}, "id": {"S": "u1"}, "age": {"N": "37"}},
+         "SequenceNumber": "333"}}
+    ]}"#;
+
+    fn records() -> Vec<ChangeRecord> {
+        ChangeEvent::from_json(EVENT.as_bytes()).unwrap().records
+    }
+
+    #[test]
+    fn a_lambda_event_is_read_record_by_record() {
+        let r = records();
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            r.iter().map(ChangeRecord::kind).collect::<Vec<_>>(),
+            [ChangeKind::Insert, ChangeKind::Modify, ChangeKind::Remove]
+        );
+        assert_eq!(r[0].event_id(), Some("e1"));
+        assert_eq!(r[0].sequence_number(), Some("111"));
+        assert_eq!(r[0].table_name(), Some("users"));
+        assert_eq!(r[1].table_name(), None);
+        assert_eq!(
+            r[0].approximate_creation_time(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_479_499_740))
+        );
+        assert_eq!(r[0].keys()["pk"], Value::from("u1"));
+        assert!(r[0].old_image().is_none());
+        assert_eq!(r[0].new_image().unwrap()["age"], Value::from(36));
+        assert!(!r[0].is_expiry() && !r[1].is_expiry());
+        assert!(
+            r[2].is_expiry(),
+            "a REMOVE by dynamodb.amazonaws.com is time to live's"
+        );
+        assert_eq!(ChangeKind::Modify.to_string(), "MODIFY");
+    }
+
+    #[test]
+    fn records_are_decoded_into_their_own_schema_only() {
+        let r = records();
+        assert!(r[0].is::<User>() && !r[0].is::<Order>());
+        assert!(r[1].is::<Order>() && !r[1].is::<User>());
+        assert!(r[2].is::<User>(), "a removal is told by its old image");
+
+        let insert = r[0].decode::<User>().unwrap();
+        assert_eq!(insert.kind, ChangeKind::Insert);
+        assert_eq!(insert.old, None);
+        assert_eq!(insert.new.unwrap().age, 36);
+        assert_eq!(insert.event_id.as_deref(), Some("e1"));
+        assert_eq!(insert.sequence_number.as_deref(), Some("111"));
+
+        let removal = r[2].decode::<User>().unwrap();
+        assert_eq!(removal.old.unwrap().age, 37);
+        assert_eq!(removal.new, None);
+        assert!(removal.expired);
+
+        let e = r[1].decode::<User>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.message()
+                .contains("stream record `e2` (old image): an item of `Order`, not of `User`"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn an_image_that_does_not_fit_names_the_image_and_the_field() {
+        let json = br#"{"eventID": "x", "eventName": "MODIFY", "dynamodb": {
+            "Keys": {"pk": {"S": "u1"}},
+            "OldImage": {"_type": {"S": "User"}, "id": {"S": "u1"}, "age": {"N": "3"}},
+            "NewImage": {"_type": {"S": "User"}, "id": {"S": "u1"}, "age": {"S": "old"}}}}"#;
+        let e = ChangeRecord::from_json(json)
+            .unwrap()
+            .decode::<User>()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.message().contains("new image"), "{}", e.message());
+        assert!(e.message().contains("`age`"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_keys_only_record_is_nobodys_and_says_why() {
+        let json = br#"{"eventName": "REMOVE", "dynamodb": {"Keys": {"pk": {"S": "u1"}},
+            "StreamViewType": "KEYS_ONLY"}}"#;
+        let r = ChangeRecord::from_json(json).unwrap();
+        assert!(!r.is::<User>());
+        assert_eq!(r.keys()["pk"], Value::from("u1"));
+        assert!(!r.is_expiry());
+        let e = r.decode::<User>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.message().contains("KEYS_ONLY"), "{}", e.message());
+    }
+
+    #[test]
+    fn an_item_without_a_type_counts_when_it_holds_the_key_fields() {
+        let json = br#"{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": "u9"}},
+            "NewImage": {"pk": {"S": "u9"}, "id": {"S": "u9"}}}}"#;
+        let r = ChangeRecord::from_json(json).unwrap();
+        assert!(r.is::<User>());
+        assert_eq!(r.decode::<User>().unwrap().new.unwrap().age, 18);
+        let json = br#"{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": "u9"}},
+            "NewImage": {"pk": {"S": "u9"}, "_type": {"N": "1"}}}}"#;
+        let e = ChangeRecord::from_json(json)
+            .unwrap()
+            .decode::<User>()
+            .unwrap_err();
+        assert!(e.message().contains("whose `_type` is"), "{}", e.message());
+    }
+
+    crate::collection! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Both {
+            User(User),
+            Order(Order),
+        }
+    }
+
+    crate::collection! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum UsersOnly {
+            User(User),
+        }
+    }
+
+    #[test]
+    fn an_item_replaced_by_another_schemas_is_neither_schemas_alone() {
+        // A put of an Order over a User's key: one MODIFY, two schemas.
+        let json = br#"{"eventID": "r", "eventName": "MODIFY", "dynamodb": {
+            "Keys": {"pk": {"S": "k"}},
+            "OldImage": {"_type": {"S": "User"}, "id": {"S": "k"}, "age": {"N": "40"}},
+            "NewImage": {"_type": {"S": "Order"}, "id": {"S": "k"}}}}"#;
+        let r = ChangeRecord::from_json(json).unwrap();
+        let e = r.decode::<User>().unwrap_err();
+        assert!(
+            e.message()
+                .contains("(new image): an item of `Order`, not of `User`"),
+            "{}",
+            e.message()
+        );
+        let e = r.decode::<Order>().unwrap_err();
+        assert!(
+            e.message().contains("(old image): an item of `User`"),
+            "{}",
+            e.message()
+        );
+
+        let both = r.route::<Both>().unwrap().unwrap();
+        assert!(matches!(both.old, Some(Both::User(ref u)) if u.age == 40));
+        assert!(matches!(both.new, Some(Both::Order(ref o)) if o.id == "k"));
+
+        let e = r.route::<UsersOnly>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.message()
+                .contains("(new image): not an item of any member of `UsersOnly`"),
+            "{}",
+            e.message()
+        );
+
+        // No image of a member: nobody's record, not an error.
+        let json = br#"{"eventName": "INSERT", "dynamodb": {
+            "NewImage": {"_type": {"S": "Order"}, "id": {"S": "k"}}}}"#;
+        let r = ChangeRecord::from_json(json).unwrap();
+        assert_eq!(r.route::<UsersOnly>().unwrap(), None);
+        let keys_only =
+            ChangeRecord::from_json(br#"{"eventName": "INSERT", "dynamodb": {}}"#).unwrap();
+        let e = keys_only.route::<UsersOnly>().unwrap_err();
+        assert!(e.message().contains("`UsersOnly`"), "{}", e.message());
+    }
+
+    #[test]
+    fn text_that_is_not_a_record_is_a_typed_error() {
+        for (json, says) in [
+            (&br#"{"Records": [{"eventName": "UPSERT", "dynamodb": {}}]}"#[..], "UPSERT"),
+            (br#"{"Records": [{"dynamodb": {}}]}"#, "eventName"),
+            (br#"{"Records": [{"eventName": "INSERT"}]}"#, "dynamodb"),
+            (br#"{"Records": [{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"Q": "1"}}}}]}"#, "Q"),
+            (br#"{"Records": "#, "EOF"),
+        ] {
+            let e = ChangeEvent::from_json(json).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Decode);
+            assert!(e.message().contains(says), "{says}: {}", e.message());
+            assert!(e.message().starts_with("not a DynamoDB Streams event"), "{}", e.message());
+        }
+        // A `GetRecords` answer has the same records, and more fields.
+        let answer = br#"{"NextShardIterator": "it", "Records": []}"#;
+        assert!(ChangeEvent::from_json(answer).unwrap().records.is_empty());
+        // A creation time that is no time is left out, not a panic.
+        let json = br#"{"eventName": "INSERT", "dynamodb": {"ApproximateCreationDateTime": -5}}"#;
+        assert_eq!(
+            ChangeRecord::from_json(json)
+                .unwrap()
+                .approximate_creation_time(),
+            None
+        );
+    }
+}

@@ -14,6 +14,8 @@ use rusoto_credential::AwsCredentials;
 use serde_json::{Value as Json, json};
 use support::isolated;
 
+use dynamo::local::LocalDynamo;
+
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Member {
@@ -43,6 +45,15 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Session {
+        table_name "stream_sessions";
+        field :id: String, partition_key;
+        field :expires_at: i64, ttl;
+    }
+}
+
 dynamo::collection! {
     #[derive(Debug, Clone, PartialEq)]
     pub enum ClubItems {
@@ -51,13 +62,15 @@ dynamo::collection! {
     }
 }
 
-/// One signed call to the engine in use: DynamoDB's API (`DynamoDB_20120810`)
-/// or the Streams API (`DynamoDBStreams_20120810`), which it serves on the
-/// same endpoint. The answer's body, which must be a 200's.
-async fn call(target: &str, body: Json) -> Vec<u8> {
+/// One signed call to the engine at `endpoint`: DynamoDB's API
+/// (`DynamoDB_20120810`) or the Streams API (`DynamoDBStreams_20120810`),
+/// which it serves on the same endpoint. The answer's body, which must be a
+/// 200's.
+async fn call_at(endpoint: &str, target: &str, body: Json) -> Vec<u8> {
+    assert!(support::is_loopback(endpoint), "{endpoint}");
     let region = Region::Custom {
         name: "us-east-1".to_owned(),
-        endpoint: support::endpoint(),
+        endpoint: endpoint.to_owned(),
     };
     let mut req = SignedRequest::new("POST", "dynamodb", &region, "/");
     req.set_content_type("application/x-amz-json-1.0".to_owned());
@@ -85,14 +98,40 @@ async fn call(target: &str, body: Json) -> Vec<u8> {
     answer.body.to_vec()
 }
 
-async fn call_json(target: &str, body: Json) -> Json {
-    serde_json::from_slice(&call(target, body).await).unwrap()
+async fn call_json(endpoint: &str, target: &str, body: Json) -> Json {
+    serde_json::from_slice(&call_at(endpoint, target, body).await).unwrap()
+}
+
+/// Turns on `table`'s stream, with both images.
+async fn enable_stream(endpoint: &str, table: &str) {
+    call_at(
+        endpoint,
+        "DynamoDB_20120810.UpdateTable",
+        json!({
+            "TableName": table,
+            "StreamSpecification": {
+                "StreamEnabled": true,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }),
+    )
+    .await;
+}
+
+/// Every record of `table`'s stream so far, in shard order.
+async fn stream_records(endpoint: &str, table: &str) -> Vec<ChangeRecord> {
+    let mut records = Vec::new();
+    for page in stream_pages(endpoint, table).await {
+        records.extend(ChangeEvent::from_json(&page).unwrap().records);
+    }
+    records
 }
 
 /// Every record of the table's stream so far, as the `GetRecords` answers'
 /// text (one per shard), in shard order.
-async fn stream_pages(table: &str) -> Vec<Vec<u8>> {
+async fn stream_pages(endpoint: &str, table: &str) -> Vec<Vec<u8>> {
     let described = call_json(
+        endpoint,
         "DynamoDB_20120810.DescribeTable",
         json!({ "TableName": table }),
     )
@@ -102,6 +141,7 @@ async fn stream_pages(table: &str) -> Vec<Vec<u8>> {
         .expect("the table has a stream")
         .to_owned();
     let stream = call_json(
+        endpoint,
         "DynamoDBStreams_20120810.DescribeStream",
         json!({ "StreamArn": arn }),
     )
@@ -114,6 +154,7 @@ async fn stream_pages(table: &str) -> Vec<Vec<u8>> {
     let mut pages = Vec::new();
     for shard in shards {
         let it = call_json(
+            endpoint,
             "DynamoDBStreams_20120810.GetShardIterator",
             json!({
                 "StreamArn": arn,
@@ -123,7 +164,8 @@ async fn stream_pages(table: &str) -> Vec<Vec<u8>> {
         )
         .await;
         pages.push(
-            call(
+            call_at(
+                endpoint,
                 "DynamoDBStreams_20120810.GetRecords",
                 json!({ "ShardIterator": it["ShardIterator"] }),
             )
@@ -138,17 +180,8 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
     isolated(async {
         Member::create_table().await.unwrap();
         let table = Member::schema().effective_table_name();
-        call(
-            "DynamoDB_20120810.UpdateTable",
-            json!({
-                "TableName": table,
-                "StreamSpecification": {
-                    "StreamEnabled": true,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                },
-            }),
-        )
-        .await;
+        let endpoint = support::endpoint();
+        enable_stream(&endpoint, &table).await;
 
         // An insert, a change and a removal of a member; an event; a note.
         Member::put_item(item!(Member { club: "c1", name: "ada", visits: 1 }))
@@ -170,10 +203,7 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
             .await
             .unwrap();
 
-        let mut records: Vec<ChangeRecord> = Vec::new();
-        for page in stream_pages(&table).await {
-            records.extend(ChangeEvent::from_json(&page).unwrap().records);
-        }
+        let records = stream_records(&endpoint, &table).await;
         let kinds: Vec<_> = records.iter().map(ChangeRecord::kind).collect();
         assert_eq!(
             kinds,
@@ -226,4 +256,64 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
         assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
     })
     .await;
+}
+
+/// On an engine of its own (the sweep is the local engine's): items deleted
+/// by time to live come out of the stream marked as such.
+#[tokio::test]
+async fn time_to_live_deletions_are_marked_as_expiries() {
+    let local = LocalDynamo::start().await.unwrap();
+    let client = local.client();
+    let endpoint = local.endpoint();
+    client
+        .scope(async {
+            Session::create_table().await.unwrap();
+            let table = Session::schema().effective_table_name();
+            enable_stream(&endpoint, &table).await;
+            let past = 1_000_000_000i64;
+            let future = 4_000_000_000i64;
+            Session::put_item(item!(Session {
+                id: "old",
+                expires_at: past
+            }))
+            .await
+            .unwrap();
+            Session::put_item(item!(Session {
+                id: "new",
+                expires_at: future
+            }))
+            .await
+            .unwrap();
+            Session::delete_item(&item!(Session { id: "new" }))
+                .await
+                .unwrap();
+
+            assert_eq!(local.sweep_expired().await.unwrap(), 1);
+            assert_eq!(
+                local.sweep_expired().await.unwrap(),
+                0,
+                "nothing left to expire"
+            );
+
+            let records = stream_records(&endpoint, &table).await;
+            let summary: Vec<_> = records.iter().map(|r| (r.kind(), r.is_expiry())).collect();
+            assert_eq!(
+                summary,
+                [
+                    (ChangeKind::Insert, false),
+                    (ChangeKind::Insert, false),
+                    (ChangeKind::Remove, false),
+                    (ChangeKind::Remove, true),
+                ]
+            );
+            let expired = records[3].decode::<Session>().unwrap();
+            assert!(expired.expired);
+            assert_eq!(expired.old.unwrap().id, "old");
+            assert!(
+                records
+                    .iter()
+                    .all(|r| r.approximate_creation_time().is_some())
+            );
+        })
+        .await;
 }

@@ -66,6 +66,8 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// it stops the engine and frees the port.
 pub struct LocalDynamo {
     addr: SocketAddr,
+    /// The engine's database (a handle: the serving thread has another).
+    db: dynoxide::Database,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -171,12 +173,14 @@ impl LocalDynamoBuilder {
             .build()
             .map_err(|e| Error::transport(format!("local engine: cannot start a runtime: {e}")))?;
         let (shutdown, stop) = oneshot::channel::<()>();
+        let served = db.clone();
         let thread = std::thread::Builder::new()
             .name(format!("dynamo-local-{}", addr.port()))
-            .spawn(move || serve(runtime, listener, db, stop))
+            .spawn(move || serve(runtime, listener, served, stop))
             .map_err(|e| Error::transport(format!("local engine: cannot start a thread: {e}")))?;
         Ok(LocalDynamo {
             addr,
+            db,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
@@ -286,6 +290,54 @@ impl LocalDynamo {
     /// credentials, which the engine accepts and ignores).
     pub fn client(&self) -> Client {
         Client::for_local_engine(&self.endpoint())
+    }
+
+    /// Deletes every item whose time to live has passed, now, and returns
+    /// how many it deleted.
+    ///
+    /// DynamoDB deletes expired items on its own, within days of expiry;
+    /// this engine deletes them only when asked, so a test of what follows
+    /// an expiry calls this. (The crate's reads hide expired items either
+    /// way.) Each deletion is a `REMOVE` on the table's stream, marked as
+    /// time to live's ([`ChangeRecord::is_expiry`](crate::changes::ChangeRecord::is_expiry)).
+    /// Requests sent meanwhile wait for at most a page of the sweep.
+    ///
+    /// ```
+    /// use dynamo::prelude::*;
+    ///
+    /// dynamo_item! {
+    ///     pub struct Session {
+    ///         table_name "sessions";
+    ///         field :id: String, partition_key;
+    ///         field :expires_at: i64, ttl;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo::Result<()> {
+    /// let local = dynamo::local::LocalDynamo::start().await?;
+    /// let client = local.client();
+    /// client.create_table::<Session>().await?; // turns time to live on
+    /// client.put_item(item!(Session { id: "s1", expires_at: 1_000_000_000i64 }), opts![]).await?;
+    /// assert_eq!(local.sweep_expired().await?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn sweep_expired(&self) -> Result<usize> {
+        let db = self.db.clone();
+        let swept = match tokio::runtime::Handle::try_current() {
+            // The sweep blocks (it takes the database's lock page by page).
+            Ok(runtime) => runtime
+                .spawn_blocking(move || db.sweep_ttl())
+                .await
+                .map_err(|e| Error::transport(format!("local engine: the sweep stopped: {e}")))?,
+            Err(_) => db.sweep_ttl(),
+        };
+        swept.map_err(|e| {
+            Error::new(
+                ErrorKind::InternalServerError,
+                format!("local engine: the time-to-live sweep failed: {e}"),
+            )
+        })
     }
 
     /// Stops the engine and waits until its port is free (what dropping it

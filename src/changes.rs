@@ -107,7 +107,7 @@ impl fmt::Display for ChangeKind {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ChangeEvent {
     /// The records, in the stream's order.
-    #[serde(rename = "Records", default)]
+    #[serde(rename = "Records")]
     pub records: Vec<ChangeRecord>,
 }
 
@@ -395,7 +395,7 @@ struct RawIdentity {
 
 #[derive(Deserialize)]
 struct RawStreamRecord {
-    #[serde(rename = "Keys", default)]
+    #[serde(rename = "Keys")]
     keys: WireItem,
     #[serde(rename = "OldImage", default)]
     old: Option<WireItem>,
@@ -642,12 +642,13 @@ mod tests {
         );
 
         // No image of a member: nobody's record, not an error.
-        let json = br#"{"eventName": "INSERT", "dynamodb": {
+        let json = br#"{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": "k"}},
             "NewImage": {"_type": {"S": "Order"}, "id": {"S": "k"}}}}"#;
         let r = ChangeRecord::from_json(json).unwrap();
         assert_eq!(r.route::<UsersOnly>().unwrap(), None);
         let keys_only =
-            ChangeRecord::from_json(br#"{"eventName": "INSERT", "dynamodb": {}}"#).unwrap();
+            ChangeRecord::from_json(br#"{"eventName": "INSERT", "dynamodb": {"Keys": {}}}"#)
+                .unwrap();
         let e = keys_only.route::<UsersOnly>().unwrap_err();
         assert!(e.message().contains("`UsersOnly`"), "{}", e.message());
     }
@@ -655,8 +656,11 @@ mod tests {
     #[test]
     fn text_that_is_not_a_record_is_a_typed_error() {
         for (json, says) in [
-            (&br#"{"Records": [{"eventName": "UPSERT", "dynamodb": {}}]}"#[..], "UPSERT"),
-            (br#"{"Records": [{"dynamodb": {}}]}"#, "eventName"),
+            (&br#"{"Records": [{"eventName": "UPSERT", "dynamodb": {"Keys": {}}}]}"#[..], "UPSERT"),
+            // Another kind of event (here API Gateway's) is not zero records.
+            (br#"{"body": "{}", "httpMethod": "POST"}"#, "missing field `Records`"),
+            (br#"{"Records": [{"eventName": "INSERT", "dynamodb": {}}]}"#, "missing field `Keys`"),
+            (br#"{"Records": [{"dynamodb": {"Keys": {}}}]}"#, "eventName"),
             (br#"{"Records": [{"eventName": "INSERT"}]}"#, "dynamodb"),
             (br#"{"Records": [{"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"Q": "1"}}}}]}"#, "Q"),
             (br#"{"Records": "#, "EOF"),
@@ -670,7 +674,7 @@ mod tests {
         let answer = br#"{"NextShardIterator": "it", "Records": []}"#;
         assert!(ChangeEvent::from_json(answer).unwrap().records.is_empty());
         // A creation time that is no time is left out, not a panic.
-        let json = br#"{"eventName": "INSERT", "dynamodb": {"ApproximateCreationDateTime": -5}}"#;
+        let json = br#"{"eventName": "INSERT", "dynamodb": {"Keys": {}, "ApproximateCreationDateTime": -5}}"#;
         assert_eq!(
             ChangeRecord::from_json(json)
                 .unwrap()

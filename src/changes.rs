@@ -51,18 +51,33 @@
 //! into the matching variant of a [`collection!`](macro@crate::collection).
 //! A stream of view type `KEYS_ONLY` carries no images, so its records
 //! cannot be told apart by schema: read [`ChangeRecord::keys`].
+//!
+//! Without Lambda, [`Client::enable_stream`] turns a table's stream on and
+//! [`Client::read_changes`] reads it from a [`StreamPosition`], a
+//! checkpoint that moves past what each call returns.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::client::Client;
 use crate::codec::Item;
 use crate::codec::wire::{WireItem, from_json_bytes};
 use crate::collection::{self, Collection};
 use crate::error::{Error, ErrorKind, Result};
+use crate::plan::table::check_table_name;
 use crate::plan::{self, Ctx};
+use crate::request::{DescribeStream, GetRecords, GetShardIterator, ShardDescription};
 use crate::schema::{Schema, SchemaDef};
+
+pub use crate::request::StreamView;
+
+/// How many `GetRecords` pages one shard may take in one
+/// [`Client::read_changes`] call (each holds up to 1,000 records or 1 MB);
+/// the rest comes with the next call.
+const PAGES_PER_SHARD: usize = 100;
 
 /// What happened to the item (the record's `eventName`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -371,6 +386,251 @@ impl fmt::Debug for ChangeRecord {
     }
 }
 
+/// Where reading a table's stream has got to: for each shard, the last
+/// record read, and the shards read to their end. Keep it between
+/// [`Client::read_changes`] calls; it is `serde` data, so a consumer can
+/// store it as its checkpoint and carry on after a restart.
+///
+/// A stream keeps records for 24 hours: a position older than that gets a
+/// `TrimmedDataAccessException` error rather than a silent gap.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamPosition {
+    /// The stream this position is in (set by the first read).
+    #[serde(default)]
+    stream_arn: Option<String>,
+    /// Shard id -> the sequence number of the last record read from it.
+    #[serde(default)]
+    read: BTreeMap<String, String>,
+    /// Shards read to their end (closed ones).
+    #[serde(default)]
+    finished: BTreeSet<String>,
+    /// Whether the first read passes over what the stream holds.
+    #[serde(default)]
+    skip_existing: bool,
+}
+
+impl StreamPosition {
+    /// Everything the stream still holds (up to 24 hours of changes).
+    pub fn oldest() -> StreamPosition {
+        StreamPosition::default()
+    }
+
+    /// Only changes made after the first read: that read passes over what
+    /// the stream holds and returns nothing.
+    pub fn latest() -> StreamPosition {
+        StreamPosition {
+            skip_existing: true,
+            ..StreamPosition::default()
+        }
+    }
+
+    /// The stream this position belongs to, once read from.
+    pub fn stream_arn(&self) -> Option<&str> {
+        self.stream_arn.as_deref()
+    }
+}
+
+/// The shards to read, parents before children: a shard whose parent is
+/// still listed and not finished waits for the next call, since its records
+/// come after all of the parent's. (Shards split and close as DynamoDB
+/// scales a table.)
+fn ready_shards<'a>(
+    shards: &'a [ShardDescription],
+    finished: &BTreeSet<String>,
+) -> Vec<&'a ShardDescription> {
+    let listed: BTreeSet<&str> = shards.iter().map(|s| s.shard_id.as_str()).collect();
+    shards
+        .iter()
+        .filter(|s| !finished.contains(&s.shard_id))
+        .filter(|s| {
+            s.parent_shard_id
+                .as_deref()
+                .is_none_or(|p| !listed.contains(p) || finished.contains(p))
+        })
+        .collect()
+}
+
+impl Client {
+    /// Reads the changes `table`'s DynamoDB stream holds from `position`
+    /// on, and moves `position` past them.
+    ///
+    /// Each call reads every shard the stream lists, a parent shard before
+    /// its children, and returns the records in the stream's order within a
+    /// shard; records of an open shard not yet written come with a later
+    /// call. Call it in a loop (with a pause when it returns nothing) to
+    /// follow the table, keeping `position` as the checkpoint; decode each
+    /// record with [`ChangeRecord::decode`] or [`ChangeRecord::route`].
+    ///
+    /// Errors: `ValidationError` when the table has no stream (turn one on
+    /// with [`enable_stream`](Client::enable_stream)) or when `position`
+    /// belongs to another stream of the table (one turned off and on
+    /// again); DynamoDB's own errors, such as `TrimmedDataAccessException`
+    /// for a position older than the stream's 24 hours. `position` moves
+    /// only past records returned, so after an error the next call returns
+    /// them again.
+    ///
+    /// ```
+    /// use dynamo::prelude::*;
+    /// use dynamo::changes::{StreamPosition, StreamView};
+    ///
+    /// dynamo_item! {
+    ///     #[derive(Debug, Clone, PartialEq)]
+    ///     pub struct Visit {
+    ///         table_name "visits";
+    ///         field :page: String, partition_key;
+    ///         field :count: i64;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo::Result<()> {
+    /// # let local = dynamo::local::LocalDynamo::start().await?;
+    /// # let client = local.client();
+    /// client.create_table::<Visit>().await?;
+    /// let table = Visit::schema().effective_table_name();
+    /// client.enable_stream(&table, StreamView::NewAndOldImages).await?;
+    ///
+    /// let mut position = StreamPosition::oldest();
+    /// client.put_item(item!(Visit { page: "/", count: 1i64 }), opts![]).await?;
+    /// let records = client.read_changes(&table, &mut position).await?;
+    /// assert_eq!(records[0].decode::<Visit>()?.new.unwrap().count, 1);
+    ///
+    /// // The position moved past it: the next call has only what came since.
+    /// assert!(client.read_changes(&table, &mut position).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn read_changes(
+        &self,
+        table: &str,
+        position: &mut StreamPosition,
+    ) -> Result<Vec<ChangeRecord>> {
+        check_table_name(table)?;
+        let latest = self.describe_table(table).await?.stream_arn;
+        let arn = match (&position.stream_arn, latest) {
+            (Some(mine), Some(now)) if *mine != now => {
+                return Err(Error::validation(format!(
+                    "the stream position is for stream `{mine}`, but table `{table}`'s stream is \
+                     now `{now}` (turned off and on again); start from StreamPosition::oldest()"
+                )));
+            }
+            (_, Some(now)) => now,
+            (_, None) => {
+                return Err(Error::validation(format!(
+                    "table `{table}` has no stream; turn one on with \
+                     `Client::enable_stream(table, StreamView::NewAndOldImages)`"
+                )));
+            }
+        };
+
+        let mut shards = Vec::new();
+        let mut start_after = None;
+        loop {
+            let page = self
+                .execute(&DescribeStream {
+                    arn: arn.clone(),
+                    table: table.to_owned(),
+                    start_after,
+                })
+                .await?
+                .stream_description;
+            shards.extend(page.shards);
+            match page.last_evaluated_shard_id {
+                Some(last) => start_after = Some(last),
+                None => break,
+            }
+        }
+        // Shards past the stream's 24 hours are no longer listed.
+        let listed: BTreeSet<&str> = shards.iter().map(|s| s.shard_id.as_str()).collect();
+        position.read.retain(|id, _| listed.contains(id.as_str()));
+        position.finished.retain(|id| listed.contains(id.as_str()));
+        let skip = position.skip_existing && position.stream_arn.is_none();
+
+        let mut out = Vec::new();
+        // Each shard once; one finished in this call lets its children be
+        // read in it too.
+        let mut visited = BTreeSet::new();
+        loop {
+            let ready: Vec<ShardDescription> = ready_shards(&shards, &position.finished)
+                .into_iter()
+                .filter(|s| !visited.contains(&s.shard_id))
+                .cloned()
+                .collect();
+            if ready.is_empty() {
+                break;
+            }
+            for shard in &ready {
+                visited.insert(shard.shard_id.clone());
+                let records = self.read_shard(table, &arn, shard, position).await?;
+                if !skip {
+                    out.extend(records);
+                }
+            }
+        }
+        // Set last: a first read that fails is a first read again (and
+        // still passes over what is there, for `latest()`).
+        position.stream_arn = Some(arn);
+        position.skip_existing = false;
+        Ok(out)
+    }
+
+    /// Reads one shard from `position` on (at most [`PAGES_PER_SHARD`]
+    /// pages), moving `position` past what it returns.
+    async fn read_shard(
+        &self,
+        table: &str,
+        arn: &str,
+        shard: &ShardDescription,
+        position: &mut StreamPosition,
+    ) -> Result<Vec<ChangeRecord>> {
+        let id = &shard.shard_id;
+        let closed = shard.sequence_number_range.ending_sequence_number.is_some();
+        let mut iterator = self
+            .execute(&GetShardIterator {
+                arn: arn.to_owned(),
+                table: table.to_owned(),
+                shard: id.clone(),
+                after: position.read.get(id).cloned(),
+            })
+            .await?
+            .shard_iterator;
+        let mut out = Vec::new();
+        for _ in 0..PAGES_PER_SHARD {
+            let Some(it) = iterator.take() else {
+                // A closed shard read to its end.
+                position.read.remove(id);
+                position.finished.insert(id.clone());
+                break;
+            };
+            let page = self
+                .execute(&GetRecords {
+                    iterator: it,
+                    table: table.to_owned(),
+                })
+                .await?;
+            let empty = page.records.is_empty();
+            for raw in &page.records {
+                let record = ChangeRecord::from_json(raw.get().as_bytes())?;
+                if let Some(seq) = &record.sequence_number {
+                    position.read.insert(id.clone(), seq.clone());
+                }
+                out.push(record);
+            }
+            iterator = page.next_shard_iterator;
+            // An open shard with nothing more yet: the rest comes later. A
+            // closed one is followed to its end (its pages may be empty on
+            // the way).
+            if empty && !closed && iterator.is_some() {
+                break;
+            }
+        }
+        if iterator.is_none() {
+            position.read.remove(id);
+            position.finished.insert(id.clone());
+        }
+        Ok(out)
+    }
+}
+
 /// The record as it comes, before its kind is checked.
 #[derive(Deserialize)]
 struct RawRecord {
@@ -651,6 +911,52 @@ mod tests {
                 .unwrap();
         let e = keys_only.route::<UsersOnly>().unwrap_err();
         assert!(e.message().contains("`UsersOnly`"), "{}", e.message());
+    }
+
+    fn shard(id: &str, parent: Option<&str>, closed: bool) -> ShardDescription {
+        ShardDescription {
+            shard_id: id.to_owned(),
+            parent_shard_id: parent.map(str::to_owned),
+            sequence_number_range: crate::request::SequenceNumberRange {
+                ending_sequence_number: closed.then(|| "9".to_owned()),
+            },
+        }
+    }
+
+    #[test]
+    fn parent_shards_are_read_before_their_children() {
+        let ids = |v: Vec<&ShardDescription>| -> Vec<String> {
+            v.into_iter().map(|s| s.shard_id.clone()).collect()
+        };
+        // a (closed) split into b and c; d's parent is gone (trimmed).
+        let shards = [
+            shard("a", None, true),
+            shard("b", Some("a"), false),
+            shard("c", Some("a"), false),
+            shard("d", Some("gone"), false),
+        ];
+        let mut finished = BTreeSet::new();
+        assert_eq!(ids(ready_shards(&shards, &finished)), ["a", "d"]);
+        finished.insert("a".to_owned());
+        assert_eq!(ids(ready_shards(&shards, &finished)), ["b", "c", "d"]);
+        finished.extend(["b".to_owned(), "c".to_owned(), "d".to_owned()]);
+        assert!(ready_shards(&shards, &finished).is_empty());
+    }
+
+    #[test]
+    fn a_position_is_serde_data() {
+        let mut p = StreamPosition::latest();
+        p.stream_arn = Some("arn:s".into());
+        p.read.insert("shard-1".into(), "100".into());
+        p.finished.insert("shard-0".into());
+        let text = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<StreamPosition>(&text).unwrap(), p);
+        assert_eq!(
+            serde_json::from_str::<StreamPosition>("{}").unwrap(),
+            StreamPosition::oldest()
+        );
+        assert_eq!(p.stream_arn(), Some("arn:s"));
+        assert_eq!(StreamView::NewAndOldImages.as_str(), "NEW_AND_OLD_IMAGES");
     }
 
     #[test]

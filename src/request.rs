@@ -20,10 +20,33 @@ use crate::codec::ScalarType;
 use crate::codec::wire::{EncodedItem, JsonWriter, WireItem, from_json_bytes};
 use crate::value::Value;
 
+/// The API a request belongs to. The Streams API has a host of its own on
+/// AWS (`streams.dynamodb.<region>.amazonaws.com`) and the same signing
+/// name; a configured endpoint serves both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// DynamoDB's own (`DynamoDB_20120810`).
+    DynamoDb,
+    /// DynamoDB Streams (`DynamoDBStreams_20120810`).
+    Streams,
+}
+
+impl Api {
+    /// The `X-Amz-Target` header's prefix, up to the operation name.
+    pub(crate) fn target_prefix(self) -> &'static str {
+        match self {
+            Api::DynamoDb => "DynamoDB_20120810.",
+            Api::Streams => "DynamoDBStreams_20120810.",
+        }
+    }
+}
+
 /// A request of one DynamoDB operation.
 pub(crate) trait Request {
     /// The operation name (`X-Amz-Target: DynamoDB_20120810.<OPERATION>`).
     const OPERATION: &'static str;
+    /// The API the operation belongs to.
+    const API: Api = Api::DynamoDb;
     /// What DynamoDB answers.
     type Answer: Answer;
     /// The table the request is about (for logs and spans; empty for
@@ -940,6 +963,200 @@ impl Request for UpdateTimeToLive {
     }
 }
 
+/// What a table's DynamoDB stream records of each changed item
+/// (`StreamViewType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StreamView {
+    /// The key attributes only: enough to know what changed, not to tell
+    /// the schemas of one table apart.
+    KeysOnly,
+    /// The item as it is after the change.
+    NewImage,
+    /// The item as it was before the change.
+    OldImage,
+    /// Both (what `dynamo::changes` makes most of).
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// DynamoDB's name: `KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE` or
+    /// `NEW_AND_OLD_IMAGES`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KEYS_ONLY",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+}
+
+/// UpdateTable, turning the table's stream on (with `view`) or off.
+#[derive(Clone, Debug)]
+pub(crate) struct UpdateStream {
+    pub(crate) table: String,
+    /// `None` turns the stream off.
+    pub(crate) view: Option<StreamView>,
+}
+
+impl Request for UpdateStream {
+    const OPERATION: &'static str = "UpdateTable";
+    type Answer = TableAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("TableName", &self.table);
+        w.key("StreamSpecification");
+        w.begin_object();
+        w.key("StreamEnabled");
+        w.bool(self.view.is_some());
+        w.field_opt_str("StreamViewType", self.view.map(StreamView::as_str));
+        w.end_object();
+        w.end_object();
+    }
+}
+
+/// DescribeStream (Streams API): one page of the stream's shards.
+#[derive(Clone, Debug)]
+pub(crate) struct DescribeStream {
+    pub(crate) arn: String,
+    /// The table, for logs.
+    pub(crate) table: String,
+    pub(crate) start_after: Option<String>,
+}
+
+impl Request for DescribeStream {
+    const OPERATION: &'static str = "DescribeStream";
+    const API: Api = Api::Streams;
+    type Answer = DescribeStreamAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("StreamArn", &self.arn);
+        w.field_opt_str("ExclusiveStartShardId", self.start_after.as_deref());
+        w.end_object();
+    }
+}
+
+/// DescribeStream's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DescribeStreamAnswer {
+    #[serde(default)]
+    pub(crate) stream_description: StreamDescription,
+}
+
+impl JsonAnswer for DescribeStreamAnswer {}
+
+/// A stream and one page of its shards.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct StreamDescription {
+    #[serde(default)]
+    pub(crate) shards: Vec<ShardDescription>,
+    #[serde(default)]
+    pub(crate) last_evaluated_shard_id: Option<String>,
+}
+
+/// One shard of a stream.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ShardDescription {
+    pub(crate) shard_id: String,
+    #[serde(default)]
+    pub(crate) parent_shard_id: Option<String>,
+    #[serde(default)]
+    pub(crate) sequence_number_range: SequenceNumberRange,
+}
+
+/// The sequence numbers a shard holds; a closed shard has an end.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SequenceNumberRange {
+    #[serde(default)]
+    pub(crate) ending_sequence_number: Option<String>,
+}
+
+/// GetShardIterator (Streams API).
+#[derive(Clone, Debug)]
+pub(crate) struct GetShardIterator {
+    pub(crate) arn: String,
+    pub(crate) table: String,
+    pub(crate) shard: String,
+    /// Read after this sequence number; `None`: from the oldest record.
+    pub(crate) after: Option<String>,
+}
+
+impl Request for GetShardIterator {
+    const OPERATION: &'static str = "GetShardIterator";
+    const API: Api = Api::Streams;
+    type Answer = ShardIteratorAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("StreamArn", &self.arn);
+        w.field_str("ShardId", &self.shard);
+        match &self.after {
+            Some(seq) => {
+                w.field_str("ShardIteratorType", "AFTER_SEQUENCE_NUMBER");
+                w.field_str("SequenceNumber", seq);
+            }
+            None => w.field_str("ShardIteratorType", "TRIM_HORIZON"),
+        }
+        w.end_object();
+    }
+}
+
+/// GetShardIterator's answer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ShardIteratorAnswer {
+    #[serde(default)]
+    pub(crate) shard_iterator: Option<String>,
+}
+
+impl JsonAnswer for ShardIteratorAnswer {}
+
+/// GetRecords (Streams API).
+#[derive(Clone, Debug)]
+pub(crate) struct GetRecords {
+    pub(crate) iterator: String,
+    pub(crate) table: String,
+}
+
+impl Request for GetRecords {
+    const OPERATION: &'static str = "GetRecords";
+    const API: Api = Api::Streams;
+    type Answer = GetRecordsAnswer;
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn write_json(&self, w: &mut JsonWriter, _capacity: bool) {
+        w.begin_object();
+        w.field_str("ShardIterator", &self.iterator);
+        w.end_object();
+    }
+}
+
+/// GetRecords' answer: the records' text, parsed by `crate::changes`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct GetRecordsAnswer {
+    #[serde(default)]
+    pub(crate) records: Vec<Box<RawValue>>,
+    /// `None` once a closed shard has been read to its end.
+    #[serde(default)]
+    pub(crate) next_shard_iterator: Option<String>,
+}
+
+impl JsonAnswer for GetRecordsAnswer {}
+
 /// DescribeTimeToLive.
 #[derive(Clone, Debug)]
 pub(crate) struct DescribeTimeToLive {
@@ -1252,6 +1469,9 @@ pub struct TableInfo {
     pub indexes: Vec<IndexInfo>,
     /// `PAY_PER_REQUEST` or `PROVISIONED`, when reported.
     pub billing_mode: Option<String>,
+    /// The ARN of the table's DynamoDB stream, when it has one turned on
+    /// (see [`Client::read_changes`](crate::Client::read_changes)).
+    pub stream_arn: Option<String>,
 }
 
 impl TableInfo {
@@ -1346,6 +1566,17 @@ struct TableDescription {
     local_secondary_indexes: Vec<IndexDescription>,
     #[serde(default)]
     billing_mode_summary: Option<BillingModeSummary>,
+    #[serde(default)]
+    latest_stream_arn: Option<String>,
+    #[serde(default)]
+    stream_specification: Option<StreamSpecification>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StreamSpecification {
+    #[serde(default)]
+    stream_enabled: bool,
 }
 
 fn find_key(ks: &[KeySchemaElement], t: &str) -> Option<String> {
@@ -1395,6 +1626,11 @@ impl From<TableDescription> for TableInfo {
                 )
                 .collect(),
             billing_mode: d.billing_mode_summary.and_then(|b| b.billing_mode),
+            // A stream turned off keeps its ARN for a day: only an enabled
+            // one counts.
+            stream_arn: d
+                .latest_stream_arn
+                .filter(|_| d.stream_specification.is_some_and(|s| s.stream_enabled)),
         }
     }
 }

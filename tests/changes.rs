@@ -1,20 +1,13 @@
-//! DynamoDB Streams records from the local engine's stream, decoded into
-//! the schemas that wrote them: the crate writes, the test reads the
-//! table's stream with signed Streams API calls of its own (the crate does
-//! not read streams), and `dynamo::changes` decodes what came back.
+//! DynamoDB Streams on the local engine: the crate turns a table's stream
+//! on, writes, reads the stream back with `Client::read_changes` and
+//! decodes each record into the schema that wrote it.
 
 mod support;
 
-use dynamo::changes::{ChangeEvent, ChangeKind, ChangeRecord};
-use dynamo::prelude::*;
-use rusoto_core::Region;
-use rusoto_core::request::{DispatchSignedRequest, HttpClient};
-use rusoto_core::signature::SignedRequest;
-use rusoto_credential::AwsCredentials;
-use serde_json::{Value as Json, json};
-use support::isolated;
-
+use dynamo::changes::{ChangeKind, ChangeRecord, StreamPosition, StreamView};
 use dynamo::local::LocalDynamo;
+use dynamo::prelude::*;
+use support::isolated;
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
@@ -62,117 +55,12 @@ dynamo::collection! {
     }
 }
 
-/// One signed call to the engine at `endpoint`: DynamoDB's API
-/// (`DynamoDB_20120810`) or the Streams API (`DynamoDBStreams_20120810`),
-/// which it serves on the same endpoint. The answer's body, which must be a
-/// 200's.
-async fn call_at(endpoint: &str, target: &str, body: Json) -> Vec<u8> {
-    assert!(support::is_loopback(endpoint), "{endpoint}");
-    let region = Region::Custom {
-        name: "us-east-1".to_owned(),
-        endpoint: endpoint.to_owned(),
-    };
-    let mut req = SignedRequest::new("POST", "dynamodb", &region, "/");
-    req.set_content_type("application/x-amz-json-1.0".to_owned());
-    req.add_header("x-amz-target", target);
-    req.set_payload(Some(serde_json::to_vec(&body).unwrap()));
-    req.sign(&AwsCredentials::new("local", "local", None, None));
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let answer = HttpClient::from_connector(connector)
-        .dispatch(req, None)
+/// Every record `table`'s stream holds, read from the oldest.
+async fn all_records(client: &Client, table: &str) -> Vec<ChangeRecord> {
+    client
+        .read_changes(table, &mut StreamPosition::oldest())
         .await
-        .expect("the engine answers")
-        .buffer()
-        .await
-        .expect("the whole answer");
-    assert_eq!(
-        answer.status.as_u16(),
-        200,
-        "{target}: {}",
-        String::from_utf8_lossy(&answer.body)
-    );
-    answer.body.to_vec()
-}
-
-async fn call_json(endpoint: &str, target: &str, body: Json) -> Json {
-    serde_json::from_slice(&call_at(endpoint, target, body).await).unwrap()
-}
-
-/// Turns on `table`'s stream, with both images.
-async fn enable_stream(endpoint: &str, table: &str) {
-    call_at(
-        endpoint,
-        "DynamoDB_20120810.UpdateTable",
-        json!({
-            "TableName": table,
-            "StreamSpecification": {
-                "StreamEnabled": true,
-                "StreamViewType": "NEW_AND_OLD_IMAGES",
-            },
-        }),
-    )
-    .await;
-}
-
-/// Every record of `table`'s stream so far, in shard order.
-async fn stream_records(endpoint: &str, table: &str) -> Vec<ChangeRecord> {
-    let mut records = Vec::new();
-    for page in stream_pages(endpoint, table).await {
-        records.extend(ChangeEvent::from_json(&page).unwrap().records);
-    }
-    records
-}
-
-/// Every record of the table's stream so far, as the `GetRecords` answers'
-/// text (one per shard), in shard order.
-async fn stream_pages(endpoint: &str, table: &str) -> Vec<Vec<u8>> {
-    let described = call_json(
-        endpoint,
-        "DynamoDB_20120810.DescribeTable",
-        json!({ "TableName": table }),
-    )
-    .await;
-    let arn = described["Table"]["LatestStreamArn"]
-        .as_str()
-        .expect("the table has a stream")
-        .to_owned();
-    let stream = call_json(
-        endpoint,
-        "DynamoDBStreams_20120810.DescribeStream",
-        json!({ "StreamArn": arn }),
-    )
-    .await;
-    let shards = stream["StreamDescription"]["Shards"]
-        .as_array()
         .unwrap()
-        .clone();
-    assert!(!shards.is_empty());
-    let mut pages = Vec::new();
-    for shard in shards {
-        let it = call_json(
-            endpoint,
-            "DynamoDBStreams_20120810.GetShardIterator",
-            json!({
-                "StreamArn": arn,
-                "ShardId": shard["ShardId"],
-                "ShardIteratorType": "TRIM_HORIZON",
-            }),
-        )
-        .await;
-        pages.push(
-            call_at(
-                endpoint,
-                "DynamoDBStreams_20120810.GetRecords",
-                json!({ "ShardIterator": it["ShardIterator"] }),
-            )
-            .await,
-        );
-    }
-    pages
 }
 
 #[tokio::test]
@@ -180,8 +68,14 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
     isolated(async {
         Member::create_table().await.unwrap();
         let table = Member::schema().effective_table_name();
-        let endpoint = support::endpoint();
-        enable_stream(&endpoint, &table).await;
+        let arn = support::client()
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        assert_eq!(
+            support::client().describe_table(&table).await.unwrap().stream_arn,
+            Some(arn)
+        );
 
         // An insert, a change and a removal of a member; an event; a note.
         Member::put_item(item!(Member { club: "c1", name: "ada", visits: 1 }))
@@ -203,7 +97,7 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
             .await
             .unwrap();
 
-        let records = stream_records(&endpoint, &table).await;
+        let records = all_records(&support::client(), &table).await;
         let kinds: Vec<_> = records.iter().map(ChangeRecord::kind).collect();
         assert_eq!(
             kinds,
@@ -264,12 +158,14 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
 async fn time_to_live_deletions_are_marked_as_expiries() {
     let local = LocalDynamo::start().await.unwrap();
     let client = local.client();
-    let endpoint = local.endpoint();
     client
         .scope(async {
             Session::create_table().await.unwrap();
             let table = Session::schema().effective_table_name();
-            enable_stream(&endpoint, &table).await;
+            client
+                .enable_stream(&table, StreamView::NewAndOldImages)
+                .await
+                .unwrap();
             let past = 1_000_000_000i64;
             let future = 4_000_000_000i64;
             Session::put_item(item!(Session {
@@ -295,7 +191,7 @@ async fn time_to_live_deletions_are_marked_as_expiries() {
                 "nothing left to expire"
             );
 
-            let records = stream_records(&endpoint, &table).await;
+            let records = all_records(&client, &table).await;
             let summary: Vec<_> = records.iter().map(|r| (r.kind(), r.is_expiry())).collect();
             assert_eq!(
                 summary,
@@ -316,4 +212,149 @@ async fn time_to_live_deletions_are_marked_as_expiries() {
             );
         })
         .await;
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Counter {
+        table_name "stream_counters";
+        field :name: String, partition_key;
+        field :count: i64;
+    }
+}
+
+fn counts(records: &[ChangeRecord]) -> Vec<i64> {
+    records
+        .iter()
+        .map(|r| r.decode::<Counter>().unwrap().new.map_or(-1, |c| c.count))
+        .collect()
+}
+
+async fn bump(n: i64) {
+    Counter::put_item(item!(Counter {
+        name: "c",
+        count: n
+    }))
+    .await
+    .unwrap();
+}
+
+/// A position moves past what each read returns, survives being stored,
+/// and `latest()` passes over what was there before.
+#[tokio::test]
+async fn a_position_is_a_checkpoint() {
+    isolated(async {
+        let client = support::client();
+        Counter::create_table().await.unwrap();
+        let table = Counter::schema().effective_table_name();
+
+        // No stream yet: a typed error naming the table, before any
+        // Streams API call.
+        let e = client
+            .read_changes(&table, &mut StreamPosition::oldest())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .contains(&format!("table `{table}` has no stream")),
+            "{}",
+            e.message()
+        );
+
+        let arn = client
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        // DynamoDB refuses a second stream on the same table.
+        let e = client
+            .enable_stream(&table, StreamView::KeysOnly)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+
+        bump(1).await;
+        bump(2).await;
+        let mut from_now = StreamPosition::latest();
+        assert!(
+            client
+                .read_changes(&table, &mut from_now)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(from_now.stream_arn(), Some(arn.as_str()));
+
+        let mut position = StreamPosition::oldest();
+        assert_eq!(
+            counts(&client.read_changes(&table, &mut position).await.unwrap()),
+            [1, 2]
+        );
+        assert!(
+            client
+                .read_changes(&table, &mut position)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        bump(3).await;
+        Counter::delete_item(&item!(Counter { name: "c" }))
+            .await
+            .unwrap();
+        // Stored and read back, as a consumer's checkpoint would be.
+        let stored = serde_json::to_string(&position).unwrap();
+        let mut restored: StreamPosition = serde_json::from_str(&stored).unwrap();
+        let next = client.read_changes(&table, &mut restored).await.unwrap();
+        assert_eq!(counts(&next), [3, -1]);
+        assert_eq!(next[1].kind(), ChangeKind::Remove);
+        assert_eq!(next[1].decode::<Counter>().unwrap().old.unwrap().count, 3);
+        // The original position did not move; the `latest()` one sees only
+        // what came after its first read.
+        assert_eq!(
+            counts(&client.read_changes(&table, &mut position).await.unwrap()),
+            [3, -1]
+        );
+        assert_eq!(
+            counts(&client.read_changes(&table, &mut from_now).await.unwrap()),
+            [3, -1]
+        );
+
+        // Turned off: no stream to read; turned on again: a new stream, which
+        // an old position does not belong to.
+        client.disable_stream(&table).await.unwrap();
+        assert_eq!(
+            client.describe_table(&table).await.unwrap().stream_arn,
+            None
+        );
+        let e = client
+            .read_changes(&table, &mut position)
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("has no stream"), "{}", e.message());
+        let again = client
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        assert_ne!(again, arn);
+        let e = client
+            .read_changes(&table, &mut position)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("turned off and on again"),
+            "{}",
+            e.message()
+        );
+        // A fresh position reads the new stream. (What a new stream holds
+        // at first differs: DynamoDB starts it empty, the local engine
+        // keeps the table's earlier records.)
+        bump(4).await;
+        let mut fresh = StreamPosition::oldest();
+        let records = client.read_changes(&table, &mut fresh).await.unwrap();
+        assert_eq!(counts(&records).last(), Some(&4));
+        assert_eq!(fresh.stream_arn(), Some(again.as_str()));
+    })
+    .await;
 }

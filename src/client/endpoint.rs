@@ -81,6 +81,16 @@ impl Endpoint {
 
     /// AWS's regional endpoint.
     pub(crate) fn regional(region: &str) -> Result<Endpoint> {
+        Endpoint::regional_for("dynamodb", region)
+    }
+
+    /// AWS's regional endpoint of the DynamoDB Streams API.
+    pub(crate) fn regional_streams(region: &str) -> Result<Endpoint> {
+        Endpoint::regional_for("streams.dynamodb", region)
+    }
+
+    /// `https://<service>.<region>.amazonaws.com/` (`.com.cn` in China).
+    fn regional_for(service: &str, region: &str) -> Result<Endpoint> {
         if region.is_empty()
             || !region
                 .bytes()
@@ -95,7 +105,7 @@ impl Endpoint {
         } else {
             "amazonaws.com"
         };
-        let host = format!("dynamodb.{region}.{suffix}");
+        let host = format!("{service}.{region}.{suffix}");
         Ok(Endpoint {
             url: format!("https://{host}/"),
             host,
@@ -197,6 +207,15 @@ mod tests {
             "dynamodb.cn-north-1.amazonaws.com.cn"
         );
         assert!(Endpoint::regional("evil.com/x").is_err());
+        assert_eq!(
+            Endpoint::regional_streams("eu-west-1").unwrap().url,
+            "https://streams.dynamodb.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            Endpoint::regional_streams("cn-north-1").unwrap().host,
+            "streams.dynamodb.cn-north-1.amazonaws.com.cn"
+        );
+        assert!(Endpoint::regional_streams("").is_err());
     }
 
     #[test]

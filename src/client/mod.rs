@@ -58,7 +58,7 @@ use tracing::field::Empty;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::logger;
-use crate::request::{Answer, Request};
+use crate::request::{Answer, Api, Request};
 
 pub use retry::{MAX_ATTEMPTS, RetryPolicy};
 
@@ -284,20 +284,35 @@ pub struct Client {
 struct Target {
     region: String,
     endpoint: endpoint::Endpoint,
+    /// Where Streams API requests go: AWS's own host for them, or the
+    /// configured endpoint (which serves both).
+    streams: endpoint::Endpoint,
     signer: sigv4::Signer,
 }
 
 impl Target {
     fn new(region: String, configured: Option<&endpoint::Endpoint>) -> Result<Target> {
-        let endpoint = match configured {
-            Some(e) => e.clone(),
-            None => endpoint::Endpoint::regional(&region)?,
+        let (endpoint, streams) = match configured {
+            Some(e) => (e.clone(), e.clone()),
+            None => (
+                endpoint::Endpoint::regional(&region)?,
+                endpoint::Endpoint::regional_streams(&region)?,
+            ),
         };
         Ok(Target {
+            // The Streams API signs with DynamoDB's signing name too.
             signer: sigv4::Signer::new(&region, "dynamodb"),
             region,
             endpoint,
+            streams,
         })
+    }
+
+    fn endpoint(&self, api: Api) -> &endpoint::Endpoint {
+        match api {
+            Api::DynamoDb => &self.endpoint,
+            Api::Streams => &self.streams,
+        }
     }
 }
 
@@ -923,7 +938,9 @@ impl Client {
             loop {
                 let attempt = budget.attempt();
                 let sent = Instant::now();
-                let result = self.send_once(op, &body, budget.remaining()).await;
+                let result = self
+                    .send_once(R::API, op, &body, budget.remaining())
+                    .await;
                 let elapsed = sent.elapsed();
                 if logger::enabled() {
                     let outcome = match &result {
@@ -976,7 +993,13 @@ impl Client {
 
     /// One signed attempt with the timeout (cut to `remaining`): the body of
     /// a 200 answer, or the mapped error.
-    async fn send_once(&self, op: &str, body: &Bytes, remaining: Duration) -> Result<Bytes> {
+    async fn send_once(
+        &self,
+        api: Api,
+        op: &str,
+        body: &Bytes,
+        remaining: Duration,
+    ) -> Result<Bytes> {
         let s = &self.inner.shared;
         // Before anything else — credentials, region lookups — so a test
         // can never reach a real account.
@@ -992,7 +1015,7 @@ impl Client {
             .inner
             .timeout
             .min(remaining.max(Duration::from_millis(1)));
-        let amz_target = format!("DynamoDB_20120810.{op}");
+        let amz_target = format!("{}{op}", api.target_prefix());
         let exchange = async {
             let target = s.target().await?;
             let creds = s.credentials.get().await?;
@@ -1000,10 +1023,11 @@ impl Client {
                 ("content-type", "application/x-amz-json-1.0"),
                 ("x-amz-target", amz_target.as_str()),
             ];
+            let endpoint = target.endpoint(api);
             let signed = target.signer.sign(
                 &sigv4::Request {
                     method: "POST",
-                    host: &target.endpoint.host,
+                    host: &endpoint.host,
                     path: "/",
                     query: "",
                     headers: &headers,
@@ -1019,7 +1043,7 @@ impl Client {
             let mut all: Vec<(&str, &str)> = Vec::with_capacity(6);
             all.extend_from_slice(&headers);
             all.extend(signed.headers.iter().map(|(k, v)| (*k, v.as_str())));
-            s.http.post(&target.endpoint, &all, body.clone()).await
+            s.http.post(endpoint, &all, body.clone()).await
         };
         let (status, answer) = match tokio::time::timeout(timeout, exchange).await {
             Ok(r) => r?,

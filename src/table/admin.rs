@@ -9,8 +9,8 @@ use crate::codec::Item;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::table::{check_matches, check_table_name, create, spec};
 use crate::request::{
-    DeleteTable, DescribeTable, DescribeTimeToLive, ListTables, Read, Scan, TableInfo, TableSpec,
-    TtlInfo, UpdateTimeToLive,
+    DeleteTable, DescribeTable, DescribeTimeToLive, ListTables, Read, Scan, StreamView, TableInfo,
+    TableSpec, TtlInfo, UpdateStream, UpdateTimeToLive,
 };
 use crate::schema::{KeyContext, Schema};
 
@@ -243,6 +243,48 @@ impl Client {
             enabled: true,
         })
         .await?;
+        Ok(())
+    }
+
+    /// Turns on `table`'s DynamoDB stream, recording what `view` says of
+    /// each change, waits until the table is active again, and returns the
+    /// stream's ARN. Read it with [`read_changes`](Client::read_changes)
+    /// or from AWS Lambda; its records decode with
+    /// [`dynamo::changes`](crate::changes). A table whose stream is
+    /// already on is a `ValidationError` naming that stream, as DynamoDB
+    /// answers (checked first, so that every engine says so).
+    pub async fn enable_stream(&self, table: &str, view: StreamView) -> Result<String> {
+        check_table_name(table)?;
+        if let Some(arn) = self.describe_table(table).await?.stream_arn {
+            return Err(Error::validation(format!(
+                "table `{table}` already has a stream turned on (`{arn}`); turn it off with \
+                 `disable_stream` first to change its view type"
+            )));
+        }
+        self.execute(&UpdateStream {
+            table: table.to_owned(),
+            view: Some(view),
+        })
+        .await?;
+        let info = self.wait_for_table(table, |_| {}).await?;
+        info.stream_arn.ok_or_else(|| {
+            Error::new(
+                ErrorKind::InternalServerError,
+                format!("table `{table}` reports no stream after turning one on"),
+            )
+        })
+    }
+
+    /// Turns off `table`'s DynamoDB stream and waits until the table is
+    /// active again. (Its records stay readable for 24 hours.)
+    pub async fn disable_stream(&self, table: &str) -> Result<()> {
+        check_table_name(table)?;
+        self.execute(&UpdateStream {
+            table: table.to_owned(),
+            view: None,
+        })
+        .await?;
+        self.wait_for_table(table, |_| {}).await?;
         Ok(())
     }
 

@@ -1932,6 +1932,108 @@ mod tests {
     }
 
     #[test]
+    fn stream_bodies_and_answers() {
+        assert_eq!(Api::DynamoDb.target_prefix(), "DynamoDB_20120810.");
+        assert_eq!(Api::Streams.target_prefix(), "DynamoDBStreams_20120810.");
+        assert_eq!(<GetItem as Request>::API, Api::DynamoDb);
+        assert_eq!(<GetRecords as Request>::API, Api::Streams);
+        assert_eq!(<UpdateStream as Request>::API, Api::DynamoDb);
+
+        let on = UpdateStream {
+            table: "t".into(),
+            view: Some(StreamView::NewImage),
+        };
+        assert_eq!(
+            body(&on, false),
+            json!({"TableName": "t", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}})
+        );
+        let off = UpdateStream {
+            table: "t".into(),
+            view: None,
+        };
+        assert_eq!(
+            body(&off, false),
+            json!({"TableName": "t", "StreamSpecification": {"StreamEnabled": false}})
+        );
+        let d = DescribeStream {
+            arn: "arn:s".into(),
+            table: "t".into(),
+            start_after: Some("shard-1".into()),
+        };
+        assert_eq!(
+            body(&d, false),
+            json!({"StreamArn": "arn:s", "ExclusiveStartShardId": "shard-1"})
+        );
+        let mut it = GetShardIterator {
+            arn: "arn:s".into(),
+            table: "t".into(),
+            shard: "shard-1".into(),
+            after: None,
+        };
+        assert_eq!(
+            body(&it, false),
+            json!({"StreamArn": "arn:s", "ShardId": "shard-1", "ShardIteratorType": "TRIM_HORIZON"})
+        );
+        it.after = Some("42".into());
+        assert_eq!(
+            body(&it, false),
+            json!({"StreamArn": "arn:s", "ShardId": "shard-1",
+                   "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": "42"})
+        );
+        let g = GetRecords {
+            iterator: "it-1".into(),
+            table: "t".into(),
+        };
+        assert_eq!(body(&g, false), json!({"ShardIterator": "it-1"}));
+
+        let a: DescribeStreamAnswer = serde_json::from_str(
+            r#"{"StreamDescription": {"StreamArn": "arn:s", "Shards": [
+                {"ShardId": "a", "SequenceNumberRange": {"StartingSequenceNumber": "1", "EndingSequenceNumber": "9"}},
+                {"ShardId": "b", "ParentShardId": "a", "SequenceNumberRange": {"StartingSequenceNumber": "10"}}],
+                "LastEvaluatedShardId": "b"}}"#,
+        )
+        .unwrap();
+        let d = a.stream_description;
+        assert_eq!(d.last_evaluated_shard_id.as_deref(), Some("b"));
+        assert_eq!(
+            d.shards[0]
+                .sequence_number_range
+                .ending_sequence_number
+                .as_deref(),
+            Some("9")
+        );
+        assert_eq!(d.shards[1].parent_shard_id.as_deref(), Some("a"));
+        assert_eq!(
+            d.shards[1].sequence_number_range.ending_sequence_number,
+            None
+        );
+
+        let r: GetRecordsAnswer = serde_json::from_str(
+            r#"{"Records": [{"eventName": "INSERT"}], "NextShardIterator": "n"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.records[0].get(), r#"{"eventName": "INSERT"}"#);
+        assert_eq!(r.next_shard_iterator.as_deref(), Some("n"));
+        let end: GetRecordsAnswer = serde_json::from_str(r#"{"Records": []}"#).unwrap();
+        assert_eq!(end.next_shard_iterator, None);
+
+        // A stream turned off keeps its ARN in the description; it is not
+        // the table's stream any more.
+        let on: TableAnswer = serde_json::from_str(
+            r#"{"Table": {"TableName": "t", "LatestStreamArn": "arn:s",
+                "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(on.info().stream_arn.as_deref(), Some("arn:s"));
+        let off: TableAnswer = serde_json::from_str(
+            r#"{"Table": {"TableName": "t", "LatestStreamArn": "arn:s",
+                "StreamSpecification": {"StreamEnabled": false}}}"#,
+        )
+        .unwrap();
+        assert_eq!(off.info().stream_arn, None);
+    }
+
+    #[test]
     fn answers_parse() {
         let a: PageAnswer = serde_json::from_str(
             r#"{"Items":[{"id":{"S":"a"}},{"id":{"S":"b"}}],"Count":2,"ScannedCount":5,

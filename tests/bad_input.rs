@@ -906,6 +906,24 @@ fn catalogue() -> Vec<Case> {
             |c| { c.create_table::<BadName>().await }
         ),
         case!(
+            "stream: read the stream of an invalid table name",
+            ValidationError,
+            ["`bad name!`"],
+            |c| {
+                c.read_changes("bad name!", &mut dynamo::changes::StreamPosition::oldest())
+                    .await
+            }
+        ),
+        case!(
+            "stream: turn on the stream of a table name too short",
+            ValidationError,
+            ["`ab`"],
+            |c| {
+                c.enable_stream("ab", dynamo::changes::StreamView::NewAndOldImages)
+                    .await
+            }
+        ),
+        case!(
             "table prefix that makes the name invalid",
             ValidationError,
             ["`my prefix/users`"],

@@ -1,6 +1,7 @@
-//! The `dynamo` binary against DynamoDB Local: create, list (across pages),
-//! describe, generate a schema (and compile it), enable TTL, refuse an
-//! unconfirmed delete, delete with `--force`.
+//! The `dynamo` binary against the local engine: create, list (across
+//! pages), describe, generate a schema (and compile it), enable TTL, turn on
+//! and read a table's stream (with a checkpoint), refuse an unconfirmed
+//! delete, delete with `--force`.
 #![cfg(feature = "cli")]
 
 mod support;
@@ -585,4 +586,66 @@ pub fn blank() -> MixedItem {{
         "the generated schema does not compile:\n{}\n--- code ---\n{code}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn a_tables_stream_from_the_command_line() {
+    let client = support::client();
+    let name = table_name("cli_stream");
+    ok(&dynamo(&["create-table", &name, "--no-sort-key"]));
+    let e = failed(&dynamo(&["read-stream", &name]));
+    assert!(e.contains("has no stream"), "{e}");
+
+    let j = json(&dynamo(&["--output", "json", "enable-stream", &name]));
+    let arn = j["stream_arn"].as_str().unwrap().to_owned();
+    assert_eq!(j["view"], "NEW_AND_OLD_IMAGES");
+    let d = json(&dynamo(&["--output", "json", "describe-table", &name]));
+    assert_eq!(d["stream_arn"], arn.as_str());
+    assert!(ok(&dynamo(&["describe-table", &name])).contains(&format!("Stream:        {arn}")));
+    // A second stream is refused, in one line.
+    let e = failed(&dynamo(&["enable-stream", &name, "--view", "keys-only"]));
+    assert!(e.contains("already has a stream"), "{e}");
+
+    put_raw(&name, vec![("pk", Value::from("a")), ("n", Value::from(1))]).await;
+    let checkpoint = std::env::temp_dir().join(format!("{name}.position.json"));
+    let _ = std::fs::remove_file(&checkpoint);
+    let cp = checkpoint.to_str().unwrap();
+    let out = ok(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
+    assert_eq!(out, "INSERT {\"pk\":\"a\"} {\"n\":1,\"pk\":\"a\"}\n");
+    // The checkpoint moved past it; `--from latest` sees nothing yet.
+    assert_eq!(ok(&dynamo(&["read-stream", &name, "--checkpoint", cp])), "");
+    assert_eq!(ok(&dynamo(&["read-stream", &name, "--from", "latest"])), "");
+
+    put_raw(&name, vec![("pk", Value::from("a")), ("n", Value::from(2))]).await;
+    let out = ok(&dynamo(&[
+        "--output",
+        "json",
+        "read-stream",
+        &name,
+        "--checkpoint",
+        cp,
+    ]));
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert_eq!(lines[0]["kind"], "MODIFY");
+    assert_eq!(lines[0]["old"]["n"], 1);
+    assert_eq!(lines[0]["new"]["n"], 2);
+    assert_eq!(lines[0]["expired"], false);
+    // Without the checkpoint, everything from the oldest.
+    assert_eq!(ok(&dynamo(&["read-stream", &name])).lines().count(), 2);
+
+    // A checkpoint that is not one: one line, and the file left alone.
+    std::fs::write(&checkpoint, "not json").unwrap();
+    let e = failed(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
+    assert!(e.contains("is not a stream position"), "{e}");
+    assert_eq!(std::fs::read_to_string(&checkpoint).unwrap(), "not json");
+    let _ = std::fs::remove_file(&checkpoint);
+
+    ok(&dynamo(&["disable-stream", &name]));
+    let d = json(&dynamo(&["--output", "json", "describe-table", &name]));
+    assert!(d["stream_arn"].is_null(), "{d}");
+    client.delete_table_named(&name, |_| {}).await.unwrap();
 }

@@ -5,6 +5,7 @@
 //! dynamo list-tables --name-contains user --limit 10
 //! dynamo generate-schema users > src/users.rs
 //! dynamo enable-ttl sessions --attribute expires_at
+//! dynamo enable-stream orders && dynamo read-stream orders --follow
 //! dynamo delete-table users --force
 //! ```
 //!
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use dynamo::changes::{ChangeRecord, StreamPosition, StreamView};
 use dynamo::table::{BillingMode, TableInfo, TableSpec};
 use dynamo::{Client, ErrorKind, ScalarType};
 use serde_json::json;
@@ -28,8 +30,8 @@ use serde_json::json;
 use progress::Progress;
 
 /// Manage DynamoDB tables for dynamo schemas: create, list, describe and
-/// delete tables, turn on time to live, and generate a `dynamo_item!` block
-/// from an existing table.
+/// delete tables, turn on time to live, turn on and read a table's stream,
+/// and generate a `dynamo_item!` block from an existing table.
 ///
 /// The endpoint and region come from --endpoint / --region, else from
 /// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, AWS_DYNAMODB_ENDPOINT and
@@ -149,6 +151,51 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         attribute: String,
     },
+    /// Turn on the table's DynamoDB stream and print its ARN.
+    EnableStream {
+        /// The table name.
+        table: String,
+        /// What the stream records of each change.
+        #[arg(long, value_enum, default_value_t = View::NewAndOldImages)]
+        view: View,
+    },
+    /// Turn off the table's DynamoDB stream.
+    DisableStream {
+        /// The table name.
+        table: String,
+    },
+    /// Print the changes the table's DynamoDB stream holds, one line per
+    /// record (with --output json: one JSON object per line).
+    ReadStream {
+        /// The table name.
+        table: String,
+        /// Where to start without a checkpoint: everything the stream holds
+        /// (up to 24 hours), or only changes from now on.
+        #[arg(long, value_enum, default_value_t = Start::Oldest)]
+        from: Start,
+        /// A file keeping the position between runs: read from it when it
+        /// exists, written after every batch printed.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+        /// Keep reading (once a second when there is nothing new) until
+        /// interrupted.
+        #[arg(long)]
+        follow: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum View {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Start {
+    Oldest,
+    Latest,
 }
 
 /// How `main` ends besides success.
@@ -337,6 +384,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         None => println!("Time to live:  {}", t.status),
                     }
                 }
+                if let Some(arn) = &info.stream_arn {
+                    println!("Stream:        {arn}");
+                }
             }
         }
         Command::GenerateSchema {
@@ -373,6 +423,84 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&generated.to_json());
             } else {
                 print!("{}", generated.render());
+            }
+        }
+        Command::EnableStream { table, view } => {
+            let view = match view {
+                View::KeysOnly => StreamView::KeysOnly,
+                View::NewImage => StreamView::NewImage,
+                View::OldImage => StreamView::OldImage,
+                View::NewAndOldImages => StreamView::NewAndOldImages,
+            };
+            let arn = client
+                .enable_stream(&table, view)
+                .await
+                .with_context(|| format!("cannot turn on the stream of table `{table}`"))?;
+            if json_out {
+                print_json(&json!({ "table": table, "stream_arn": arn, "view": view.as_str() }));
+            } else {
+                println!("Stream on table {table} ({}): {arn}", view.as_str());
+            }
+        }
+        Command::DisableStream { table } => {
+            client
+                .disable_stream(&table)
+                .await
+                .with_context(|| format!("cannot turn off the stream of table `{table}`"))?;
+            if json_out {
+                print_json(&json!({ "table": table, "stream_arn": null }));
+            } else {
+                println!("Stream on table {table}: off");
+            }
+        }
+        Command::ReadStream {
+            table,
+            from,
+            checkpoint,
+            follow,
+        } => {
+            let mut position = match &checkpoint {
+                Some(path) if path.exists() => {
+                    let text = std::fs::read_to_string(path).with_context(|| {
+                        format!("cannot read the checkpoint {}", path.display())
+                    })?;
+                    serde_json::from_str(&text).with_context(|| {
+                        format!("the checkpoint {} is not a stream position", path.display())
+                    })?
+                }
+                _ => match from {
+                    Start::Oldest => StreamPosition::oldest(),
+                    Start::Latest => StreamPosition::latest(),
+                },
+            };
+            loop {
+                let records = client
+                    .read_changes(&table, &mut position)
+                    .await
+                    .with_context(|| format!("cannot read the stream of table `{table}`"))?;
+                let mut stdout = std::io::stdout().lock();
+                for r in &records {
+                    let line = if json_out {
+                        record_json(r).to_string()
+                    } else {
+                        record_text(r)
+                    };
+                    // A closed stdout (`| head`) ends the command quietly.
+                    if writeln!(stdout, "{line}").is_err() {
+                        return Ok(());
+                    }
+                }
+                let _ = stdout.flush();
+                drop(stdout);
+                if let Some(path) = &checkpoint {
+                    save_checkpoint(path, &position)?;
+                }
+                if !follow {
+                    break;
+                }
+                if records.is_empty() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
             }
         }
         Command::EnableTtl { table, attribute } => {
@@ -519,6 +647,7 @@ fn table_json(info: &TableInfo, ttl: Option<&dynamo::table::TtlInfo>) -> serde_j
         "sort_key": key(&info.sort_key),
         "item_count": info.item_count,
         "billing_mode": info.billing_mode,
+        "stream_arn": info.stream_arn,
         "indexes": info.indexes.iter().map(|i| json!({
             "name": i.name, "status": i.status, "partition_key": i.partition_key,
             "sort_key": i.sort_key, "local": i.local,
@@ -528,6 +657,52 @@ fn table_json(info: &TableInfo, ttl: Option<&dynamo::table::TtlInfo>) -> serde_j
         v["time_to_live"] = json!({ "status": t.status, "attribute": t.attribute });
     }
     v
+}
+
+/// An attribute map as plain JSON, names sorted.
+fn plain(item: &dynamo::Item) -> serde_json::Value {
+    let sorted: std::collections::BTreeMap<_, _> =
+        item.iter().map(|(k, v)| (k, v.to_plain_json())).collect();
+    json!(sorted)
+}
+
+/// One stream record as a JSON object.
+fn record_json(r: &ChangeRecord) -> serde_json::Value {
+    json!({
+        "event_id": r.event_id(),
+        "kind": r.kind().as_str(),
+        "sequence_number": r.sequence_number(),
+        "keys": plain(&r.keys()),
+        "old": r.old_image().map(|i| plain(&i)),
+        "new": r.new_image().map(|i| plain(&i)),
+        "expired": r.is_expiry(),
+    })
+}
+
+/// One stream record as a line: the kind, the keys, then the item after
+/// the change (before it, for a removal).
+fn record_text(r: &ChangeRecord) -> String {
+    let mut line = format!("{} {}", r.kind(), plain(&r.keys()));
+    if let Some(image) = r.new_image().or_else(|| r.old_image()) {
+        line.push(' ');
+        line.push_str(&plain(&image).to_string());
+    }
+    if r.is_expiry() {
+        line.push_str(" (expired)");
+    }
+    line
+}
+
+/// Writes the position to `path` through a temporary file, so that an
+/// interrupted run never leaves half a checkpoint.
+fn save_checkpoint(path: &std::path::Path, position: &StreamPosition) -> anyhow::Result<()> {
+    let text = serde_json::to_string(position).context("cannot serialize the position")?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot write the checkpoint {}", path.display()))
 }
 
 fn print_json(v: &serde_json::Value) {

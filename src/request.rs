@@ -703,6 +703,9 @@ pub struct TableSpec {
     pub local_indexes: Vec<LocalIndexSpec>,
     /// The time-to-live attribute to turn on once the table exists.
     pub ttl_attribute: Option<String>,
+    /// The table's DynamoDB stream, turned on at creation (`None`: no
+    /// stream; see [`Client::read_changes`](crate::Client::read_changes)).
+    pub stream: Option<StreamView>,
     /// Billing.
     pub billing: BillingMode,
 }
@@ -718,6 +721,7 @@ impl TableSpec {
             indexes: Vec::new(),
             local_indexes: Vec::new(),
             ttl_attribute: None,
+            stream: None,
             billing: BillingMode::PayPerRequest,
         }
     }
@@ -841,6 +845,14 @@ impl Request for CreateTable {
             },
         );
         write_throughput(w, s.billing);
+        if let Some(view) = s.stream {
+            w.key("StreamSpecification");
+            w.begin_object();
+            w.key("StreamEnabled");
+            w.bool(true);
+            w.field_str("StreamViewType", view.as_str());
+            w.end_object();
+        }
         if !s.indexes.is_empty() {
             w.key("GlobalSecondaryIndexes");
             w.begin_array();
@@ -1702,7 +1714,8 @@ impl TtlAnswer {
 impl JsonAnswer for TtlAnswer {}
 
 impl fmt::Display for TableSpec {
-    /// `name (pk S, sk S; 2 indexes)`.
+    /// `name (pk S, sk S; 2 indexes)`, and `; stream NEW_IMAGE` when the
+    /// table gets a stream.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -1716,9 +1729,13 @@ impl fmt::Display for TableSpec {
         }
         write!(
             f,
-            "; {} indexes)",
+            "; {} indexes",
             self.indexes.len() + self.local_indexes.len()
-        )
+        )?;
+        if let Some(view) = self.stream {
+            write!(f, "; stream {}", view.as_str())?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -1905,6 +1922,7 @@ mod tests {
             }],
             local_indexes: Vec::new(),
             ttl_attribute: None,
+            stream: Some(StreamView::NewImage),
             billing: BillingMode::Provisioned { read: 5, write: 2 },
         };
         let attributes = BTreeMap::from([
@@ -1929,6 +1947,16 @@ mod tests {
             json!({"AttributeName": "score", "KeyType": "RANGE"})
         );
         assert_eq!(b["AttributeDefinitions"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            b["StreamSpecification"],
+            json!({"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"})
+        );
+        // No stream asked for: none mentioned.
+        let plain = CreateTable {
+            spec: TableSpec::new("t", "pk"),
+            attributes: BTreeMap::from([("pk".to_owned(), ScalarType::String)]),
+        };
+        assert!(body(&plain, false).get("StreamSpecification").is_none());
     }
 
     #[test]

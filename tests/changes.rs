@@ -358,3 +358,36 @@ async fn a_position_is_a_checkpoint() {
     })
     .await;
 }
+
+/// A table created with its stream on, from a spec.
+#[tokio::test]
+async fn a_table_created_with_its_stream() {
+    isolated(async {
+        let client = support::client();
+        let mut spec = dynamo::table::spec_for::<Counter>();
+        spec.name = format!("{}_born", spec.name);
+        spec.stream = Some(StreamView::NewImage);
+        assert!(spec.to_string().ends_with("; stream NEW_IMAGE)"), "{spec}");
+        let info = client.create_table_from_spec(&spec).await.unwrap();
+        assert!(info.stream_arn.is_some(), "{info:?}");
+        let mut position = StreamPosition::oldest();
+        assert!(
+            client
+                .read_changes(&spec.name, &mut position)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(position.stream_arn(), info.stream_arn.as_deref());
+        // Without a stream in the spec, none.
+        let plain = client
+            .create_table_from_spec(&dynamo::table::TableSpec::new(
+                format!("{}_plain", spec.name),
+                "pk",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(plain.stream_arn, None);
+    })
+    .await;
+}

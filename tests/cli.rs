@@ -648,4 +648,20 @@ async fn a_tables_stream_from_the_command_line() {
     let d = json(&dynamo(&["--output", "json", "describe-table", &name]));
     assert!(d["stream_arn"].is_null(), "{d}");
     client.delete_table_named(&name, |_| {}).await.unwrap();
+
+    // A table created with its stream on.
+    let born = table_name("cli_stream_born");
+    let out = ok(&dynamo(&["create-table", &born, "--stream", "new-image"]));
+    assert!(out.contains("\nStream: arn:"), "{out}");
+    put_raw(
+        &born,
+        vec![("pk", Value::from("z")), ("sk", Value::from("1"))],
+    )
+    .await;
+    let out = ok(&dynamo(&["read-stream", &born]));
+    assert!(
+        out.starts_with("INSERT {\"pk\":\"z\",\"sk\":\"1\"}"),
+        "{out}"
+    );
+    client.delete_table_named(&born, |_| {}).await.unwrap();
 }

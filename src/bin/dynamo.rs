@@ -102,6 +102,10 @@ enum Command {
         /// Write capacity units (PROVISIONED only; default 5).
         #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(i64).range(1..))]
         write_capacity: Option<i64>,
+        /// Create the table with its DynamoDB stream on, recording this of
+        /// each change.
+        #[arg(long, value_enum, value_name = "VIEW")]
+        stream: Option<View>,
     },
     /// Delete a table. Shows its item count and asks for confirmation unless
     /// --force; without a terminal to ask on, refuses unless --force.
@@ -192,6 +196,17 @@ enum View {
     NewAndOldImages,
 }
 
+impl View {
+    fn stream_view(self) -> StreamView {
+        match self {
+            View::KeysOnly => StreamView::KeysOnly,
+            View::NewImage => StreamView::NewImage,
+            View::OldImage => StreamView::OldImage,
+            View::NewAndOldImages => StreamView::NewAndOldImages,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Start {
     Oldest,
@@ -250,6 +265,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             billing_mode,
             read_capacity,
             write_capacity,
+            stream,
         } => {
             let billing = match billing_mode {
                 Billing::PayPerRequest => {
@@ -269,6 +285,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let spec = TableSpec {
                 sort_key: (!no_sort_key).then_some((sort_key, ScalarType::String)),
                 billing,
+                stream: stream.map(View::stream_view),
                 ..TableSpec::new(table.clone(), partition_key)
             };
             let info = create_table(&client, &spec)
@@ -283,6 +300,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     info.status,
                     key_text(&info)
                 );
+                if let Some(arn) = &info.stream_arn {
+                    println!("Stream: {arn}");
+                }
             }
         }
         Command::DeleteTable { table, force } => {
@@ -426,12 +446,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::EnableStream { table, view } => {
-            let view = match view {
-                View::KeysOnly => StreamView::KeysOnly,
-                View::NewImage => StreamView::NewImage,
-                View::OldImage => StreamView::OldImage,
-                View::NewAndOldImages => StreamView::NewAndOldImages,
-            };
+            let view = view.stream_view();
             let arn = client
                 .enable_stream(&table, view)
                 .await

@@ -98,6 +98,7 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
             })
             .collect(),
         ttl_attribute: schema.ttl.map(str::to_owned),
+        stream: None,
         billing: BillingMode::PayPerRequest,
     }
 }

@@ -391,3 +391,46 @@ async fn a_table_created_with_its_stream() {
     })
     .await;
 }
+
+/// The Streams API calls go through the same retries as DynamoDB's: through
+/// the fault proxy, throttled, failed and dropped calls of every step are
+/// retried and the records come out once each.
+#[tokio::test]
+async fn stream_reads_are_retried_like_any_request() {
+    use dynamo::local::proxy::Fault;
+    use std::time::Duration;
+    isolated(async {
+        Counter::create_table().await.unwrap();
+        let table = Counter::schema().effective_table_name();
+        support::client()
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        bump(1).await;
+        bump(2).await;
+
+        let proxy = support::proxy(0x5EED_0051);
+        let retry = dynamo::RetryPolicy::default()
+            .base_delay(Duration::from_millis(1))
+            .max_delay(Duration::from_millis(20))
+            .max_attempts(10);
+        let client = support::proxy_client(&proxy, retry, Duration::from_secs(5));
+        proxy.script("DescribeStream", [Fault::Http500, Fault::Throttling]);
+        proxy.script("GetShardIterator", [Fault::DropBefore]);
+        proxy.script("GetRecords", [Fault::Http503, Fault::DropAfter]);
+        let mut position = StreamPosition::oldest();
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+        // Every scripted fault was met (and retried).
+        let faults: u64 = proxy.stats().faults.values().sum();
+        assert_eq!(faults, 5, "{:?}", proxy.stats());
+        assert!(
+            client
+                .read_changes(&table, &mut position)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}

@@ -3,6 +3,21 @@
 
 use crate::codec::wire::WireItem;
 use crate::error::{CancellationReason, Error, ErrorKind};
+use crate::request::Api;
+
+/// Maps an error answer of `api` ([`service_error`]). The Streams API
+/// answers a too-high request rate (`GetRecords` polled too often) with
+/// `LimitExceededException`, which on DynamoDB's own API means too many
+/// tables or control-plane calls: from the Streams API it is throttling,
+/// retried like any other.
+pub(crate) fn api_error(api: Api, status: u16, body: &[u8]) -> Error {
+    let err = service_error(status, body);
+    if api == Api::Streams && err.kind() == ErrorKind::LimitExceeded {
+        let message = err.message().to_owned();
+        return err.with_kind(ErrorKind::Throttling, message);
+    }
+    err
+}
 
 /// Maps an error answer: the kind from `__type` (after its last `#`), the
 /// message from `message`/`Message`, and a transaction's cancellation reasons.
@@ -88,6 +103,28 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_streams_apis_limit_exceeded_is_throttling() {
+        let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#LimitExceededException","message":"rate too high"}"#;
+        let e = api_error(Api::Streams, 400, body);
+        assert_eq!(e.kind(), ErrorKind::Throttling);
+        assert!(e.is_retryable());
+        assert_eq!(e.message(), "rate too high");
+        assert_eq!(e.service_code(), Some("LimitExceededException"));
+        // DynamoDB's own: too many tables or control-plane calls, not retried.
+        let e = api_error(Api::DynamoDb, 400, body);
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+        assert!(!e.is_retryable());
+        // Other Streams errors keep their kind and code.
+        let e = api_error(
+            Api::Streams,
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException","message":"gone"}"#,
+        );
+        assert!(!e.is_retryable());
+        assert_eq!(e.service_code(), Some("TrimmedDataAccessException"));
+    }
 
     #[test]
     fn maps_dynamodb_local_bodies() {

@@ -1057,7 +1057,7 @@ impl Client {
         if status == 200 {
             Ok(answer)
         } else {
-            Err(errors::service_error(status, &answer))
+            Err(errors::api_error(api, status, &answer))
         }
     }
 }

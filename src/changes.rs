@@ -539,18 +539,22 @@ impl Client {
                 None => break,
             }
         }
+        // Worked on a copy, kept only when the whole call succeeds: records
+        // read before an error were not returned, so the position must not
+        // move past them.
+        let mut next = position.clone();
         // Shards past the stream's 24 hours are no longer listed.
         let listed: BTreeSet<&str> = shards.iter().map(|s| s.shard_id.as_str()).collect();
-        position.read.retain(|id, _| listed.contains(id.as_str()));
-        position.finished.retain(|id| listed.contains(id.as_str()));
-        let skip = position.skip_existing && position.stream_arn.is_none();
+        next.read.retain(|id, _| listed.contains(id.as_str()));
+        next.finished.retain(|id| listed.contains(id.as_str()));
+        let skip = next.skip_existing && next.stream_arn.is_none();
 
         let mut out = Vec::new();
         // Each shard once; one finished in this call lets its children be
         // read in it too.
         let mut visited = BTreeSet::new();
         loop {
-            let ready: Vec<ShardDescription> = ready_shards(&shards, &position.finished)
+            let ready: Vec<ShardDescription> = ready_shards(&shards, &next.finished)
                 .into_iter()
                 .filter(|s| !visited.contains(&s.shard_id))
                 .cloned()
@@ -560,16 +564,15 @@ impl Client {
             }
             for shard in &ready {
                 visited.insert(shard.shard_id.clone());
-                let records = self.read_shard(table, &arn, shard, position).await?;
+                let records = self.read_shard(table, &arn, shard, &mut next).await?;
                 if !skip {
                     out.extend(records);
                 }
             }
         }
-        // Set last: a first read that fails is a first read again (and
-        // still passes over what is there, for `latest()`).
-        position.stream_arn = Some(arn);
-        position.skip_existing = false;
+        next.stream_arn = Some(arn);
+        next.skip_existing = false;
+        *position = next;
         Ok(out)
     }
 

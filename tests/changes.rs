@@ -434,3 +434,56 @@ async fn stream_reads_are_retried_like_any_request() {
     })
     .await;
 }
+
+/// A read that fails part way leaves the position where it was: the
+/// records it had read (and not returned) come with the next call.
+#[tokio::test]
+async fn a_failed_read_does_not_move_the_position() {
+    use dynamo::local::proxy::Fault;
+    use std::time::Duration;
+    isolated(async {
+        Counter::create_table().await.unwrap();
+        let table = Counter::schema().effective_table_name();
+        support::client()
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        bump(1).await;
+        bump(2).await;
+
+        let proxy = support::proxy(0x5EED_0052);
+        let client = support::proxy_client(
+            &proxy,
+            dynamo::RetryPolicy::default().max_attempts(1),
+            Duration::from_secs(10),
+        );
+        // The first GetRecords (the records) is held back; meanwhile the
+        // next one (past them) is set to fail with an error retrying cannot
+        // fix.
+        proxy.set_slow_delay(Duration::from_millis(500));
+        proxy.script("GetRecords", [Fault::Slow]);
+        let mut position = StreamPosition::oldest();
+        let before = position.clone();
+        let read = {
+            let client = client.clone();
+            let table = table.clone();
+            tokio::spawn(async move {
+                let r = client.read_changes(&table, &mut position).await;
+                (r, position)
+            })
+        };
+        while proxy.stats().by_op.get("GetRecords").copied().unwrap_or(0) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        proxy.script("GetRecords", [Fault::Validation]);
+        let (result, mut position) = read.await.unwrap();
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert_eq!(proxy.stats().by_op["GetRecords"], 2);
+        assert_eq!(position, before, "the position did not move");
+        // The next call returns the records the failed one had read.
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+    })
+    .await;
+}

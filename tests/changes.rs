@@ -392,6 +392,19 @@ async fn a_table_created_with_its_stream() {
     .await;
 }
 
+/// `Counter`'s table with its stream on and two writes on it: its name.
+async fn counters_with_two_changes() -> String {
+    Counter::create_table().await.unwrap();
+    let table = Counter::schema().effective_table_name();
+    support::client()
+        .enable_stream(&table, StreamView::NewAndOldImages)
+        .await
+        .unwrap();
+    bump(1).await;
+    bump(2).await;
+    table
+}
+
 /// The Streams API calls go through the same retries as DynamoDB's: through
 /// the fault proxy, throttled, failed and dropped calls of every step are
 /// retried and the records come out once each.
@@ -400,15 +413,7 @@ async fn stream_reads_are_retried_like_any_request() {
     use dynamo::local::proxy::Fault;
     use std::time::Duration;
     isolated(async {
-        Counter::create_table().await.unwrap();
-        let table = Counter::schema().effective_table_name();
-        support::client()
-            .enable_stream(&table, StreamView::NewAndOldImages)
-            .await
-            .unwrap();
-        bump(1).await;
-        bump(2).await;
-
+        let table = counters_with_two_changes().await;
         let proxy = support::proxy(0x5EED_0051);
         let retry = dynamo::RetryPolicy::default()
             .base_delay(Duration::from_millis(1))
@@ -442,15 +447,7 @@ async fn a_failed_read_does_not_move_the_position() {
     use dynamo::local::proxy::Fault;
     use std::time::Duration;
     isolated(async {
-        Counter::create_table().await.unwrap();
-        let table = Counter::schema().effective_table_name();
-        support::client()
-            .enable_stream(&table, StreamView::NewAndOldImages)
-            .await
-            .unwrap();
-        bump(1).await;
-        bump(2).await;
-
+        let table = counters_with_two_changes().await;
         let proxy = support::proxy(0x5EED_0052);
         let client = support::proxy_client(
             &proxy,
@@ -460,7 +457,7 @@ async fn a_failed_read_does_not_move_the_position() {
         // The first GetRecords (the records) is held back; meanwhile the
         // next one (past them) is set to fail with an error retrying cannot
         // fix.
-        proxy.set_slow_delay(Duration::from_millis(500));
+        proxy.set_slow_delay(Duration::from_millis(1500));
         proxy.script("GetRecords", [Fault::Slow]);
         let mut position = StreamPosition::oldest();
         let before = position.clone();

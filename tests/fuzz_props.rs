@@ -1,6 +1,7 @@
 //! Property-based fuzzing (proptest, fixed seed): arbitrary JSON attribute
 //! maps through the decoders, arbitrary field values through key building
-//! and encoding. Nothing may panic; failures must be typed errors.
+//! and encoding, arbitrary stream records through `dynamo::changes`.
+//! Nothing may panic; failures must be typed errors.
 //!
 //! Cases per property: `DYNAMO_FUZZ_CASES` (default 5,000 for the JSON
 //! decoders, a quarter of that for the slower properties). No server needed.
@@ -409,14 +410,219 @@ proptest! {
     }
 }
 
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Neighbour {
+        table_name "everything";
+        field :id: String, partition_key;
+        field :count: i64;
+    }
+}
+
+dynamo::collection! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum EverythingTable {
+        Everything(Everything),
+        Neighbour(Neighbour),
+    }
+}
+
+/// A well-formed image of `Everything` or `Neighbour` (their type names or
+/// another), with some of its attributes left out.
+fn good_image() -> impl Strategy<Value = Json> {
+    (
+        any::<String>(),
+        any::<i64>(),
+        prop::option::of(any::<String>()),
+        prop::option::of(any::<bool>()),
+        prop::option::of(prop::collection::vec(any::<String>(), 0..3)),
+        prop::sample::select(vec!["Everything", "Neighbour", "Other", ""]),
+    )
+        .prop_map(|(id, count, name, flag, tags, ty)| {
+            let mut m = serde_json::Map::new();
+            m.insert("id".to_owned(), json!({ "S": id }));
+            m.insert("count".to_owned(), json!({ "N": count.to_string() }));
+            if let Some(name) = name {
+                m.insert("name".to_owned(), json!({ "S": name }));
+            }
+            if let Some(flag) = flag {
+                m.insert("flag".to_owned(), json!({ "BOOL": flag }));
+            }
+            if let Some(tags) = tags {
+                let l: Vec<Json> = tags.into_iter().map(|t| json!({ "S": t })).collect();
+                m.insert("tags".to_owned(), json!({ "L": l }));
+            }
+            if !ty.is_empty() {
+                m.insert("_type".to_owned(), json!({ "S": ty }));
+            }
+            Json::Object(m)
+        })
+}
+
+/// An image: mostly well-formed, sometimes an arbitrary item (often
+/// marked as one schema's or another's).
+fn image_json() -> impl Strategy<Value = Json> {
+    let arbitrary = (
+        item_json(),
+        prop_oneof![
+            2 => Just(None),
+            2 => Just(Some(json!({ "S": "Everything" }))),
+            2 => Just(Some(json!({ "S": "Neighbour" }))),
+            1 => attr_json().prop_map(Some),
+        ],
+    )
+        .prop_map(|(item, ty)| {
+            let mut m: serde_json::Map<String, Json> = item.into_iter().collect();
+            if let Some(ty) = ty {
+                m.insert("_type".to_owned(), ty);
+            }
+            Json::Object(m)
+        });
+    prop_oneof![3 => good_image(), 1 => arbitrary]
+}
+
+/// A stream record as Lambda or `GetRecords` gives it: mostly well-formed,
+/// with arbitrary images, names, identities, times and ARNs.
+fn record_json() -> impl Strategy<Value = Json> {
+    let name = prop_oneof![
+        4 => prop::sample::select(vec!["INSERT", "MODIFY", "REMOVE"]).prop_map(str::to_owned),
+        1 => any::<String>(),
+    ];
+    let arn = prop::option::of(prop_oneof![
+        "arn:aws:dynamodb:us-east-1:1:table/[a-z:/]{0,12}(/stream/[0-9:T.-]{0,20})?",
+        any::<String>(),
+    ]);
+    let identity = prop::option::of(prop_oneof![
+        Just(json!({ "type": "Service", "principalId": "dynamodb.amazonaws.com" })),
+        any_json(),
+    ]);
+    let created = prop::option::of(prop_oneof![
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)),
+        any::<i64>().prop_map(Json::from),
+        any_json(),
+    ]);
+    let body = (
+        prop::option::of(prop_oneof![
+            4 => any::<String>().prop_map(|id| json!({ "id": { "S": id } })),
+            1 => item_json().prop_map(|k| json!(k)),
+        ]),
+        prop::option::of(image_json()),
+        prop::option::of(image_json()),
+        prop::option::of(any::<String>()),
+        created,
+    )
+        .prop_map(|(keys, old, new, seq, created)| {
+            let mut m = serde_json::Map::new();
+            if let Some(keys) = keys {
+                m.insert("Keys".to_owned(), keys);
+            }
+            for (k, v) in [("OldImage", old), ("NewImage", new)] {
+                if let Some(v) = v {
+                    m.insert(k.to_owned(), v);
+                }
+            }
+            if let Some(seq) = seq {
+                m.insert("SequenceNumber".to_owned(), Json::from(seq));
+            }
+            if let Some(c) = created {
+                m.insert("ApproximateCreationDateTime".to_owned(), c);
+            }
+            Json::Object(m)
+        });
+    (name, prop::option::of(any::<String>()), arn, identity, body).prop_map(
+        |(name, id, arn, identity, body)| {
+            let mut m = serde_json::Map::new();
+            m.insert("eventName".to_owned(), Json::from(name));
+            if let Some(id) = id {
+                m.insert("eventID".to_owned(), Json::from(id));
+            }
+            if let Some(arn) = arn {
+                m.insert("eventSourceARN".to_owned(), Json::from(arn));
+            }
+            if let Some(identity) = identity {
+                m.insert("userIdentity".to_owned(), identity);
+            }
+            m.insert("dynamodb".to_owned(), body);
+            Json::Object(m)
+        },
+    )
+}
+
+static STREAM_READ: AtomicU64 = AtomicU64::new(0);
+static STREAM_DECODED: AtomicU64 = AtomicU64::new(0);
+static STREAM_ROUTED: AtomicU64 = AtomicU64::new(0);
+
+/// Everything a consumer may ask of a record: no panic, only `Decode`
+/// errors, and a decoded change that agrees with the record.
+fn check_record(r: &dynamo::changes::ChangeRecord) {
+    STREAM_READ.fetch_add(1, Ordering::Relaxed);
+    let _ = (
+        r.event_id(),
+        r.sequence_number(),
+        r.approximate_creation_time(),
+    );
+    let _ = (r.table_name(), r.is_expiry(), r.keys(), format!("{r:?}"));
+    let (old, new) = (r.old_image(), r.new_image());
+    let _ = (r.is::<Everything>(), r.is::<Neighbour>(), r.is::<Keyed>());
+    match r.decode::<Everything>() {
+        Ok(c) => {
+            STREAM_DECODED.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(c.kind, r.kind());
+            assert_eq!(c.old.is_some(), old.is_some());
+            assert_eq!(c.new.is_some(), new.is_some());
+            assert_eq!(c.expired, r.is_expiry());
+            assert!(r.is::<Everything>());
+        }
+        Err(e) => assert_eq!(e.kind(), ErrorKind::Decode, "{e}"),
+    }
+    let _ = r
+        .decode::<Keyed>()
+        .map_err(|e| assert_eq!(e.kind(), ErrorKind::Decode, "{e}"));
+    match r.route::<EverythingTable>() {
+        Ok(Some(c)) => {
+            STREAM_ROUTED.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(c.kind, r.kind());
+            assert!(c.old.is_some() || c.new.is_some());
+        }
+        Ok(None) => assert!(!r.is::<Everything>() && !r.is::<Neighbour>()),
+        Err(e) => assert_eq!(e.kind(), ErrorKind::Decode, "{e}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(cases(4), 0xF0_22_07))]
+
+    /// Stream records and Lambda events (`dynamo::changes`): read, decoded
+    /// and routed with no panic; failures are `Decode` errors.
+    #[test]
+    fn stream_records_never_panic(rec in record_json(), other in record_json(), junk in any_json()) {
+        let text = serde_json::to_vec(&rec).unwrap();
+        match dynamo::changes::ChangeRecord::from_json(&text) {
+            Ok(r) => check_record(&r),
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Decode),
+        }
+        let event = json!({ "Records": [rec, other, junk.clone()] });
+        match dynamo::changes::ChangeEvent::from_json(&serde_json::to_vec(&event).unwrap()) {
+            Ok(ev) => ev.records.iter().for_each(check_record),
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Decode),
+        }
+        let _ = dynamo::changes::ChangeEvent::from_json(&serde_json::to_vec(&junk).unwrap());
+        let _ = serde_json::from_value::<dynamo::changes::StreamPosition>(junk);
+    }
+}
+
 /// Prints how many fuzzed items decoded and how many were refused (after
 /// the properties above, when run in one process; informational).
 #[test]
 fn zz_fuzz_summary() {
     eprintln!(
-        "FIGURES fuzz_props: {} cases per decoder property; decoded {} / refused {} so far in this process",
+        "FIGURES fuzz_props: {} cases per decoder property; decoded {} / refused {} so far in this process; \
+         stream records read {}, decoded {}, routed {}",
         cases(1),
         DECODED.load(Ordering::Relaxed),
-        REFUSED.load(Ordering::Relaxed)
+        REFUSED.load(Ordering::Relaxed),
+        STREAM_READ.load(Ordering::Relaxed),
+        STREAM_DECODED.load(Ordering::Relaxed),
+        STREAM_ROUTED.load(Ordering::Relaxed)
     );
 }

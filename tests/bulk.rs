@@ -222,6 +222,29 @@ async fn batch_delete() {
     .await;
 }
 
+/// `concurrency` is at most that many requests in flight: any size is
+/// taken, up to `usize::MAX` (it once reached tokio's semaphore unchecked,
+/// whose limit is `usize::MAX >> 3`, and panicked).
+#[tokio::test]
+async fn batches_take_any_concurrency() {
+    isolated(async {
+        let c = support::client();
+        Product::create_table().await.unwrap();
+        let items: Vec<Product> = (0..60).map(product).collect();
+        let huge = opts![concurrency: usize::MAX];
+        let out = c
+            .batch_write_item(items.clone(), huge.clone())
+            .await
+            .unwrap();
+        assert_eq!((out.processed_items, out.unprocessed_items.len()), (60, 0));
+        let got = c.batch_get_item(&items, huge.clone()).await.unwrap();
+        assert_eq!(got.items.len(), 60);
+        let out = c.batch_delete_item(items, huge).await.unwrap();
+        assert_eq!(out.processed_items, 60);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn scan_pages_and_filters() {
     isolated(async {

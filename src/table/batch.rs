@@ -40,9 +40,11 @@ pub struct BatchWriteOutput<T> {
     pub unprocessed_items: Vec<T>,
     /// Why each of `unprocessed_items` is there, in the same order.
     pub unprocessed_reasons: Vec<Error>,
-    /// Items not written because their request failed with an error that
-    /// retrying cannot fix (a missing table, an item DynamoDB refused), each
-    /// with that error.
+    /// Items whose request failed with an error that retrying cannot fix (a
+    /// missing table, an item DynamoDB refused), each with that error. They
+    /// were not written, except when the error is about DynamoDB's answer
+    /// rather than the request (`Decode`: an answer that could not be
+    /// read), which leaves it unknown.
     pub failed_items: Vec<(T, Error)>,
 }
 
@@ -110,7 +112,9 @@ where
     F: Fn(C) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = Fates> + Send + 'static,
 {
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    // More permits than chunks would never be used (and tokio refuses a
+    // semaphore of more than `usize::MAX >> 3` permits).
+    let permits = Arc::new(Semaphore::new(concurrency.min(chunks.len()).max(1)));
     let mut set = JoinSet::new();
     let mut task_positions = HashMap::with_capacity(chunks.len());
     for (chunk, pos) in chunks.into_iter().zip(positions) {

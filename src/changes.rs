@@ -69,15 +69,20 @@ use crate::collection::{self, Collection};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::table::check_table_name;
 use crate::plan::{self, Ctx};
-use crate::request::{DescribeStream, GetRecords, GetShardIterator, ShardDescription};
+use crate::request::{
+    DescribeStream, DescribeTable, GetRecords, GetShardIterator, ShardDescription, ShardStart,
+};
 use crate::schema::{Schema, SchemaDef};
 
 pub use crate::request::StreamView;
 
 /// How many `GetRecords` pages one shard may take in one
 /// [`Client::read_changes`] call (each holds up to 1,000 records or 1 MB);
-/// the rest comes with the next call.
+/// the rest comes with the next call, which carries on from the last page.
 const PAGES_PER_SHARD: usize = 100;
+
+/// The error DynamoDB answers for a shard iterator older than 15 minutes.
+const EXPIRED_ITERATOR: &str = "ExpiredIteratorException";
 
 /// What happened to the item (the record's `eventName`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -387,12 +392,21 @@ impl fmt::Debug for ChangeRecord {
 }
 
 /// Where reading a table's stream has got to: for each shard, the last
-/// record read, and the shards read to their end. Keep it between
-/// [`Client::read_changes`] calls; it is `serde` data, so a consumer can
-/// store it as its checkpoint and carry on after a restart.
+/// record read and where the next read starts, and the shards read to
+/// their end. Keep it between [`Client::read_changes`] calls; it is `serde`
+/// data, so a consumer can store it as its checkpoint and carry on after a
+/// restart.
 ///
-/// A stream keeps records for 24 hours: a position older than that gets a
-/// `TrimmedDataAccessException` error rather than a silent gap.
+/// Records come at least once: a call that fails leaves the position where
+/// it was, so the next one returns what the failed one had read. Where the
+/// next read of a shard starts is kept as DynamoDB's shard iterator, which
+/// lasts 15 minutes; after that the read starts again just after the
+/// shard's last record read, or at the shard's oldest record when none was.
+///
+/// A stream keeps records for 24 hours. A position older than that is an
+/// error, never a silent gap: DynamoDB's `TrimmedDataAccessException` for a
+/// shard still listed, a `ValidationError` naming the shard for one the
+/// stream no longer lists.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamPosition {
     /// The stream this position is in (set by the first read).
@@ -404,6 +418,13 @@ pub struct StreamPosition {
     /// Shards read to their end (closed ones).
     #[serde(default)]
     finished: BTreeSet<String>,
+    /// Shard id -> where the next read starts: the shard iterator the last
+    /// page handed back (DynamoDB's, valid for 15 minutes), kept after an
+    /// empty page of an open shard (the records that come later, or a
+    /// stretch of the shard with none), after the page limit, and for
+    /// `latest()`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    next: BTreeMap<String, String>,
     /// Whether the first read passes over what the stream holds.
     #[serde(default)]
     skip_existing: bool,
@@ -416,7 +437,8 @@ impl StreamPosition {
     }
 
     /// Only changes made after the first read: that read passes over what
-    /// the stream holds and returns nothing.
+    /// the stream holds without reading it (each open shard from its
+    /// newest record on, closed shards not at all) and returns nothing.
     pub fn latest() -> StreamPosition {
         StreamPosition {
             skip_existing: true,
@@ -450,6 +472,49 @@ fn ready_shards<'a>(
         .collect()
 }
 
+/// The stream `read_changes` reads: the table's latest one (`latest`,
+/// turned on or not), when it is on or the position is already in it — a
+/// stream turned off stays readable for a day, so a position in it reads on
+/// to its end (its shards are closed).
+fn stream_to_read(
+    table: &str,
+    position: Option<&str>,
+    latest: Option<&str>,
+    enabled: bool,
+) -> Result<String> {
+    match (position, latest) {
+        (Some(mine), Some(now)) if mine != now => Err(Error::validation(format!(
+            "the stream position is for stream `{mine}`, but table `{table}`'s stream is \
+             now `{now}` (turned off and on again); start from StreamPosition::oldest()"
+        ))),
+        (Some(_), Some(now)) => Ok(now.to_owned()),
+        (None, Some(now)) if enabled => Ok(now.to_owned()),
+        _ => Err(Error::validation(format!(
+            "table `{table}` has no stream; turn one on with \
+             `Client::enable_stream(table, StreamView::NewAndOldImages)`"
+        ))),
+    }
+}
+
+/// The shards that are closed: DynamoDB gives a closed shard an
+/// `EndingSequenceNumber`, and closes one when it splits (its children are
+/// listed) or when the stream is turned off. (The local engine marks its
+/// open shard's newest record as its end too, so an end alone does not
+/// tell.)
+fn closed_shards<'a>(shards: &'a [ShardDescription], status: Option<&str>) -> BTreeSet<&'a str> {
+    let stream_off = matches!(status, Some("DISABLING" | "DISABLED"));
+    let parents: BTreeSet<&str> = shards
+        .iter()
+        .filter_map(|s| s.parent_shard_id.as_deref())
+        .collect();
+    shards
+        .iter()
+        .filter(|s| s.sequence_number_range.ending_sequence_number.is_some())
+        .map(|s| s.shard_id.as_str())
+        .filter(|id| stream_off || parents.contains(id))
+        .collect()
+}
+
 impl Client {
     /// Reads the changes `table`'s DynamoDB stream holds from `position`
     /// on, and moves `position` past them.
@@ -461,13 +526,20 @@ impl Client {
     /// follow the table, keeping `position` as the checkpoint; decode each
     /// record with [`ChangeRecord::decode`] or [`ChangeRecord::route`].
     ///
+    /// A call stops at an open shard's first empty page and keeps where it
+    /// stopped in `position`, so a caught-up call costs one `GetRecords` per
+    /// open shard and the next call carries on from there (also through a
+    /// stretch of a shard without records, which DynamoDB may answer with
+    /// empty pages).
+    ///
     /// Errors: `ValidationError` when the table has no stream (turn one on
-    /// with [`enable_stream`](Client::enable_stream)) or when `position`
+    /// with [`enable_stream`](Client::enable_stream)), when `position`
     /// belongs to another stream of the table (one turned off and on
-    /// again); DynamoDB's own errors, such as `TrimmedDataAccessException`
-    /// for a position older than the stream's 24 hours. `position` moves
-    /// only past records returned, so after an error the next call returns
-    /// them again.
+    /// again), or when it is part way through a shard the stream no longer
+    /// lists (trimmed after 24 hours); DynamoDB's own errors, such as
+    /// `TrimmedDataAccessException` for a position older than the stream's
+    /// 24 hours in a shard still listed. `position` moves only past records
+    /// returned, so after an error the next call returns them again.
     ///
     /// ```
     /// use dynamo::prelude::*;
@@ -505,24 +577,16 @@ impl Client {
         position: &mut StreamPosition,
     ) -> Result<Vec<ChangeRecord>> {
         check_table_name(table)?;
-        let latest = self.describe_table(table).await?.stream_arn;
-        let arn = match (&position.stream_arn, latest) {
-            (Some(mine), Some(now)) if *mine != now => {
-                return Err(Error::validation(format!(
-                    "the stream position is for stream `{mine}`, but table `{table}`'s stream is \
-                     now `{now}` (turned off and on again); start from StreamPosition::oldest()"
-                )));
-            }
-            (_, Some(now)) => now,
-            (_, None) => {
-                return Err(Error::validation(format!(
-                    "table `{table}` has no stream; turn one on with \
-                     `Client::enable_stream(table, StreamView::NewAndOldImages)`"
-                )));
-            }
-        };
+        let described = self
+            .execute(&DescribeTable {
+                table: table.to_owned(),
+            })
+            .await?;
+        let (latest, enabled) = described.latest_stream();
+        let arn = stream_to_read(table, position.stream_arn.as_deref(), latest, enabled)?;
 
         let mut shards = Vec::new();
+        let mut status = None;
         let mut start_after = None;
         loop {
             let page = self
@@ -534,6 +598,7 @@ impl Client {
                 .await?
                 .stream_description;
             shards.extend(page.shards);
+            status = status.or(page.stream_status);
             match page.last_evaluated_shard_id {
                 Some(last) => start_after = Some(last),
                 None => break,
@@ -543,11 +608,50 @@ impl Client {
         // read before an error were not returned, so the position must not
         // move past them.
         let mut next = position.clone();
-        // Shards past the stream's 24 hours are no longer listed.
         let listed: BTreeSet<&str> = shards.iter().map(|s| s.shard_id.as_str()).collect();
-        next.read.retain(|id, _| listed.contains(id.as_str()));
+        // A shard the position is part way through that the stream no
+        // longer lists was trimmed (24 hours): what it held after the
+        // position is gone, which must not pass unnoticed.
+        if let Some(gone) = next
+            .read
+            .keys()
+            .chain(next.next.keys())
+            .find(|id| !listed.contains(id.as_str()))
+        {
+            let upto = next.read.get(gone).map_or_else(String::new, |seq| {
+                format!(" (read up to sequence number {seq})")
+            });
+            return Err(Error::validation(format!(
+                "the stream position is part way through shard `{gone}`{upto}, which table \
+                 `{table}`'s stream no longer lists: the stream keeps records for 24 hours, so \
+                 that shard's later records may be lost; start again from \
+                 StreamPosition::oldest() or StreamPosition::latest()"
+            )));
+        }
         next.finished.retain(|id| listed.contains(id.as_str()));
-        let skip = next.skip_existing && next.stream_arn.is_none();
+        let closed = closed_shards(&shards, status.as_deref());
+
+        if next.skip_existing && next.stream_arn.is_none() {
+            // `latest()`: nothing is read; each open shard is entered at its
+            // newest record, closed ones count as read.
+            for shard in &shards {
+                let id = &shard.shard_id;
+                if closed.contains(id.as_str()) {
+                    next.finished.insert(id.clone());
+                    continue;
+                }
+                let iterator = self
+                    .shard_iterator(table, &arn, id, ShardStart::Latest)
+                    .await?;
+                if let Some(it) = iterator {
+                    next.next.insert(id.clone(), it);
+                }
+            }
+            next.stream_arn = Some(arn);
+            next.skip_existing = false;
+            *position = next;
+            return Ok(Vec::new());
+        }
 
         let mut out = Vec::new();
         // Each shard once; one finished in this call lets its children be
@@ -564,16 +668,37 @@ impl Client {
             }
             for shard in &ready {
                 visited.insert(shard.shard_id.clone());
-                let records = self.read_shard(table, &arn, shard, &mut next).await?;
-                if !skip {
-                    out.extend(records);
-                }
+                let is_closed = closed.contains(shard.shard_id.as_str());
+                out.extend(
+                    self.read_shard(table, &arn, shard, is_closed, &mut next)
+                        .await?,
+                );
             }
         }
         next.stream_arn = Some(arn);
         next.skip_existing = false;
         *position = next;
         Ok(out)
+    }
+
+    /// A shard iterator of `shard` starting at `from` (`None` for a closed
+    /// shard with nothing there).
+    async fn shard_iterator(
+        &self,
+        table: &str,
+        arn: &str,
+        shard: &str,
+        from: ShardStart,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .execute(&GetShardIterator {
+                arn: arn.to_owned(),
+                table: table.to_owned(),
+                shard: shard.to_owned(),
+                from,
+            })
+            .await?
+            .shard_iterator)
     }
 
     /// Reads one shard from `position` on (at most [`PAGES_PER_SHARD`]
@@ -583,33 +708,50 @@ impl Client {
         table: &str,
         arn: &str,
         shard: &ShardDescription,
+        closed: bool,
         position: &mut StreamPosition,
     ) -> Result<Vec<ChangeRecord>> {
         let id = &shard.shard_id;
-        let closed = shard.sequence_number_range.ending_sequence_number.is_some();
-        let mut iterator = self
-            .execute(&GetShardIterator {
-                arn: arn.to_owned(),
-                table: table.to_owned(),
-                shard: id.clone(),
-                after: position.read.get(id).cloned(),
-            })
-            .await?
-            .shard_iterator;
+        // Where a sequence number says: just after the last record read.
+        let restart = |position: &StreamPosition| match position.read.get(id) {
+            Some(seq) => ShardStart::After(seq.clone()),
+            None => ShardStart::Oldest,
+        };
+        // Where the last call left off, when it kept the iterator.
+        let mut kept = position.next.remove(id);
+        let mut iterator = match &kept {
+            Some(it) => Some(it.clone()),
+            None => {
+                self.shard_iterator(table, arn, id, restart(position))
+                    .await?
+            }
+        };
         let mut out = Vec::new();
-        for _ in 0..PAGES_PER_SHARD {
+        let mut pages = 0;
+        while pages < PAGES_PER_SHARD {
             let Some(it) = iterator.take() else {
-                // A closed shard read to its end.
-                position.read.remove(id);
-                position.finished.insert(id.clone());
                 break;
             };
-            let page = self
+            let answer = self
                 .execute(&GetRecords {
                     iterator: it,
                     table: table.to_owned(),
                 })
-                .await?;
+                .await;
+            let page = match answer {
+                // A kept iterator past its 15 minutes: start again from the
+                // last record read.
+                Err(e) if kept.is_some() && e.service_code() == Some(EXPIRED_ITERATOR) => {
+                    kept = None;
+                    iterator = self
+                        .shard_iterator(table, arn, id, restart(position))
+                        .await?;
+                    continue;
+                }
+                answer => answer?,
+            };
+            kept = None;
+            pages += 1;
             let empty = page.records.is_empty();
             for raw in &page.records {
                 let record = ChangeRecord::from_json(raw.get().as_bytes())?;
@@ -619,16 +761,23 @@ impl Client {
                 out.push(record);
             }
             iterator = page.next_shard_iterator;
-            // An open shard with nothing more yet: the rest comes later. A
-            // closed one is followed to its end (its pages may be empty on
-            // the way).
+            // An open shard with nothing more for now: what comes next (new
+            // records, or the rest of a stretch of the shard with none, which
+            // DynamoDB may answer with empty pages) comes with a later call,
+            // from this iterator. A closed one is followed to its end.
             if empty && !closed && iterator.is_some() {
                 break;
             }
         }
-        if iterator.is_none() {
-            position.read.remove(id);
-            position.finished.insert(id.clone());
+        match iterator {
+            Some(it) => {
+                position.next.insert(id.clone(), it);
+            }
+            None => {
+                // A closed shard read to its end.
+                position.read.remove(id);
+                position.finished.insert(id.clone());
+            }
         }
         Ok(out)
     }
@@ -684,11 +833,13 @@ impl<'de> Deserialize<'de> for ChangeRecord {
                 u.kind.as_deref() == Some("Service")
                     && u.principal.as_deref() == Some("dynamodb.amazonaws.com")
             });
+        // `checked_add`: how far a `SystemTime` reaches differs by platform
+        // (about 30,000 years on Windows).
         let created = raw
             .dynamodb
             .created
             .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e15)
-            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s));
+            .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs_f64(s)));
         Ok(ChangeRecord {
             kind,
             event_id: raw.event_id,
@@ -947,11 +1098,64 @@ mod tests {
     }
 
     #[test]
+    fn a_position_reads_on_in_a_stream_turned_off() {
+        let read = |position, latest, enabled| {
+            stream_to_read("t", position, latest, enabled).map_err(|e| e.message().to_owned())
+        };
+        assert_eq!(read(None, Some("s1"), true).unwrap(), "s1");
+        assert_eq!(read(Some("s1"), Some("s1"), true).unwrap(), "s1");
+        // Turned off: a position in it reads what is left; a new one has
+        // no stream to read.
+        assert_eq!(read(Some("s1"), Some("s1"), false).unwrap(), "s1");
+        assert!(
+            read(None, Some("s1"), false)
+                .unwrap_err()
+                .contains("has no stream")
+        );
+        assert!(
+            read(None, None, false)
+                .unwrap_err()
+                .contains("has no stream")
+        );
+        assert!(
+            read(Some("s1"), None, false)
+                .unwrap_err()
+                .contains("has no stream")
+        );
+        // Turned off and on again: another stream.
+        let e = read(Some("s1"), Some("s2"), true).unwrap_err();
+        assert!(e.contains("turned off and on again"), "{e}");
+        let e = read(Some("s1"), Some("s2"), false).unwrap_err();
+        assert!(e.contains("turned off and on again"), "{e}");
+    }
+
+    #[test]
+    fn a_shard_is_closed_when_split_or_when_the_stream_is_off() {
+        let shards = [
+            shard("a", None, true),
+            shard("b", Some("a"), false),
+            // The local engine's one open shard, its newest record as "end".
+            shard("c", None, true),
+            shard("d", None, false),
+        ];
+        let closed = |status| {
+            closed_shards(&shards, status)
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(closed(Some("ENABLED")), ["a"]);
+        assert_eq!(closed(None), ["a"]);
+        assert_eq!(closed(Some("DISABLED")), ["a", "c"]);
+        assert_eq!(closed(Some("DISABLING")), ["a", "c"]);
+    }
+
+    #[test]
     fn a_position_is_serde_data() {
         let mut p = StreamPosition::latest();
         p.stream_arn = Some("arn:s".into());
         p.read.insert("shard-1".into(), "100".into());
         p.finished.insert("shard-0".into());
+        p.next.insert("shard-1".into(), "iterator-1".into());
         let text = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<StreamPosition>(&text).unwrap(), p);
         assert_eq!(

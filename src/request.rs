@@ -1068,6 +1068,9 @@ impl JsonAnswer for DescribeStreamAnswer {}
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct StreamDescription {
+    /// `ENABLING`, `ENABLED`, `DISABLING` or `DISABLED`.
+    #[serde(default)]
+    pub(crate) stream_status: Option<String>,
     #[serde(default)]
     pub(crate) shards: Vec<ShardDescription>,
     #[serde(default)]
@@ -1099,8 +1102,18 @@ pub(crate) struct GetShardIterator {
     pub(crate) arn: String,
     pub(crate) table: String,
     pub(crate) shard: String,
-    /// Read after this sequence number; `None`: from the oldest record.
-    pub(crate) after: Option<String>,
+    pub(crate) from: ShardStart,
+}
+
+/// Where a shard iterator starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ShardStart {
+    /// The oldest record the shard still holds (`TRIM_HORIZON`).
+    Oldest,
+    /// Just after this sequence number (`AFTER_SEQUENCE_NUMBER`).
+    After(String),
+    /// Just after the shard's newest record (`LATEST`).
+    Latest,
 }
 
 impl Request for GetShardIterator {
@@ -1114,12 +1127,13 @@ impl Request for GetShardIterator {
         w.begin_object();
         w.field_str("StreamArn", &self.arn);
         w.field_str("ShardId", &self.shard);
-        match &self.after {
-            Some(seq) => {
+        match &self.from {
+            ShardStart::After(seq) => {
                 w.field_str("ShardIteratorType", "AFTER_SEQUENCE_NUMBER");
                 w.field_str("SequenceNumber", seq);
             }
-            None => w.field_str("ShardIteratorType", "TRIM_HORIZON"),
+            ShardStart::Oldest => w.field_str("ShardIteratorType", "TRIM_HORIZON"),
+            ShardStart::Latest => w.field_str("ShardIteratorType", "LATEST"),
         }
         w.end_object();
     }
@@ -1656,6 +1670,20 @@ pub(crate) struct TableAnswer {
 }
 
 impl TableAnswer {
+    /// The table's latest stream (kept for a day after it is turned off)
+    /// and whether it is on.
+    pub(crate) fn latest_stream(&self) -> (Option<&str>, bool) {
+        match &self.table {
+            Some(d) => (
+                d.latest_stream_arn.as_deref(),
+                d.stream_specification
+                    .as_ref()
+                    .is_some_and(|s| s.stream_enabled),
+            ),
+            None => (None, false),
+        }
+    }
+
     pub(crate) fn info(self) -> TableInfo {
         self.table.map(TableInfo::from).unwrap_or_default()
     }
@@ -1996,17 +2024,22 @@ mod tests {
             arn: "arn:s".into(),
             table: "t".into(),
             shard: "shard-1".into(),
-            after: None,
+            from: ShardStart::Oldest,
         };
         assert_eq!(
             body(&it, false),
             json!({"StreamArn": "arn:s", "ShardId": "shard-1", "ShardIteratorType": "TRIM_HORIZON"})
         );
-        it.after = Some("42".into());
+        it.from = ShardStart::After("42".into());
         assert_eq!(
             body(&it, false),
             json!({"StreamArn": "arn:s", "ShardId": "shard-1",
                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": "42"})
+        );
+        it.from = ShardStart::Latest;
+        assert_eq!(
+            body(&it, false),
+            json!({"StreamArn": "arn:s", "ShardId": "shard-1", "ShardIteratorType": "LATEST"})
         );
         let g = GetRecords {
             iterator: "it-1".into(),

@@ -320,15 +320,25 @@ async fn a_position_is_a_checkpoint() {
             [3, -1]
         );
 
-        // Turned off: no stream to read; turned on again: a new stream, which
-        // an old position does not belong to.
+        // Turned off: what the stream holds stays readable from a position
+        // in it (DynamoDB keeps it for a day); a new position finds no
+        // stream. Turned on again: a new stream, which an old position does
+        // not belong to.
+        bump(5).await;
         client.disable_stream(&table).await.unwrap();
         assert_eq!(
             client.describe_table(&table).await.unwrap().stream_arn,
             None
         );
+        // (The local engine forgets a stream as soon as it is turned off:
+        // there the read finds none. The choice of stream is unit-tested in
+        // `changes::tests::a_position_reads_on_in_a_stream_turned_off`.)
+        match client.read_changes(&table, &mut position).await {
+            Ok(records) => assert_eq!(counts(&records), [5]),
+            Err(e) => assert!(e.message().contains("has no stream"), "{e}"),
+        }
         let e = client
-            .read_changes(&table, &mut position)
+            .read_changes(&table, &mut StreamPosition::oldest())
             .await
             .unwrap_err();
         assert!(e.message().contains("has no stream"), "{}", e.message());
@@ -481,6 +491,180 @@ async fn a_failed_read_does_not_move_the_position() {
         // The next call returns the records the failed one had read.
         let records = client.read_changes(&table, &mut position).await.unwrap();
         assert_eq!(counts(&records), [1, 2]);
+    })
+    .await;
+}
+
+/// DynamoDB may answer an empty page over a stretch of a shard with no
+/// records (its GetRecords documentation: "it might take multiple calls to
+/// get to a portion of the shard that contains stream records"). Through the
+/// fault proxy every fresh iterator meets such a page first: each call moves
+/// on from where the last one stopped, so the records come, once each.
+#[tokio::test]
+async fn an_empty_stretch_of_a_shard_does_not_stall_it() {
+    use dynamo::local::proxy::{Fault, Faults};
+    use std::time::Duration;
+    isolated(async {
+        let table = counters_with_two_changes().await;
+        let proxy = support::proxy(0x5EED_0053);
+        let client = support::proxy_client(
+            &proxy,
+            dynamo::RetryPolicy::default().max_attempts(1),
+            Duration::from_secs(10),
+        );
+        proxy.set_op_faults("GetRecords", Faults::none().with(Fault::EmptyPage, 1.0));
+        let mut position = StreamPosition::oldest();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.extend(counts(
+                &client.read_changes(&table, &mut position).await.unwrap(),
+            ));
+        }
+        assert_eq!(got, [1, 2]);
+        // Stored and restored on the way, as a checkpoint would be.
+        let mut position: StreamPosition =
+            serde_json::from_str(&serde_json::to_string(&position).unwrap()).unwrap();
+        bump(3).await;
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.extend(counts(
+                &client.read_changes(&table, &mut position).await.unwrap(),
+            ));
+        }
+        assert_eq!(got, [3]);
+        assert!(
+            proxy.stats().fault(Fault::EmptyPage) >= 2,
+            "{}",
+            proxy.stats()
+        );
+
+        // `latest()` passes over what is there without reading it, so an
+        // empty page on the way cannot make it return older records later.
+        let mut from_now = StreamPosition::latest();
+        assert!(
+            client
+                .read_changes(&table, &mut from_now)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        bump(4).await;
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.extend(counts(
+                &client.read_changes(&table, &mut from_now).await.unwrap(),
+            ));
+        }
+        assert_eq!(got, [4]);
+    })
+    .await;
+}
+
+/// Where a shard's next read starts is kept as DynamoDB's iterator, which
+/// expires after 15 minutes: an expired one is replaced by a new iterator
+/// just after the last record read, so nothing is skipped or repeated.
+#[tokio::test]
+async fn an_expired_iterator_reads_on_from_the_last_record() {
+    use dynamo::local::proxy::Fault;
+    use std::time::Duration;
+    isolated(async {
+        let table = counters_with_two_changes().await;
+        let proxy = support::proxy(0x5EED_0054);
+        let client = support::proxy_client(
+            &proxy,
+            dynamo::RetryPolicy::default().max_attempts(1),
+            Duration::from_secs(10),
+        );
+        let mut position = StreamPosition::oldest();
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+        let iterators = proxy.stats().op("GetShardIterator");
+        bump(3).await;
+        proxy.script("GetRecords", [Fault::ExpiredIterator]);
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [3]);
+        let stats = proxy.stats();
+        assert_eq!(stats.fault(Fault::ExpiredIterator), 1, "{stats}");
+        assert_eq!(stats.op("GetShardIterator"), iterators + 1, "{stats}");
+        // An expired iterator met on a fresh one is DynamoDB's error.
+        let mut fresh = StreamPosition::oldest();
+        proxy.script("GetRecords", [Fault::ExpiredIterator]);
+        let e = client.read_changes(&table, &mut fresh).await.unwrap_err();
+        assert_eq!(e.service_code(), Some("ExpiredIteratorException"), "{e}");
+    })
+    .await;
+}
+
+/// A position part way through a shard the stream no longer lists (trimmed
+/// after 24 hours) is an error naming the shard, never a silent gap.
+#[tokio::test]
+async fn a_position_in_a_shard_no_longer_listed_is_an_error() {
+    isolated(async {
+        let client = support::client();
+        let table = counters_with_two_changes().await;
+        let mut position = StreamPosition::oldest();
+        assert_eq!(
+            counts(&client.read_changes(&table, &mut position).await.unwrap()),
+            [1, 2]
+        );
+        // The same checkpoint, as if its shard had been trimmed away.
+        let mut stored: serde_json::Value = serde_json::to_value(&position).unwrap();
+        let read = stored["read"].as_object_mut().unwrap();
+        let (_, seq) = read
+            .iter()
+            .next()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .unwrap();
+        read.clear();
+        read.insert("shardId-trimmed".into(), seq);
+        stored["next"] = serde_json::json!({});
+        let mut old: StreamPosition = serde_json::from_value(stored).unwrap();
+        let before = old.clone();
+        let e = client.read_changes(&table, &mut old).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("shard `shardId-trimmed`")
+                && e.message().contains("no longer lists"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(old, before);
+    })
+    .await;
+}
+
+/// A read that has caught up costs one `GetRecords` per open shard: the
+/// open shard's empty page ends it (the local engine gives its open shard
+/// an end sequence number, which once made every read follow it for 100
+/// pages, as for a closed shard).
+#[tokio::test]
+async fn a_caught_up_read_asks_once_per_shard() {
+    use std::time::Duration;
+    isolated(async {
+        let table = counters_with_two_changes().await;
+        let proxy = support::proxy(0x5EED_0055);
+        let client = support::proxy_client(
+            &proxy,
+            dynamo::RetryPolicy::default().max_attempts(1),
+            Duration::from_secs(10),
+        );
+        let mut position = StreamPosition::oldest();
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+        assert_eq!(proxy.stats().op("GetRecords"), 2, "{}", proxy.stats());
+        for _ in 0..3 {
+            assert!(
+                client
+                    .read_changes(&table, &mut position)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        let stats = proxy.stats();
+        assert_eq!(stats.op("GetRecords"), 5, "{stats}");
+        // Carried on from the kept iterator: no new one asked for.
+        assert_eq!(stats.op("GetShardIterator"), 1, "{stats}");
     })
     .await;
 }

@@ -51,6 +51,9 @@
 //! * close the connection *before* forwarding the request, or *after* the
 //!   server applied it, without an answer;
 //! * forward it at once and answer only after [`FaultProxy::set_slow_delay`];
+//! * for `GetRecords` (DynamoDB Streams), answer an empty page that leads on
+//!   to the records, as DynamoDB may over a stretch of a shard without any,
+//!   or HTTP 400 `ExpiredIteratorException`;
 //! * for `BatchWriteItem` / `BatchGetItem`, hand part of the request back as
 //!   `UnprocessedItems` / `UnprocessedKeys` (those entries are taken out
 //!   before forwarding, so they really are unprocessed).
@@ -108,11 +111,19 @@ pub enum Fault {
     Slow,
     /// HTTP 400 `ValidationException`: an error retrying cannot fix.
     Validation,
+    /// For `GetRecords` (DynamoDB Streams): an empty page, not forwarded,
+    /// whose `NextShardIterator` leads on to the records the request would
+    /// have read — what DynamoDB answers over a stretch of a shard with no
+    /// records. Other operations are forwarded as they are.
+    EmptyPage,
+    /// HTTP 400 `ExpiredIteratorException`: a shard iterator older than
+    /// DynamoDB's 15 minutes.
+    ExpiredIterator,
 }
 
 impl Fault {
     /// Every fault, in the order rates are applied.
-    pub const ALL: [Fault; 8] = [
+    pub const ALL: [Fault; 10] = [
         Fault::ThroughputExceeded,
         Fault::Throttling,
         Fault::Http500,
@@ -121,6 +132,8 @@ impl Fault {
         Fault::DropAfter,
         Fault::Slow,
         Fault::Validation,
+        Fault::EmptyPage,
+        Fault::ExpiredIterator,
     ];
 
     /// A short name for reports.
@@ -134,6 +147,8 @@ impl Fault {
             Fault::DropAfter => "dropped_after_server",
             Fault::Slow => "slow_answer",
             Fault::Validation => "validation_error",
+            Fault::EmptyPage => "empty_stream_page",
+            Fault::ExpiredIterator => "expired_iterator",
         }
     }
 }
@@ -563,9 +578,15 @@ async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>) {
     conns.abort_all();
 }
 
+/// Marks the `NextShardIterator` of an empty page the proxy made up
+/// ([`Fault::EmptyPage`]).
+const GAP: &str = "fault-proxy-gap:";
+
 /// What to do with one request, decided under the lock.
 enum Plan {
     Forward,
+    /// Forward this body instead of the request's.
+    ForwardBody(Bytes),
     Fault(Fault),
     /// Forward a reduced batch; merge the entries taken out into the answer.
     Batch {
@@ -629,8 +650,28 @@ async fn handle(
             st.stats.tokens.push(token);
         }
         let faults = st.per_op.get(&op).unwrap_or(&st.default).clone();
-        let scripted = st.scripts.get_mut(&op).and_then(VecDeque::pop_front);
-        let fault = scripted.or_else(|| faults.draw(&mut st.rng));
+        // The iterator of an empty page this proxy made up: the real one,
+        // forwarded as it is (no fault drawn, so the records do come).
+        let past_gap = (op == "GetRecords")
+            .then(|| {
+                let mut j = parsed.clone()?;
+                let real = j
+                    .get("ShardIterator")?
+                    .as_str()?
+                    .strip_prefix(GAP)?
+                    .to_owned();
+                j["ShardIterator"] = Json::from(real);
+                Some(Bytes::from(j.to_string()))
+            })
+            .flatten();
+        let scripted = past_gap
+            .is_none()
+            .then(|| st.scripts.get_mut(&op).and_then(VecDeque::pop_front))
+            .flatten();
+        let fault = match past_gap {
+            Some(_) => None,
+            None => scripted.or_else(|| faults.draw(&mut st.rng)),
+        };
         match fault {
             Some(f) => {
                 *st.stats.faults.entry(f).or_default() += 1;
@@ -639,12 +680,12 @@ async fn handle(
             None if faults.unprocessed > 0.0
                 && (op == "BatchWriteItem" || op == "BatchGetItem") =>
             {
-                match parsed {
+                match parsed.clone() {
                     Some(j) => split_batch(&op, j, faults.unprocessed, &mut st.rng, &mut st.stats),
                     None => Plan::Forward,
                 }
             }
-            None => Plan::Forward,
+            None => past_gap.map_or(Plan::Forward, Plan::ForwardBody),
         }
     };
 
@@ -656,6 +697,27 @@ async fn handle(
 
     match plan {
         Plan::Forward => forward(&shared, &op, &parts, body).await.map(into_response),
+        Plan::ForwardBody(body) => forward(&shared, &op, &parts, body).await.map(into_response),
+        Plan::Fault(Fault::EmptyPage) => {
+            let iterator = parsed
+                .as_ref()
+                .and_then(|j| j.get("ShardIterator"))
+                .and_then(Json::as_str)
+                .filter(|_| op == "GetRecords");
+            match iterator {
+                Some(it) => Ok(json_answer(
+                    StatusCode::OK,
+                    &json!({ "Records": [], "NextShardIterator": format!("{GAP}{it}") }),
+                )),
+                None => forward(&shared, &op, &parts, body).await.map(into_response),
+            }
+        }
+        Plan::Fault(Fault::ExpiredIterator) => Ok(error_answer(
+            StatusCode::BAD_REQUEST,
+            "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException",
+            "Iterator expired. The iterator was created more than 15 minutes ago \
+             (injected by the fault proxy)",
+        )),
         Plan::Fault(Fault::ThroughputExceeded) => Ok(error_answer(
             StatusCode::BAD_REQUEST,
             "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",

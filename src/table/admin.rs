@@ -276,7 +276,10 @@ impl Client {
     }
 
     /// Turns off `table`'s DynamoDB stream and waits until the table is
-    /// active again. (Its records stay readable for 24 hours.)
+    /// active again. (DynamoDB keeps its records readable for 24 hours: a
+    /// [`StreamPosition`](crate::changes::StreamPosition) already in it reads
+    /// on to its end with [`read_changes`](Client::read_changes). The local
+    /// engine forgets the stream at once.)
     pub async fn disable_stream(&self, table: &str) -> Result<()> {
         check_table_name(table)?;
         self.execute(&UpdateStream {

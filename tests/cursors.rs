@@ -79,6 +79,49 @@ async fn pages_follow_their_cursor_to_the_end() {
     .await;
 }
 
+/// The filter, projection and limit may change between pages, whatever
+/// placeholders they use: a filter's `:v0` or a `#pk` of its own once made
+/// the crate name the key condition's placeholders differently, and the
+/// cursor was refused as another query's.
+#[tokio::test]
+async fn the_filter_may_change_between_pages_whatever_its_placeholders() {
+    isolated(async {
+        events().await;
+        let first = Event::query_page(s1(), opts![limit: 3]).await.unwrap();
+        let cursor = first.cursor().expect("more pages");
+        let rest = Event::list_items(
+            s1(),
+            opts![
+                cursor: Some(cursor.clone()),
+                filter_expression: "#k = :v0",
+                expression_attribute_names: %{"#k" => "kind"},
+                expression_attribute_values: %{":v0" => "click"},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.len(), 4);
+        let rest = Event::list_items(
+            s1(),
+            opts![
+                cursor: Some(cursor.clone()),
+                filter_expression: "#p = :v0 AND #k = :v1",
+                expression_attribute_names: %{"#p" => "stream", "#k" => "kind"},
+                expression_attribute_values: %{":v0" => "s1", ":v1" => "click"},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.len(), 4);
+        // Another partition is still another query.
+        let e = Event::list_items(item!(Event { stream: "s2" }), opts![cursor: Some(cursor)])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_cursor_of_another_query_or_a_tampered_one_is_refused() {
     isolated(async {

@@ -46,36 +46,51 @@ struct Payload {
 /// The digest of what a cursor must be used with: the key condition with
 /// its names and values, the order, the segment. The filter, projection,
 /// select and limit may change from page to page.
+///
+/// The key condition counts with each placeholder replaced by what it
+/// stands for: which placeholder names the crate picks for it depends on
+/// those the caller's filter uses (`#pk` or `:v0` taken there makes it pick
+/// others), so the names themselves must not count.
 fn shape(read: &Read) -> String {
     let mut h = Sha256::new();
-    let mut put = |s: &str| {
+    let mut put = |tag: u8, s: &str| {
+        h.update([tag]);
         h.update((s.len() as u64).to_be_bytes());
         h.update(s.as_bytes());
     };
-    put(read.key_condition.as_deref().unwrap_or("scan"));
-    if let Some(kc) = &read.key_condition {
-        for token in placeholders(kc) {
-            let resolved = if token.starts_with('#') {
-                read.exprs.names.get(token).cloned()
-            } else {
-                read.exprs.values.get(token).map(value_json)
-            };
-            put(token);
-            put(resolved.as_deref().unwrap_or(""));
+    match &read.key_condition {
+        None => put(b's', "scan"),
+        Some(kc) => {
+            let mut from = 0;
+            for (at, token) in placeholders(kc) {
+                put(b'l', &kc[from..at]);
+                from = at + token.len();
+                if token.starts_with('#') {
+                    put(b'n', read.exprs.names.get(token).map_or("", String::as_str));
+                } else {
+                    let value = read.exprs.values.get(token).map(value_json);
+                    put(b'v', value.as_deref().unwrap_or(""));
+                }
+            }
+            put(b'l', &kc[from..]);
         }
     }
-    put(match read.forward {
-        Some(false) => "desc",
-        _ => "asc",
-    });
+    put(
+        b'o',
+        match read.forward {
+            Some(false) => "desc",
+            _ => "asc",
+        },
+    );
     if let Some((segment, total)) = read.segment {
-        put(&format!("{segment}/{total}"));
+        put(b'g', &format!("{segment}/{total}"));
     }
     hex::encode(&h.finalize()[..16])
 }
 
-/// The `#name` and `:value` placeholders of an expression, in order.
-fn placeholders(expr: &str) -> impl Iterator<Item = &str> {
+/// The `#name` and `:value` placeholders of an expression, in order, with
+/// where each starts.
+fn placeholders(expr: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = expr.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -87,7 +102,7 @@ fn placeholders(expr: &str) -> impl Iterator<Item = &str> {
                     at += 1;
                 }
                 if at > start + 1 {
-                    return Some(&expr[start..at]);
+                    return Some((start, &expr[start..at]));
                 }
             } else {
                 at += 1;
@@ -339,7 +354,31 @@ mod tests {
 
     #[test]
     fn placeholders_are_found() {
-        let p: Vec<&str> = placeholders("#pk = :v0 AND begins_with(#sk, :v_1)").collect();
-        assert_eq!(p, ["#pk", ":v0", "#sk", ":v_1"]);
+        let p: Vec<(usize, &str)> = placeholders("#pk = :v0 AND begins_with(#sk, :v_1)").collect();
+        assert_eq!(p, [(0, "#pk"), (6, ":v0"), (26, "#sk"), (31, ":v_1")]);
+    }
+
+    #[test]
+    fn the_shape_does_not_depend_on_placeholder_names() {
+        let r = read("c1", None);
+        // The same condition under other names (as when a filter took
+        // `#pk` and `:v0`).
+        let mut renamed = read("c1", None);
+        renamed.key_condition = Some("#pk1 = :v1".into());
+        renamed.exprs.names.insert("#pk1".into(), "pk".into());
+        renamed.exprs.values.insert(":v1".into(), Value::from("c1"));
+        assert_eq!(shape(&r), shape(&renamed));
+        // Another value, attribute or operator is another shape.
+        assert_ne!(shape(&r), shape(&read("c2", None)));
+        let mut other_attr = read("c1", None);
+        other_attr.exprs.names.insert("#pk".into(), "sk".into());
+        assert_ne!(shape(&r), shape(&other_attr));
+        let mut other_op = read("c1", None);
+        other_op.key_condition = Some("#pk < :v0".into());
+        assert_ne!(shape(&r), shape(&other_op));
+        // A literal and a value that print alike do not collide.
+        let mut swapped = read("c1", None);
+        swapped.key_condition = Some("#pk = c1".into());
+        assert_ne!(shape(&r), shape(&swapped));
     }
 }

@@ -402,6 +402,8 @@ async fn generate_schema_from_mixed_items_compiles() {
             ("pk", "raw".into()),
             ("sk", "RAW#1".into()),
             ("first-name", "Ada".into()),
+            // A name that would end a `//` comment and add code of its own.
+            ("x\nfn injected() {}\n//", "y".into()),
             ("type", "raw".into()),
             ("name", "Raw".into()),
             ("active", false.into()),
@@ -474,7 +476,10 @@ async fn generate_schema_from_mixed_items_compiles() {
         .map(|s| s["attribute"].as_str().unwrap())
         .collect();
     // The type attribute the crate wrote is listed, not made a field.
-    assert_eq!(skipped, ["_type", "first-name", "type"]);
+    assert_eq!(
+        skipped,
+        ["_type", "first-name", "type", "x\nfn injected() {}\n//"]
+    );
     // Time to live is on for `expires_at`: only that field is marked.
     let ttl: Vec<&str> = j["fields"]
         .as_array()
@@ -501,6 +506,14 @@ async fn generate_schema_from_mixed_items_compiles() {
         "{code}"
     );
     assert!(code.contains("`first-name`"), "{code}");
+    // Names go into comments escaped: one line each, no code of theirs.
+    assert!(code.contains(r"`x\nfn injected() {}\n//`"), "{code}");
+    assert!(
+        !code
+            .lines()
+            .any(|l| l.trim_start().starts_with("fn injected")),
+        "{code}"
+    );
     assert!(
         code.contains("field :expires_at: Option<i64>, ttl;"),
         "{code}"

@@ -566,6 +566,22 @@ pub fn infer(
     g
 }
 
+/// `text` made safe for a `//` comment: attribute names are the table's
+/// data, and one holding a line break would end the comment and put what
+/// follows into the generated code. Control characters are written as
+/// escapes (`\n`, `\u{7}`).
+fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Generated {
     /// The `dynamo_item!` block, with explanatory comments above it.
     pub fn render(&self) -> String {
@@ -585,7 +601,7 @@ impl Generated {
              // lines describe them better.\n",
         );
         for n in &self.notes {
-            let _ = writeln!(o, "// Note: {n}.");
+            let _ = writeln!(o, "// Note: {}.", comment_text(n));
         }
         if !self.skipped.is_empty() {
             let list: Vec<String> = self
@@ -593,7 +609,11 @@ impl Generated {
                 .iter()
                 .map(|(a, why)| format!("`{a}` ({why})"))
                 .collect();
-            let _ = writeln!(o, "// Skipped attributes: {}.", list.join(", "));
+            let _ = writeln!(
+                o,
+                "// Skipped attributes: {}.",
+                comment_text(&list.join(", "))
+            );
         }
         o.push_str("dynamo_item! {\n");
         let _ = writeln!(o, "    /// An item of the DynamoDB table `{}`.", self.table);
@@ -638,7 +658,7 @@ impl Generated {
             }
             line.push(';');
             if let Some(c) = &f.comment {
-                let _ = write!(line, " // {c}");
+                let _ = write!(line, " // {}", comment_text(c));
             }
             let _ = writeln!(o, "{line}");
         }

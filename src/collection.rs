@@ -42,8 +42,10 @@
 //! assert_eq!(CustomerItems::MEMBERS.len(), 2);
 //! # async fn read() -> dynamo::Result<()> {
 //! use dynamo::collection::CollectionExt;
-//! // One query on the customer's partition, every item as its own type:
-//! let key = item!(Customer { customer_id: "c1" });
+//! // One query on the customer's partition, every item as its own type
+//! // (`kind: ""` clears the sort key's default, "PROFILE", which would
+//! // read the profile alone):
+//! let key = item!(Customer { customer_id: "c1", kind: "" });
 //! for item in CustomerItems::list_items(&key, opts![]).await? {
 //!     match item {
 //!         CustomerItems::Customer(c) => println!("customer {}", c.customer_id),
@@ -138,6 +140,10 @@ pub(crate) fn decode_as_member<C: Collection>(
 struct Plan {
     ctx: Ctx,
     members: Vec<Ctx>,
+    /// Expired items are left out by each member's own `ttl` after reading
+    /// (no filter on the query: the members may keep it in different
+    /// attributes), unless `include_expired`.
+    include_expired: bool,
 }
 
 impl Plan {
@@ -193,7 +199,11 @@ impl Plan {
             ctxs.push(c);
         }
         ctx.collection = Some(members);
-        Ok(Plan { ctx, members: ctxs })
+        Ok(Plan {
+            ctx,
+            members: ctxs,
+            include_expired: opts.include_expired == Some(true),
+        })
     }
 
     /// The member an item belongs to: by its type, else (an item without
@@ -215,6 +225,9 @@ impl Plan {
             return Ok(None);
         };
         let ctx = self.members[m].clone();
+        if !self.include_expired && plan::is_expired_item(&ctx, &item) {
+            return Ok(None);
+        }
         C::__decode(m, RawItem { item, ctx }).map(Some)
     }
 

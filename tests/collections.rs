@@ -238,3 +238,89 @@ async fn a_key_outside_the_collection_or_table_is_refused() {
     })
     .await;
 }
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Account {
+        table_name "collection_accounts";
+        field :account_id: String, partition_key;
+        field :kind: String, sort_key, default: "ACCOUNT";
+        field :closes_at: Option<i64>, ttl;
+    }
+}
+
+dynamo_item! {
+    /// Its own time to live, in another attribute; `closes_at` is a plain
+    /// number here.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Session {
+        table_name "collection_accounts";
+        field :account_id: String;
+        field :token: String, sort_key;
+        field :expires_at: Option<i64>, ttl;
+        field :closes_at: i64;
+        belongs_to :account, Account;
+    }
+}
+
+dynamo::collection! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AccountItems {
+        Account(Account),
+        Session(Session),
+    }
+}
+
+/// Each member's own time to live decides whether its items are left out:
+/// a session past its `expires_at` is hidden, one whose plain `closes_at`
+/// number is in the past is not (the collection once filtered every item
+/// by the key schema's `ttl` attribute alone).
+#[tokio::test]
+async fn a_collection_hides_each_members_expired_items_by_its_own_ttl() {
+    isolated(async {
+        Account::create_table().await.unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        Account::put_item(item!(Account {
+            account_id: "a1",
+            closes_at: Some(now + 3600)
+        }))
+        .await
+        .unwrap();
+        for (token, expires_at) in [("live", now + 3600), ("expired", now - 3600)] {
+            Session::put_item(item!(Session {
+                account_id: "a1",
+                token,
+                expires_at: Some(expires_at),
+                closes_at: now - 7200
+            }))
+            .await
+            .unwrap();
+        }
+        let key = item!(Account {
+            account_id: "a1",
+            kind: ""
+        });
+        let tokens = |items: &[AccountItems]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| match i {
+                    AccountItems::Account(_) => "account".to_owned(),
+                    AccountItems::Session(s) => s.token.clone(),
+                })
+                .collect()
+        };
+        let items = AccountItems::list_items(&key, opts![]).await.unwrap();
+        assert_eq!(tokens(&items), ["account", "live"]);
+        let all = AccountItems::list_items(&key, opts![include_expired: true])
+            .await
+            .unwrap();
+        assert_eq!(tokens(&all), ["account", "expired", "live"]);
+        // A page counts the same way.
+        let page = AccountItems::query_page(&key, opts![]).await.unwrap();
+        assert_eq!(tokens(&page.items), ["account", "live"]);
+    })
+    .await;
+}

@@ -251,7 +251,13 @@ pub(crate) fn is_expired<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> bool {
     if opts.include_expired == Some(true) {
         return false;
     }
-    match item.field_value(attr) {
+    is_past(ctx, item.field_value(attr).as_ref())
+}
+
+/// Whether a `ttl` attribute's value is a time that has passed (anything
+/// but a number never expires).
+fn is_past(ctx: &Ctx, value: Option<&Value>) -> bool {
+    match value {
         Some(Value::Number(n)) => n
             .as_i128()
             .is_some_and(|t| t < i128::from(ctx.now.epoch_seconds())),
@@ -259,12 +265,25 @@ pub(crate) fn is_expired<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> bool {
     }
 }
 
+/// Time to live: whether a stored item of `ctx`'s schema has passed its
+/// `ttl` time (as [`is_expired`], on the item as read).
+pub(crate) fn is_expired_item(ctx: &Ctx, item: &WireItem) -> bool {
+    let Some(attr) = ctx.schema.ttl else {
+        return false;
+    };
+    is_past(ctx, item.get(attr))
+}
+
 /// Time to live: the filter that leaves out expired items in queries and
 /// scans — an item is kept when its `ttl` attribute is not a number (unset:
 /// it never expires) or is not in the past.
+///
+/// None for a collection read: its members may each keep their time to live
+/// in another attribute (or none), so each item is checked after reading,
+/// by its own member's (`is_expired_item`).
 pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Option<String> {
     let attr = ctx.schema.ttl?;
-    if opts.include_expired == Some(true) {
+    if opts.include_expired == Some(true) || ctx.collection.is_some() {
         return None;
     }
     let n = ph.name(attr);

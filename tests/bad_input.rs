@@ -1095,6 +1095,66 @@ fn catalogue() -> Vec<Case> {
                 .await
         }),
         case!(
+            "update: an increment by NaN",
+            ValidationError,
+            ["`score`", "finite"],
+            |c| {
+                c.update_item(&key(), updates! { score: {:increment, f64::NAN} }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: appending an empty set",
+            ValidationError,
+            ["`data`", "empty"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! { data: {:append, vec![Value::StringSet(BTreeSet::new())]} },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: a number field set to a string",
+            ValidationError,
+            ["`score`", "number", "string"],
+            |c| {
+                c.update_item(&key(), updates! { score: "ten" }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a string field incremented",
+            ValidationError,
+            ["`name`", "string", "increment"],
+            |c| {
+                c.update_item(
+                    &item!(Customer { customer_id: "c1" }),
+                    updates! { name: {:increment, 1} },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: a number field appended to",
+            ValidationError,
+            ["`total`", "number", "list"],
+            |c| {
+                c.update_item(
+                    &item!(Purchase {
+                        customer_id: "c1",
+                        purchase_id: "p1"
+                    }),
+                    updates! { total: {:append, vec![1]} },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
             "update_expression: a key field through a placeholder",
             ValidationError,
             ["update_expression", "`kind`", "primary key"],

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::{Ctx, VersionCheck, only};
-use crate::codec::MAX_ITEM_SIZE;
 use crate::codec::size::{check_value, value_size};
+use crate::codec::{MAX_ITEM_SIZE, ScalarType};
 use crate::error::{Error, Result};
 use crate::expression::{ExprKind, Placeholders};
 use crate::opts::{Opt, Opts};
@@ -210,6 +210,7 @@ impl UpdatePlan {
                 let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
                 let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
                 check_index_updates(self.schema, updates)?;
+                check_field_types(self.schema, updates)?;
                 check_size(&self.key_values, updates)?;
                 render(updates, &mut ph, &frozen_refs, Some(&fields))?
             }
@@ -447,7 +448,13 @@ fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result
         .sum();
     let mut largest: Option<(&str, usize)> = None;
     for (field, op) in updates.actions() {
-        if let UpdateOp::Set(v) | UpdateOp::IfNotExists(v) = op {
+        if let UpdateOp::Set(v)
+        | UpdateOp::IfNotExists(v)
+        | UpdateOp::Increment(v)
+        | UpdateOp::Decrement(v)
+        | UpdateOp::Append(v)
+        | UpdateOp::Prepend(v) = op
+        {
             check_value(v).map_err(|e| {
                 Error::validation(format!("updates!: field `{field}`: {e}")).with_field(field)
             })?;
@@ -466,6 +473,66 @@ fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result
              over DynamoDB's item size limit of {MAX_ITEM_SIZE} bytes (400 KB)"
         ))
         .with_field(field));
+    }
+    Ok(())
+}
+
+/// A field whose Rust type fixes its attribute type (a string, number or
+/// binary field) gets only values of that type: DynamoDB would store
+/// another, and the item would no longer read back as the schema's.
+fn check_field_types(schema: &SchemaDef, updates: &Updates) -> Result<()> {
+    for (field, op) in updates.actions() {
+        let Some(def) = schema.field(field) else {
+            continue;
+        };
+        let Some(want) = def.attribute_type else {
+            continue;
+        };
+        let kind = match want {
+            ScalarType::String => "string",
+            ScalarType::Number => "number",
+            ScalarType::Binary => "binary",
+        };
+        let refuse = |what: String| {
+            Err(Error::validation(format!(
+                "updates!: field `{field}` is a {kind} field (`{}`); {what}",
+                def.rust_type
+            ))
+            .with_field(field))
+        };
+        match op {
+            UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => {
+                let fits = matches!(
+                    (want, v),
+                    (_, Value::Null)
+                        | (ScalarType::String, Value::String(_))
+                        | (ScalarType::Number, Value::Number(_))
+                        | (ScalarType::Binary, Value::Binary(_))
+                );
+                if !fits {
+                    return refuse(format!(
+                        "it cannot be set to a value of type {} (DynamoDB's `{}`)",
+                        match v {
+                            Value::String(_) => "string",
+                            Value::Number(_) => "number",
+                            Value::Binary(_) => "binary",
+                            Value::Bool(_) => "boolean",
+                            Value::List(_) => "list",
+                            Value::Map(_) => "map",
+                            _ => "set",
+                        },
+                        v.type_name()
+                    ));
+                }
+            }
+            UpdateOp::Increment(_) | UpdateOp::Decrement(_) if want != ScalarType::Number => {
+                return refuse("only a number field can be incremented or decremented".to_owned());
+            }
+            UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
+                return refuse("only a list field can be appended or prepended to".to_owned());
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

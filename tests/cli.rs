@@ -678,3 +678,55 @@ async fn a_tables_stream_from_the_command_line() {
     );
     client.delete_table_named(&born, |_| {}).await.unwrap();
 }
+
+/// Runs the binary with `args` and standard output going to `out`.
+fn dynamo_to(args: &[&str], out: Stdio) -> Output {
+    Command::new(BIN)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run the dynamo binary")
+}
+
+/// A closed standard output (`dynamo … | head`) ends a command quietly,
+/// exit 0; a failed write (a full disk) is an error, exit 1 — never a panic
+/// (exit 101), never a silent success.
+#[tokio::test]
+async fn a_closed_or_full_standard_output() {
+    let name = table_name("cli_pipe");
+    ok(&dynamo(&["create-table", &name]));
+    for args in [
+        vec!["list-tables"],
+        vec!["--output", "json", "list-tables"],
+        vec!["describe-table", name.as_str()],
+        vec!["--output", "json", "describe-table", name.as_str()],
+        vec!["generate-schema", name.as_str()],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = dynamo_to(&args, Stdio::from(writer));
+        assert!(
+            o.status.success() && !stderr(&o).contains("panicked"),
+            "{args:?} to a closed pipe: {} {}",
+            o.status,
+            stderr(&o)
+        );
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = dynamo_to(&args, Stdio::from(full));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{args:?} to /dev/full: {}",
+            stderr(&o)
+        );
+        let line = failed(&o);
+        assert!(line.contains("cannot write"), "{line}");
+    }
+    ok(&dynamo(&["delete-table", &name, "--force"]));
+}

@@ -219,6 +219,22 @@ enum Failure {
     Error(anyhow::Error),
     /// The user said no: a message, exit 1.
     Declined(String),
+    /// Standard output was closed (`dynamo … | head`): exit 0, quietly.
+    Closed,
+}
+
+/// `println!` for `run`: a failed write ends the command (`?` inside).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        emit(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// `print!` for `run`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(format_args!($($arg)*))?
+    };
 }
 
 impl From<anyhow::Error> for Failure {
@@ -237,7 +253,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&anyhow!(e).context("cannot start the async runtime")),
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => fail(&e),
         Err(Failure::Declined(msg)) => {
             eprintln!("{msg}");
@@ -292,16 +308,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .await
                 .with_context(|| format!("cannot create table `{table}`"))?;
             if json_out {
-                print_json(&table_json(&info, None));
+                print_json(&table_json(&info, None))?;
             } else {
-                println!(
+                outln!(
                     "Table {} created ({}): {}",
                     info.name,
                     info.status,
                     key_text(&info)
                 );
                 if let Some(arn) = &info.stream_arn {
-                    println!("Stream: {arn}");
+                    outln!("Stream: {arn}");
                 }
             }
         }
@@ -337,9 +353,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "table": table,
                     "deleted": true,
                     "item_count": info.item_count,
-                }));
+                }))?;
             } else {
-                println!("Table {table} deleted ({count} items).");
+                outln!("Table {table} deleted ({count} items).");
             }
         }
         Command::ListTables {
@@ -360,30 +376,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "tables": out.table_names,
                     "count": out.table_names.len(),
                     "pages": out.pages,
-                }));
+                }))?;
             } else if out.table_names.is_empty() {
                 eprintln!("No tables found.");
             } else {
-                let mut stdout = std::io::stdout().lock();
+                let mut text = String::new();
                 for name in &out.table_names {
-                    let _ = writeln!(stdout, "{name}");
+                    text.push_str(name);
+                    text.push('\n');
                 }
+                out!("{text}");
             }
         }
         Command::DescribeTable { table } => {
             let info = describe(&client, &table).await?;
             let ttl = client.describe_ttl(&table).await.ok();
             if json_out {
-                print_json(&table_json(&info, ttl.as_ref()));
+                print_json(&table_json(&info, ttl.as_ref()))?;
             } else {
-                println!("Table:         {}", info.name);
-                println!("Status:        {}", info.status);
-                println!("Keys:          {}", key_text(&info));
+                outln!("Table:         {}", info.name);
+                outln!("Status:        {}", info.status);
+                outln!("Keys:          {}", key_text(&info));
                 if let Some(n) = info.item_count {
-                    println!("Items:         {n} (approximate)");
+                    outln!("Items:         {n} (approximate)");
                 }
                 if let Some(b) = &info.billing_mode {
-                    println!("Billing:       {b}");
+                    outln!("Billing:       {b}");
                 }
                 for i in &info.indexes {
                     let pk = if i.local {
@@ -396,16 +414,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         false => format!("{pk} + {}", i.sort_key.join(", ")),
                     };
                     let kind = if i.local { " (local)" } else { "" };
-                    println!("Index:         {}{kind} ({keys}) {}", i.name, i.status);
+                    outln!("Index:         {}{kind} ({keys}) {}", i.name, i.status);
                 }
                 if let Some(t) = ttl {
                     match t.attribute {
-                        Some(a) => println!("Time to live:  {} ({a})", t.status),
-                        None => println!("Time to live:  {}", t.status),
+                        Some(a) => outln!("Time to live:  {} ({a})", t.status),
+                        None => outln!("Time to live:  {}", t.status),
                     }
                 }
                 if let Some(arn) = &info.stream_arn {
-                    println!("Stream:        {arn}");
+                    outln!("Stream:        {arn}");
                 }
             }
         }
@@ -440,9 +458,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let generated = generate::infer(&info, &items, struct_name, ttl.as_deref());
             if json_out {
-                print_json(&generated.to_json());
+                print_json(&generated.to_json())?;
             } else {
-                print!("{}", generated.render());
+                out!("{}", generated.render());
             }
         }
         Command::EnableStream { table, view } => {
@@ -452,9 +470,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .await
                 .with_context(|| format!("cannot turn on the stream of table `{table}`"))?;
             if json_out {
-                print_json(&json!({ "table": table, "stream_arn": arn, "view": view.as_str() }));
+                print_json(&json!({ "table": table, "stream_arn": arn, "view": view.as_str() }))?;
             } else {
-                println!("Stream on table {table} ({}): {arn}", view.as_str());
+                outln!("Stream on table {table} ({}): {arn}", view.as_str());
             }
         }
         Command::DisableStream { table } => {
@@ -463,9 +481,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .await
                 .with_context(|| format!("cannot turn off the stream of table `{table}`"))?;
             if json_out {
-                print_json(&json!({ "table": table, "stream_arn": null }));
+                print_json(&json!({ "table": table, "stream_arn": null }))?;
             } else {
-                println!("Stream on table {table}: off");
+                outln!("Stream on table {table}: off");
             }
         }
         Command::ReadStream {
@@ -500,12 +518,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     } else {
                         record_text(r)
                     };
-                    // A closed stdout (`| head`) ends the command quietly.
-                    if writeln!(stdout, "{line}").is_err() {
-                        return Ok(());
-                    }
+                    // A closed stdout (`| head`) ends the command quietly,
+                    // before the checkpoint moves past what was not shown.
+                    writeln!(stdout, "{line}").map_err(output_failure)?;
                 }
-                let _ = stdout.flush();
+                stdout.flush().map_err(output_failure)?;
                 drop(stdout);
                 if let Some(path) = &checkpoint {
                     save_checkpoint(path, &position)?;
@@ -532,9 +549,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "table": table,
                     "attribute": ttl.attribute.as_deref().unwrap_or(&attribute),
                     "status": ttl.status,
-                }));
+                }))?;
             } else {
-                println!(
+                outln!(
                     "Time to live on table {table}: {} (attribute {})",
                     ttl.status,
                     ttl.attribute.as_deref().unwrap_or(&attribute)
@@ -715,16 +732,42 @@ fn save_checkpoint(path: &std::path::Path, position: &StreamPosition) -> anyhow:
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, text)
+    // Written in full and synced before it replaces the last one, so a
+    // crash or power loss leaves one or the other, never half of one.
+    std::fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        })
         .and_then(|()| std::fs::rename(&tmp, path))
         .with_context(|| format!("cannot write the checkpoint {}", path.display()))
 }
 
-fn print_json(v: &serde_json::Value) {
-    println!(
-        "{}",
+fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
+    emit(format_args!(
+        "{}\n",
         serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
-    );
+    ))
+}
+
+/// Writes to standard output (and flushes, so a failed write shows here).
+fn emit(args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.flush())
+        .map_err(output_failure)
+}
+
+/// A closed standard output (`dynamo … | head`) ends the command quietly
+/// (exit 0): what follows is not wanted. Any other failed write (a full
+/// disk) is an error.
+fn output_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::Closed
+    } else {
+        Failure::Error(anyhow!(e).context("cannot write to standard output"))
+    }
 }
 
 #[cfg(test)]

@@ -730,3 +730,32 @@ async fn a_closed_or_full_standard_output() {
     }
     ok(&dynamo(&["delete-table", &name, "--force"]));
 }
+
+/// The binary reads the environment as `Client::from_env` does: out-of-range
+/// settings are refused, `DYNAMO_ALLOW_HTTP=1` is honoured. (Nothing here
+/// reaches the network: `DYNAMO_LOOPBACK_ONLY=1` refuses the non-loopback
+/// endpoint before sending, and it is a documentation address anyway.)
+#[test]
+fn the_environment_is_read_as_the_library_reads_it() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = Command::new(BIN);
+        c.env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
+            .env("DYNAMO_LOOPBACK_ONLY", "1")
+            .args(["list-tables"])
+            .stdin(Stdio::null());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().expect("run the dynamo binary")
+    };
+    for (var, value) in [("DYNAMO_TIMEOUT_MS", "0"), ("DYNAMO_MAX_ATTEMPTS", "1000")] {
+        let line = failed(&run(&[(var, value)]));
+        assert!(line.contains(var), "{line}");
+    }
+    ok(&run(&[("DYNAMO_TIMEOUT_MS", " 2500 ")]));
+    let line = failed(&run(&[
+        ("AWS_ENDPOINT_URL_DYNAMODB", "http://192.0.2.1:8000"),
+        ("DYNAMO_ALLOW_HTTP", "1"),
+    ]));
+    assert!(line.contains("DYNAMO_LOOPBACK_ONLY"), "{line}");
+}

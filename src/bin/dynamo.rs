@@ -24,7 +24,7 @@ use anyhow::{Context as _, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dynamo::changes::{ChangeRecord, StreamPosition, StreamView};
 use dynamo::table::{BillingMode, TableInfo, TableSpec};
-use dynamo::{Client, ErrorKind, ScalarType};
+use dynamo::{Client, ClientBuilder, ErrorKind, ScalarType};
 use serde_json::json;
 
 use progress::Progress;
@@ -565,36 +565,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// The client: flags first, then the same environment variables as
 /// `Client::from_env`.
 fn client(cli: &Cli) -> anyhow::Result<Client> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    let mut b = Client::builder();
-    if let Some(ep) = cli
-        .endpoint
-        .clone()
-        .or_else(|| var("AWS_ENDPOINT_URL_DYNAMODB"))
-        .or_else(|| var("AWS_ENDPOINT_URL"))
-        .or_else(|| var("AWS_DYNAMODB_ENDPOINT"))
-    {
-        b = b.endpoint(ep);
+    // The library's own reading of the environment (the endpoint and region
+    // variables, DYNAMO_TIMEOUT_MS, DYNAMO_MAX_ATTEMPTS, DYNAMO_ALLOW_HTTP),
+    // with the command line's --endpoint and --region on top.
+    let mut b = ClientBuilder::from_env().context("cannot set up the DynamoDB client")?;
+    if let Some(ep) = &cli.endpoint {
+        b = b.endpoint(ep.clone());
     }
-    if let Some(r) = cli
-        .region
-        .clone()
-        .or_else(|| var("AWS_REGION"))
-        .or_else(|| var("AWS_DEFAULT_REGION"))
-    {
-        b = b.region(r);
-    }
-    if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
-        let ms: u64 = ms
-            .parse()
-            .map_err(|_| anyhow!("DYNAMO_TIMEOUT_MS=`{ms}` is not a number of milliseconds"))?;
-        b = b.timeout(Duration::from_millis(ms));
-    }
-    if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
-        let n: u32 = n
-            .parse()
-            .map_err(|_| anyhow!("DYNAMO_MAX_ATTEMPTS=`{n}` is not a number"))?;
-        b = b.max_attempts(n);
+    if let Some(r) = &cli.region {
+        b = b.region(r.clone());
     }
     b.build().context("cannot set up the DynamoDB client")
 }

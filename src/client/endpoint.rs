@@ -134,13 +134,17 @@ fn is_loopback_url(url: &str) -> bool {
 }
 
 /// `url` with any user information replaced by `***`, for messages and
-/// `Debug`.
+/// `Debug`: everything between the scheme and the last `@`. (A password
+/// may hold `@` or `/` itself, and URL parsers differ on where user
+/// information ends, so this cuts generously: an `@` in a path hides the
+/// path before it too.)
 pub(crate) fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => {
-            format!("{}***{}", &url[..s + 3], &url[at..])
-        }
-        _ => url.to_owned(),
+    match url.find("://") {
+        Some(s) => match url[s + 3..].rfind('@') {
+            Some(at) => format!("{}***{}", &url[..s + 3], &url[s + 3 + at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -222,6 +226,16 @@ mod tests {
     fn redaction() {
         assert_eq!(redact("http://u:p@host:1/"), "http://***@host:1/");
         assert_eq!(redact("http://host:1/"), "http://host:1/");
-        assert_eq!(redact("http://host/a@b"), "http://host/a@b");
+        assert_eq!(redact("http://host/a@b"), "http://***@b");
+        // Passwords holding `@` or `/` are hidden whole.
+        assert_eq!(
+            redact("http://admin:p@ss@127.0.0.1:8000"),
+            "http://***@127.0.0.1:8000"
+        );
+        assert_eq!(
+            redact("http://admin:pa/ss@127.0.0.1:8000"),
+            "http://***@127.0.0.1:8000"
+        );
+        assert_eq!(redact("no scheme@host"), "no scheme@host");
     }
 }

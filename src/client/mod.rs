@@ -428,6 +428,34 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder set from the environment, as [`Client::from_env`] reads
+    /// it; anything set on it afterwards (an endpoint given on a command
+    /// line, say) takes precedence. Errors name a variable whose value is
+    /// out of range.
+    pub fn from_env() -> Result<ClientBuilder> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let mut b = Client::builder();
+        if let Some(ep) = var("AWS_ENDPOINT_URL_DYNAMODB")
+            .or_else(|| var("AWS_ENDPOINT_URL"))
+            .or_else(|| var("AWS_DYNAMODB_ENDPOINT"))
+        {
+            b = b.endpoint(ep);
+        }
+        if let Some(r) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+            b = b.region(r);
+        }
+        if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
+            b = b.timeout(parse_timeout_ms(&ms)?);
+        }
+        if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
+            b = b.max_attempts(parse_max_attempts(&n)?);
+        }
+        if var("DYNAMO_ALLOW_HTTP").is_some_and(|v| v.trim() == "1") {
+            b = b.allow_http(true);
+        }
+        Ok(b)
+    }
+
     /// The endpoint URL, e.g. `http://127.0.0.1:8000` for a local engine.
     /// Plain `http://` is accepted for loopback addresses; elsewhere it needs
     /// [`allow_http`](ClientBuilder::allow_http).
@@ -638,9 +666,14 @@ impl ClientBuilder {
 
 /// `DYNAMO_LOOPBACK_ONLY` set to anything but `0`, `false` or nothing: a
 /// safety switch for test suites (this repository sets it for every process
-/// cargo runs, in `.cargo/config.toml`).
+/// cargo runs, in `.cargo/config.toml`). A value that is not UTF-8 turns it
+/// on: a safety switch fails closed.
 fn loopback_only_from_env() -> bool {
-    std::env::var("DYNAMO_LOOPBACK_ONLY").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+    loopback_only(std::env::var_os("DYNAMO_LOOPBACK_ONLY").as_deref())
+}
+
+fn loopback_only(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !matches!(v.to_str().map(str::trim), Some("" | "0" | "false")))
 }
 
 /// `DYNAMO_TIMEOUT_MS`: 1 to 600 000 milliseconds.
@@ -694,27 +727,7 @@ impl Client {
     ///   100) when set; `DYNAMO_ALLOW_HTTP=1` allows a plain `http://`
     ///   endpoint that is not loopback.
     pub fn from_env() -> Result<Client> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let mut b = Client::builder();
-        if let Some(ep) = var("AWS_ENDPOINT_URL_DYNAMODB")
-            .or_else(|| var("AWS_ENDPOINT_URL"))
-            .or_else(|| var("AWS_DYNAMODB_ENDPOINT"))
-        {
-            b = b.endpoint(ep);
-        }
-        if let Some(r) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
-            b = b.region(r);
-        }
-        if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
-            b = b.timeout(parse_timeout_ms(&ms)?);
-        }
-        if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
-            b = b.max_attempts(parse_max_attempts(&n)?);
-        }
-        if var("DYNAMO_ALLOW_HTTP").is_some_and(|v| v.trim() == "1") {
-            b = b.allow_http(true);
-        }
-        b.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// Makes `client` the default client (used by schema methods and the
@@ -1197,6 +1210,24 @@ mod tests {
             .unwrap();
         assert_eq!(c.endpoint(), Some("http://127.0.0.1:9"));
         assert_eq!(c.backend(), Backend::compiled().first().copied());
+    }
+
+    #[test]
+    fn the_loopback_switch_fails_closed() {
+        use std::ffi::OsStr;
+        assert!(!loopback_only(None));
+        for off in ["", " ", "0", "false"] {
+            assert!(!loopback_only(Some(OsStr::new(off))), "{off:?}");
+        }
+        for on in ["1", "true", "yes"] {
+            assert!(loopback_only(Some(OsStr::new(on))), "{on:?}");
+        }
+        // Not UTF-8: on (it was read as unset, which turned it off).
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            assert!(loopback_only(Some(OsStr::from_bytes(b"\xff"))));
+        }
     }
 
     #[tokio::test]

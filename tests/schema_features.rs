@@ -322,6 +322,9 @@ async fn expired_items_are_hidden_unless_asked_for() {
             ("old", Some(now - 100)),
             ("live", Some(now + 3600)),
             ("forever", None),
+            // More than five years in the past (an integer field never
+            // set): DynamoDB never deletes such an item, so it is shown.
+            ("zero", Some(0)),
         ] {
             Session::put_item(item!(%Session{user_id: "u1", session_id: sid, expires_at: exp}))
                 .await
@@ -330,6 +333,8 @@ async fn expired_items_are_hidden_unless_asked_for() {
         let old = item!(%Session{user_id: "u1", session_id: "old"});
         // get
         assert!(Session::get_item(&old).await.unwrap().is_none());
+        let zero = item!(%Session{user_id: "u1", session_id: "zero"});
+        assert!(Session::get_item(&zero).await.unwrap().is_some());
         let shown = dynamo::table::get_item(&old, opts![include_expired: true])
             .await
             .unwrap();
@@ -350,37 +355,37 @@ async fn expired_items_are_hidden_unless_asked_for() {
         };
         assert_eq!(
             ids(Session::list_items(&key, opts![]).await.unwrap()),
-            ["forever", "live"]
+            ["forever", "live", "zero"]
         );
         assert_eq!(
             ids(Session::list_items(&key, opts![include_expired: true])
                 .await
                 .unwrap()),
-            ["forever", "live", "old"]
+            ["forever", "live", "old", "zero"]
         );
-        assert_eq!(Session::count_items(&key, opts![]).await.unwrap(), 2);
+        assert_eq!(Session::count_items(&key, opts![]).await.unwrap(), 3);
         let streamed: Vec<Session> = Session::stream_items(&key, opts![page_size: 1])
             .try_collect()
             .await
             .unwrap();
-        assert_eq!(ids(streamed), ["forever", "live"]);
+        assert_eq!(ids(streamed), ["forever", "live", "zero"]);
         // scan, parallel scan, batch get
         assert_eq!(
             ids(dynamo::table::scan::<Session>(opts![]).await.unwrap().items),
-            ["forever", "live"]
+            ["forever", "live", "zero"]
         );
         assert_eq!(
             ids(dynamo::table::scan::<Session>(opts![include_expired: true])
                 .await
                 .unwrap()
                 .items),
-            ["forever", "live", "old"]
+            ["forever", "live", "old", "zero"]
         );
         assert_eq!(
             ids(dynamo::table::parallel_scan::<Session>(opts![segments: 2])
                 .await
                 .unwrap()),
-            ["forever", "live"]
+            ["forever", "live", "zero"]
         );
         let keys = vec![
             old.clone(),

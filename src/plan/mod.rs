@@ -254,13 +254,20 @@ pub(crate) fn is_expired<T: Schema>(ctx: &Ctx, item: &T, opts: &Opts) -> bool {
     is_past(ctx, item.field_value(attr).as_ref())
 }
 
-/// Whether a `ttl` attribute's value is a time that has passed (anything
-/// but a number never expires).
+/// How far in the past a time to live may be and still expire the item:
+/// DynamoDB never deletes an item whose time is more than five years old
+/// (5 × 365.25 days), so neither does the crate hide it — an integer `ttl`
+/// field left at 0 would otherwise hide its item for good.
+pub(crate) const TTL_HORIZON_SECS: i64 = 157_788_000;
+
+/// Whether a `ttl` attribute's value is a time that has passed, within the
+/// last five years (anything but a number never expires).
 fn is_past(ctx: &Ctx, value: Option<&Value>) -> bool {
+    let now = i128::from(ctx.now.epoch_seconds());
     match value {
         Some(Value::Number(n)) => n
             .as_i128()
-            .is_some_and(|t| t < i128::from(ctx.now.epoch_seconds())),
+            .is_some_and(|t| t < now && t >= now - i128::from(TTL_HORIZON_SECS)),
         _ => false,
     }
 }
@@ -276,7 +283,8 @@ pub(crate) fn is_expired_item(ctx: &Ctx, item: &WireItem) -> bool {
 
 /// Time to live: the filter that leaves out expired items in queries and
 /// scans — an item is kept when its `ttl` attribute is not a number (unset:
-/// it never expires) or is not in the past.
+/// it never expires), is not in the past, or is more than five years in the
+/// past (which DynamoDB never expires).
 ///
 /// None for a collection read: its members may each keep their time to live
 /// in another attribute (or none), so each item is checked after reading,
@@ -288,8 +296,12 @@ pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Optio
     }
     let n = ph.name(attr);
     let number = ph.value(Value::String("N".to_owned()));
-    let now = ph.value(Value::Number(Number::from(ctx.now.epoch_seconds())));
-    Some(format!("NOT attribute_type({n}, {number}) OR {n} >= {now}"))
+    let secs = ctx.now.epoch_seconds();
+    let now = ph.value(Value::Number(Number::from(secs)));
+    let horizon = ph.value(Value::Number(Number::from(secs - TTL_HORIZON_SECS)));
+    Some(format!(
+        "NOT attribute_type({n}, {number}) OR {n} >= {now} OR {n} < {horizon}"
+    ))
 }
 
 /// Single-table design: the filter that keeps a query's or scan's items to

@@ -779,6 +779,32 @@ mod tests {
         ));
         assert!(!super::super::is_expired(&ctx, &live, &crate::opts![]));
         assert!(!super::super::is_expired(&ctx, &forever, &crate::opts![]));
+        // DynamoDB never expires an item more than five years past its time
+        // (an integer field left at 0, say): neither does the crate.
+        let five_years = 157_788_000i64;
+        for (t, expired) in [
+            (0, false),
+            (1_700_000_000 - five_years - 1, false),
+            (1_700_000_000 - five_years, true),
+        ] {
+            let item = crate::item!(%Session{user_id: "u", sid: "s", expires_at: t});
+            assert_eq!(
+                super::super::is_expired(&ctx, &item, &crate::opts![]),
+                expired,
+                "{t}"
+            );
+        }
+        let r = scan(&ctx, &crate::opts![], "scan").unwrap();
+        let f = r.filter.unwrap();
+        assert!(f.contains("OR #expires_at < :v"), "{f}");
+        assert!(
+            r.exprs
+                .values
+                .values()
+                .any(|v| v.as_i64() == Some(1_700_000_000 - five_years)),
+            "{:?}",
+            r.exprs
+        );
     }
 
     crate::dynamo_item! {

@@ -807,6 +807,45 @@ fn catalogue() -> Vec<Case> {
             }
         ),
         case!(
+            "parallel scan: limit 0",
+            ValidationError,
+            ["`limit`", "at least 1"],
+            |c| { c.parallel_scan::<User>(opts![limit: 0]).await }
+        ),
+        case!(
+            "stream scan: limit 0",
+            ValidationError,
+            ["`limit`", "at least 1"],
+            |c| {
+                match c.scan_stream::<User>(opts![limit: 0]).next().await {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
+            "stream query: limit 0",
+            ValidationError,
+            ["`limit`", "at least 1"],
+            |c| {
+                match c.query_stream(key(), opts![limit: 0]).next().await {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
+            "stream parallel scan: limit 0",
+            ValidationError,
+            ["`limit`", "at least 1"],
+            |c| {
+                match c.parallel_scan_stream::<User>(opts![limit: 0]).next().await {
+                    Some(r) => r.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+        ),
+        case!(
             "stream parallel scan with batch_size",
             ValidationError,
             ["`batch_size`", "scan_to_channel"],

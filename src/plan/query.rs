@@ -195,6 +195,15 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> 
     })
 }
 
+/// `limit` where it caps a whole read (streams, parallel scans) rather
+/// than one request: at least 1.
+pub(crate) fn check_total_limit(opts: &Opts) -> Result<()> {
+    match opts.limit {
+        Some(0) => Err(Error::validation("`limit` must be at least 1")),
+        _ => Ok(()),
+    }
+}
+
 /// The per-request item limit: `limit` and `page_size`, the smaller one.
 pub(crate) fn limit_of(opts: &Opts) -> Result<Option<u32>> {
     let per_page = match (opts.limit, opts.page_size) {

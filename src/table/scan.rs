@@ -53,6 +53,7 @@ impl Client {
                 "`batch_size` applies to scan_to_channel, not parallel_scan",
             ));
         }
+        plan::query::check_total_limit(&opts)?;
         let segments = plan::query::segments_of(&opts)?;
         let concurrency = plan::query::segment_concurrency(&opts, segments)?;
         let limit = opts.limit;

@@ -202,6 +202,7 @@ fn stream_opts(opts: &Opts, op: &str) -> Result<Opts> {
         )));
     }
     // `page_size` is each request's limit; `limit` caps the whole stream.
+    plan::query::check_total_limit(opts)?;
     Ok(Opts {
         limit: opts.page_size,
         page_size: None,
@@ -294,6 +295,7 @@ fn parallel_scan_with<T: Schema>(
     opts: Opts,
 ) -> BoxStream<'static, Result<T>> {
     let made = (|| {
+        plan::query::check_total_limit(&opts)?;
         if opts.batch_size.is_some() {
             return Err(Error::validation(
                 "`batch_size` applies to scan_to_channel, not stream::parallel_scan",

@@ -72,6 +72,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// [`ClientBuilder::idle_timeout`]).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The longest idle timeout taken (a day; see [`ClientBuilder::idle_timeout`]).
+const MAX_IDLE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The largest answer accepted: DynamoDB's largest (a BatchGetItem) holds
 /// at most 16 MB of items; JSON adds to that.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
@@ -524,7 +527,8 @@ impl ClientBuilder {
     /// (default 20 s; DynamoDB closes its side after about a minute of
     /// silence). Connections idle for longer are closed even when no
     /// request comes; zero keeps none, so every request opens a connection
-    /// of its own.
+    /// of its own. At most a day: a longer one counts as a day (timers of
+    /// the connection pools cannot reach `Duration::MAX`).
     ///
     /// ```
     /// # fn main() -> dynamo::Result<()> {
@@ -624,7 +628,10 @@ impl ClientBuilder {
                 _ => CredentialSource::Missing(no_backend().message().to_owned()),
             },
         };
-        let idle_timeout = self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT);
+        let idle_timeout = self
+            .idle_timeout
+            .unwrap_or(DEFAULT_IDLE_TIMEOUT)
+            .min(MAX_IDLE_TIMEOUT);
         let http = match backend {
             #[cfg(feature = "rusoto")]
             Some(Backend::Rusoto) => Http::Rusoto(rusoto::Http::new(idle_timeout)),
@@ -1210,6 +1217,25 @@ mod tests {
             .unwrap();
         assert_eq!(c.endpoint(), Some("http://127.0.0.1:9"));
         assert_eq!(c.backend(), Backend::compiled().first().copied());
+    }
+
+    #[test]
+    fn an_idle_timeout_is_at_most_a_day() {
+        // hyper-util's pool (the aws backend) adds it to an `Instant` and
+        // panicked on `Duration::MAX`.
+        for (given, taken) in [
+            (Duration::MAX, MAX_IDLE_TIMEOUT),
+            (Duration::from_secs(86_401), MAX_IDLE_TIMEOUT),
+            (Duration::from_secs(5), Duration::from_secs(5)),
+            (Duration::ZERO, Duration::ZERO),
+        ] {
+            let c = Client::builder()
+                .endpoint("http://127.0.0.1:9")
+                .idle_timeout(given)
+                .build()
+                .unwrap();
+            assert_eq!(c.idle_timeout(), taken, "{given:?}");
+        }
     }
 
     #[test]

@@ -543,6 +543,14 @@ pub trait Schema: Sized + Send + Sync + 'static {
         false
     }
 
+    /// Whether the `version` field's type holds `version`; `false` when the
+    /// schema has none. What an update checks before counting one up.
+    #[doc(hidden)]
+    fn __version_fits(version: i128) -> bool {
+        let _ = version;
+        false
+    }
+
     /// Sets `timestamps;`: `inserted_at` when empty, `updated_at` always.
     #[doc(hidden)]
     fn __stamp(&mut self, now: &str) {

@@ -87,6 +87,68 @@ async fn a_stale_put_update_or_delete_is_a_version_conflict() {
     .await;
 }
 
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SmallDoc {
+        table_name "small_docs";
+        field :id, partition_key;
+        field :body: String;
+        field :version: i32, version;
+    }
+}
+
+dynamo_item! {
+    /// The same items with the version as a plain field: writes one at any
+    /// version.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SmallDocRaw {
+        use Dynamo.Schema, type_name: "SmallDoc";
+        table_name "small_docs";
+        field :id, partition_key;
+        field :body: String;
+        field :version: i32;
+    }
+}
+
+/// A version at the largest its type holds cannot be counted up: put and
+/// update both refuse before sending. (An update once stored 2^31 in an
+/// `i32` version and then failed to read its own answer: written, and
+/// unreadable from then on.)
+#[tokio::test]
+async fn a_version_at_its_types_limit_is_refused() {
+    isolated(async {
+        SmallDoc::create_table().await.unwrap();
+        SmallDocRaw::put_item(item!(%SmallDocRaw{id: "d1", body: "a", version: i32::MAX}))
+            .await
+            .unwrap();
+        let d = SmallDoc::get_item(&item!(%SmallDoc{id: "d1"}))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.version, i32::MAX);
+        let e = SmallDoc::update_item(&d, updates! { body: "c" })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert!(
+            e.message().contains("the largest its type holds"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.field(), Some("version"));
+        let e = SmallDoc::put_item(d.clone()).await.unwrap_err();
+        assert!(
+            e.message().contains("the largest its type holds"),
+            "{}",
+            e.message()
+        );
+        // Nothing was written: the item still reads back as it was.
+        let back = SmallDoc::get_item(&d).await.unwrap().unwrap();
+        assert_eq!((back.version, back.body.as_str()), (i32::MAX, "a"));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_users_condition_combines_with_the_version() {
     isolated(async {

@@ -492,6 +492,15 @@ macro_rules! __dynamo_item {
                     false
                 }
 
+                fn __version_fits(version: i128) -> bool {
+                    $(
+                        if const { (0 $( | $crate::__dynamo_field_opts!(@bit $fopt) )*) & $crate::__private::FLAG_VERSION != 0 } {
+                            return $crate::__private::version_fits::<$crate::__dynamo_item!(@ty $($fty)?)>(version);
+                        }
+                    )+
+                    false
+                }
+
                 $(
                     fn __stamp(&mut self, now: &str) {
                         $crate::__dynamo_item!(@ts_pass $tstok (()));

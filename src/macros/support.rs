@@ -169,6 +169,11 @@ pub fn set_version<T: crate::Decode>(slot: &mut T, version: i128) -> bool {
     }
 }
 
+/// Whether a `version` field of type `T` holds `version`.
+pub fn version_fits<T: crate::Decode>(version: i128) -> bool {
+    T::decode(crate::Value::Number(crate::Number::from(version))).is_ok()
+}
+
 /// Reads one field out of a decoded item: `None` when the attribute is
 /// missing or null, or when it does not decode — then the first such
 /// error (in declared order) is kept in `first_error`. Not returning

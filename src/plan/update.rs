@@ -183,11 +183,21 @@ impl UpdatePlan {
             .filter(|f| Some(*f) != schema.version)
             .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
             .collect();
+        let version = super::version_of(ctx, key)?;
+        if let Some(v) = &version
+            && !T::__version_fits(v.expected + 1)
+        {
+            return Err(Error::validation(format!(
+                "the `version` field `{}` is at {}, the largest its type holds",
+                v.attr, v.expected
+            ))
+            .with_field(v.attr));
+        }
         Ok(UpdatePlan {
             schema,
             frozen,
             key_values,
-            version: super::version_of(ctx, key)?,
+            version,
             stamp: schema.timestamps.then(|| ctx.now.rfc3339()),
         })
     }

@@ -781,9 +781,18 @@ pub(crate) fn recover_key_field(
     let def = schema.field(name)?;
     match (def.attribute_type, def.rust_type) {
         (Some(ScalarType::Number), _) => text.parse::<Number>().ok().map(Value::Number),
-        (Some(ScalarType::String), _) | (None, "Value") => Some(Value::String(text.to_owned())),
+        (Some(ScalarType::String), _) => Some(Value::String(text.to_owned())),
+        (None, t) if type_head(t) == "Value" => Some(Value::String(text.to_owned())),
         _ => None,
     }
+}
+
+/// The outer type's own name, as a field's Rust type is written:
+/// `Option` for `Option<i64>`, `std::option::Option<i64>` or
+/// `core::option::Option < i64 >`; `Value` for `dynamo::Value`.
+pub(crate) fn type_head(rust_type: &str) -> &str {
+    let outer = rust_type.split('<').next().unwrap_or(rust_type);
+    outer.rsplit("::").next().unwrap_or(outer).trim()
 }
 
 #[cfg(test)]

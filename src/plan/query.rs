@@ -319,7 +319,10 @@ fn table_key_condition<T: Schema>(
         (None, None) => None,
         (Some(op), built) => {
             let start = match built {
-                Some(b) if sort.set > 0 || (prefix.is_some() && op == SkOperator::BeginsWith) => b,
+                Some(b) if sort.set > 0 => b,
+                // A child's own kind: its prefix and separator, so that a
+                // longer prefix (`orderitemnote#…`) is not matched too.
+                Some(b) if prefix.is_some() && op == SkOperator::BeginsWith => format!("{b}{sep}"),
                 _ => {
                     return Err(Error::validation(format!(
                         "sk_operator `:{}` needs a sort key value: set the key's sort-key field(s) ({})",
@@ -461,9 +464,9 @@ fn index_sort_conditions<T: Schema>(
     // followed by a set field is an ordinary `= 0`.
     let plain_zero = |field: &str, value: &Value| {
         matches!(value, Value::Number(n) if n.as_i128() == Some(0))
-            && schema
-                .field(field)
-                .is_some_and(|f| !f.rust_type.starts_with("Option") && f.rust_type != "Value")
+            && schema.field(field).is_some_and(|f| {
+                !matches!(crate::schema::type_head(f.rust_type), "Option" | "Value")
+            })
     };
     let values: Vec<Value> = fields
         .iter()
@@ -491,11 +494,13 @@ fn index_sort_conditions<T: Schema>(
         let gap = fields[kept.min(i)];
         // A plain number is never unset: say how to leave it out.
         let hint = match (value, schema.field(field)) {
-            (Value::Number(n), Some(f)) if !f.rust_type.starts_with("Option") => format!(
-                " (`{field}` holds {n}: a `{}` field is left out of a query only at 0; \
+            (Value::Number(n), Some(f)) if crate::schema::type_head(f.rust_type) != "Option" => {
+                format!(
+                    " (`{field}` holds {n}: a `{}` field is left out of a query only at 0; \
                  declare it `Option<{}>` to leave it out whatever it holds)",
-                f.rust_type, f.rust_type
-            ),
+                    f.rust_type, f.rust_type
+                )
+            }
             _ => String::new(),
         };
         return Err(Error::validation(format!(
@@ -1025,6 +1030,48 @@ mod tests {
         assert_eq!(plain(&query(&c, &k, &opts![]).unwrap()), "pk = 'c1'");
     }
 
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Ranked {
+            table_name "ranked";
+            field :id: String, partition_key;
+            field :board: String;
+            field :score: std::option::Option<i64>;
+            global_secondary_index "ByScore", partition_key: :board, sort_key: :score;
+        }
+    }
+
+    #[test]
+    fn an_option_written_with_its_path_at_zero_is_set() {
+        // `Some(0)` in a `std::option::Option<i64>` was taken for a plain
+        // number's untouched 0, and the `= 0` condition dropped.
+        let c = ctx::<Ranked>();
+        let k = item!(Ranked {
+            board: "b",
+            score: Some(0)
+        });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![index_name: "ByScore"]).unwrap()),
+            "board = 'b' AND score = 0"
+        );
+    }
+
+    #[test]
+    fn a_fields_type_is_known_by_its_own_name() {
+        use crate::schema::type_head;
+        for (written, head) in [
+            ("Option<i64>", "Option"),
+            ("std::option::Option<i64>", "Option"),
+            ("core :: option :: Option < i64 >", "Option"),
+            ("Value", "Value"),
+            ("dynamo::Value", "Value"),
+            ("i64", "i64"),
+            ("Vec<Option<i64>>", "Vec"),
+        ] {
+            assert_eq!(type_head(written), head, "{written}");
+        }
+    }
+
     #[test]
     fn belongs_to_children_stay_within_their_prefix() {
         let c = ctx::<OrderItem>();
@@ -1048,6 +1095,13 @@ mod tests {
         assert_eq!(
             plain(&query(&c, &k, &opts![sk_operator: :between, sk_end: "m"]).unwrap()),
             "pk = 'c1' AND sk BETWEEN 'orderitem#l' AND 'orderitem#m'"
+        );
+        // `:begins_with` with no sort value: the prefix and its separator
+        // (without it, `orderitemnote#…` of another kind matched too).
+        let k = item!(OrderItem { customer_id: "c1" });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![sk_operator: :begins_with]).unwrap()),
+            "pk = 'c1' AND begins_with(sk, 'orderitem#')"
         );
     }
 

@@ -662,7 +662,8 @@ async fn a_lost_answer_to_an_increment_applies_it_twice() {
 
 /// An answer larger than any DynamoDB sends (a broken proxy, a wrong
 /// endpoint) is refused as a `Transport` error rather than read into memory
-/// without bound — whether it announces its length or streams without one.
+/// without bound — whether it announces its length or streams without one —
+/// and not retried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_larger_than_dynamodb_sends_is_refused() {
     use std::io::{Read, Write};
@@ -690,9 +691,15 @@ async fn an_answer_larger_than_dynamodb_sends_is_refused() {
                 let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\n{");
             }
         });
+        // Retries on: an answer too large is not tried again (the same
+        // request brings the same answer).
         let client = Client::builder()
             .endpoint(format!("http://{addr}"))
-            .retry(RetryPolicy::none())
+            .retry(
+                RetryPolicy::default()
+                    .base_delay(std::time::Duration::from_millis(1))
+                    .max_delay(std::time::Duration::from_millis(5)),
+            )
             .build()
             .unwrap();
         let err = client
@@ -701,6 +708,8 @@ async fn an_answer_larger_than_dynamodb_sends_is_refused() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
         assert!(err.message().contains("larger than"), "{err}");
+        assert_eq!(err.attempts(), 1, "{err}");
+        assert!(!err.is_retryable(), "{err}");
         server.join().unwrap();
     }
 }

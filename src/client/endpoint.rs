@@ -71,9 +71,16 @@ impl Endpoint {
             );
         }
         let scheme = if https { "https" } else { "http" };
+        // The host as HTTP clients send it: a scheme's default port is left
+        // out (hyper does so when it writes the Host header itself, and the
+        // signed host must be the one sent).
+        let host = match (authority.port_u16(), https) {
+            (Some(443), true) | (Some(80), false) => authority.host(),
+            _ => authority.as_str(),
+        };
         Ok(Endpoint {
-            url: format!("{scheme}://{authority}/"),
-            host: authority.as_str().to_owned(),
+            url: format!("{scheme}://{host}/"),
+            host: host.to_owned(),
             https,
             loopback,
         })
@@ -198,6 +205,23 @@ mod tests {
         assert!(Endpoint::parse("127.0.0.1:8000", false).is_err());
         assert!(Endpoint::parse("ftp://127.0.0.1", false).is_err());
         assert!(Endpoint::parse("http://127.0.0.1/?x=1", false).is_err());
+        // A scheme's default port, written out, is the host alone: what is
+        // signed is what is sent (the aws backend's Host header leaves it
+        // out, and every request failed its signature).
+        for (url, host) in [
+            (
+                "https://dynamodb.us-east-1.amazonaws.com:443",
+                "dynamodb.us-east-1.amazonaws.com",
+            ),
+            ("http://127.0.0.1:80/", "127.0.0.1"),
+            ("http://[::1]:80", "[::1]"),
+            ("https://127.0.0.1:8443", "127.0.0.1:8443"),
+            ("http://127.0.0.1:443", "127.0.0.1:443"),
+        ] {
+            let e = Endpoint::parse(url, false).unwrap();
+            assert_eq!(e.host, host, "{url}");
+            assert!(e.url.ends_with(&format!("://{host}/")), "{url}: {}", e.url);
+        }
     }
 
     #[test]

@@ -158,11 +158,14 @@ impl AnswerBytes {
         Ok(())
     }
 
-    /// The error for an answer larger than `limit` bytes.
+    /// The error for an answer larger than `limit` bytes: not retried
+    /// (the same request would bring the same answer, and a write it
+    /// carried may have been applied).
     pub(crate) fn too_large(limit: usize) -> Error {
         Error::transport(format!(
             "the answer is larger than {limit} bytes, more than DynamoDB ever sends; refusing it"
         ))
+        .permanent()
     }
 
     pub(crate) fn finish(self) -> Bytes {

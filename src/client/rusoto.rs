@@ -31,7 +31,9 @@ use hyper::client::conn::{Connection, SendRequest};
 use hyper::header::{HeaderName, HeaderValue, InvalidHeaderName};
 use hyper::service::Service as _;
 use hyper_rustls::MaybeHttpsStream;
-use rusoto_credential::{DefaultCredentialsProvider, ProvideAwsCredentials};
+use rusoto_credential::{
+    AwsCredentials, CredentialsError, DefaultCredentialsProvider, ProvideAwsCredentials,
+};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
@@ -479,14 +481,18 @@ impl Conn {
     }
 }
 
-/// rusoto's default credential chain (it caches and refreshes what it
-/// finds).
-pub(crate) struct Chain(Arc<DefaultCredentialsProvider>);
+/// rusoto's default credential chain. It caches what it finds and looks
+/// again when that expires — but it also keeps its first *error* for good
+/// (`AutoRefreshingProvider` stores the failed lookup), so one failed
+/// lookup (an instance's metadata service not answering yet) would fail
+/// every later request of the process. The chain is made afresh after a
+/// failure, so the next request looks again.
+pub(crate) struct Chain(Remade<DefaultCredentialsProvider>);
 
 impl Chain {
     pub(crate) fn new() -> Result<Chain> {
-        DefaultCredentialsProvider::new()
-            .map(|p| Chain(Arc::new(p)))
+        Remade::new(DefaultCredentialsProvider::new)
+            .map(Chain)
             .map_err(|e| Error::new(ErrorKind::Authentication, e.to_string()))
     }
 
@@ -505,10 +511,95 @@ impl Chain {
     }
 }
 
+/// A credential provider made again by `make` after a failed lookup.
+struct Remade<P> {
+    current: Mutex<Arc<P>>,
+    make: fn() -> std::result::Result<P, CredentialsError>,
+}
+
+impl<P: ProvideAwsCredentials> Remade<P> {
+    fn new(
+        make: fn() -> std::result::Result<P, CredentialsError>,
+    ) -> std::result::Result<Self, CredentialsError> {
+        Ok(Remade {
+            current: Mutex::new(Arc::new(make()?)),
+            make,
+        })
+    }
+
+    async fn credentials(&self) -> std::result::Result<AwsCredentials, CredentialsError> {
+        let provider = self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let found = provider.credentials().await;
+        if found.is_err()
+            && let Ok(fresh) = (self.make)()
+        {
+            let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            // Unless another request replaced it meanwhile.
+            if Arc::ptr_eq(&current, &provider) {
+                *current = Arc::new(fresh);
+            }
+        }
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    /// Fails its first lookup (of the whole process), then finds keys.
+    struct FirstLookupFails;
+
+    static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+    // The trait is an `async_trait` one: its method, written out.
+    impl ProvideAwsCredentials for FirstLookupFails {
+        fn credentials<'a, 'b>(
+            &'a self,
+        ) -> Pin<
+            Box<
+                dyn Future<Output = std::result::Result<AwsCredentials, CredentialsError>>
+                    + Send
+                    + 'b,
+            >,
+        >
+        where
+            'a: 'b,
+            Self: 'b,
+        {
+            Box::pin(async move {
+                match LOOKUPS.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(CredentialsError::new("the metadata service did not answer")),
+                    _ => Ok(AwsCredentials::new("AKID", "secret", None, None)),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_credential_lookup_is_tried_again() {
+        // rusoto's caching wrapper, as in its default chain: alone, it keeps
+        // the first error for good.
+        let remade = Remade::new(|| {
+            Ok(
+                rusoto_credential::AutoRefreshingProvider::new(FirstLookupFails)
+                    .expect("a provider"),
+            )
+        })
+        .unwrap();
+        assert!(remade.credentials().await.is_err());
+        let found = remade.credentials().await.expect("looked up again");
+        assert_eq!(found.aws_access_key_id(), "AKID");
+        // Found keys are kept (no lookup per request).
+        let before = LOOKUPS.load(Ordering::SeqCst);
+        remade.credentials().await.unwrap();
+        assert_eq!(LOOKUPS.load(Ordering::SeqCst), before);
+    }
 
     struct Count(AtomicUsize);
 

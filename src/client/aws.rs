@@ -17,7 +17,7 @@
 //! layer. The credentials the chain returns are cached until five minutes
 //! before they expire.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -113,11 +113,24 @@ impl Http {
 /// use; credentials cached until shortly before they expire.
 pub(crate) struct Chain {
     config: OnceCell<aws_config::SdkConfig>,
-    cached: Mutex<Option<(Creds, Option<SystemTime>)>>,
+    cached: Mutex<Option<Cached>>,
+}
+
+/// Credentials found, until when they hold, and when they were looked up.
+struct Cached {
+    creds: Creds,
+    expiry: Option<SystemTime>,
+    looked_up: Instant,
 }
 
 /// Credentials are refreshed this long before they expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
+
+/// While credentials that are due for a refresh still hold, they are
+/// looked up again at most this often: short-lived ones (five minutes or
+/// less when found) are not looked up for every request, and a refresh
+/// that fails keeps the ones that still hold.
+const LOOKUP_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 
 impl Chain {
     pub(crate) fn new() -> Chain {
@@ -147,15 +160,37 @@ impl Chain {
     pub(crate) async fn credentials(&self) -> Result<Creds> {
         // One lookup at a time; the others wait for its result.
         let mut cached = self.cached.lock().await;
-        if let Some((creds, expiry)) = cached.as_ref() {
-            let fresh = expiry.is_none_or(|e| {
-                e.duration_since(SystemTime::now())
-                    .is_ok_and(|left| left > REFRESH_BEFORE_EXPIRY)
-            });
-            if fresh {
-                return Ok(creds.clone());
+        let now = SystemTime::now();
+        let left = |c: &Cached| c.expiry.map(|e| e.duration_since(now).unwrap_or_default());
+        if let Some(c) = cached.as_ref() {
+            let fresh = left(c).is_none_or(|l| l > REFRESH_BEFORE_EXPIRY);
+            let holds = left(c).is_none_or(|l| !l.is_zero());
+            if fresh || (holds && c.looked_up.elapsed() < LOOKUP_AT_MOST_EVERY) {
+                return Ok(c.creds.clone());
             }
         }
+        match self.look_up().await {
+            Ok((creds, expiry)) => {
+                *cached = Some(Cached {
+                    creds: creds.clone(),
+                    expiry,
+                    looked_up: Instant::now(),
+                });
+                Ok(creds)
+            }
+            // A failed refresh: the credentials found before, while they
+            // hold.
+            Err(e) => match cached.as_mut() {
+                Some(c) if left(c).is_none_or(|l| !l.is_zero()) => {
+                    c.looked_up = Instant::now();
+                    Ok(c.creds.clone())
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    async fn look_up(&self) -> Result<(Creds, Option<SystemTime>)> {
         let provider = self.config().await.credentials_provider().ok_or_else(|| {
             Error::new(
                 ErrorKind::Authentication,
@@ -173,8 +208,7 @@ impl Chain {
             secret_access_key: c.secret_access_key().to_owned(),
             session_token: c.session_token().map(str::to_owned),
         };
-        *cached = Some((creds.clone(), c.expiry()));
-        Ok(creds)
+        Ok((creds, c.expiry()))
     }
 }
 
@@ -188,4 +222,86 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::{SharedCredentialsProvider, future};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Hands out credentials that hold for `lasts`, failing every lookup
+    /// after the first when `then_fail`; counts its lookups.
+    #[derive(Debug)]
+    struct Provider {
+        lookups: Arc<AtomicUsize>,
+        lasts: Duration,
+        then_fail: bool,
+    }
+
+    impl aws_credential_types::provider::ProvideCredentials for Provider {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let n = self.lookups.fetch_add(1, Ordering::SeqCst);
+            future::ProvideCredentials::ready(if n > 0 && self.then_fail {
+                Err(
+                    aws_credential_types::provider::error::CredentialsError::not_loaded(
+                        "the metadata service did not answer",
+                    ),
+                )
+            } else {
+                Ok(Credentials::new(
+                    format!("AKID{n}"),
+                    "secret",
+                    None,
+                    Some(SystemTime::now() + self.lasts),
+                    "test",
+                ))
+            })
+        }
+    }
+
+    fn chain(lasts: Duration, then_fail: bool) -> (Chain, Arc<AtomicUsize>) {
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let provider = Provider {
+            lookups: lookups.clone(),
+            lasts,
+            then_fail,
+        };
+        let config = aws_config::SdkConfig::builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+        let chain = Chain::new();
+        chain.config.set(config).unwrap();
+        (chain, lookups)
+    }
+
+    #[tokio::test]
+    async fn short_lived_credentials_are_not_looked_up_for_every_request() {
+        // Four minutes: due for a refresh as soon as they are found.
+        let (chain, lookups) = chain(Duration::from_secs(240), false);
+        for _ in 0..5 {
+            assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_credentials_that_still_hold() {
+        let (chain, lookups) = chain(Duration::from_secs(240), true);
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        // Due for a refresh, looked up again (as if 10 s had passed): the
+        // lookup fails, the credentials found before still hold.
+        chain.cached.lock().await.as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+        // Expired ones are not kept: the lookup's error.
+        chain.cached.lock().await.as_mut().unwrap().expiry = Some(SystemTime::UNIX_EPOCH);
+        let e = chain.credentials().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Authentication, "{e}");
+    }
 }

@@ -148,26 +148,53 @@ fn unsupported(role: &str, field: &str, what: &str) -> Error {
 /// assert_eq!(e.field(), Some("tenant"));
 /// assert!(check_separator("sort key", "#", 1, &parts[..1]).is_ok());
 /// assert!(check_separator("partition key", "|", 2, &parts).is_ok());
+/// // A separator of several characters: a value starting with its end or
+/// // ending with its start joins ambiguously too.
+/// let parts = [
+///     KeyField::new("app", KeyPart::Str("web:")),
+///     KeyField::new("user", KeyPart::Str("u1")),
+/// ];
+/// assert!(check_separator("partition key", "::", 2, &parts).is_err());
+/// // No separator at all: any two parts can.
+/// assert!(check_separator("partition key", "", 2, &parts).is_err());
 /// ```
 pub fn check_separator(role: &str, sep: &str, total: usize, parts: &[KeyField<'_>]) -> Result<()> {
-    if total < 2 || sep.is_empty() {
+    if total < 2 {
         return Ok(());
+    }
+    if sep.is_empty() {
+        return Err(Error::validation(format!(
+            "the {role} has {total} parts and the key separator is empty: different values make \
+             the same key (\"ab\" + \"c\" and \"a\" + \"bc\" both give \"abc\"); set a \
+             `key_separator`, or accept the risk with `use Dynamo.Schema, allow_separator_in_keys: true;`"
+        )));
     }
     // Numbers and booleans can only hold a separator made of the characters
     // they are written with.
     let risky = sep
         .chars()
         .any(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    // A separator of several characters also joins ambiguously with a value
+    // that starts with its end or ends with its start ("web:" + "::" + "u1"
+    // and "web" + "::" + ":u1" both give "web:::u1").
+    let overlaps = |s: &str| {
+        s.contains(sep)
+            || sep
+                .char_indices()
+                .skip(1)
+                .any(|(i, _)| s.starts_with(&sep[i..]) || s.ends_with(&sep[..i]))
+    };
     for f in parts {
         let holds = match f.part {
-            KeyPart::Str(s) => s.contains(sep),
+            KeyPart::Str(s) => overlaps(s),
             KeyPart::Unset | KeyPart::Unsupported(_) => false,
-            _ if risky => f.part.render().contains(sep),
+            _ if risky => overlaps(&f.part.render()),
             _ => false,
         };
         if holds {
             return Err(Error::validation(format!(
-                "{role} field `{}` holds {:?}, which contains the key separator `{sep}`: in a key of \
+                "{role} field `{}` holds {:?}, which contains the key separator `{sep}` (or runs into it: \
+                 starts with its end or ends with its start): in a key of \
                  {total} parts that lets different values make the same key (\"a{sep}b\" + \"c\" and \
                  \"a\" + \"b{sep}c\" both give \"a{sep}b{sep}c\"); use values without `{sep}`, another \
                  `key_separator`, or accept the risk with `use Dynamo.Schema, allow_separator_in_keys: true;`",

@@ -310,7 +310,7 @@ macro_rules! __dynamo_item {
         $vis struct $Name {
             $( $(#[$fmeta])* pub $f: $crate::__dynamo_item!(@ty $($fty)?), )+
             $(
-                /// When the item was first written (RFC 3339 UTC, milliseconds), set by the crate.
+                /// When the item was first written (RFC 3339 UTC, milliseconds), set by the crate; a put of a struct built afresh (this empty) replaces the item and sets it anew.
                 pub inserted_at: $crate::__dynamo_item!(@ts_type $tstok),
                 /// When the item was last written (RFC 3339 UTC, milliseconds), set by the crate.
                 pub updated_at: $crate::__dynamo_item!(@ts_type $tstok),

@@ -415,6 +415,19 @@ async fn counters_with_two_changes() -> String {
     table
 }
 
+/// `Counter`'s table with two changes, a fault proxy in front of the engine
+/// (seeded with `seed`), and a client of the proxy that does not retry.
+async fn counters_behind_a_proxy(seed: u64) -> (String, dynamo::local::proxy::FaultProxy, Client) {
+    let table = counters_with_two_changes().await;
+    let proxy = support::proxy(seed);
+    let client = support::proxy_client(
+        &proxy,
+        dynamo::RetryPolicy::default().max_attempts(1),
+        std::time::Duration::from_secs(10),
+    );
+    (table, proxy, client)
+}
+
 /// The Streams API calls go through the same retries as DynamoDB's: through
 /// the fault proxy, throttled, failed and dropped calls of every step are
 /// retried and the records come out once each.
@@ -457,13 +470,7 @@ async fn a_failed_read_does_not_move_the_position() {
     use dynamo::local::proxy::Fault;
     use std::time::Duration;
     isolated(async {
-        let table = counters_with_two_changes().await;
-        let proxy = support::proxy(0x5EED_0052);
-        let client = support::proxy_client(
-            &proxy,
-            dynamo::RetryPolicy::default().max_attempts(1),
-            Duration::from_secs(10),
-        );
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0052).await;
         // The first GetRecords (the records) is held back; meanwhile the
         // next one (past them) is set to fail with an error retrying cannot
         // fix.
@@ -503,15 +510,8 @@ async fn a_failed_read_does_not_move_the_position() {
 #[tokio::test]
 async fn an_empty_stretch_of_a_shard_does_not_stall_it() {
     use dynamo::local::proxy::{Fault, Faults};
-    use std::time::Duration;
     isolated(async {
-        let table = counters_with_two_changes().await;
-        let proxy = support::proxy(0x5EED_0053);
-        let client = support::proxy_client(
-            &proxy,
-            dynamo::RetryPolicy::default().max_attempts(1),
-            Duration::from_secs(10),
-        );
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0053).await;
         proxy.set_op_faults("GetRecords", Faults::none().with(Fault::EmptyPage, 1.0));
         let mut position = StreamPosition::oldest();
         let mut got = Vec::new();
@@ -566,15 +566,8 @@ async fn an_empty_stretch_of_a_shard_does_not_stall_it() {
 #[tokio::test]
 async fn an_expired_iterator_reads_on_from_the_last_record() {
     use dynamo::local::proxy::Fault;
-    use std::time::Duration;
     isolated(async {
-        let table = counters_with_two_changes().await;
-        let proxy = support::proxy(0x5EED_0054);
-        let client = support::proxy_client(
-            &proxy,
-            dynamo::RetryPolicy::default().max_attempts(1),
-            Duration::from_secs(10),
-        );
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0054).await;
         let mut position = StreamPosition::oldest();
         let records = client.read_changes(&table, &mut position).await.unwrap();
         assert_eq!(counts(&records), [1, 2]);
@@ -639,15 +632,8 @@ async fn a_position_in_a_shard_no_longer_listed_is_an_error() {
 /// pages, as for a closed shard).
 #[tokio::test]
 async fn a_caught_up_read_asks_once_per_shard() {
-    use std::time::Duration;
     isolated(async {
-        let table = counters_with_two_changes().await;
-        let proxy = support::proxy(0x5EED_0055);
-        let client = support::proxy_client(
-            &proxy,
-            dynamo::RetryPolicy::default().max_attempts(1),
-            Duration::from_secs(10),
-        );
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0055).await;
         let mut position = StreamPosition::oldest();
         let records = client.read_changes(&table, &mut position).await.unwrap();
         assert_eq!(counts(&records), [1, 2]);

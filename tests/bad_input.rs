@@ -37,6 +37,18 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// A version in the key list: every write would move the item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KeyedByVersion {
+        table_name "revisions";
+        field :doc: String;
+        field :rev: u64, version;
+        partition_key [:doc];
+        sort_key [:rev];
+    }
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Flag {
         table_name "flags";
@@ -1133,6 +1145,28 @@ fn catalogue() -> Vec<Case> {
             c.update_item(&key(), updates! { score: f64::NAN }, opts![])
                 .await
         }),
+        case!(
+            "update: {:if_not_exists, None}",
+            ValidationError,
+            ["`email`", "if_not_exists"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! { email: {:if_not_exists, None::<String>} },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: a version field in the key",
+            ValidationError,
+            ["`rev`", "version", "primary key"],
+            |c| {
+                c.put_item(item!(KeyedByVersion { doc: "d1" }), opts![])
+                    .await
+            }
+        ),
         case!(
             "update: an increment by NaN",
             ValidationError,

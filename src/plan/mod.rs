@@ -62,6 +62,18 @@ impl Ctx {
     }
 
     pub(crate) fn for_schema(schema: &'static SchemaDef) -> Result<Ctx> {
+        // A version in the primary key would change the key on every write:
+        // each put after the first would address a new item.
+        if let Some(v) = schema.version
+            && (schema.partition_key.contains(&v) || schema.sort_key.contains(&v))
+        {
+            return Err(Error::validation(format!(
+                "`{}`: the `version` field `{v}` is part of the primary key; a version counts \
+                 up on every write, so it cannot be part of the key",
+                schema.name
+            ))
+            .with_field(v));
+        }
         let keys = KeyContext::of(schema);
         let table = table::table_name(schema, &keys)?;
         Ok(Ctx {

@@ -130,6 +130,14 @@ pub(crate) fn render(
                     ));
                 }
             }
+            UpdateOp::IfNotExists(Value::Null) => {
+                return Err(Error::validation(format!(
+                    "updates!: `{{:if_not_exists, None}}` on field `{field}` would store a null \
+                     where the field is missing; leave the field out to keep it as it is, or \
+                     `{field}: None` to remove it"
+                ))
+                .with_field(field));
+            }
             UpdateOp::IfNotExists(v) => {
                 let v = ph.value(v.clone());
                 set.push(format!("{n} = if_not_exists({n}, {v})"));

@@ -664,13 +664,13 @@ async fn handle(
                 Some(Bytes::from(j.to_string()))
             })
             .flatten();
-        let scripted = past_gap
-            .is_none()
-            .then(|| st.scripts.get_mut(&op).and_then(VecDeque::pop_front))
-            .flatten();
         let fault = match past_gap {
             Some(_) => None,
-            None => scripted.or_else(|| faults.draw(&mut st.rng)),
+            None => st
+                .scripts
+                .get_mut(&op)
+                .and_then(VecDeque::pop_front)
+                .or_else(|| faults.draw(&mut st.rng)),
         };
         match fault {
             Some(f) => {

@@ -98,6 +98,15 @@ impl KeyPart<'_> {
         }
     }
 
+    /// The length in bytes of the rendered part.
+    fn rendered_len(&self) -> usize {
+        match self {
+            KeyPart::Str(s) => s.len(),
+            KeyPart::Num(n) => n.as_str().len(),
+            _ => self.render().len(),
+        }
+    }
+
     /// The part rendered on its own.
     pub fn render(&self) -> String {
         let mut s = String::with_capacity(self.len_hint());
@@ -205,6 +214,43 @@ pub fn check_separator(role: &str, sep: &str, total: usize, parts: &[KeyField<'_
         }
     }
     Ok(())
+}
+
+/// DynamoDB's limit on a partition key's value, in bytes (a string's UTF-8
+/// bytes): for a table's partition key and an index's partition attributes.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+
+/// DynamoDB's limit on a sort key's value, in bytes: for a table's sort key
+/// and an index's sort attributes.
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// A built key of `len` bytes over `limit` is a `ValidationError` naming the
+/// limit and the field holding the most of it (DynamoDB refuses such a key
+/// on every item operation; the crate refuses it before sending).
+pub(crate) fn check_size(
+    role: &str,
+    limit: usize,
+    len: usize,
+    parts: &[KeyField<'_>],
+) -> Result<()> {
+    if len <= limit {
+        return Ok(());
+    }
+    let longest = parts
+        .iter()
+        .map(|f| (f.name, f.part.rendered_len()))
+        .max_by_key(|&(_, n)| n);
+    let mut e = Error::validation(format!(
+        "the {role} is {len} bytes, over DynamoDB's limit of {limit} bytes for a {role}{}",
+        match longest {
+            Some((name, n)) => format!("; field `{name}` makes {n} bytes of it"),
+            None => String::new(),
+        }
+    ));
+    if let Some((name, _)) = longest {
+        e = e.with_field(name);
+    }
+    Err(e)
 }
 
 /// Builds a partition key: every part joined by `sep`. Each part must be set.
@@ -369,6 +415,28 @@ mod tests {
 
     fn f<'a>(name: &'static str, part: KeyPart<'a>) -> KeyField<'a> {
         KeyField::new(name, part)
+    }
+
+    #[test]
+    fn keys_over_dynamodbs_limits_name_the_longest_field() {
+        let parts = [
+            f("tenant", KeyPart::Str("t")),
+            f("user", KeyPart::Int(12345)),
+        ];
+        assert!(check_size("sort key", MAX_SORT_KEY_BYTES, 1024, &parts).is_ok());
+        let e = check_size("sort key", MAX_SORT_KEY_BYTES, 1025, &parts).unwrap_err();
+        assert_eq!(e.field(), Some("user"));
+        assert_eq!(
+            e.message(),
+            "the sort key is 1025 bytes, over DynamoDB's limit of 1024 bytes for a sort key; \
+             field `user` makes 5 bytes of it"
+        );
+        let e = check_size("partition key", MAX_PARTITION_KEY_BYTES, 2049, &[]).unwrap_err();
+        assert_eq!(e.field(), None);
+        assert!(
+            e.message()
+                .ends_with("limit of 2048 bytes for a partition key")
+        );
     }
 
     #[test]

@@ -204,6 +204,15 @@ impl SchemaDef {
         global.chain(local)
     }
 
+    /// DynamoDB's size limit for `field` as a key of index `index_name`:
+    /// 2048 bytes for a partition attribute, 1024 for a sort attribute.
+    pub(crate) fn index_key_limit(&self, index_name: &str, field: &str) -> usize {
+        match self.index(index_name) {
+            Some(i) if i.partition_key.contains(&field) => crate::key::MAX_PARTITION_KEY_BYTES,
+            _ => crate::key::MAX_SORT_KEY_BYTES,
+        }
+    }
+
     /// Looks up a local secondary index.
     pub fn local_index(&self, name: &str) -> Option<&'static LocalIndexDef> {
         self.local_indexes.iter().find(|i| i.name == name)
@@ -667,6 +676,12 @@ pub(crate) fn partition_key<T: Schema>(item: &T, k: &KeyContext) -> Result<Strin
             let sep = &k.settings.separator;
             let key = key::partition_key(sep, parts)?;
             separators(T::SCHEMA, "partition key", sep, parts.len(), parts)?;
+            key::check_size(
+                "partition key",
+                key::MAX_PARTITION_KEY_BYTES,
+                key.len(),
+                parts,
+            )?;
             Ok(key)
         }),
     }
@@ -701,16 +716,24 @@ fn full_sort_key_with<T: Schema>(item: &T, sep: &str, prefix: bool) -> Result<Op
     if !schema.has_sort_key() {
         return Ok(None);
     }
+    let kind = schema.sort_prefix();
     let own = if schema.sort_key.is_empty() {
         None
     } else {
         Some(item.__sort_parts(|parts| {
             let key = key::required_key("sort key", sep, prefix, parts)?;
             separators(schema, "sort key", sep, parts.len(), parts)?;
+            let before = kind.as_ref().map_or(0, |p| p.len() + sep.len());
+            key::check_size(
+                "sort key",
+                key::MAX_SORT_KEY_BYTES,
+                before + key.len(),
+                parts,
+            )?;
             Ok::<_, Error>(key)
         })?)
     };
-    Ok(match schema.sort_prefix() {
+    Ok(match kind {
         Some(p) => Some(key::prefixed(&p, sep, own.as_deref())),
         None => own,
     })
@@ -740,6 +763,12 @@ fn relation_partition_key<T: Schema>(item: &T, rel: &RelationDef, sep: &str) -> 
         .collect();
     let key = key::partition_key(sep, &parts)?;
     separators(parent, "partition key", sep, parts.len(), &parts)?;
+    key::check_size(
+        "partition key",
+        key::MAX_PARTITION_KEY_BYTES,
+        key.len(),
+        &parts,
+    )?;
     Ok(key)
 }
 

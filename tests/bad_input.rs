@@ -50,6 +50,17 @@ dynamo_item! {
 
 dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
+    pub struct Post {
+        table_name "posts";
+        field :id: String, partition_key;
+        field :author: Option<String>;
+        field :title: Option<String>;
+        global_secondary_index "ByAuthor", partition_key: :author, sort_key: :title;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Flag {
         table_name "flags";
         field :name: String, partition_key;
@@ -286,6 +297,113 @@ fn catalogue() -> Vec<Case> {
                         created_at: "d"
                     }),
                     updates! { score: 1 },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        // Key sizes: DynamoDB's 2048 / 1024-byte limits, before sending.
+        case!(
+            "put: partition key over 2048 bytes",
+            ValidationError,
+            ["partition key", "2055 bytes", "2048", "`id`"],
+            |c| {
+                c.put_item(user_with(|u| u.id = "i".repeat(2050)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "get: sort key over 1024 bytes",
+            ValidationError,
+            ["sort key", "1025 bytes", "1024", "`kind`"],
+            |c| {
+                c.get_item(
+                    &item!(User {
+                        tenant: "t",
+                        id: "u1",
+                        created_at: "d",
+                        kind: "k".repeat(1023)
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "belongs_to: a child's prefixed sort key over 1024 bytes",
+            ValidationError,
+            ["sort key", "1025 bytes", "1024", "`purchase_id`"],
+            |c| {
+                // `purchase#` is 9 of the bytes.
+                c.put_item(
+                    item!(Purchase {
+                        customer_id: "c1",
+                        purchase_id: "p".repeat(1016),
+                        total: 1.0
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "belongs_to: foreign key over 2048 bytes",
+            ValidationError,
+            ["partition key", "2049 bytes", "2048", "`customer_id`"],
+            |c| {
+                c.put_item(
+                    item!(Purchase {
+                        customer_id: "c".repeat(2049),
+                        purchase_id: "p1",
+                        total: 1.0
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: GSI partition attribute over 2048 bytes",
+            ValidationError,
+            ["`email`", "EmailIndex", "2049 bytes", "2048"],
+            |c| {
+                c.put_item(user_with(|u| u.email = Some("e".repeat(2049))), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: GSI partition attribute over 2048 bytes",
+            ValidationError,
+            ["`status`", "StatusScoreIndex", "2049 bytes", "2048"],
+            |c| {
+                c.update_item(&key(), updates! { status: "s".repeat(2049) }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "put: GSI sort attribute over 1024 bytes",
+            ValidationError,
+            ["`title`", "ByAuthor", "1025 bytes", "1024"],
+            |c| {
+                c.put_item(
+                    item!(Post {
+                        id: "p1",
+                        author: Some("a".to_owned()),
+                        title: Some("t".repeat(1025))
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: GSI sort attribute over 1024 bytes",
+            ValidationError,
+            ["`title`", "ByAuthor", "1025 bytes", "1024"],
+            |c| {
+                c.update_item(
+                    &item!(Post { id: "p1" }),
+                    updates! { title: "t".repeat(1025) },
                     opts![],
                 )
                 .await

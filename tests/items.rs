@@ -121,6 +121,37 @@ async fn put_get_round_trip() {
     .await;
 }
 
+/// Keys at DynamoDB's limits exactly (2048 / 1024 bytes, multi-byte
+/// characters counted as bytes) are written and read; one byte more is
+/// refused before sending.
+#[tokio::test]
+async fn keys_at_the_size_limits_are_taken() {
+    isolated(async {
+        User::create_table().await.unwrap();
+        // `é` is two bytes.
+        let at_limit = item!(User {
+            id: "é".repeat(1024),
+            email: format!("{}xx", "é".repeat(511)),
+            name: "Ada"
+        });
+        User::put_item(at_limit.clone()).await.unwrap();
+        let got = User::get_item(&at_limit).await.unwrap();
+        assert_eq!(got, Some(at_limit.clone()));
+        let mut over = at_limit.clone();
+        over.email.push('x');
+        let e = User::put_item(over).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert_eq!(e.field(), Some("email"));
+        assert_eq!(e.attempts(), 0, "refused before sending");
+        let mut over = at_limit;
+        over.id.push('x');
+        let e = User::get_item(&over).await.unwrap_err();
+        assert_eq!(e.field(), Some("id"));
+        assert!(e.message().contains("2049 bytes"), "{}", e.message());
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn unset_fields_are_not_written() {
     isolated(async {

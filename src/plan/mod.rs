@@ -464,7 +464,10 @@ pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Resul
                     ))
                     .with_field(field));
                 }
-                Some(Value::String(_) | Value::Number(_) | Value::Binary(_)) => {}
+                Some(v @ (Value::String(_) | Value::Binary(_))) => {
+                    index_key_size(schema, index_name, field, &v, "")?;
+                }
+                Some(Value::Number(_)) => {}
                 Some(other) => {
                     return Err(Error::validation(format!(
                         "field `{field}` is a key of index `{}` and must be a string, number or \
@@ -478,6 +481,38 @@ pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Resul
         }
     }
     Ok(())
+}
+
+/// A string or binary value over DynamoDB's size limit for an index key
+/// attribute (2048 bytes for a partition attribute, 1024 for a sort
+/// attribute) is a `ValidationError` naming the field, the index and the
+/// limit. `context` starts the message (`"updates!: "`).
+pub(crate) fn index_key_size(
+    schema: &SchemaDef,
+    index_name: &str,
+    field: &str,
+    v: &Value,
+    context: &str,
+) -> Result<()> {
+    let len = match v {
+        Value::String(s) => s.len(),
+        Value::Binary(b) => b.len(),
+        _ => return Ok(()),
+    };
+    let limit = schema.index_key_limit(index_name, field);
+    if len <= limit {
+        return Ok(());
+    }
+    Err(Error::validation(format!(
+        "{context}field `{field}` is a key of index `{index_name}` and holds {len} bytes, over \
+         DynamoDB's limit of {limit} bytes for an index {} attribute",
+        if limit == crate::key::MAX_PARTITION_KEY_BYTES {
+            "partition"
+        } else {
+            "sort"
+        }
+    ))
+    .with_field(field))
 }
 
 /// Reads a schema item out of a [`WireItem`]. A key field the item lacks

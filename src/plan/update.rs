@@ -576,8 +576,13 @@ fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
                     _ => continue,
                 };
                 match v {
-                    Value::Null | Value::Number(_) | Value::Binary(_) => {}
-                    Value::String(s) if !s.is_empty() => {}
+                    Value::Null | Value::Number(_) => {}
+                    Value::Binary(_) => {
+                        super::index_key_size(schema, index_name, f, v, "updates!: ")?
+                    }
+                    Value::String(s) if !s.is_empty() => {
+                        super::index_key_size(schema, index_name, f, v, "updates!: ")?;
+                    }
                     other => {
                         return Err(Error::validation(format!(
                             "updates!: field `{f}` is a key of index `{}` and must be a non-empty string, a number or binary, not {}",

@@ -305,3 +305,80 @@ async fn every_write_stores_the_type_and_it_cannot_be_updated() {
     })
     .await;
 }
+
+/// A child's one-sided range (`:gt`, `:gte`, `:lt`, `:lte`) reads its own
+/// kind only. `sk > "line#l1"` alone read on through `note`, `oldline#l9`
+/// and `payment#p1`, and returned the old writer's line (it has no type
+/// attribute, and its fields fit a `Line`) as one of these lines; `<` read
+/// the orders before them. `scanned_count` shows what was read.
+#[tokio::test]
+async fn a_childs_range_reads_only_its_own_kind() {
+    isolated(async {
+        shop().await;
+        // The partition, in key order: three orders, `line#l1`, `line#l2`,
+        // `note`, `oldline#l9` (the old writer's, no type attribute),
+        // `payment#p1`.
+        let line = |id: &str| {
+            item!(Line {
+                customer_id: "c1",
+                line_id: id
+            })
+        };
+        let cases = [
+            (SkOperator::Gt, "l1", vec!["l2"]),
+            (SkOperator::Gte, "l2", vec!["l2"]),
+            (SkOperator::Lt, "l9", vec!["l1", "l2"]),
+            (SkOperator::Lte, "l2", vec!["l1", "l2"]),
+        ];
+        for (op, from, want) in cases {
+            for forward in [true, false] {
+                let page = Line::query_page(
+                    &line(from),
+                    opts![sk_operator: op, scan_index_forward: forward],
+                )
+                .await
+                .unwrap();
+                let mut got: Vec<&str> = page.items.iter().map(|l| l.line_id.as_str()).collect();
+                got.sort_unstable();
+                assert_eq!(got, want, "{op:?} {from}");
+                assert_eq!(
+                    page.scanned_count,
+                    want.len(),
+                    "{op:?} {from}: read beyond the lines"
+                );
+                assert!(page.is_last());
+            }
+        }
+        // A bound at the key size limit: the least key above it is found
+        // within the limit too.
+        let longest = "m".repeat(1024 - "line#".len());
+        Line::put_item(item!(Line {
+            customer_id: "c1",
+            line_id: longest.clone(),
+            sku: "melon"
+        }))
+        .await
+        .unwrap();
+        let page = Line::query_page(&line(&longest), opts![sk_operator: :gt])
+            .await
+            .unwrap();
+        assert!(page.items.is_empty(), "{:?}", page.items);
+        assert_eq!(page.scanned_count, 0);
+        let page = Line::query_page(&line(&longest), opts![sk_operator: :gte])
+            .await
+            .unwrap();
+        assert_eq!((page.items.len(), page.scanned_count), (1, 1));
+        let page = Line::query_page(&line(&longest), opts![sk_operator: :lt])
+            .await
+            .unwrap();
+        assert_eq!((page.items.len(), page.scanned_count), (2, 2), "l1, l2");
+        // A child with no sort field of its own: its one key is the bare
+        // prefix, which `:begins_with` now finds.
+        let note = item!(Note { customer_id: "c1" });
+        let notes = Note::list_items(&note, opts![sk_operator: :begins_with])
+            .await
+            .unwrap();
+        assert_eq!(notes.len(), 1);
+    })
+    .await;
+}

@@ -16,7 +16,8 @@
 //!   a set, bytes, a non-finite float, a `u128` above `i128::MAX`) is a
 //!   `ValidationError` naming it, wherever it stands in the key.
 //! * `belongs_to` children with `sk_strategy: :prefix` always query within
-//!   their own prefix (`"orderitem#…"`).
+//!   their own prefix (`"orderitem#…"`): a one-sided operator becomes a
+//!   `BETWEEN` that stops at the prefix's edge ([`child_range`]).
 //! * GSI mistakes are `ValidationError`s before any request: unknown index
 //!   (the message lists the schema's indexes), partition field unset, sort
 //!   operator on an index without a sort key, sort operator with the index's
@@ -25,7 +26,7 @@
 use super::{Ctx, only, projection};
 use crate::error::{Error, Result};
 use crate::expression::{ExprKind, Placeholders};
-use crate::key::{self, KeyField, KeyPart};
+use crate::key::{self, KeyField, KeyPart, MAX_SORT_KEY_BYTES};
 use crate::opts::{Opt, Opts, Select, SkOperator};
 use crate::request::Read;
 use crate::schema::{Schema, SchemaDef};
@@ -317,6 +318,19 @@ fn table_key_condition<T: Schema>(
             None,
         )?),
         (None, None) => None,
+        // A child without sort-key fields of its own: its one sort key is
+        // the bare prefix, which `begins_with(sk, "orderitem#")` missed.
+        (Some(SkOperator::BeginsWith), Some(b))
+            if sort.set == 0 && sort.fields == 0 && prefix.is_some() =>
+        {
+            Some(sort_condition(
+                ph,
+                &sk_attr,
+                SkOperator::Eq,
+                Value::String(b),
+                None,
+            )?)
+        }
         (Some(op), built) => {
             let start = match built {
                 Some(b) if sort.set > 0 => b,
@@ -331,20 +345,119 @@ fn table_key_condition<T: Schema>(
                     )));
                 }
             };
-            let end = match op {
-                SkOperator::Between => {
-                    let end = opts.sk_end.as_ref().ok_or_else(needs_sk_end)?;
-                    Some(Value::String(between_end(ctx, key, end)?))
-                }
+            // A child's range stays within its own kind: `sk > "orderitem#x"`
+            // alone also read every later kind of the partition.
+            let within = match &prefix {
+                Some(p) if sort.fields > 0 => child_range(op, &format!("{p}{sep}"), &start),
                 _ => None,
             };
-            Some(sort_condition(ph, &sk_attr, op, Value::String(start), end)?)
+            if let Some((low, high)) = within {
+                Some(sort_condition(
+                    ph,
+                    &sk_attr,
+                    SkOperator::Between,
+                    Value::String(low),
+                    Some(Value::String(high)),
+                )?)
+            } else {
+                let end = match op {
+                    SkOperator::Between => {
+                        let end = opts.sk_end.as_ref().ok_or_else(needs_sk_end)?;
+                        Some(Value::String(between_end(ctx, key, end)?))
+                    }
+                    _ => None,
+                };
+                Some(sort_condition(ph, &sk_attr, op, Value::String(start), end)?)
+            }
         }
     };
     Ok(match cond {
         Some(c) => format!("{pk_cond} AND {c}"),
         None => pk_cond,
     })
+}
+
+/// The bounds that keep a one-sided range of a `belongs_to` child (keys
+/// `kind` + anything, `kind` being its prefix and separator) within its own
+/// kind, as one `BETWEEN`: `> start` from the least key above `start`,
+/// `< start` up to the greatest key below it, each to the kind's least or
+/// greatest possible key. Exact for every key DynamoDB can hold (at most
+/// [`MAX_SORT_KEY_BYTES`] bytes, compared as UTF-8 bytes, U+0000 first).
+/// `None` keeps the operator as it is (other operators, a bound longer than
+/// any key, no key of the kind on that side): the type filter still keeps
+/// other kinds out of the answer.
+fn child_range(op: SkOperator, kind: &str, start: &str) -> Option<(String, String)> {
+    if start.len() > MAX_SORT_KEY_BYTES || !start.starts_with(kind) {
+        return None;
+    }
+    let (low, high) = match op {
+        SkOperator::Gt => (key_after(start)?, greatest_key_from(kind)),
+        SkOperator::Gte => (start.to_owned(), greatest_key_from(kind)),
+        SkOperator::Lt => (kind.to_owned(), key_before(start)?),
+        SkOperator::Lte => (kind.to_owned(), start.to_owned()),
+        _ => return None,
+    };
+    (low <= high && low.starts_with(kind) && high.starts_with(kind)).then_some((low, high))
+}
+
+/// The greatest string of at most `room` bytes: U+10FFFF, the greatest
+/// character, as often as it fits, then the greatest that fits the rest.
+fn push_greatest(out: &mut String, room: usize) {
+    for _ in 0..room / 4 {
+        out.push(char::MAX);
+    }
+    match room % 4 {
+        3 => out.push('\u{FFFF}'),
+        2 => out.push('\u{7FF}'),
+        1 => out.push('\u{7F}'),
+        _ => {}
+    }
+}
+
+/// The greatest key starting with `prefix`.
+fn greatest_key_from(prefix: &str) -> String {
+    let mut out = String::with_capacity(MAX_SORT_KEY_BYTES);
+    out.push_str(prefix);
+    push_greatest(&mut out, MAX_SORT_KEY_BYTES.saturating_sub(prefix.len()));
+    out
+}
+
+/// The least key greater than `s`: `s` and U+0000, or, for a key already at
+/// the size limit, the next character in the last place that can take one.
+fn key_after(s: &str) -> Option<String> {
+    let mut out = s.to_owned();
+    if out.len() < MAX_SORT_KEY_BYTES {
+        out.push('\0');
+        return Some(out);
+    }
+    while let Some(c) = out.pop() {
+        let next = match c {
+            '\u{D7FF}' => Some('\u{E000}'),
+            c => char::from_u32(u32::from(c) + 1),
+        };
+        if let Some(n) = next.filter(|n| out.len() + n.len_utf8() <= MAX_SORT_KEY_BYTES) {
+            out.push(n);
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The greatest key less than `s`: without its last character when that is
+/// U+0000, else with the character before it followed by the greatest
+/// string that fits.
+fn key_before(s: &str) -> Option<String> {
+    let mut out = s.to_owned();
+    let last = out.pop()?;
+    let before = match last {
+        '\0' => return Some(out),
+        '\u{E000}' => '\u{D7FF}',
+        c => char::from_u32(u32::from(c) - 1)?,
+    };
+    out.push(before);
+    let room = MAX_SORT_KEY_BYTES.saturating_sub(out.len());
+    push_greatest(&mut out, room);
+    Some(out)
 }
 
 /// The upper bound for `:between`: the sort key with the last set field's
@@ -859,6 +972,16 @@ mod tests {
         }
     }
 
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Memo {
+            table_name "shop";
+            field :customer_id;
+            field :text: String;
+            belongs_to :customer, Customer;
+        }
+    }
+
     fn ctx<T: Schema>() -> Ctx {
         Ctx::of::<T>().unwrap()
     }
@@ -1103,6 +1226,105 @@ mod tests {
             plain(&query(&c, &k, &opts![sk_operator: :begins_with]).unwrap()),
             "pk = 'c1' AND begins_with(sk, 'orderitem#')"
         );
+        // A child without sort fields of its own has the bare prefix as its
+        // one sort key.
+        let c = ctx::<Memo>();
+        let k = item!(Memo { customer_id: "c1" });
+        assert_eq!(
+            plain(&query(&c, &k, &opts![sk_operator: :begins_with]).unwrap()),
+            "pk = 'c1' AND sk = 'memo'"
+        );
+    }
+
+    #[test]
+    fn a_childs_one_sided_range_stays_within_its_kind() {
+        let c = ctx::<OrderItem>();
+        let k = item!(OrderItem {
+            customer_id: "c1",
+            line: Some("l5".to_owned())
+        });
+        let top = greatest_key_from("orderitem#");
+        let below = key_before("orderitem#l5").unwrap();
+        let show = |op| {
+            plain(&query(&c, &k, &opts![sk_operator: op]).unwrap())
+                .replace(&top, "TOP")
+                .replace(&below, "BELOW")
+        };
+        use SkOperator::*;
+        assert_eq!(
+            show(Gt),
+            "pk = 'c1' AND sk BETWEEN 'orderitem#l5\0' AND 'TOP'"
+        );
+        assert_eq!(
+            show(Gte),
+            "pk = 'c1' AND sk BETWEEN 'orderitem#l5' AND 'TOP'"
+        );
+        assert_eq!(
+            show(Lt),
+            "pk = 'c1' AND sk BETWEEN 'orderitem#' AND 'BELOW'"
+        );
+        assert_eq!(
+            show(Lte),
+            "pk = 'c1' AND sk BETWEEN 'orderitem#' AND 'orderitem#l5'"
+        );
+        assert_eq!(show(Eq), "pk = 'c1' AND sk = 'orderitem#l5'");
+        // A bound longer than any key keeps its operator (the type filter
+        // still holds other kinds back).
+        let long = item!(OrderItem {
+            customer_id: "c1",
+            line: Some("x".repeat(1100))
+        });
+        let r = query(&c, &long, &opts![sk_operator: :gt]).unwrap();
+        assert!(plain(&r).starts_with("pk = 'c1' AND sk > 'orderitem#xxx"));
+    }
+
+    #[test]
+    fn the_keys_next_to_a_key_leave_nothing_between() {
+        assert_eq!(greatest_key_from("a#").len(), MAX_SORT_KEY_BYTES);
+        // 1022 bytes of room: 255 × U+10FFFF, then U+07FF in the last two.
+        assert!(greatest_key_from("a#").ends_with("\u{10FFFF}\u{7FF}"));
+        assert!(greatest_key_from(&"a".repeat(1021)).ends_with('\u{FFFF}'));
+        assert_eq!(key_after("ab").as_deref(), Some("ab\0"));
+        assert_eq!(key_before("a\0").as_deref(), Some("a"));
+        // At the size limit, the next key changes a character instead.
+        let full = "a".repeat(MAX_SORT_KEY_BYTES);
+        assert_eq!(key_after(&full), Some(format!("{}b", &full[1..])));
+        let edge = format!("{}\u{7F}", &full[1..]);
+        assert_eq!(key_after(&edge), Some(format!("{}b", &full[2..])));
+        assert_eq!(key_after(&"\u{10FFFF}".repeat(256)), None);
+        // Every short string over an alphabet of boundary characters lies
+        // on the right side of each bound: above `s` exactly when at or
+        // above `key_after(s)`, below exactly when at or below `key_before`.
+        let alphabet = [
+            "\0",
+            "a",
+            "b",
+            "\u{7F}",
+            "\u{80}",
+            "\u{D7FF}",
+            "\u{E000}",
+            "\u{FFFF}",
+            "\u{10FFFF}",
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        strings.sort();
+        strings.dedup();
+        for s in strings.iter().filter(|s| !s.is_empty()) {
+            let after = key_after(s).unwrap();
+            let before = key_before(s).unwrap();
+            assert!(before.len() <= MAX_SORT_KEY_BYTES && after.len() <= MAX_SORT_KEY_BYTES);
+            for k in &strings {
+                assert_eq!(k > s, *k >= after, "{s:?} {k:?}");
+                assert_eq!(k < s, *k <= before, "{s:?} {k:?}");
+            }
+        }
     }
 
     #[test]

@@ -302,6 +302,30 @@ async fn a_hand_written_update_expression_reaches_what_updates_cannot() {
         .unwrap();
         assert_eq!(after.labels, BTreeSet::from(["y".into()]));
         assert_eq!(User::get_item(&key).await.unwrap().unwrap(), after);
+        // An attribute named like a clause (`remove` is not a reserved word)
+        // is a name wherever a name stands: it used to start a clause.
+        let after = User::update_item_with(
+            &key,
+            updates! {},
+            opts![
+                update_expression: "SET remove = :d, balance = :d",
+                expression_attribute_values: %{":d" => 7},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(after.balance, 7);
+        let after = User::update_item_with(
+            &key,
+            updates! {},
+            opts![
+                update_expression: "SET balance = remove + :d REMOVE remove",
+                expression_attribute_values: %{":d" => 1},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(after.balance, 8);
         // A key field is refused before sending, as with updates!.
         let e = User::update_item_with(
             &key,

@@ -445,7 +445,10 @@ pub(crate) fn rewrite_reserved(
                     prev = Prev::Other;
                     continue;
                 }
-                if is_reserved(text) {
+                // A clause keyword in a name's place is a name: `REMOVE` is
+                // not a reserved word, but left bare it would read as a
+                // clause (`SET remove = :v`).
+                if is_reserved(text) || (kind == ExprKind::Update && is_update_clause(text)) {
                     let (placeholder, is_new) = choose_placeholder(text, expr, names, &added);
                     out.push_str(expr.get(copied..token.start).unwrap_or(""));
                     out.push_str(&placeholder);
@@ -723,10 +726,21 @@ mod tests {
         let (out, _) = rewrite("SET a = :v - delete", ExprKind::Update, &[]);
         assert_eq!(out, "SET a = :v - #delete");
 
-        // REMOVE is a clause keyword but not a reserved word, so as an
-        // attribute name it stays bare.
+        // REMOVE is a clause keyword but not a reserved word; as an
+        // attribute name it still gets a placeholder, or it would read as
+        // the start of a clause.
         let (out, names) = rewrite("SET remove = :v", ExprKind::Update, &[]);
-        assert_eq!(out, "SET remove = :v");
+        assert_eq!(out, "SET #remove = :v");
+        assert_eq!(names, map(&[("#remove", "remove")]));
+        let (out, _) = rewrite(
+            "SET n = remove REMOVE remove, Remove.x",
+            ExprKind::Update,
+            &[],
+        );
+        assert_eq!(out, "SET n = #remove REMOVE #remove, #Remove.x");
+        // Elsewhere it is an ordinary name.
+        let (out, names) = rewrite("remove = :v", ExprKind::Condition, &[]);
+        assert_eq!(out, "remove = :v");
         assert!(names.is_empty());
     }
 
@@ -958,8 +972,9 @@ mod tests {
             .collect()
     }
 
-    /// Checks that `out` is `expr` with only reserved identifiers replaced by
-    /// placeholders that `names` maps back to exactly those identifiers.
+    /// Checks that `out` is `expr` with only reserved identifiers (and, in
+    /// an update, clause keywords used as names) replaced by placeholders
+    /// that `names` maps back to exactly those identifiers.
     fn assert_only_reserved_replaced(expr: &str, out: &str, names: &BTreeMap<String, String>) {
         let before = tokens(expr);
         let after = tokens(out);
@@ -972,7 +987,11 @@ mod tests {
             } else {
                 assert_eq!(b.kind, TokKind::Ident, "{expr:?} -> {out:?}");
                 assert_eq!(a.kind, TokKind::NamePlaceholder, "{expr:?} -> {out:?}");
-                assert!(is_reserved(b_text), "{b_text} replaced but not reserved");
+                // Reserved words, and clause keywords in a name's place.
+                assert!(
+                    is_reserved(b_text) || is_update_clause(b_text),
+                    "{b_text} replaced but not reserved"
+                );
                 assert_eq!(names.get(a_text).map(String::as_str), Some(b_text));
             }
         }

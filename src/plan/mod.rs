@@ -155,6 +155,15 @@ pub(crate) struct VersionCheck {
 }
 
 impl VersionCheck {
+    /// The error for a version its type cannot count past.
+    pub(crate) fn at_its_limit(&self) -> Error {
+        Error::validation(format!(
+            "the `version` field `{}` is at {}, the largest its type holds",
+            self.attr, self.expected
+        ))
+        .with_field(self.attr)
+    }
+
     /// `attribute_not_exists(#v)` for version 0, else `#v = :v`.
     pub(crate) fn condition(&self, ph: &mut Placeholders) -> String {
         let n = ph.name(self.attr);
@@ -242,11 +251,7 @@ pub(crate) fn prepare_put<T: Schema>(ctx: &Ctx, item: &mut T) -> Result<Option<V
     if let Some(c) = &check
         && !item.__set_version(c.expected + 1)
     {
-        return Err(Error::validation(format!(
-            "the `version` field `{}` is at {}, the largest its type holds",
-            c.attr, c.expected
-        ))
-        .with_field(c.attr));
+        return Err(c.at_its_limit());
     }
     if ctx.schema.timestamps {
         item.__stamp(&ctx.now.rfc3339());

@@ -195,11 +195,7 @@ impl UpdatePlan {
         if let Some(v) = &version
             && !T::__version_fits(v.expected + 1)
         {
-            return Err(Error::validation(format!(
-                "the `version` field `{}` is at {}, the largest its type holds",
-                v.attr, v.expected
-            ))
-            .with_field(v.attr));
+            return Err(v.at_its_limit());
         }
         Ok(UpdatePlan {
             schema,

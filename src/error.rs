@@ -400,7 +400,8 @@ impl Error {
     /// message.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.inner.attempts = attempts;
-        if attempts > 1 && !self.inner.message.contains("attempts)") {
+        // Retries that ended at the deadline already say so, with the count.
+        if attempts > 1 && !self.inner.message.contains("(gave up after ") {
             self.inner.message =
                 format!("{} (gave up after {attempts} attempts)", self.inner.message);
         }
@@ -491,6 +492,16 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "throttling: slow down (gave up after 5 attempts)"
+        );
+        // The deadline's own account of the retries is not repeated.
+        let e = Error::new(
+            ErrorKind::Transport,
+            "no answer (gave up after 6 attempts, at the 1500 ms deadline)",
+        )
+        .with_attempts(6);
+        assert_eq!(
+            e.message(),
+            "no answer (gave up after 6 attempts, at the 1500 ms deadline)"
         );
     }
 }

@@ -1039,9 +1039,35 @@ impl Client {
             .timeout
             .min(remaining.max(Duration::from_millis(1)));
         let amz_target = format!("{}{op}", api.target_prefix());
-        let exchange = async {
+        // The region and credentials first, bounded by what is left of the
+        // deadline rather than by the request timeout: a credential chain
+        // waits on its own sources (an instance metadata service that does
+        // not answer off EC2 takes rusoto's chain 30 s), and that wait is
+        // not a request DynamoDB failed to answer.
+        let found = async {
             let target = s.target().await?;
             let creds = s.credentials.get().await?;
+            Ok::<_, Error>((target, creds))
+        };
+        let (target, creds) =
+            match tokio::time::timeout(remaining.max(Duration::from_millis(1)), found).await {
+                Ok(found) => found?,
+                Err(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Authentication,
+                        format!(
+                            "no credentials within the {} ms left of the deadline: the credential \
+                         chain ({}) was still looking (give the client credentials, or check the \
+                         chain's sources: environment, profile files, container or instance \
+                         metadata, where the region may be looked up too)",
+                            remaining.as_millis(),
+                            s.credentials.describe()
+                        ),
+                    )
+                    .permanent());
+                }
+            };
+        let exchange = async {
             let headers = [
                 ("content-type", "application/x-amz-json-1.0"),
                 ("x-amz-target", amz_target.as_str()),

@@ -37,18 +37,6 @@ dynamo_item! {
 }
 
 dynamo_item! {
-    /// A version in the key list: every write would move the item.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct KeyedByVersion {
-        table_name "revisions";
-        field :doc: String;
-        field :rev: u64, version;
-        partition_key [:doc];
-        sort_key [:rev];
-    }
-}
-
-dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Post {
         table_name "posts";
@@ -1274,15 +1262,6 @@ fn catalogue() -> Vec<Case> {
                     opts![],
                 )
                 .await
-            }
-        ),
-        case!(
-            "put: a version field in the key",
-            ValidationError,
-            ["`rev`", "version", "primary key"],
-            |c| {
-                c.put_item(item!(KeyedByVersion { doc: "d1" }), opts![])
-                    .await
             }
         ),
         case!(

@@ -418,6 +418,15 @@ macro_rules! __dynamo_item {
                     "set `use Dynamo.Schema, type_attribute: \"kind\";`"
                 )
             );
+            const _: () = $crate::__private::assert!(
+                $crate::__private::version_outside_keys(<$Name as $crate::Schema>::SCHEMA),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` builds its primary key from its `version` field; a version counts up on ",
+                    "every write, so each put after the first would address a new item; keep the ",
+                    "version out of `partition_key`/`sort_key`"
+                )
+            );
             $(
                 $crate::__dynamo_index!(@lsi_needs_sort_key $Name $lname);
             )*

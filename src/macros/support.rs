@@ -3,7 +3,7 @@
 //! version probe, and small helpers. Reached only through
 //! `dynamo::__private`, which is not public API.
 
-use crate::schema::FieldDef;
+use crate::schema::{FieldDef, SchemaDef};
 
 /// What an `updates!` / `values!` entry stands for: the value's
 /// [`Encode`](crate::Encode) form, so it is written exactly as the field
@@ -293,6 +293,26 @@ const fn has_field(fields: &[FieldDef], name: &str) -> bool {
         i += 1;
     }
     false
+}
+
+const fn in_list(list: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if str_eq(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The `version` field, if any, is not one the primary key is built from:
+/// it counts up on every write, so such a key would move with each put.
+pub const fn version_outside_keys(schema: &SchemaDef) -> bool {
+    match schema.version {
+        Some(v) => !in_list(schema.partition_key, v) && !in_list(schema.sort_key, v),
+        None => true,
+    }
 }
 
 /// The type attribute is not empty and no field is named like it.

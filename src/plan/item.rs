@@ -106,6 +106,25 @@ mod tests {
         Ctx::of::<User>().unwrap()
     }
 
+    /// `dynamo_item!` refuses a version in a key list at compile time
+    /// (tests/ui); a schema put together by hand meets the same rule here.
+    #[test]
+    fn a_version_in_the_key_is_refused_for_any_schema() {
+        let mut def = *User::SCHEMA;
+        def.version = Some("id");
+        let e = Ctx::for_schema(Box::leak(Box::new(def))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert_eq!(e.field(), Some("id"));
+        assert!(
+            e.message().contains("part of the primary key"),
+            "{}",
+            e.message()
+        );
+        assert!(User::SCHEMA.version.is_none());
+        assert!(crate::macros::support::version_outside_keys(User::SCHEMA));
+        assert!(!crate::macros::support::version_outside_keys(&def));
+    }
+
     #[test]
     fn a_put_carries_the_item_and_its_key() {
         let u = item!(User {

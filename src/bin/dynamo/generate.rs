@@ -57,27 +57,47 @@ enum Elem {
 }
 
 /// The narrowest Rust number type that holds every value seen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NumKind {
+    /// An integer an `f64` holds exactly too (at most 15 digits).
     Int,
+    /// An `i64` with more digits than an `f64` keeps.
+    LongInt,
     Float,
     Exact,
 }
 
 impl NumKind {
     fn of(n: &dynamo::Number) -> NumKind {
+        let short = n.significant_digits() <= 15;
         if n.is_integer() && n.as_i64().is_some() {
-            NumKind::Int
-        } else if n.significant_digits() <= 15 && n.as_f64().is_finite() {
+            if short {
+                NumKind::Int
+            } else {
+                NumKind::LongInt
+            }
+        } else if short && n.as_f64().is_finite() {
             NumKind::Float
         } else {
             NumKind::Exact
         }
     }
 
+    /// The narrowest kind that holds the values of both: a fraction beside
+    /// an integer of more digits than an `f64` keeps needs exact numbers.
+    fn join(self, other: NumKind) -> NumKind {
+        use NumKind::*;
+        match (self, other) {
+            (x, y) if x == y => x,
+            (Exact, _) | (_, Exact) | (LongInt, Float) | (Float, LongInt) => Exact,
+            (Int, LongInt) | (LongInt, Int) => LongInt,
+            _ => Float,
+        }
+    }
+
     fn rust(self) -> &'static str {
         match self {
-            NumKind::Int => "i64",
+            NumKind::Int | NumKind::LongInt => "i64",
             NumKind::Float => "f64",
             NumKind::Exact => "dynamo::Number",
         }
@@ -97,7 +117,7 @@ fn elem_of(v: &Value) -> Option<Elem> {
 fn merge_elem(a: Option<Elem>, b: Option<Elem>) -> Option<Elem> {
     match (a, b) {
         (None, x) | (x, None) => x,
-        (Some(Elem::Num(x)), Some(Elem::Num(y))) => Some(Elem::Num(x.max(y))),
+        (Some(Elem::Num(x)), Some(Elem::Num(y))) => Some(Elem::Num(x.join(y))),
         (Some(x), Some(y)) if x == y => Some(x),
         _ => Some(Elem::Other),
     }
@@ -111,9 +131,12 @@ fn shape_of(v: &Value) -> Option<Shape> {
         Value::Bool(_) => Shape::Bool,
         Value::Binary(_) => Shape::Bytes,
         Value::StringSet(_) => Shape::StrSet,
-        Value::NumberSet(s) => {
-            Shape::NumSet(s.iter().map(NumKind::of).max().unwrap_or(NumKind::Int))
-        }
+        Value::NumberSet(s) => Shape::NumSet(
+            s.iter()
+                .map(NumKind::of)
+                .reduce(NumKind::join)
+                .unwrap_or(NumKind::Int),
+        ),
         Value::BinarySet(_) => Shape::BytesSet,
         Value::List(items) => Shape::List(
             items
@@ -128,8 +151,8 @@ fn shape_of(v: &Value) -> Option<Shape> {
 
 fn merge(a: Shape, b: Shape) -> Shape {
     match (a, b) {
-        (Shape::Num(x), Shape::Num(y)) => Shape::Num(x.max(y)),
-        (Shape::NumSet(x), Shape::NumSet(y)) => Shape::NumSet(x.max(y)),
+        (Shape::Num(x), Shape::Num(y)) => Shape::Num(x.join(y)),
+        (Shape::NumSet(x), Shape::NumSet(y)) => Shape::NumSet(x.join(y)),
         (Shape::List(x), Shape::List(y)) => {
             Shape::List(merge_elem(x.map(|b| *b), y.map(|b| *b)).map(Box::new))
         }
@@ -147,7 +170,9 @@ impl Shape {
             Shape::Bool => "bool".into(),
             Shape::Bytes => "Vec<u8>".into(),
             Shape::StrSet => "std::collections::BTreeSet<String>".into(),
-            Shape::NumSet(NumKind::Int) => "std::collections::BTreeSet<i64>".into(),
+            Shape::NumSet(NumKind::Int | NumKind::LongInt) => {
+                "std::collections::BTreeSet<i64>".into()
+            }
             // f64 is not `Ord`: sets of fractions keep exact numbers.
             Shape::NumSet(_) => "std::collections::BTreeSet<dynamo::Number>".into(),
             Shape::BytesSet => "std::collections::BTreeSet<Vec<u8>>".into(),

@@ -931,6 +931,12 @@ fn catalogue() -> Vec<Case> {
             |c| { c.parallel_scan::<User>(opts![limit: 0]).await }
         ),
         case!(
+            "list_tables: limit 0",
+            ValidationError,
+            ["`limit` 0", "at least 1"],
+            |c| { c.list_tables(None, Some(0), None).await }
+        ),
+        case!(
             "stream scan: limit 0",
             ValidationError,
             ["`limit`", "at least 1"],

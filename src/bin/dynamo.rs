@@ -122,8 +122,8 @@ enum Command {
         #[arg(long, value_name = "TEXT")]
         name_contains: Option<String>,
         /// At most this many tables.
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        limit: Option<u64>,
         /// Table names per ListTables request (1-100).
         #[arg(long, value_name = "N", default_value_t = 100,
               value_parser = clap::value_parser!(u8).range(1..=100))]
@@ -366,7 +366,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let out = client
                 .list_tables(
                     name_contains.as_deref(),
-                    limit,
+                    limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
                     Some(usize::from(page_size)),
                 )
                 .await
@@ -810,6 +810,8 @@ mod tests {
         );
         assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "0"]).is_err());
         assert!(Cli::try_parse_from(["dynamo", "list-tables", "--page-size", "101"]).is_err());
+        assert!(Cli::try_parse_from(["dynamo", "list-tables", "--limit", "0"]).is_err());
+        assert!(Cli::try_parse_from(["dynamo", "list-tables", "--limit", "1"]).is_ok());
         // Global flags go before or after the subcommand.
         let cli =
             Cli::try_parse_from(["dynamo", "list-tables", "--endpoint", "http://127.0.0.1:1"])
@@ -913,6 +915,41 @@ mod tests {
         let j = g.to_json();
         assert_eq!(j["partition_key"]["attribute"], "pk");
         assert_eq!(j["struct_name"], "UserEvents");
+    }
+
+    /// A fraction beside an integer of more digits than an `f64` keeps
+    /// needs exact numbers: `f64` would change the integer on the way back.
+    #[test]
+    fn long_integers_and_fractions_together_are_exact_numbers() {
+        let n = |s: &str| Value::Number(s.parse::<Number>().unwrap());
+        let items = vec![
+            item(&[
+                ("pk", "a".into()),
+                ("amount", n("12345678901234567")),
+                ("small", n("12")),
+                ("long", n("12345678901234567")),
+                ("list", Value::List(vec![n("12345678901234567"), n("0.5")])),
+            ]),
+            item(&[
+                ("pk", "b".into()),
+                ("amount", n("0.5")),
+                ("small", n("0.5")),
+                ("long", n("7")),
+                ("list", Value::List(vec![])),
+            ]),
+        ];
+        let g = generate::infer(&info("pk", None), &items, "T".into(), None);
+        let ty = |name: &str| {
+            g.fields
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.declared_type())
+                .unwrap()
+        };
+        assert_eq!(ty("amount"), "dynamo::Number");
+        assert_eq!(ty("small"), "f64");
+        assert_eq!(ty("long"), "i64");
+        assert_eq!(ty("list"), "Vec<dynamo::Number>");
     }
 
     #[test]

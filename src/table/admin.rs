@@ -195,6 +195,12 @@ impl Client {
         limit: Option<usize>,
         page_size: Option<usize>,
     ) -> Result<ListTablesOutput> {
+        if limit == Some(0) {
+            return Err(
+                Error::validation("`limit` 0 lists nothing: give at least 1, or no limit")
+                    .with_field("limit"),
+            );
+        }
         let page_size = match page_size {
             Some(p) if !(1..=100).contains(&p) => {
                 return Err(Error::validation(format!(

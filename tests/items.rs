@@ -152,6 +152,48 @@ async fn keys_at_the_size_limits_are_taken() {
     .await;
 }
 
+/// A field named like the sort key attribute (`field :sk, sort_key;`) is
+/// that attribute: written once, and counted once towards 400 KB. It was
+/// written twice (as the field and as the key), so the request held a
+/// duplicate JSON key and a 1000-byte `sk` counted 2000 bytes.
+#[tokio::test]
+async fn a_field_named_like_a_key_attribute_is_written_once() {
+    isolated(async {
+        let sk = "s".repeat(1000);
+        // 400 KB less the other attributes: fits only if `sk` counts once.
+        let room = 400 * 1024
+            - ("customer_id".len() + 2)
+            - ("sk".len() + 1000)
+            - ("pk".len() + 2)
+            - ("_type".len() + "Customer".len())
+            - "name".len();
+        let c = item!(Customer {
+            customer_id: "c1",
+            sk: sk.clone(),
+            name: "n".repeat(room)
+        });
+        let json = String::from_utf8(dynamo::encoder::to_json(&c).unwrap()).unwrap();
+        assert_eq!(json.matches(r#""sk":"#).count(), 1);
+        Customer::create_table().await.unwrap();
+        let back = Customer::put_item(c.clone()).await.unwrap();
+        assert_eq!(back, c);
+        let got = Customer::get_item(&c).await.unwrap().unwrap();
+        assert_eq!(got.sk, Value::from(sk));
+        // One byte more is over the limit.
+        let over = item!(Customer {
+            customer_id: "c1",
+            sk: "s".repeat(1000),
+            name: "n".repeat(room + 1)
+        });
+        let e = Customer::put_item(over).await.unwrap_err();
+        assert!(
+            e.message().contains("over DynamoDB's item size limit"),
+            "{e}"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn unset_fields_are_not_written() {
     isolated(async {

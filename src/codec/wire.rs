@@ -360,6 +360,9 @@ pub(crate) struct ItemWriter {
     /// The largest attribute so far: its size and name.
     largest: (usize, String),
     error: Option<Error>,
+    /// Attribute names the item's own fields must not write (see
+    /// [`ItemWriter::skipping`]); almost always empty.
+    skip: Vec<String>,
 }
 
 impl ItemWriter {
@@ -372,7 +375,18 @@ impl ItemWriter {
             count: 0,
             largest: (0, String::new()),
             error: None,
+            skip: Vec::new(),
         }
+    }
+
+    /// Leaves out the fields' own values for `names`: a schema field named
+    /// like a key attribute (`field :sk, sort_key;` with the sort key
+    /// stored in `sk`) would otherwise write that attribute twice — once
+    /// as the field, once as the built key ([`ItemWriter::put_string`]) —
+    /// and count it twice towards the 400 KB limit.
+    pub(crate) fn skipping(mut self, names: Vec<String>) -> ItemWriter {
+        self.skip = names;
+        self
     }
 
     /// Adds a string attribute the crate generated (key attributes,
@@ -431,6 +445,9 @@ impl AttributeSink for ItemWriter {
     fn attribute(&mut self, name: &str, value: Value) {
         if self.error.is_some() {
             return; // refused anyway
+        }
+        if !self.skip.is_empty() && self.skip.iter().any(|s| s == name) {
+            return; // written as the key
         }
         let mut size = name.len();
         if let Err(e) = check_and_size(&value, &mut size) {

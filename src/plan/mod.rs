@@ -445,6 +445,15 @@ pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<Encoded
     let key = ctx.primary_key(item)?;
     check_index_keys(ctx.schema, item)?;
     let mut w = ItemWriter::new(64 + 24 * ctx.schema.fields.len());
+    // A field named like a key attribute is written once, as the key.
+    let shadowed: Vec<String> = std::iter::once(&key.partition_name)
+        .chain(key.sort.as_ref().map(|(name, _)| name))
+        .filter(|name| ctx.schema.field(name).is_some())
+        .cloned()
+        .collect();
+    if !shadowed.is_empty() {
+        w = w.skipping(shadowed);
+    }
     item.encode_item(&mut w);
     w.put_string(&key.partition_name, &key.partition);
     if let Some((name, sk)) = &key.sort {

@@ -48,6 +48,17 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// A binary index key that is not an `Option`: empty unless set.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Photo {
+        table_name "photos";
+        field :id: String, partition_key;
+        field :thumb: Vec<u8>;
+        global_secondary_index "ByThumb", partition_key: :thumb;
+    }
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Flag {
         table_name "flags";
@@ -395,6 +406,51 @@ fn catalogue() -> Vec<Case> {
                     opts![],
                 )
                 .await
+            }
+        ),
+        // Index key values DynamoDB refuses: empty bytes, and a type other
+        // than the one the index declares (an untyped field is `S`).
+        case!(
+            "put: empty bytes in a binary GSI key",
+            ValidationError,
+            ["`thumb`", "ByThumb", "empty bytes"],
+            |c| { c.put_item(item!(Photo { id: "p1" }), opts![]).await }
+        ),
+        case!(
+            "update: empty bytes in a binary GSI key",
+            ValidationError,
+            ["`thumb`", "ByThumb", "empty bytes"],
+            |c| {
+                c.update_item(
+                    &item!(Photo { id: "p1" }),
+                    updates! { thumb: Vec::<u8>::new() },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: a number in an untyped GSI key (declared S)",
+            ValidationError,
+            ["`status`", "StatusScoreIndex", "untyped", "`N`"],
+            |c| {
+                c.put_item(user_with(|u| u.status = Value::from(5)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a number in an untyped GSI key (declared S)",
+            ValidationError,
+            ["`status`", "StatusScoreIndex", "untyped", "`N`"],
+            |c| { c.update_item(&key(), updates! { status: 5 }, opts![]).await }
+        ),
+        case!(
+            "update: an increment of an untyped GSI key (declared S)",
+            ValidationError,
+            ["`status`", "StatusScoreIndex", "counted up or down"],
+            |c| {
+                c.update_item(&key(), updates! { status: {:increment, 1} }, opts![])
+                    .await
             }
         ),
         case!(

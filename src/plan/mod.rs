@@ -467,34 +467,70 @@ pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<Encoded
 /// not an empty string (DynamoDB refuses both). Unset means "not indexed".
 pub(crate) fn check_index_keys<T: Schema>(schema: &SchemaDef, item: &T) -> Result<()> {
     for (index_name, field) in schema.index_key_fields() {
-        {
-            match item.field_value(field) {
-                None | Some(Value::Null) => {}
-                Some(Value::String(s)) if s.is_empty() => {
-                    return Err(Error::validation(format!(
-                        "field `{field}` is a key of index `{}` and cannot be an empty string; \
-                         leave it unset (Null/None) to keep the item out of the index",
-                        index_name
-                    ))
-                    .with_field(field));
-                }
-                Some(v @ (Value::String(_) | Value::Binary(_))) => {
-                    index_key_size(schema, index_name, field, &v, "")?;
-                }
-                Some(Value::Number(_)) => {}
-                Some(other) => {
-                    return Err(Error::validation(format!(
-                        "field `{field}` is a key of index `{}` and must be a string, number or \
-                         binary, not a {} value",
-                        index_name,
-                        other.type_name()
-                    ))
-                    .with_field(field));
-                }
-            }
+        if let Some(v) = item.field_value(field) {
+            index_key_value(schema, index_name, field, &v, "")?;
         }
     }
     Ok(())
+}
+
+/// The value `v` for `field`, a key of index `index_name`: unset (null)
+/// keeps the item out of the index; otherwise a non-empty string or binary
+/// or a number, of the attribute type the index declares for the field
+/// (`S` for an untyped field, as `create_table` declares it), within
+/// DynamoDB's key size limit. `context` starts the messages.
+pub(crate) fn index_key_value(
+    schema: &SchemaDef,
+    index_name: &str,
+    field: &str,
+    v: &Value,
+    context: &str,
+) -> Result<()> {
+    let refuse = |why: String| {
+        Err(Error::validation(format!(
+            "{context}field `{field}` is a key of index `{index_name}` and {why}"
+        ))
+        .with_field(field))
+    };
+    let found = match v {
+        Value::Null => return Ok(()),
+        Value::String(s) if s.is_empty() => {
+            return refuse(
+                "cannot be an empty string; leave it unset (Null/None) to keep the item out of \
+                 the index"
+                    .to_owned(),
+            );
+        }
+        Value::Binary(b) if b.is_empty() => {
+            return refuse(
+                "cannot be empty bytes; leave it unset (None) to keep the item out of the index"
+                    .to_owned(),
+            );
+        }
+        Value::String(_) => crate::codec::ScalarType::String,
+        Value::Number(_) => crate::codec::ScalarType::Number,
+        Value::Binary(_) => crate::codec::ScalarType::Binary,
+        other => {
+            return refuse(format!(
+                "must be a string, number or binary, not a {} value",
+                other.type_name()
+            ));
+        }
+    };
+    // A typed field's Rust type fixes its attribute type (a value of
+    // another type is refused with the field's own type named); an untyped
+    // one is declared `S` by `create_table`.
+    let untyped = schema
+        .field(field)
+        .is_some_and(|f| f.attribute_type.is_none());
+    if untyped && found != crate::codec::ScalarType::String {
+        return refuse(format!(
+            "is untyped, so the index declares it `S` (as `create_table` does); a `{}` value \
+             cannot be stored in it: write a string, or give the field a Rust type",
+            found.as_str()
+        ));
+    }
+    index_key_size(schema, index_name, field, v, context)
 }
 
 /// A string or binary value over DynamoDB's size limit for an index key

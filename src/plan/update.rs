@@ -551,47 +551,36 @@ fn check_field_types(schema: &SchemaDef, updates: &Updates) -> Result<()> {
     Ok(())
 }
 
-/// Index key fields may only be set to strings, numbers or binaries (and not
-/// to empty strings).
+/// Index key fields may only be set to values an index key can hold, of
+/// the attribute type the index declares ([`super::index_key_value`]); they
+/// cannot hold a list, and only a number key can be counted up or down.
 fn check_index_updates(schema: &SchemaDef, updates: &Updates) -> Result<()> {
     for (index_name, field) in schema.index_key_fields() {
-        {
-            for (f, op) in updates.actions() {
-                if f != field {
-                    continue;
+        for (f, op) in updates.actions() {
+            if f != field {
+                continue;
+            }
+            match op {
+                UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => {
+                    super::index_key_value(schema, index_name, f, v, "updates!: ")?;
                 }
-                let v = match op {
-                    UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => v,
-                    UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
-                        return Err(Error::validation(format!(
-                            "updates!: field `{f}` is a key of index `{}`; it cannot hold a list",
-                            index_name
-                        ))
-                        .with_field(f));
-                    }
-                    _ => continue,
-                };
-                match v {
-                    Value::Null | Value::Number(_) => {}
-                    Value::Binary(_) => {
-                        super::index_key_size(schema, index_name, f, v, "updates!: ")?
-                    }
-                    Value::String(s) if !s.is_empty() => {
-                        super::index_key_size(schema, index_name, f, v, "updates!: ")?;
-                    }
-                    other => {
-                        return Err(Error::validation(format!(
-                            "updates!: field `{f}` is a key of index `{}` and must be a non-empty string, a number or binary, not {}",
-                            index_name,
-                            if other.as_str() == Some("") {
-                                "an empty string".to_owned()
-                            } else {
-                                format!("a {} value", other.type_name())
-                            }
-                        ))
-                        .with_field(f));
-                    }
+                UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
+                    return Err(Error::validation(format!(
+                        "updates!: field `{f}` is a key of index `{index_name}`; it cannot hold a list"
+                    ))
+                    .with_field(f));
                 }
+                UpdateOp::Increment(_) | UpdateOp::Decrement(_)
+                    if schema.attribute_type(f) != ScalarType::Number =>
+                {
+                    return Err(Error::validation(format!(
+                        "updates!: field `{f}` is a key of index `{index_name}`, which declares it `{}` \
+                         (an untyped field is `S`); only a number key can be counted up or down",
+                        schema.attribute_type(f).as_str()
+                    ))
+                    .with_field(f));
+                }
+                _ => {}
             }
         }
     }

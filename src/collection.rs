@@ -253,7 +253,12 @@ impl Client {
     ) -> Result<Page<C>> {
         let key = key.as_key();
         let plan = Plan::new::<C, K::Item>(&opts)?;
-        let mut req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(
+            &plan.ctx,
+            key,
+            &opts,
+            "collection_page",
+        )?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let answer = self.execute(&req).await?;
         plan.page(&req.0, answer, self.cursor_key())
@@ -273,7 +278,12 @@ impl Client {
             ));
         }
         let plan = Plan::new::<C, K::Item>(&opts)?;
-        let mut req = crate::request::Query(plan::query::query(&plan.ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(
+            &plan.ctx,
+            key,
+            &opts,
+            "collection_items",
+        )?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         self.all_pages(req, &opts, |i| plan.decode::<C>(i)).await
     }

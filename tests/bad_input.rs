@@ -44,6 +44,7 @@ dynamo_item! {
         field :author: Option<String>;
         field :title: Option<String>;
         global_secondary_index "ByAuthor", partition_key: :author, sort_key: :title;
+        global_secondary_index "AuthorKeys", partition_key: :author, projection: :keys_only;
     }
 }
 
@@ -928,6 +929,45 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             ["`limit`", "at least 1"],
             |c| { c.list_items(&key(), opts![limit: 0]).await }
+        ),
+        case!(
+            "query: select :all_projected_attributes with a projection",
+            ValidationError,
+            [
+                "`select: :all_projected_attributes`",
+                "projection_expression"
+            ],
+            |c| {
+                c.query_page(
+                    &item!(Post {
+                        id: "p1",
+                        author: Some("a".to_owned())
+                    }),
+                    opts![index_name: "ByAuthor", select: :all_projected_attributes, projection_expression: "title"],
+                )
+                .await
+            }
+        ),
+        case!(
+            "query: select :all_attributes on a keys_only GSI",
+            ValidationError,
+            ["`select: :all_attributes`", "AuthorKeys", "only the keys"],
+            |c| {
+                c.query_page(
+                    &item!(Post {
+                        id: "p1",
+                        author: Some("a".to_owned())
+                    }),
+                    opts![index_name: "AuthorKeys", select: :all_attributes],
+                )
+                .await
+            }
+        ),
+        case!(
+            "count_items: an option it does not use names count_items",
+            ValidationError,
+            ["`segments` does not apply to count_items"],
+            |c| { c.count_items(&key(), opts![segments: 2]).await }
         ),
         case!(
             "list_items with select: :count",

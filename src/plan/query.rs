@@ -154,8 +154,9 @@ fn sort_key_of<T: Schema>(
 }
 
 /// Builds the request for one page of a query on `key`'s partition.
-pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> {
-    only(opts, "list_items/query_page", QUERY_OPTS)?;
+/// `operation` names the caller in option errors.
+pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts, operation: &str) -> Result<Read> {
+    only(opts, operation, QUERY_OPTS)?;
     let mut ph = Placeholders::with_user(
         &opts.expression_attribute_names,
         &opts.expression_attribute_values,
@@ -176,7 +177,7 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> 
     let filter = super::and(filter, ttl);
     // Single-table design: only this schema's items.
     let filter = super::and(filter, Some(super::type_filter(ctx, opts, &mut ph)));
-    check_select(opts, projection.is_some())?;
+    check_select(ctx, opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
         index: opts.index_name.clone(),
@@ -220,24 +221,49 @@ pub(crate) fn limit_of(opts: &Opts) -> Result<Option<u32>> {
     }
 }
 
-fn check_select(opts: &Opts, has_projection: bool) -> Result<()> {
-    match opts.select {
-        Some(Select::SpecificAttributes) if !has_projection => Err(Error::validation(
+/// The `select` rules DynamoDB applies, checked before sending: with a
+/// `projection_expression` only `:specific_attributes` (or no `select`);
+/// `:all_projected_attributes` only on an index; `:all_attributes` on a
+/// global index only when it projects every attribute (a local index
+/// fetches the rest from the table).
+fn check_select(ctx: &Ctx, opts: &Opts, has_projection: bool) -> Result<()> {
+    let Some(select) = opts.select else {
+        return Ok(());
+    };
+    let name = match select {
+        Select::AllAttributes => "all_attributes",
+        Select::AllProjectedAttributes => "all_projected_attributes",
+        Select::Count => "count",
+        Select::SpecificAttributes => "specific_attributes",
+    };
+    match select {
+        Select::SpecificAttributes if !has_projection => Err(Error::validation(
             "`select: :specific_attributes` needs a `projection_expression` naming the attributes",
         )),
-        Some(Select::AllProjectedAttributes) if opts.index_name.is_none() => Err(
-            Error::validation("`select: :all_projected_attributes` only applies with `index_name`"),
-        ),
-        Some(s @ (Select::Count | Select::AllAttributes)) if has_projection => {
-            Err(Error::validation(format!(
-                "`select: :{}` cannot be combined with `projection_expression`",
-                if s == Select::Count {
-                    "count"
-                } else {
-                    "all_attributes"
-                }
-            )))
-        }
+        Select::SpecificAttributes => Ok(()),
+        _ if has_projection => Err(Error::validation(format!(
+            "`select: :{name}` cannot be combined with `projection_expression` \
+             (with one, DynamoDB takes only `:specific_attributes`; leave `select` out)"
+        ))),
+        Select::AllProjectedAttributes if opts.index_name.is_none() => Err(Error::validation(
+            "`select: :all_projected_attributes` only applies with `index_name`",
+        )),
+        Select::AllAttributes => match opts.index_name.as_deref().and_then(|i| ctx.schema.index(i))
+        {
+            Some(index) if index.projection != crate::request::Projection::All => {
+                Err(Error::validation(format!(
+                    "`select: :all_attributes` on GSI '{}', which projects {}: a global index \
+                     only returns what it projects; use `:all_projected_attributes`, or an \
+                     index with `projection: :all`",
+                    index.name,
+                    match index.projection {
+                        crate::request::Projection::KeysOnly => "only the keys",
+                        _ => "only some attributes",
+                    }
+                )))
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -722,7 +748,7 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
     let filter = super::and(filter, ttl);
     // Single-table design: only this schema's items.
     let filter = super::and(filter, Some(super::type_filter(ctx, opts, &mut ph)));
-    check_select(opts, projection.is_some())?;
+    check_select(ctx, opts, projection.is_some())?;
     Ok(Read {
         table: ctx.table.clone(),
         index: opts.index_name.clone(),
@@ -783,6 +809,11 @@ pub(crate) fn segment(base: &Read, segment: usize, total: usize) -> Read {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The query plan, as an operation named `query` calls it.
+    fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts) -> Result<Read> {
+        super::query(ctx, key, opts, "query")
+    }
     use crate::prelude::*;
 
     crate::dynamo_item! {
@@ -1386,8 +1417,7 @@ mod tests {
     fn options_outside_a_query_are_refused() {
         let e = q(&key(None, None), opts![segments: 2]).unwrap_err();
         assert!(
-            e.message()
-                .contains("`segments` does not apply to list_items/query_page"),
+            e.message().contains("`segments` does not apply to query;"),
             "{}",
             e.message()
         );

@@ -264,7 +264,7 @@ impl Client {
             ));
         }
         let ctx = Ctx::read::<K::Item>(&opts)?;
-        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts, "list_items")?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         self.all_pages(req, &opts, |i| plan::decode_item(&ctx, i).map(Some))
             .await
@@ -308,7 +308,7 @@ impl Client {
     pub async fn query_page<K: AsKey>(&self, key: K, opts: Opts) -> Result<Page<K::Item>> {
         let key = key.as_key();
         let ctx = Ctx::read::<K::Item>(&opts)?;
-        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts, "query_page")?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let answer = self.execute(&req).await?;
         page_of(&ctx, &req.0, answer, self.cursor_key())
@@ -323,7 +323,7 @@ impl Client {
             ..opts
         };
         let ctx = Ctx::read::<K::Item>(&opts)?;
-        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts)?);
+        let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts, "count_items")?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;
         let mut total = 0usize;
         loop {

@@ -254,7 +254,12 @@ fn query_with<T: Schema>(
 ) -> BoxStream<'static, Result<T>> {
     let made = (|| {
         let setup = setup::<T>(client, &opts)?;
-        let mut req = plan::query::query(&setup.ctx, key, &stream_opts(&opts, "stream::query")?)?;
+        let mut req = plan::query::query(
+            &setup.ctx,
+            key,
+            &stream_opts(&opts, "stream::query")?,
+            "stream::query",
+        )?;
         plan::cursor::start(&mut req, &opts, setup.client.cursor_key())?;
         Ok((setup, req))
     })();

@@ -930,6 +930,53 @@ fn catalogue() -> Vec<Case> {
             ["`limit`", "at least 1"],
             |c| { c.list_items(&key(), opts![limit: 0]).await }
         ),
+        // BETWEEN bounds DynamoDB refuses: upper below lower, two types.
+        case!(
+            "query: :between with sk_end below the bound",
+            ValidationError,
+            ["`sk_end`", "below the lower bound", "2024-12-31"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        tenant: "acme",
+                        id: "u1",
+                        created_at: "2024-12-31"
+                    }),
+                    opts![sk_operator: :between, sk_end: "2024-01-01"],
+                )
+                .await
+            }
+        ),
+        case!(
+            "GSI query: :between with a number bound above sk_end",
+            ValidationError,
+            ["`sk_end` (5)", "below the lower bound", "'score' (10)"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        status: "active",
+                        score: Some(10)
+                    }),
+                    opts![index_name: "StatusScoreIndex", sk_operator: :between, sk_end: 5],
+                )
+                .await
+            }
+        ),
+        case!(
+            "GSI query: :between with sk_end of another type",
+            ValidationError,
+            ["`sk_end` holds a S value", "'score' holds a N value"],
+            |c| {
+                c.list_items(
+                    &item!(User {
+                        status: "active",
+                        score: Some(10)
+                    }),
+                    opts![index_name: "StatusScoreIndex", sk_operator: :between, sk_end: "20"],
+                )
+                .await
+            }
+        ),
         case!(
             "query: select :all_projected_attributes with a projection",
             ValidationError,

@@ -389,7 +389,9 @@ fn table_key_condition<T: Schema>(
                 let end = match op {
                     SkOperator::Between => {
                         let end = opts.sk_end.as_ref().ok_or_else(needs_sk_end)?;
-                        Some(Value::String(between_end(ctx, key, end)?))
+                        let end = Value::String(between_end(ctx, key, end)?);
+                        between_in_order(&sk_attr, &Value::String(start.clone()), &end)?;
+                        Some(end)
                     }
                     _ => None,
                 };
@@ -686,12 +688,58 @@ fn index_sort_conditions<T: Schema>(
                 )
             })?;
             check_index_value(label, "sk_end", &end)?;
+            between_in_order(last_field, &last_value, &end)?;
             Some(end)
         }
         _ => None,
     };
     conds.push(sort_condition(ph, last_field, op, last_value, end)?);
     Ok(conds)
+}
+
+/// A bound as a message shows it: a string quoted (cut at 60 characters),
+/// a number as written, bytes by their length.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.chars().count() > 60 => {
+            format!("{:?}…", s.chars().take(60).collect::<String>())
+        }
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n.as_str().to_owned(),
+        Value::Binary(b) => format!("{} bytes", b.len()),
+        other => other.type_name().to_owned(),
+    }
+}
+
+/// `BETWEEN low AND high` as DynamoDB takes it: both bounds of one type,
+/// and `high` not below `low` (strings and bytes compared byte by byte,
+/// numbers by value) — DynamoDB refuses anything else. `field` is the
+/// sort field the bounds are for.
+fn between_in_order(field: &str, low: &Value, high: &Value) -> Result<()> {
+    let below = match (low, high) {
+        (Value::String(a), Value::String(b)) => b < a,
+        (Value::Number(a), Value::Number(b)) => b < a,
+        (Value::Binary(a), Value::Binary(b)) => b < a,
+        _ => {
+            return Err(Error::validation(format!(
+                "sk_operator `:between`: `sk_end` holds a {} value but the bound in field \
+                 '{field}' holds a {} value; both bounds need the field's type",
+                high.type_name(),
+                low.type_name()
+            ))
+            .with_field("sk_end"));
+        }
+    };
+    if below {
+        return Err(Error::validation(format!(
+            "sk_operator `:between`: the upper bound `sk_end` ({}) is below the lower bound in \
+             field '{field}' ({}); DynamoDB needs the upper bound at or above the lower one",
+            shown(high),
+            shown(low)
+        ))
+        .with_field("sk_end"));
+    }
+    Ok(())
 }
 
 /// An index key value must be a string, a finite number in DynamoDB's

@@ -27,8 +27,14 @@ use crate::value::Value;
 /// The version tag every cursor starts with.
 const VERSION: &str = "c1";
 
-/// The longest cursor accepted (DynamoDB keys are at most about 2 KB).
-const MAX_LEN: usize = 8 * 1024;
+/// The longest cursor accepted, and made: room for the largest start key
+/// DynamoDB can hand back — a table's key (2048 + 1024 bytes) and an index
+/// key of up to four partition (2048 bytes each) and four sort attributes
+/// (1024 each), about 16 KB — with every byte escaped in JSON (`\u0001`:
+/// six bytes for one) and the whole in base64 (4/3): about 128 KiB. A
+/// bound, so that a cursor from outside is not parsed at any length; the
+/// cursors of ordinary keys are a few hundred bytes.
+const MAX_LEN: usize = 192 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -141,13 +147,20 @@ pub(crate) fn make<'a>(
     let json = serde_json::to_vec(&payload)
         .map_err(|e| Error::validation(format!("cursor: cannot be encoded: {e}")))?;
     let body = URL_SAFE_NO_PAD.encode(json);
-    Ok(match secret {
+    let cursor = match secret {
         Some(secret) => {
             let tag = sign(secret, &body)?.finalize().into_bytes();
             format!("{VERSION}.{body}.{}", URL_SAFE_NO_PAD.encode(tag))
         }
         None => format!("{VERSION}.{body}"),
-    })
+    };
+    // Never one that `resume` would refuse.
+    if cursor.len() > MAX_LEN {
+        return Err(invalid(format!(
+            "the start key makes a cursor over {MAX_LEN} bytes; use `last_evaluated_key`"
+        )));
+    }
+    Ok(cursor)
 }
 
 /// Sets where `read` starts from `opts.cursor`, checked against it.
@@ -301,6 +314,26 @@ mod tests {
         other.limit = Some(3);
         other.filter = Some("x = :y".into());
         assert!(resume(&other, &c, None).is_ok());
+    }
+
+    /// The largest start key DynamoDB can hand back — a table key and an
+    /// index key of four partition and four sort attributes, each at its
+    /// size limit and all control characters (six bytes each in JSON) —
+    /// makes a cursor that `resume` takes back. At 8 KiB it refused the
+    /// cursor of a GSI page whose last keys were long.
+    #[test]
+    fn the_largest_start_key_makes_a_cursor_that_is_taken_back() {
+        let text = |n: usize| Value::from("\u{1}".repeat(n));
+        let mut key: KeyAttrs = vec![("pk".to_owned(), text(2048)), ("sk".to_owned(), text(1024))];
+        for i in 0..4 {
+            key.push((format!("gp{i}"), text(2048)));
+            key.push((format!("gs{i}"), text(1024)));
+        }
+        let r = read("c1", Some("ByEverything"));
+        let c = make(&r, key.iter().map(|(k, v)| (k, v)), Some(b"secret")).unwrap();
+        assert!(c.len() > 8 * 1024, "{}", c.len());
+        let back = resume(&r, &c, Some(b"secret")).unwrap();
+        assert_eq!(back.len(), key.len());
     }
 
     #[test]

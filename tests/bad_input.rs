@@ -1127,6 +1127,17 @@ fn catalogue() -> Vec<Case> {
                 }
             }
         ),
+        case!(
+            "scan_to_channel: segments 0",
+            ValidationError,
+            ["`segments`", "at least 1"],
+            |c| {
+                let (tx, _rx) = tokio::sync::mpsc::channel(4);
+                c.scan_to_channel::<User>(tx, opts![segments: 0])
+                    .await
+                    .expect("the scan task")
+            }
+        ),
         // ---------------------------------------------------------- table names
         case!(
             "put: table name with a space and '!'",

@@ -493,16 +493,11 @@ fn scan_to_channel_with<T: Schema>(
     // scopes, and carries them into the task.
     let mut items: BoxStream<'static, Result<T>> = if batch == 0 {
         failed(Error::validation("`batch_size` must be at least 1"))
-    } else if opts.segments.unwrap_or(1) > 1 {
+    } else if opts.segments.is_some() || opts.concurrency.is_some() {
+        // The parallel scan checks them (`segments: 0` is refused there).
         parallel_scan_with(client, opts)
     } else {
-        scan_with(
-            client,
-            Opts {
-                segments: None,
-                ..opts
-            },
-        )
+        scan_with(client, opts)
     };
     let early = sender.clone();
     let work = async move {

@@ -138,6 +138,50 @@ async fn the_guides_transfer_cancelled_by_its_check() {
     .await;
 }
 
+/// The 100-action limit counts the actions as sent: a check merged into a
+/// write on its item is none of its own. 100 puts and a check on one of
+/// them were refused as 101 actions.
+#[tokio::test]
+async fn a_merged_check_does_not_count_towards_the_limit() {
+    isolated(async {
+        Account::create_table().await.unwrap();
+        let mut actions: Vec<Tx> = (0..100)
+            .map(|i| {
+                Tx::put(item!(Account {
+                    id: format!("m{i}"),
+                    balance: 1
+                }))
+            })
+            .collect();
+        actions.push(Tx::check(
+            &item!(Account { id: "m0" }),
+            "attribute_not_exists(id)",
+            values! {},
+        ));
+        transaction::transact(actions).await.unwrap();
+        let got = Account::get_item(&item!(Account { id: "m99" }))
+            .await
+            .unwrap();
+        assert_eq!(got.map(|a| a.balance), Some(1));
+        // A check on an item of its own is an action: 101 are too many.
+        let mut actions: Vec<Tx> = (0..100)
+            .map(|i| {
+                Tx::delete(&item!(Account {
+                    id: format!("m{i}")
+                }))
+            })
+            .collect();
+        actions.push(Tx::check(
+            &item!(Account { id: "elsewhere" }),
+            "attribute_not_exists(id)",
+            values! {},
+        ));
+        let e = transaction::transact(actions).await.unwrap_err();
+        assert!(e.message().contains("101 actions"), "{}", e.message());
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn checks_merged_into_a_write_all_apply() {
     isolated(async {

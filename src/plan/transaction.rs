@@ -385,12 +385,7 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
     if actions.is_empty() {
         return Err(Error::validation("transact needs at least one action"));
     }
-    if actions.len() > MAX_ACTIONS {
-        return Err(Error::validation(format!(
-            "transaction has {} actions; DynamoDB allows at most {MAX_ACTIONS} per transaction",
-            actions.len()
-        )));
-    }
+    let given_count = actions.len();
     let at = |i: usize, e: Error| in_context(format!("transaction action {i}"), e);
     // Prepare every action; group the actions on each item.
     let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(actions.len());
@@ -410,6 +405,18 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             }
         }
         prepared.push(Some(p));
+    }
+    // Counted as sent: a check merged into a write on its item is no
+    // action of its own.
+    if groups.len() > MAX_ACTIONS {
+        let merged = if groups.len() < given_count {
+            format!(" on {} items", groups.len())
+        } else {
+            String::new()
+        };
+        return Err(Error::validation(format!(
+            "transaction has {given_count} actions{merged}; DynamoDB allows at most {MAX_ACTIONS} per transaction"
+        )));
     }
     if total > MAX_TRANSACTION_SIZE {
         return Err(Error::validation(format!(

@@ -210,29 +210,46 @@ impl Value {
     }
 
     /// Converts the value into plain JSON (maps to objects, sets to arrays,
-    /// binary to base64 strings). Numbers that fit JSON keep their digits.
+    /// binary to base64 strings). Numbers keep their exact value: one that
+    /// a JSON number here (an `i64`, `u64` or `f64`) cannot hold exactly —
+    /// more than 17 significant digits, an integer beyond 64 bits — is
+    /// written as a string of its digits rather than rounded.
+    ///
+    /// ```
+    /// use dynamo::{Number, Value};
+    /// let v = Value::List(vec![Value::from(7), Value::Number("0.1".parse().unwrap()),
+    ///     Value::Number("123456789012345678901234567890".parse().unwrap())]);
+    /// assert_eq!(v.to_plain_json(), serde_json::json!([7, 0.1, "123456789012345678901234567890"]));
+    /// ```
     pub fn to_plain_json(&self) -> serde_json::Value {
+        self.plain_json(true)
+    }
+
+    /// [`Value::to_plain_json`]; with `exact: false` every number is a JSON
+    /// number, rounded to an `f64` when it must be (for reading into Rust
+    /// number types, which round anyway).
+    pub(crate) fn plain_json(&self, exact: bool) -> serde_json::Value {
         use base64::Engine as _;
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         match self {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Number(n) => n.to_json(),
+            Value::Number(n) => n.to_json(exact),
             Value::Binary(b) => serde_json::Value::String(b64(b)),
             Value::List(l) => {
-                serde_json::Value::Array(l.iter().map(Value::to_plain_json).collect())
+                serde_json::Value::Array(l.iter().map(|v| v.plain_json(exact)).collect())
             }
             Value::Map(m) => serde_json::Value::Object(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), v.to_plain_json()))
+                    .map(|(k, v)| (k.clone(), v.plain_json(exact)))
                     .collect(),
             ),
             Value::StringSet(s) => {
                 serde_json::Value::Array(s.iter().cloned().map(serde_json::Value::String).collect())
             }
             Value::NumberSet(s) => {
-                serde_json::Value::Array(s.iter().map(Number::to_json).collect())
+                serde_json::Value::Array(s.iter().map(|n| n.to_json(exact)).collect())
             }
             Value::BinarySet(s) => serde_json::Value::Array(
                 s.iter()
@@ -485,10 +502,14 @@ impl Number {
         }
     }
 
-    fn to_json(&self) -> serde_json::Value {
+    /// As a JSON number; when `exact`, as a string of its digits if a JSON
+    /// number would not give back this value.
+    fn to_json(&self, exact: bool) -> serde_json::Value {
         match serde_json::from_str::<serde_json::Number>(&self.0) {
-            Ok(n) => serde_json::Value::Number(n),
-            Err(_) => serde_json::Value::String(self.0.to_string()),
+            Ok(n) if !exact || Number::from_str(&n.to_string()).is_ok_and(|back| back == *self) => {
+                serde_json::Value::Number(n)
+            }
+            _ => serde_json::Value::String(self.0.to_string()),
         }
     }
 }
@@ -947,6 +968,51 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain JSON keeps every number's value: one a JSON number would round
+    /// (more than 17 digits, beyond 64 bits) becomes a string of its digits.
+    /// It was rounded through `f64`: 123456789012345678901234567890 came
+    /// out as 1.2345678901234568e29.
+    #[test]
+    fn plain_json_numbers_keep_their_value() {
+        let n = |t: &str| Value::Number(t.parse().unwrap());
+        for (text, json) in [
+            ("7", serde_json::json!(7)),
+            ("-9223372036854775808", serde_json::json!(i64::MIN)),
+            ("18446744073709551615", serde_json::json!(u64::MAX)),
+            ("0.1", serde_json::json!(0.1)),
+            ("0.0000001", serde_json::json!(1e-7)),
+            (
+                "18446744073709551616",
+                serde_json::json!("18446744073709551616"),
+            ),
+            (
+                "0.12345678901234567890",
+                serde_json::json!("0.1234567890123456789"),
+            ),
+            // Its shortest text, 1e+100, is the same value.
+            ("1e100", serde_json::json!(1e100)),
+        ] {
+            assert_eq!(n(text).to_plain_json(), json, "{text}");
+        }
+        // Inside maps, lists and number sets too.
+        let set = Value::NumberSet(
+            [
+                "1".parse().unwrap(),
+                "123456789012345678901".parse().unwrap(),
+            ]
+            .into(),
+        );
+        assert_eq!(
+            set.to_plain_json(),
+            serde_json::json!([1, "123456789012345678901"])
+        );
+        // Read into Rust numbers, values round as they would anyway.
+        assert_eq!(
+            n("0.12345678901234567890").plain_json(false),
+            serde_json::json!(0.12345678901234568)
+        );
+    }
 
     fn canon(s: &str) -> String {
         s.parse::<Number>().unwrap().as_str().to_owned()

@@ -814,7 +814,8 @@ impl<T: serde::Serialize> Encode for Json<T> {
 
 impl<T: serde::de::DeserializeOwned> Decode for Json<T> {
     fn decode(value: Value) -> Result<Self, DecodeError> {
-        serde_json::from_value(value.to_plain_json())
+        // Numbers as JSON numbers: `T`'s number fields round them anyway.
+        serde_json::from_value(value.plain_json(false))
             .map(Json)
             .map_err(|e| DecodeError::new(format!("JSON shape does not match: {e}")))
     }

@@ -44,6 +44,8 @@ pub enum UpdateOp {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Updates {
     actions: Vec<(String, UpdateOp)>,
+    /// The first value `updates!` could not encode: its field and why.
+    unencodable: Option<(String, String)>,
 }
 
 impl Updates {
@@ -57,6 +59,38 @@ impl Updates {
     pub fn with(mut self, field: impl Into<String>, op: UpdateOp) -> Updates {
         self.actions.push((field.into(), op));
         self
+    }
+
+    /// `updates!`: adds `make(value)`, or records why `value` could not be
+    /// encoded (every update plan refuses such updates, naming the field).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn __with_value(
+        mut self,
+        field: &str,
+        value: Result<Value, String>,
+        make: fn(Value) -> UpdateOp,
+    ) -> Updates {
+        match value {
+            Ok(v) => self.actions.push((field.to_owned(), make(v))),
+            Err(why) => {
+                if self.unencodable.is_none() {
+                    self.unencodable = Some((field.to_owned(), why));
+                }
+            }
+        }
+        self
+    }
+
+    /// The first value `updates!` could not encode, as an error.
+    pub(crate) fn check_encoded(&self) -> crate::Result<()> {
+        match &self.unencodable {
+            Some((field, why)) => Err(crate::Error::validation(format!(
+                "updates!: field `{field}`: {why}"
+            ))
+            .with_field(field)),
+            None => Ok(()),
+        }
     }
 
     /// Adds a change in place.
@@ -111,7 +145,11 @@ macro_rules! __updates {
         $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Remove)) $($($rest)*)?)
     };
     (@munch ($u:expr) $f:ident : { : $op:ident , $v:expr $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::__updates!(@op $op $v))) $($($rest)*)?)
+        $crate::__updates!(@munch ($u.__with_value(
+            $crate::__private::stringify!($f),
+            $crate::__private::encode_update_checked(&$v),
+            $crate::__updates!(@op $op),
+        )) $($($rest)*)?)
     };
     (@munch ($u:expr) $f:ident : { : $op:tt $($x:tt)* } $(, $($rest:tt)*)?) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
@@ -123,27 +161,31 @@ macro_rules! __updates {
         $u
     }};
     (@munch ($u:expr) $f:ident : $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Set($crate::__private::encode_update_value(&$v)))) $($($rest)*)?)
+        $crate::__updates!(@munch ($u.__with_value(
+            $crate::__private::stringify!($f),
+            $crate::__private::encode_update_checked(&$v),
+            $crate::UpdateOp::Set,
+        )) $($($rest)*)?)
     };
 
-    (@op increment $v:expr) => { $crate::UpdateOp::Increment($crate::__private::encode_update_value(&$v)) };
-    (@op decrement $v:expr) => { $crate::UpdateOp::Decrement($crate::__private::encode_update_value(&$v)) };
-    (@op append $v:expr) => { $crate::UpdateOp::Append($crate::__private::encode_update_value(&$v)) };
-    (@op prepend $v:expr) => { $crate::UpdateOp::Prepend($crate::__private::encode_update_value(&$v)) };
-    (@op if_not_exists $v:expr) => { $crate::UpdateOp::IfNotExists($crate::__private::encode_update_value(&$v)) };
-    (@op remove $v:expr) => {{
+    (@op increment) => { $crate::UpdateOp::Increment };
+    (@op decrement) => { $crate::UpdateOp::Decrement };
+    (@op append) => { $crate::UpdateOp::Append };
+    (@op prepend) => { $crate::UpdateOp::Prepend };
+    (@op if_not_exists) => { $crate::UpdateOp::IfNotExists };
+    (@op remove) => {{
         $crate::__private::compile_error!(
             "updates!: `{:remove}` takes no value; write `field: {:remove}` (or set the field to `None`)"
         );
-        $crate::UpdateOp::Remove
+        |_| $crate::UpdateOp::Remove
     }};
-    (@op $other:ident $v:expr) => {{
+    (@op $other:ident) => {{
         $crate::__private::compile_error!($crate::__private::concat!(
             "updates!: `:", $crate::__private::stringify!($other), "` is not an update operator; use ",
             ":increment, :decrement, :append, :prepend, :if_not_exists or :remove"
         ));
         $crate::__dynamo_blame!($other);
-        $crate::UpdateOp::Remove
+        |_| $crate::UpdateOp::Remove
     }};
 }
 

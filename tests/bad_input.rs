@@ -60,6 +60,21 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// A `Json<T>` field serde cannot write as JSON (its map keys are
+    /// pairs, and JSON object keys are strings).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Routes {
+        table_name "routes";
+        field :id: String, partition_key;
+        field :hops: dynamo::Json<BTreeMap<(u32, u32), String>>;
+    }
+}
+
+fn unwritable() -> dynamo::Json<BTreeMap<(u32, u32), String>> {
+    dynamo::Json(BTreeMap::from([((1, 2), "a".to_owned())]))
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Flag {
         table_name "flags";
@@ -452,6 +467,36 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 c.update_item(&key(), updates! { status: {:increment, 1} }, opts![])
                     .await
+            }
+        ),
+        // A value serde cannot write as JSON: an error, not a left-out
+        // attribute (a put dropped it; an update removed the stored one).
+        case!(
+            "put: a Json field serde cannot write",
+            ValidationError,
+            ["`hops`", "cannot be written as JSON"],
+            |c| {
+                c.put_item(
+                    item!(Routes {
+                        id: "r1",
+                        hops: unwritable()
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: a Json value serde cannot write",
+            ValidationError,
+            ["`hops`", "cannot be written as JSON"],
+            |c| {
+                c.update_item(
+                    &item!(Routes { id: "r1" }),
+                    updates! { hops: unwritable() },
+                    opts![],
+                )
+                .await
             }
         ),
         case!(

@@ -95,6 +95,15 @@ pub trait Encode {
     /// The value to store. [`Value::Null`] means "leave the attribute out".
     fn encode(&self) -> Value;
 
+    #[doc(hidden)]
+    /// [`Encode::encode`], or why the value cannot be encoded at all (a
+    /// [`Json`] whose value serde cannot serialize). Writes and `updates!`
+    /// call this, so such a value is an error rather than a left-out
+    /// attribute.
+    fn encode_checked(&self) -> Result<Value, String> {
+        Ok(self.encode())
+    }
+
     /// The value as a key part (for composite `pk`/`sk` strings). Types that
     /// cannot be part of a key keep the default, which names them.
     fn key_part(&self) -> KeyPart<'_> {
@@ -804,11 +813,16 @@ impl Decode for serde_json::Value {
 pub struct Json<T>(pub T);
 
 impl<T: serde::Serialize> Encode for Json<T> {
+    /// The JSON shape of the value; `Null` when serde cannot serialize it
+    /// (writes and `updates!` report that instead: [`Encode::encode_checked`]).
     fn encode(&self) -> Value {
-        match serde_json::to_value(&self.0) {
-            Ok(v) => Value::from_plain_json(&v),
-            Err(_) => Value::Null,
-        }
+        self.encode_checked().unwrap_or(Value::Null)
+    }
+
+    fn encode_checked(&self) -> Result<Value, String> {
+        serde_json::to_value(&self.0)
+            .map(|v| Value::from_plain_json(&v))
+            .map_err(|e| format!("cannot be written as JSON: {e}"))
     }
 }
 

@@ -460,9 +460,15 @@ impl AttributeSink for ItemWriter {
     }
 
     fn field<E: Encode + ?Sized>(&mut self, name: &str, value: &E) {
-        let v = value.encode();
-        if !v.is_null() {
-            self.attribute(name, v);
+        match value.encode_checked() {
+            Ok(v) if v.is_null() => {}
+            Ok(v) => self.attribute(name, v),
+            Err(why) => {
+                if self.error.is_none() {
+                    self.error =
+                        Some(Error::validation(format!("field `{name}`: {why}")).with_field(name));
+                }
+            }
         }
     }
 }

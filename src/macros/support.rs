@@ -14,6 +14,13 @@ pub fn encode_update_value<T: crate::Encode + ?Sized>(value: &T) -> crate::Value
     value.encode()
 }
 
+/// An `updates!` entry's value, or why it cannot be encoded
+/// ([`Encode::encode_checked`](crate::Encode::encode_checked)).
+#[inline]
+pub fn encode_update_checked<T: crate::Encode + ?Sized>(value: &T) -> Result<crate::Value, String> {
+    value.encode_checked()
+}
+
 /// Types that can be part of a composite key.
 #[diagnostic::on_unimplemented(
     message = "dynamo_item!: `{Self}` cannot be part of a key",

@@ -41,6 +41,7 @@ pub(crate) fn render(
     key_fields: &[&str],
     fields: Option<&[&str]>,
 ) -> Result<String> {
+    updates.check_encoded()?;
     if updates.is_empty() {
         return Err(Error::validation(
             "updates!{} is empty: give at least one field to change",
@@ -217,6 +218,7 @@ impl UpdatePlan {
         names: &BTreeMap<String, String>,
         values: &BTreeMap<String, Value>,
     ) -> Result<(String, Option<String>, Exprs)> {
+        updates.check_encoded()?;
         let mut ph = Placeholders::with_user(names, values)?;
         let mut update = match expression {
             None => {

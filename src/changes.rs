@@ -84,6 +84,13 @@ const PAGES_PER_SHARD: usize = 100;
 /// The error DynamoDB answers for a shard iterator older than 15 minutes.
 const EXPIRED_ITERATOR: &str = "ExpiredIteratorException";
 
+/// How long before a `latest()` call a record may have been made and still
+/// be returned, when a shard entered by it must be read from its oldest
+/// record (its iterator expired before any record came): room for the
+/// difference between this machine's clock and DynamoDB's, erring towards
+/// returning a record rather than losing one.
+const LATEST_CLOCK_ROOM_SECS: i64 = 60;
+
 /// What happened to the item (the record's `eventName`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
@@ -425,6 +432,18 @@ pub struct StreamPosition {
     /// `latest()`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     next: BTreeMap<String, String>,
+    /// Shard id -> when `latest()` entered it (seconds since 1970), while
+    /// no record has been read from it. DynamoDB has no iterator "from a
+    /// time", so should the kept iterator expire first, the shard is read
+    /// from its oldest record, passing over those made before this (less
+    /// [`LATEST_CLOCK_ROOM_SECS`]) — not returning the whole stream again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    entered: BTreeMap<String, i64>,
+    /// Shard id -> the time (seconds since 1970) before which records are
+    /// passed over: a shard entered by `latest()` being read from its
+    /// oldest record, until the first record made after it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    passing: BTreeMap<String, i64>,
     /// Whether the first read passes over what the stream holds.
     #[serde(default)]
     skip_existing: bool,
@@ -439,6 +458,10 @@ impl StreamPosition {
     /// Only changes made after the first read: that read passes over what
     /// the stream holds without reading it (each open shard from its
     /// newest record on, closed shards not at all) and returns nothing.
+    /// Should a shard's iterator expire (15 minutes) before any record
+    /// comes, the shard is read from its oldest record, passing over those
+    /// made before that first read (by their `ApproximateCreationDateTime`,
+    /// less a minute for clock differences).
     pub fn latest() -> StreamPosition {
         StreamPosition {
             skip_existing: true,
@@ -629,11 +652,14 @@ impl Client {
             )));
         }
         next.finished.retain(|id| listed.contains(id.as_str()));
+        next.entered.retain(|id, _| listed.contains(id.as_str()));
+        next.passing.retain(|id, _| listed.contains(id.as_str()));
         let closed = closed_shards(&shards, status.as_deref());
 
         if next.skip_existing && next.stream_arn.is_none() {
             // `latest()`: nothing is read; each open shard is entered at its
             // newest record, closed ones count as read.
+            let now = crate::clock::Now::current().epoch_seconds();
             for shard in &shards {
                 let id = &shard.shard_id;
                 if closed.contains(id.as_str()) {
@@ -645,6 +671,7 @@ impl Client {
                     .await?;
                 if let Some(it) = iterator {
                     next.next.insert(id.clone(), it);
+                    next.entered.insert(id.clone(), now);
                 }
             }
             next.stream_arn = Some(arn);
@@ -726,6 +753,9 @@ impl Client {
                     .await?
             }
         };
+        // A shard entered by `latest()` whose iterator expired before any
+        // record came: records made before then are passed over.
+        let mut made_before: Option<i64> = position.passing.get(id).copied();
         let mut out = Vec::new();
         let mut pages = 0;
         while pages < PAGES_PER_SHARD {
@@ -743,6 +773,13 @@ impl Client {
                 // last record read.
                 Err(e) if kept.is_some() && e.service_code() == Some(EXPIRED_ITERATOR) => {
                     kept = None;
+                    if !position.read.contains_key(id)
+                        && let Some(t) = position.entered.remove(id)
+                    {
+                        let limit = t.saturating_sub(LATEST_CLOCK_ROOM_SECS);
+                        position.passing.insert(id.clone(), limit);
+                        made_before = Some(limit);
+                    }
                     iterator = self
                         .shard_iterator(table, arn, id, restart(position))
                         .await?;
@@ -757,8 +794,20 @@ impl Client {
                 let record = ChangeRecord::from_json(raw.get().as_bytes())?;
                 if let Some(seq) = &record.sequence_number {
                     position.read.insert(id.clone(), seq.clone());
+                    position.entered.remove(id);
                 }
-                out.push(record);
+                let before_latest = made_before.is_some_and(|limit| {
+                    record
+                        .created
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .is_some_and(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX) < limit)
+                });
+                if !before_latest {
+                    if made_before.take().is_some() {
+                        position.passing.remove(id);
+                    }
+                    out.push(record);
+                }
             }
             iterator = page.next_shard_iterator;
             // An open shard with nothing more for now: what comes next (new
@@ -776,6 +825,8 @@ impl Client {
             None => {
                 // A closed shard read to its end.
                 position.read.remove(id);
+                position.entered.remove(id);
+                position.passing.remove(id);
                 position.finished.insert(id.clone());
             }
         }

@@ -588,6 +588,55 @@ async fn an_expired_iterator_reads_on_from_the_last_record() {
     .await;
 }
 
+/// A `latest()` position whose iterator expires before any record came (a
+/// checkpoint left for over 15 minutes on a quiet table) reads the shard
+/// from its oldest record but passes over what was made before `latest()`:
+/// it returned the whole stream again. The checkpoint's entry times are
+/// moved to test both sides: records made well before `latest()` are
+/// passed over, records made after it are returned.
+#[tokio::test]
+async fn a_latest_position_that_expires_first_does_not_replay_the_stream() {
+    use dynamo::local::proxy::Fault;
+    isolated(async {
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0055).await;
+        let mut position = StreamPosition::latest();
+        assert!(
+            client
+                .read_changes(&table, &mut position)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let shifted = |by: i64| -> StreamPosition {
+            let mut json = serde_json::to_value(&position).unwrap();
+            let entered = json["entered"].as_object_mut().expect("entry times kept");
+            assert!(!entered.is_empty());
+            for t in entered.values_mut() {
+                *t = (t.as_i64().unwrap() + by).into();
+            }
+            serde_json::from_value(json).unwrap()
+        };
+        // `latest()` two minutes after the two changes were made.
+        let mut later = shifted(120);
+        proxy.script("GetRecords", [Fault::ExpiredIterator]);
+        let records = client.read_changes(&table, &mut later).await.unwrap();
+        assert_eq!(counts(&records), Vec::<i64>::new(), "the stream came back");
+        assert_eq!(proxy.stats().fault(Fault::ExpiredIterator), 1);
+        // `latest()` an hour before them: both are after it.
+        let mut earlier = shifted(-3600);
+        proxy.script("GetRecords", [Fault::ExpiredIterator]);
+        let records = client.read_changes(&table, &mut earlier).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+        // Both read on from there as usual.
+        bump(3).await;
+        assert_eq!(
+            counts(&client.read_changes(&table, &mut earlier).await.unwrap()),
+            [3]
+        );
+    })
+    .await;
+}
+
 /// A position part way through a shard the stream no longer lists (trimmed
 /// after 24 hours) is an error naming the shard, never a silent gap.
 #[tokio::test]

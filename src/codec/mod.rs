@@ -519,9 +519,12 @@ impl Encode for f32 {
 impl Decode for f32 {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let n = number_of(value, "a number (N) for f32")?;
+        // Parsing gives infinity past f32's range (DynamoDB's reaches 1e126).
         n.as_str()
-            .parse()
-            .map_err(|_| DecodeError::new(format!("number {} is not an f32", n.as_str())))
+            .parse::<f32>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| DecodeError::new(format!("number {} is not an f32", n.as_str())))
     }
 }
 
@@ -842,6 +845,15 @@ mod tests {
     fn round<T: Encode + Decode + PartialEq + fmt::Debug>(v: T) {
         let enc = v.encode();
         assert_eq!(T::decode(enc).unwrap(), v);
+    }
+
+    #[test]
+    fn a_number_beyond_f32_is_a_decode_error_not_infinity() {
+        let n = |t: &str| Value::Number(t.parse().unwrap());
+        assert_eq!(f32::decode(n("3.4e38")).unwrap(), 3.4e38f32);
+        let e = f32::decode(n("1e39")).unwrap_err();
+        assert!(e.to_string().contains("is not an f32"), "{e}");
+        assert!(f32::decode(n("-1e39")).is_err());
     }
 
     #[test]

@@ -530,39 +530,24 @@ pub(crate) fn index_key_value(
             found.as_str()
         ));
     }
-    index_key_size(schema, index_name, field, v, context)
-}
-
-/// A string or binary value over DynamoDB's size limit for an index key
-/// attribute (2048 bytes for a partition attribute, 1024 for a sort
-/// attribute) is a `ValidationError` naming the field, the index and the
-/// limit. `context` starts the message (`"updates!: "`).
-pub(crate) fn index_key_size(
-    schema: &SchemaDef,
-    index_name: &str,
-    field: &str,
-    v: &Value,
-    context: &str,
-) -> Result<()> {
+    // DynamoDB's size limit for an index key attribute.
     let len = match v {
         Value::String(s) => s.len(),
         Value::Binary(b) => b.len(),
         _ => return Ok(()),
     };
     let limit = schema.index_key_limit(index_name, field);
-    if len <= limit {
-        return Ok(());
-    }
-    Err(Error::validation(format!(
-        "{context}field `{field}` is a key of index `{index_name}` and holds {len} bytes, over \
-         DynamoDB's limit of {limit} bytes for an index {} attribute",
-        if limit == crate::key::MAX_PARTITION_KEY_BYTES {
+    if len > limit {
+        let role = if limit == crate::key::MAX_PARTITION_KEY_BYTES {
             "partition"
         } else {
             "sort"
-        }
-    ))
-    .with_field(field))
+        };
+        return refuse(format!(
+            "holds {len} bytes, over DynamoDB's limit of {limit} bytes for an index {role} attribute"
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a schema item out of a [`WireItem`]. A key field the item lacks

@@ -917,6 +917,24 @@ mod tests {
         assert_eq!(j["struct_name"], "UserEvents");
     }
 
+    /// A key attribute that is not a Rust identifier gets a field name no
+    /// other attribute has: `user-id` became `user_id`, and the table's own
+    /// `user_id` attribute was then skipped ("not a Rust identifier") and
+    /// overwritten by the key field stored under that name.
+    #[test]
+    fn a_key_field_name_does_not_take_another_attributes_name() {
+        let items = vec![item(&[
+            ("user-id", "u1".into()),
+            ("user_id", "legacy".into()),
+        ])];
+        let g = generate::infer(&info("user-id", None), &items, "T".into(), None);
+        let key = g.fields.iter().find(|f| f.attribute == "user-id").unwrap();
+        assert_eq!(key.name, "user_id_2");
+        let other = g.fields.iter().find(|f| f.attribute == "user_id");
+        assert_eq!(other.map(|f| f.name.as_str()), Some("user_id"), "{g:#?}");
+        assert!(g.skipped.is_empty(), "{:?}", g.skipped);
+    }
+
     /// A fraction beside an integer of more digits than an `f64` keeps
     /// needs exact numbers: `f64` would change the integer on the way back.
     #[test]

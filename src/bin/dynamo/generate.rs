@@ -450,7 +450,17 @@ pub fn infer(
         let name = if is_identifier(attr) && !taken.contains(attr) {
             attr.to_owned()
         } else {
-            let n = clean_identifier(attr, &taken);
+            // Not the name of another attribute of the table: the field is
+            // stored under its own name, which must not be that one's.
+            let mut avoid = taken.clone();
+            avoid.extend(
+                seen.keys()
+                    .copied()
+                    .chain(info.attribute_types.keys().map(String::as_str))
+                    .filter(|a| *a != attr)
+                    .map(str::to_owned),
+            );
+            let n = clean_identifier(attr, &avoid);
             g.notes.push(format!(
                 "the {which} key attribute `{attr}` is not a Rust identifier: the field is `{n}` \
                  (the key attribute keeps its name; the field is also stored as `{n}`)"

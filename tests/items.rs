@@ -121,6 +121,52 @@ async fn put_get_round_trip() {
     .await;
 }
 
+dynamo_item! {
+    /// Bytes as an index key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Blob {
+        table_name "blobs";
+        field :id: String, partition_key;
+        field :hash: Option<Vec<u8>>;
+        global_secondary_index "ByHash", partition_key: :hash;
+    }
+}
+
+/// A `Vec<u8>` index key is a binary (`B`) key: the table declares it so,
+/// and items are written, updated and found by it. It was declared `S`, so
+/// every write that set it was refused.
+#[tokio::test]
+async fn bytes_are_a_binary_index_key() {
+    isolated(async {
+        let spec = dynamo::table::spec_for::<Blob>();
+        assert_eq!(
+            spec.indexes[0].partition_key,
+            vec![("hash".to_owned(), dynamo::ScalarType::Binary)]
+        );
+        Blob::create_table().await.unwrap();
+        Blob::put_item(item!(Blob {
+            id: "b1",
+            hash: Some(vec![1u8, 2, 3])
+        }))
+        .await
+        .unwrap();
+        Blob::update_item(&item!(Blob { id: "b2" }), updates! { hash: vec![9u8] })
+            .await
+            .unwrap();
+        for (hash, id) in [(vec![1u8, 2, 3], "b1"), (vec![9u8], "b2")] {
+            let found = Blob::list_items(
+                &item!(Blob { hash: Some(hash) }),
+                opts![index_name: "ByHash"],
+            )
+            .await
+            .unwrap();
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].id, id);
+        }
+    })
+    .await;
+}
+
 /// Keys at DynamoDB's limits exactly (2048 / 1024 bytes, multi-byte
 /// characters counted as bytes) are written and read; one byte more is
 /// refused before sending.

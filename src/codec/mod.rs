@@ -115,6 +115,11 @@ pub trait Encode {
     const KEY_TYPE: Option<ScalarType> = None;
 
     #[doc(hidden)]
+    /// The attribute type of a `Vec<Self>` (or an array of `Self`) as an
+    /// index key: `B` for bytes, none for lists.
+    const VEC_KEY_TYPE: Option<ScalarType> = None;
+
+    #[doc(hidden)]
     /// How a `Vec<Self>` is encoded: a list, except bytes (`Vec<u8>` → `B`).
     fn encode_vec(items: &[Self]) -> Value
     where
@@ -439,6 +444,7 @@ impl Encode for u8 {
         KeyPart::UInt(u64::from(*self))
     }
     const KEY_TYPE: Option<ScalarType> = Some(ScalarType::Number);
+    const VEC_KEY_TYPE: Option<ScalarType> = Some(ScalarType::Binary);
     fn encode_vec(items: &[u8]) -> Value {
         Value::Binary(items.to_vec())
     }
@@ -583,6 +589,7 @@ impl<T: Encode> Encode for Vec<T> {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
 impl<T: Decode> Decode for Vec<T> {
@@ -595,6 +602,7 @@ impl<T: Encode> Encode for [T] {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
 impl<T: Encode> Encode for VecDeque<T> {
@@ -614,6 +622,7 @@ impl<T: Encode, const N: usize> Encode for [T; N] {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
 impl<const N: usize> Decode for [u8; N] {

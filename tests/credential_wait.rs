@@ -7,6 +7,8 @@
 //! chain finds nothing before the silent container endpoint.
 #![cfg(any(feature = "rusoto", feature = "aws"))]
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -45,24 +47,8 @@ async fn a_credential_chain_that_keeps_looking_fails_as_credentials_at_the_deadl
     // SAFETY: set before any thread of this test reads the environment;
     // this binary has this one test.
     unsafe {
-        for k in [
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-            "AWS_ROLE_ARN",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        ] {
-            std::env::remove_var(k);
-        }
+        support::empty_aws_chain();
         std::env::set_var("AWS_REGION", "eu-west-1");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/dynamo-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/dynamo-test/credentials",
-        );
         std::env::set_var(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             format!("http://{addr}/credentials"),

@@ -109,27 +109,7 @@ async fn credentials_and_region_come_from_imdsv2() {
     // SAFETY: set before any thread of this test reads the environment;
     // this binary has this one test.
     unsafe {
-        for k in [
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-            "AWS_ROLE_ARN",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "AWS_EC2_METADATA_DISABLED",
-        ] {
-            std::env::remove_var(k);
-        }
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/dynamo-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/dynamo-test/credentials",
-        );
+        support::empty_aws_chain();
         std::env::set_var(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT",
             format!("http://{imds}"),

@@ -1034,10 +1034,7 @@ impl Client {
             ))
             .permanent());
         }
-        let timeout = self
-            .inner
-            .timeout
-            .min(remaining.max(Duration::from_millis(1)));
+        let looking = Instant::now();
         let amz_target = format!("{}{op}", api.target_prefix());
         // The region and credentials first, bounded by what is left of the
         // deadline rather than by the request timeout: a credential chain
@@ -1067,6 +1064,12 @@ impl Client {
                     .permanent());
                 }
             };
+        // The attempt's timeout, cut to what the lookup left of the deadline.
+        let timeout = self.inner.timeout.min(
+            remaining
+                .saturating_sub(looking.elapsed())
+                .max(Duration::from_millis(1)),
+        );
         let exchange = async {
             let headers = [
                 ("content-type", "application/x-amz-json-1.0"),

@@ -41,7 +41,6 @@ pub(crate) fn render(
     key_fields: &[&str],
     fields: Option<&[&str]>,
 ) -> Result<String> {
-    updates.check_encoded()?;
     if updates.is_empty() {
         return Err(Error::validation(
             "updates!{} is empty: give at least one field to change",

@@ -24,6 +24,43 @@ use dynamo::local::LocalDynamo;
 use dynamo::local::proxy::FaultProxy;
 use dynamo::{Client, RetryPolicy};
 
+/// Empties the AWS credential chain's sources in this process: no
+/// environment credentials or region, no profile files, no web identity, no
+/// container credentials, instance metadata not turned off. For test
+/// binaries that then point the chain at a stand-in of their own.
+///
+/// # Safety
+///
+/// Sets the process environment: call it before any other thread of the
+/// test binary reads the environment (a binary with one test).
+pub unsafe fn empty_aws_chain() {
+    for k in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_EC2_METADATA_DISABLED",
+    ] {
+        // SAFETY: the caller's (no other thread reads the environment).
+        unsafe { std::env::remove_var(k) };
+    }
+    // SAFETY: as above.
+    unsafe {
+        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/dynamo-test/config");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/dynamo-test/credentials",
+        );
+    }
+}
+
 /// The server a test (or a test binary) runs on.
 pub struct Engine {
     local: Option<LocalDynamo>,

@@ -368,6 +368,38 @@ fn epoch_now() -> i64 {
 }
 
 #[tokio::test]
+async fn create_table_if_missing_refuses_time_to_live_on_another_attribute() {
+    isolated(async {
+        let client = support::client();
+        let mut spec = dynamo::table::spec_for::<Session>();
+        spec.ttl_attribute = None;
+        client.create_table_from_spec(&spec).await.unwrap();
+        // No time to live yet: turned on for the schema's field.
+        Session::create_table_if_missing().await.unwrap();
+        let ttl = client.describe_ttl("sessions").await.unwrap();
+        assert_eq!(ttl.attribute.as_deref(), Some("expires_at"));
+        // Idempotent while it is on for that field.
+        Session::create_table_if_missing().await.unwrap();
+
+        client.delete_table::<Session>().await.unwrap();
+        client.create_table_from_spec(&spec).await.unwrap();
+        client.enable_ttl("sessions", "purge_after").await.unwrap();
+        let e = Session::create_table_if_missing().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("`purge_after`"), "{msg}");
+        assert!(msg.contains("`expires_at`"), "{msg}");
+        let ttl = client.describe_ttl("sessions").await.unwrap();
+        assert_eq!(
+            ttl.attribute.as_deref(),
+            Some("purge_after"),
+            "left as it was"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn expired_items_are_hidden_unless_asked_for() {
     isolated(async {
         let info = Session::create_table().await.unwrap();

@@ -68,7 +68,9 @@ impl Client {
     /// must be the one the schema describes — the same key attributes and
     /// types, and every index of the schema with the same keys (extra
     /// indexes are fine) — or the answer is a `ValidationError` naming the
-    /// difference. Time to live is turned on if the schema has a `ttl` field.
+    /// difference. Time to live is turned on if the schema has a `ttl` field;
+    /// a table whose time to live is already on for another attribute is a
+    /// `ValidationError` naming both (checked first: DynamoDB allows one).
     pub async fn create_table_if_missing<T: Schema>(&self) -> Result<TableInfo> {
         match self.create_table::<T>().await {
             Err(e) if e.kind() == ErrorKind::ResourceInUse => {
@@ -77,10 +79,19 @@ impl Client {
                 check_matches(&spec, &info)?;
                 if let Some(attr) = &spec.ttl_attribute {
                     let ttl = self.describe_ttl(&spec.name).await?;
-                    if ttl.attribute.as_deref() != Some(attr.as_str())
-                        || !matches!(ttl.status.as_str(), "ENABLED" | "ENABLING")
-                    {
-                        self.enable_ttl(&spec.name, attr).await?;
+                    let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
+                    match ttl.attribute.as_deref() {
+                        Some(current) if on && current != attr => {
+                            return Err(Error::validation(format!(
+                                "table `{}` has time to live on attribute `{current}`, but \
+                                 the schema's ttl field is `{attr}`; a table has one time to \
+                                 live attribute: turn it off (`UpdateTimeToLive`) before \
+                                 changing it",
+                                spec.name
+                            )));
+                        }
+                        Some(current) if on && current == attr => {}
+                        _ => self.enable_ttl(&spec.name, attr).await?,
                     }
                 }
                 Ok(info)

@@ -109,7 +109,7 @@ pub use schema::{
     Schema, SchemaDef, SkStrategy,
 };
 pub use table::{BatchGetOutput, BatchWriteOutput, Page, Projection, SchemaExt};
-pub use transaction::Tx;
+pub use transaction::{Tx, TxGet};
 pub use update::{UpdateOp, Updates};
 pub use value::{Number, ParseNumberError, Value};
 
@@ -123,8 +123,8 @@ pub mod prelude {
     pub use crate::table::stream::ScanMessage;
     pub use crate::{
         BatchGetOutput, BatchWriteOutput, Client, Decode, Encode, Error, ErrorKind, Item, Json,
-        Key, Number, Opts, Page, Result, Schema, SchemaExt, Select, SkOperator, Tx, UpdateOp,
-        Updates, Value,
+        Key, Number, Opts, Page, Result, Schema, SchemaExt, Select, SkOperator, Tx, TxGet,
+        UpdateOp, Updates, Value,
     };
     pub use crate::{dynamo_item, item, opts, tx, updates, values};
 }

@@ -647,6 +647,68 @@ impl Request for TransactWrite {
     }
 }
 
+/// One read of a TransactGetItems: a table and a primary key.
+#[derive(Clone, Debug)]
+pub(crate) struct TxGetAction {
+    pub(crate) table: String,
+    pub(crate) key: KeyAttrs,
+}
+
+/// TransactGetItems (at most 100 reads).
+#[derive(Clone, Debug)]
+pub(crate) struct TransactGet {
+    pub(crate) gets: Vec<TxGetAction>,
+}
+
+impl Request for TransactGet {
+    const OPERATION: &'static str = "TransactGetItems";
+    type Answer = TransactGetAnswer;
+    fn table(&self) -> &str {
+        self.gets.first().map_or("", |g| g.table.as_str())
+    }
+    fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
+        w.begin_object();
+        w.key("TransactItems");
+        w.begin_array();
+        for g in &self.gets {
+            w.begin_object();
+            w.key("Get");
+            w.begin_object();
+            w.field_str("TableName", &g.table);
+            write_key(w, "Key", &g.key);
+            w.end_object();
+            w.end_object();
+        }
+        w.end_array();
+        write_capacity(w, capacity);
+        w.end_object();
+    }
+}
+
+/// TransactGetItems' answer: one response per read, in order.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TransactGetAnswer {
+    #[serde(default)]
+    pub(crate) responses: Vec<TxGetResponse>,
+    #[serde(default)]
+    consumed_capacity: Option<Capacity>,
+}
+
+/// One read's response: the item, when there is one.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TxGetResponse {
+    #[serde(default)]
+    pub(crate) item: Option<WireItem>,
+}
+
+impl JsonAnswer for TransactGetAnswer {
+    fn capacity_units(&self) -> Option<f64> {
+        self.consumed_capacity.map(|c| c.0)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Tables
 // ---------------------------------------------------------------------------
@@ -1933,6 +1995,45 @@ mod tests {
         assert_eq!(items[2]["Put"]["Item"]["pk"]["S"], "p");
         assert_eq!(items[3]["Delete"]["Key"]["pk"]["S"], "x");
         assert_eq!(t.table(), "a");
+    }
+
+    #[test]
+    fn transact_get_body_and_answer() {
+        let t = TransactGet {
+            gets: vec![
+                TxGetAction {
+                    table: "a".into(),
+                    key: key("x"),
+                },
+                TxGetAction {
+                    table: "b".into(),
+                    key: key("y"),
+                },
+            ],
+        };
+        let b = body(&t, true);
+        assert_eq!(
+            b,
+            json!({
+                "TransactItems": [
+                    {"Get": {"TableName": "a", "Key": {"pk": {"S": "x"}}}},
+                    {"Get": {"TableName": "b", "Key": {"pk": {"S": "y"}}}},
+                ],
+                "ReturnConsumedCapacity": "TOTAL",
+            })
+        );
+        assert_eq!(t.table(), "a");
+        let a = TransactGetAnswer::from_bytes(Bytes::from_static(
+            br#"{"Responses":[{"Item":{"pk":{"S":"x"}}},{}],"ConsumedCapacity":[{"CapacityUnits":2.0},{"CapacityUnits":2.0}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(a.responses.len(), 2);
+        assert_eq!(
+            a.responses[0].item.as_ref().unwrap().get("pk"),
+            Some(&Value::from("x"))
+        );
+        assert!(a.responses[1].item.is_none());
+        assert_eq!(a.capacity(), Some(4.0));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Transactions (Elixir's `Dynamo.Transaction`): several writes and checks
-//! that succeed or fail together.
+//! that succeed or fail together, and reads of several items as one
+//! snapshot ([`transact_get`]).
 //!
 //! ```no_run
 //! use dynamo::prelude::*;
@@ -38,8 +39,10 @@
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::plan::transact_get;
 use crate::plan::transaction::{plan, request_token};
 
+pub use crate::plan::transact_get::{MAX_GETS, TxGet, TxItems};
 pub use crate::plan::transaction::{MAX_ACTIONS, MAX_TRANSACTION_SIZE, Tx};
 
 impl Client {
@@ -63,6 +66,43 @@ impl Client {
             Err(e) => Err(e),
         }
     }
+
+    /// Reads up to 100 items, of any schemas and tables, as one
+    /// consistent snapshot (`TransactGetItems`): no write made in between
+    /// shows in some and not others.
+    ///
+    /// ```no_run
+    /// # use dynamo::prelude::*;
+    /// # use dynamo::transaction::TxGet;
+    /// # dynamo_item! {
+    /// #     pub struct Account {
+    /// #         table_name "accounts";
+    /// #         field :id, partition_key;
+    /// #         field :balance: i64;
+    /// #     }
+    /// # }
+    /// # async fn run(client: dynamo::Client) -> dynamo::Result<()> {
+    /// let got = client
+    ///     .transact_get(vec![
+    ///         TxGet::get(&item!(Account { id: "source" })),
+    ///         TxGet::get(&item!(Account { id: "dest" })),
+    ///     ])
+    ///     .await?;
+    /// let source: Option<Account> = got.item(0)?;
+    /// let dest: Option<Account> = got.item(1)?;
+    /// # let _ = (source, dest); Ok(()) }
+    /// ```
+    ///
+    /// Checked before sending, each a `ValidationError` naming the read's
+    /// position: no reads, more than 100, two reads of one item, unset key
+    /// fields. A read while a transaction writes the same item may be
+    /// cancelled (`TransactionCanceled`, reason `TransactionConflict`); run
+    /// it again.
+    pub async fn transact_get(&self, gets: Vec<TxGet>) -> Result<TxItems> {
+        let plan = transact_get::plan(gets)?;
+        let answer = self.execute(&plan.request).await?;
+        plan.items(answer)
+    }
 }
 
 /// [`Client::transact`] on the default client.
@@ -75,4 +115,9 @@ pub async fn transact_with_token(actions: Vec<Tx>, token: impl Into<String>) -> 
     Client::default_client()?
         .transact_with_token(actions, token.into())
         .await
+}
+
+/// [`Client::transact_get`] on the default client.
+pub async fn transact_get(gets: Vec<TxGet>) -> Result<TxItems> {
+    Client::default_client()?.transact_get(gets).await
 }

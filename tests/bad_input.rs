@@ -728,6 +728,52 @@ fn catalogue() -> Vec<Case> {
             }
         ),
         case!(
+            "transact_get with 101 reads",
+            ValidationError,
+            ["101 reads", "at most 100"],
+            |c| {
+                let gets = (0..101)
+                    .map(|i| TxGet::get(user_with(|u| u.id = format!("u{i}"))))
+                    .collect();
+                c.transact_get(gets).await
+            }
+        ),
+        case!(
+            "transact_get: two reads of one item",
+            ValidationError,
+            ["reads 0 and 2", "acme#u1"],
+            |c| {
+                c.transact_get(vec![
+                    TxGet::get(key()),
+                    TxGet::get(user_with(|u| u.id = "other".into())),
+                    TxGet::get(user()),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transact_get: key unset",
+            ValidationError,
+            ["transact_get read 1", "`kind`"],
+            |c| {
+                c.transact_get(vec![
+                    TxGet::get(key()),
+                    TxGet::get(&item!(User {
+                        tenant: "t",
+                        id: "u",
+                        created_at: "d"
+                    })),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transact_get without reads",
+            ValidationError,
+            ["at least one read"],
+            |c| { c.transact_get(vec![]).await }
+        ),
+        case!(
             "transaction without actions",
             ValidationError,
             ["at least one action"],

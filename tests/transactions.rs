@@ -599,3 +599,73 @@ async fn tx_tuples_carry_conditions_on_writes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn transact_get_reads_several_schemas_as_one_snapshot() {
+    use dynamo::transaction::TxGet;
+    isolated(async {
+        accounts(100, 5).await;
+        Customer::create_table().await.unwrap();
+        Customer::put_item(item!(Customer {
+            customer_id: "c1",
+            orders: 1
+        }))
+        .await
+        .unwrap();
+        Order::put_item(item!(Order {
+            customer_id: "c1",
+            order_id: "o1",
+            total: 30
+        }))
+        .await
+        .unwrap();
+        let got = transaction::transact_get(vec![
+            TxGet::get(&item!(Account { id: "source" })),
+            TxGet::get(&item!(Account { id: "nobody" })),
+            TxGet::get(&item!(Order {
+                customer_id: "c1",
+                order_id: "o1"
+            })),
+            TxGet::get(&item!(Customer { customer_id: "c1" })),
+            TxGet::get(&item!(Account { id: "dest" })),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 5);
+        assert_eq!(got.item::<Account>(0).unwrap().unwrap().balance, 100);
+        assert_eq!(got.item::<Account>(1).unwrap(), None);
+        let order: Order = got.item(2).unwrap().unwrap();
+        assert_eq!((order.order_id.as_str(), order.total), (Some("o1"), 30));
+        assert_eq!(got.item::<Customer>(3).unwrap().unwrap().orders, 1);
+        assert_eq!(got.item::<Account>(4).unwrap().unwrap().owner, "bob");
+        let e = got.item::<Customer>(2).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("read 2 is of `Order`"), "{e}");
+
+        // All of one schema: every item at once, in order.
+        let both = support::client()
+            .transact_get(vec![
+                TxGet::get(&item!(Account { id: "dest" })),
+                TxGet::get(&item!(Account { id: "source" })),
+            ])
+            .await
+            .unwrap()
+            .into_items::<Account>()
+            .unwrap();
+        let balances: Vec<i64> = both.iter().map(|a| a.as_ref().unwrap().balance).collect();
+        assert_eq!(balances, [5, 100]);
+
+        // Refused before sending, naming the reads.
+        let e = transaction::transact_get(vec![
+            TxGet::get(&item!(Account { id: "source" })),
+            TxGet::get(&item!(Account { id: "source" })),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("reads 0 and 1"), "{e}");
+        let e = transaction::transact_get(vec![]).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+    })
+    .await;
+}

@@ -10,6 +10,7 @@
 //! * [`batch`] — BatchWriteItem and BatchGetItem chunks, and matching what
 //!   DynamoDB hands back to what was sent;
 //! * [`transaction`] — `Tx` actions and the TransactWriteItems request;
+//! * [`transact_get`] — `TxGet` reads and the TransactGetItems request;
 //! * [`table`] — table names, CreateTable from a schema.
 //!
 //! Each plan takes a [`Ctx`]: the schema's settings resolved once, when the
@@ -20,6 +21,7 @@ pub(crate) mod cursor;
 pub(crate) mod item;
 pub(crate) mod query;
 pub(crate) mod table;
+pub(crate) mod transact_get;
 pub(crate) mod transaction;
 pub(crate) mod update;
 

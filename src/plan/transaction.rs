@@ -102,7 +102,7 @@ fn op_size(op: &UpdateOp) -> usize {
 }
 
 /// The key of `key` and everything an action needs to know about it.
-fn keyed<T: Schema>(key: &T) -> Result<(Ctx, KeyAttrs, (String, Option<String>))> {
+pub(super) fn keyed<T: Schema>(key: &T) -> Result<(Ctx, KeyAttrs, (String, Option<String>))> {
     let ctx = Ctx::of::<T>()?;
     let pk = ctx.primary_key(key)?;
     let id = (pk.partition.clone(), pk.sort.as_ref().map(|s| s.1.clone()));

@@ -156,6 +156,7 @@ pub struct ChangeRecord {
     expiry: bool,
     sequence_number: Option<String>,
     created: Option<SystemTime>,
+    view: Option<StreamView>,
     keys: WireItem,
     old: Option<WireItem>,
     new: Option<WireItem>,
@@ -245,15 +246,35 @@ impl ChangeRecord {
         self.new.clone().map(WireItem::into_item)
     }
 
+    /// The stream's view type, as the record names it
+    /// (`StreamViewType`; `None` when it does not).
+    pub fn view(&self) -> Option<StreamView> {
+        self.view
+    }
+
     /// The image that tells whose item this is: the new one, else the old.
     fn image(&self) -> Option<&WireItem> {
         self.new.as_ref().or(self.old.as_ref())
     }
 
+    /// Whether the stream's view type leaves out the only image this
+    /// record's event has: a `REMOVE` on a `NEW_IMAGE` stream, an `INSERT`
+    /// on an `OLD_IMAGE` one. Such a record is decoded with neither image.
+    fn image_left_out(&self) -> bool {
+        self.image().is_none()
+            && matches!(
+                (self.view, self.kind),
+                (Some(StreamView::NewImage), ChangeKind::Remove)
+                    | (Some(StreamView::OldImage), ChangeKind::Insert)
+            )
+    }
+
     /// Whether the record is about an item of `T`: its type attribute names
     /// `T` (an item without one, written before the crate stored types,
     /// counts as `T`'s when it holds all of `T`'s key fields). `false` for a
-    /// record without images (`KEYS_ONLY`).
+    /// record without images (`KEYS_ONLY`, a `REMOVE` on a `NEW_IMAGE`
+    /// stream, an `INSERT` on an `OLD_IMAGE` one): check
+    /// [`kind`](Self::kind) too where those matter.
     pub fn is<T: Schema>(&self) -> bool {
         let Ok(ctx) = Ctx::of::<T>() else {
             return false;
@@ -265,9 +286,14 @@ impl ChangeRecord {
     /// [`Decode`](ErrorKind::Decode): an image is another schema's item
     /// (its type attribute named), the record has no images to decode
     /// (`KEYS_ONLY`), or an image does not fit `T` (the image and the field
-    /// named).
+    /// named). A record whose stream leaves out its event's only image (a
+    /// `REMOVE` on a `NEW_IMAGE` stream, an `INSERT` on an `OLD_IMAGE` one)
+    /// decodes with neither image: its kind and keys tell what happened.
     pub fn decode<T: Schema>(&self) -> Result<Change<T>> {
         let ctx = Ctx::recovering::<T>()?;
+        if self.image_left_out() {
+            return self.change(|_, _| Err(self.no_image(T::SCHEMA.name)));
+        }
         if self.image().is_none() {
             return Err(self.no_image(T::SCHEMA.name));
         }
@@ -284,10 +310,17 @@ impl ChangeRecord {
     /// one schema's item with another's gives two members); `Ok(None)` when
     /// no image is a member's (an item of another schema in the same
     /// table). Errors as for [`decode`](Self::decode), and when one image
-    /// is a member's and the other not.
+    /// is a member's and the other not. A record whose stream leaves out
+    /// its event's only image (a `REMOVE` on a `NEW_IMAGE` stream, an
+    /// `INSERT` on an `OLD_IMAGE` one) cannot tell whose item it was: it
+    /// comes as `Some` change with neither image, so that a handler still
+    /// sees it (its kind and keys tell what happened).
     pub fn route<C: Collection>(&self) -> Result<Option<Change<C>>> {
         let name = std::any::type_name::<C>();
         let name = name.rsplit("::").next().unwrap_or(name);
+        if self.image_left_out() {
+            return self.change(|_, _| Err(self.no_image(name))).map(Some);
+        }
         if self.image().is_none() {
             return Err(self.no_image(name));
         }
@@ -372,12 +405,15 @@ impl ChangeRecord {
     }
 
     fn no_image(&self, what: &str) -> Error {
+        let view = match self.view {
+            Some(v) => format!("its stream's view type is {}", v.as_str()),
+            None => "a stream of view type KEYS_ONLY?".to_owned(),
+        };
         Error::new(
             ErrorKind::Decode,
             format!(
-                "the stream record {}has no item image to decode as `{what}` (a stream of view \
-                 type KEYS_ONLY); read its `keys()`, or give the stream NEW_IMAGE, OLD_IMAGE or \
-                 NEW_AND_OLD_IMAGES",
+                "the stream record {}has no item image to decode as `{what}` ({view}); read its \
+                 `keys()`, or give the stream NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES",
                 self.id_text()
             ),
         )
@@ -868,6 +904,8 @@ struct RawStreamRecord {
     sequence_number: Option<String>,
     #[serde(rename = "ApproximateCreationDateTime", default)]
     created: Option<f64>,
+    #[serde(rename = "StreamViewType", default)]
+    view: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ChangeRecord {
@@ -898,6 +936,9 @@ impl<'de> Deserialize<'de> for ChangeRecord {
             expiry,
             sequence_number: raw.dynamodb.sequence_number,
             created,
+            // An unknown name is left out, not refused: a newer view type
+            // must not stop a reader.
+            view: raw.dynamodb.view.as_deref().and_then(StreamView::parse),
             keys: raw.dynamodb.keys,
             old: raw.dynamodb.old,
             new: raw.dynamodb.new,
@@ -1038,6 +1079,44 @@ mod tests {
         let e = r.decode::<User>().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.message().contains("KEYS_ONLY"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_record_whose_view_leaves_out_its_only_image_decodes_without_images() {
+        for (event, view, kind) in [
+            ("REMOVE", "NEW_IMAGE", ChangeKind::Remove),
+            ("INSERT", "OLD_IMAGE", ChangeKind::Insert),
+        ] {
+            let json = format!(
+                r#"{{"eventID": "e1", "eventName": "{event}", "dynamodb": {{"Keys": {{"pk": {{"S": "u1"}}}},
+                    "SequenceNumber": "7", "StreamViewType": "{view}"}}}}"#
+            );
+            let r = ChangeRecord::from_json(json.as_bytes()).unwrap();
+            assert_eq!(r.view().map(StreamView::as_str), Some(view));
+            assert!(!r.is::<User>());
+            let c = r.decode::<User>().unwrap();
+            assert_eq!((c.kind, c.old, c.new), (kind, None, None));
+            assert_eq!(c.keys["pk"], Value::from("u1"));
+            assert_eq!(c.sequence_number.as_deref(), Some("7"));
+            let routed = r.route::<Both>().unwrap().expect("a handler sees it");
+            assert_eq!((routed.kind, routed.old, routed.new), (kind, None, None));
+            assert_eq!(routed.keys["pk"], Value::from("u1"));
+        }
+        // The same event with an image it should not lack is still an error
+        // that names the stream's view type.
+        let json = br#"{"eventName": "MODIFY", "dynamodb": {"Keys": {"pk": {"S": "u1"}},
+            "StreamViewType": "NEW_IMAGE"}}"#;
+        let e = ChangeRecord::from_json(json)
+            .unwrap()
+            .decode::<User>()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.message().contains("view type is NEW_IMAGE"),
+            "{}",
+            e.message()
+        );
+        assert!(!e.message().contains("KEYS_ONLY)"), "{}", e.message());
     }
 
     #[test]

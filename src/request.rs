@@ -1063,6 +1063,19 @@ impl StreamView {
             StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
         }
     }
+
+    /// The view named by DynamoDB's name (`KEYS_ONLY`, …); `None` for
+    /// another text.
+    pub fn parse(name: &str) -> Option<StreamView> {
+        [
+            StreamView::KeysOnly,
+            StreamView::NewImage,
+            StreamView::OldImage,
+            StreamView::NewAndOldImages,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == name)
+    }
 }
 
 /// UpdateTable, turning the table's stream on (with `view`) or off.

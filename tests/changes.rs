@@ -152,6 +152,55 @@ async fn the_engines_stream_records_decode_into_the_schemas_that_wrote_them() {
     .await;
 }
 
+/// A NEW_IMAGE stream's removals carry no image: decoded and routed, they
+/// come with neither image and their keys, so a handler still sees them.
+#[tokio::test]
+async fn a_new_image_streams_removals_come_through_without_images() {
+    isolated(async {
+        Member::create_table().await.unwrap();
+        let table = Member::schema().effective_table_name();
+        support::client()
+            .enable_stream(&table, StreamView::NewImage)
+            .await
+            .unwrap();
+        Member::put_item(item!(Member {
+            club: "c1",
+            name: "ada",
+            visits: 1
+        }))
+        .await
+        .unwrap();
+        Member::delete_item(&item!(Member {
+            club: "c1",
+            name: "ada"
+        }))
+        .await
+        .unwrap();
+        let records = all_records(&support::client(), &table).await;
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].kind(), ChangeKind::Remove);
+        assert_eq!(records[1].view(), Some(StreamView::NewImage));
+        let routed: Vec<_> = records
+            .iter()
+            .map(|r| {
+                r.route::<ClubItems>()
+                    .unwrap()
+                    .expect("every record is seen")
+            })
+            .collect();
+        assert!(matches!(routed[0].new, Some(ClubItems::Member(_))));
+        assert_eq!(
+            (routed[1].old.as_ref(), routed[1].new.as_ref()),
+            (None, None)
+        );
+        assert_eq!(routed[1].keys["pk"], Value::from("c1"));
+        let removal = records[1].decode::<Member>().unwrap();
+        assert_eq!(removal.kind, ChangeKind::Remove);
+        assert_eq!(removal.keys, records[1].keys());
+    })
+    .await;
+}
+
 /// On an engine of its own (the sweep is the local engine's): items deleted
 /// by time to live come out of the stream marked as such.
 #[tokio::test]

@@ -586,10 +586,13 @@ impl Client {
     /// record with [`ChangeRecord::decode`] or [`ChangeRecord::route`].
     ///
     /// A call stops at an open shard's first empty page and keeps where it
-    /// stopped in `position`, so a caught-up call costs one `GetRecords` per
-    /// open shard and the next call carries on from there (also through a
-    /// stretch of a shard without records, which DynamoDB may answer with
-    /// empty pages).
+    /// stopped in `position`, so a caught-up call costs a `DescribeTable`, a
+    /// `DescribeStream` and one `GetRecords` per open shard, and the next
+    /// call carries on from there (also through a stretch of a shard
+    /// without records, which DynamoDB may answer with empty pages). One
+    /// call returning nothing is therefore not the end of what the stream
+    /// holds: to read it all and stop, call until two calls in a row return
+    /// nothing.
     ///
     /// Errors: `ValidationError` when the table has no stream (turn one on
     /// with [`enable_stream`](Client::enable_stream)), when `position`

@@ -680,6 +680,32 @@ async fn a_tables_stream_from_the_command_line() {
 }
 
 /// Runs the binary with `args` and standard output going to `out`.
+/// An empty `GetRecords` page part way through (DynamoDB gives them in a
+/// stretch of a shard without records) does not end `read-stream`: it
+/// reads until two reads in a row find nothing.
+#[tokio::test]
+async fn read_stream_reads_past_an_empty_page() {
+    use dynamo::local::proxy::Fault;
+    let client = support::client();
+    let name = table_name("cli_stream_gap");
+    ok(&dynamo(&["create-table", &name, "--no-sort-key"]));
+    ok(&dynamo(&["enable-stream", &name]));
+    put_raw(&name, vec![("pk", Value::from("a")), ("n", Value::from(1))]).await;
+    put_raw(&name, vec![("pk", Value::from("b")), ("n", Value::from(2))]).await;
+    let proxy = support::proxy(7);
+    proxy.script("GetRecords", [Fault::EmptyPage]);
+    let out = Command::new(BIN)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", proxy.url())
+        .args(["read-stream", &name])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the dynamo binary");
+    let out = ok(&out);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(proxy.stats().fault(Fault::EmptyPage), 1);
+    client.delete_table_named(&name, |_| {}).await.unwrap();
+}
+
 fn dynamo_to(args: &[&str], out: Stdio) -> Output {
     Command::new(BIN)
         .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())

@@ -169,7 +169,9 @@ enum Command {
         table: String,
     },
     /// Print the changes the table's DynamoDB stream holds, one line per
-    /// record (with --output json: one JSON object per line).
+    /// record (with --output json: one JSON object per line). Reads until
+    /// two reads in a row find nothing new (one read stops at a shard's
+    /// first empty page, which DynamoDB also gives part way through).
     ReadStream {
         /// The table name.
         table: String,
@@ -506,6 +508,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     Start::Latest => StreamPosition::latest(),
                 },
             };
+            // Without --follow: read until two reads in a row find nothing
+            // (a read stops at an open shard's first empty page and at its
+            // page limit, so one empty read alone does not mean the end).
+            let mut empty_reads = 0;
             loop {
                 let records = client
                     .read_changes(&table, &mut position)
@@ -527,10 +533,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if let Some(path) = &checkpoint {
                     save_checkpoint(path, &position)?;
                 }
-                if !follow {
+                empty_reads = if records.is_empty() {
+                    empty_reads + 1
+                } else {
+                    0
+                };
+                if !follow && empty_reads >= 2 {
                     break;
                 }
-                if records.is_empty() {
+                if follow && records.is_empty() {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }

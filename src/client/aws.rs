@@ -85,7 +85,7 @@ impl Http {
         }
         let req = req
             .body(Full::new(body))
-            .map_err(|e| Error::transport(format!("cannot build the request: {e}")))?;
+            .map_err(|e| super::errors::unbuildable(&e))?;
         let resp = client
             .request(req)
             .await

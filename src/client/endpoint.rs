@@ -61,6 +61,12 @@ impl Endpoint {
         if uri.query().is_some() || url.contains('#') {
             return refuse("has a query or fragment; an endpoint is a scheme, a host and a port");
         }
+        // Requests go to `/`: a path would be dropped, not used.
+        if !matches!(uri.path(), "" | "/") {
+            return refuse(
+                "has a path; an endpoint is a scheme, a host and a port (requests go to `/`)",
+            );
+        }
         let loopback = is_loopback_host(authority.host());
         if !https && !loopback && !allow_http {
             return refuse(
@@ -98,15 +104,7 @@ impl Endpoint {
 
     /// `https://<service>.<region>.amazonaws.com/` (`.com.cn` in China).
     fn regional_for(service: &str, region: &str) -> Result<Endpoint> {
-        if region.is_empty()
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(Error::validation(format!(
-                "region `{region}` is not a region name (e.g. `us-east-1`)"
-            )));
-        }
+        check_region(region)?;
         let suffix = if region.starts_with("cn-") {
             "amazonaws.com.cn"
         } else {
@@ -120,6 +118,23 @@ impl Endpoint {
             loopback: false,
         })
     }
+}
+
+/// Refuses a region that is not a region name: letters, digits and `-`.
+/// It is part of every request's signature, and of the host when no
+/// endpoint is configured.
+pub(crate) fn check_region(region: &str) -> Result<()> {
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Error::validation(format!(
+            "region `{}` is not a region name (e.g. `us-east-1`)",
+            region.escape_debug()
+        )));
+    }
+    Ok(())
 }
 
 /// `true` for `localhost` and loopback IP addresses (`127.0.0.0/8`, `::1`).
@@ -205,6 +220,14 @@ mod tests {
         assert!(Endpoint::parse("127.0.0.1:8000", false).is_err());
         assert!(Endpoint::parse("ftp://127.0.0.1", false).is_err());
         assert!(Endpoint::parse("http://127.0.0.1/?x=1", false).is_err());
+        // A path would be dropped: refused, naming it.
+        for url in [
+            "http://127.0.0.1:8000/x",
+            "https://localhost:4566/dynamodb/",
+        ] {
+            let e = Endpoint::parse(url, false).unwrap_err();
+            assert!(e.message().contains("has a path"), "{url}: {}", e.message());
+        }
         // A scheme's default port, written out, is the host alone: what is
         // signed is what is sent (the aws backend's Host header leaves it
         // out, and every request failed its signature).
@@ -244,6 +267,8 @@ mod tests {
             "streams.dynamodb.cn-north-1.amazonaws.com.cn"
         );
         assert!(Endpoint::regional_streams("").is_err());
+        let e = check_region("eu-west-1\r").unwrap_err();
+        assert!(e.message().contains("`eu-west-1\\r`"), "{}", e.message());
     }
 
     #[test]

@@ -5,6 +5,21 @@ use crate::codec::wire::WireItem;
 use crate::error::{CancellationReason, Error, ErrorKind};
 use crate::request::Api;
 
+/// A request whose headers HTTP cannot carry: after the region and the
+/// endpoint are checked, only credentials from a chain (an environment
+/// variable holding a line break, say) can make one. Never retried: every
+/// attempt would fail the same way.
+pub(crate) fn unbuildable(e: &dyn std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Authentication,
+        format!(
+            "cannot build the request: a header holds a character HTTP does not allow; check \
+             the credentials' access key id and session token ({e})"
+        ),
+    )
+    .permanent()
+}
+
 /// Maps an error answer of `api` ([`service_error`]). The Streams API
 /// answers a too-high request rate (`GetRecords` polled too often) with
 /// `LimitExceededException`, which on DynamoDB's own API means too many

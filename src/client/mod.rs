@@ -67,6 +67,8 @@ pub(crate) use retry::Budget;
 
 /// The default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The shortest per-request timeout and retry deadline a client takes.
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// How long an unused connection is kept by default (see
 /// [`ClientBuilder::idle_timeout`]).
@@ -298,6 +300,9 @@ struct Target {
 
 impl Target {
     fn new(region: String, configured: Option<&endpoint::Endpoint>) -> Result<Target> {
+        // Checked with an endpoint too: the region is signed into every
+        // request, and one no header can hold would fail each attempt.
+        endpoint::check_region(&region)?;
         let (endpoint, streams) = match configured {
             Some(e) => (e.clone(), e.clone()),
             None => (
@@ -520,7 +525,8 @@ impl ClientBuilder {
     }
 
     /// The per-request timeout (default 10 s). A request that takes longer is
-    /// a `Transport` error and is retried.
+    /// a `Transport` error and is retried. Under a millisecond is a
+    /// `ValidationError` from [`build`](ClientBuilder::build).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -585,6 +591,19 @@ impl ClientBuilder {
     /// [`allow_http`](ClientBuilder::allow_http); and on a backend this
     /// build does not have.
     pub fn build(self) -> Result<Client> {
+        if let Some(t) = self.timeout
+            && t < MIN_TIMEOUT
+        {
+            return Err(Error::validation(format!(
+                "timeout {t:?} is under a millisecond; no request could be answered in it"
+            )));
+        }
+        if let Some(c) = &self.credentials {
+            check_header_text("access key id", &c.access_key_id)?;
+            if let Some(token) = &c.session_token {
+                check_header_text("session token", token)?;
+            }
+        }
         let configured = match &self.endpoint {
             Some(url) => Some(endpoint::Endpoint::parse(url, self.allow_http)?),
             None => None,
@@ -684,6 +703,19 @@ fn loopback_only_from_env() -> bool {
 
 fn loopback_only(value: Option<&std::ffi::OsStr>) -> bool {
     value.is_some_and(|v| !matches!(v.to_str().map(str::trim), Some("" | "0" | "false")))
+}
+
+/// Refuses a credential sent in a header (the access key id, the session
+/// token) that is empty or holds a character other than visible ASCII;
+/// the value is never repeated.
+fn check_header_text(what: &str, text: &str) -> Result<()> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::validation(format!(
+            "the {what} given is empty or holds a character other than visible ASCII (a space or \
+             line break, say); it is sent in a header"
+        )));
+    }
+    Ok(())
 }
 
 /// `DYNAMO_TIMEOUT_MS`: 1 to 600 000 milliseconds.
@@ -898,14 +930,15 @@ impl Client {
         }
     }
 
-    /// A copy of this client with another timeout (sharing connections).
+    /// A copy of this client with another timeout (sharing connections);
+    /// under a millisecond counts as a millisecond.
     #[must_use]
     pub fn with_timeout(&self, timeout: Duration) -> Client {
         Client {
             inner: Arc::new(Inner {
                 shared: self.inner.shared.clone(),
                 retry: self.inner.retry.clone(),
-                timeout,
+                timeout: timeout.max(MIN_TIMEOUT),
                 cursor_secret: self.inner.cursor_secret.clone(),
             }),
         }
@@ -1249,6 +1282,46 @@ mod tests {
             .unwrap();
         assert_eq!(c.endpoint(), Some("http://127.0.0.1:9"));
         assert_eq!(c.backend(), Backend::compiled().first().copied());
+    }
+
+    #[test]
+    fn a_timeout_or_region_no_request_could_use_is_refused_when_built() {
+        for t in [Duration::ZERO, Duration::from_micros(999)] {
+            let e = Client::builder()
+                .endpoint("http://127.0.0.1:9")
+                .timeout(t)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::ValidationError);
+            assert!(e.message().contains("under a millisecond"), "{e}");
+        }
+        let c = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .timeout(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        assert_eq!(c.with_timeout(Duration::ZERO).timeout(), MIN_TIMEOUT);
+        for (key, token) in [("AKID\n", None), ("", None), ("AKID", Some("tok en"))] {
+            let b = Client::builder().endpoint("http://127.0.0.1:9");
+            let b = match token {
+                Some(t) => b.session_credentials(key, "secret", t),
+                None => b.credentials(key, "secret"),
+            };
+            let e = b.build().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::ValidationError);
+            assert!(e.message().contains("visible ASCII"), "{e}");
+            assert!(!e.message().contains("tok en"), "{e}");
+        }
+        // With an endpoint too: the region is signed into every request.
+        for region in ["us-east-1\n", "eu-west-1\r", "", "eu west"] {
+            let e = Client::builder()
+                .endpoint("http://127.0.0.1:9")
+                .region(region)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::ValidationError, "{region:?}");
+            assert!(e.message().contains("is not a region name"), "{e}");
+        }
     }
 
     #[test]

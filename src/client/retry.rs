@@ -76,10 +76,11 @@ impl RetryPolicy {
 
     /// Sets the total time one request may take, retries and waits
     /// included (default 60 s). No retry starts after it, no wait outlasts
-    /// it, and each attempt's timeout is cut to what is left of it.
+    /// it, and each attempt's timeout is cut to what is left of it. Under a
+    /// millisecond counts as a millisecond (clamped, as attempts are).
     #[must_use]
     pub fn deadline(mut self, d: Duration) -> RetryPolicy {
-        self.deadline = d;
+        self.deadline = d.max(Duration::from_millis(1));
         self
     }
 
@@ -191,6 +192,13 @@ mod tests {
         assert_eq!(
             RetryPolicy::default().max_attempts(u32::MAX).attempts(),
             MAX_ATTEMPTS
+        );
+        // A zero deadline would give every attempt no time at all.
+        assert_eq!(
+            RetryPolicy::default()
+                .deadline(Duration::ZERO)
+                .total_deadline(),
+            Duration::from_millis(1)
         );
     }
 

@@ -165,9 +165,7 @@ impl Http {
     ) -> Result<(u16, Bytes)> {
         let pool = self.pools.current()?;
         let request = || -> Result<hyper::Request<hyper::Body>> {
-            let bad = |e: &dyn std::fmt::Display| {
-                Error::transport(format!("cannot build the request: {e}"))
-            };
+            let bad = |e: &dyn std::fmt::Display| super::errors::unbuildable(e);
             let mut req = hyper::Request::new(hyper::Body::from(body.clone()));
             *req.method_mut() = hyper::Method::POST;
             *req.uri_mut() = hyper::Uri::from_static("/");
@@ -181,23 +179,28 @@ impl Http {
             }
             Ok(req)
         };
+        // Built before any connection is taken: a request no header can
+        // carry fails at once, whatever the server.
+        let first = request()?;
         // A reused connection the server closed just before the request
         // went out is replaced, once, by a new one.
-        if let Some(mut conn) = pool.idle_for(&endpoint.url).await {
-            match conn.exchange(request()?, limit).await {
+        let first = match pool.idle_for(&endpoint.url).await {
+            Some(mut conn) => match conn.exchange(first, limit).await {
                 Ok(answer) => {
                     pool.put_back(conn);
                     return Ok(answer);
                 }
-                Err(f) if f.unsent => {}
+                Err(f) if f.unsent => None,
                 Err(f) => return Err(f.error),
-            }
-        }
+            },
+            None => Some(first),
+        };
         let mut conn = pool.connect(endpoint).await?;
-        let answer = conn
-            .exchange(request()?, limit)
-            .await
-            .map_err(|f| f.error)?;
+        let req = match first {
+            Some(req) => req,
+            None => request()?,
+        };
+        let answer = conn.exchange(req, limit).await.map_err(|f| f.error)?;
         pool.put_back(conn);
         Ok(answer)
     }

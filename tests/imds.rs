@@ -118,6 +118,29 @@ async fn credentials_and_region_come_from_imdsv2() {
 
     let engine = support::Engine::start();
     let proxy = dynamo::local::proxy::FaultProxy::start(&engine.endpoint(), 1).unwrap();
+
+    // A loopback endpoint without the chain asked for: placeholder
+    // credentials, and no region lookup — instance metadata is not asked.
+    let local = Client::builder()
+        .backend(dynamo::Backend::Aws)
+        .endpoint(engine.endpoint())
+        .build()
+        .unwrap();
+    assert_eq!(local.region(), "us-east-1");
+    local.list_tables(None, None, None).await.unwrap();
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            (
+                seen.token_requests,
+                seen.refused_without_token,
+                seen.served.len()
+            ),
+            (0, 0, 0),
+            "instance metadata was asked for a local engine"
+        );
+    }
+
     let client = Client::builder()
         .backend(dynamo::Backend::Aws)
         .endpoint(proxy.url())

@@ -661,11 +661,13 @@ impl ClientBuilder {
             Some(Backend::Aws) => Http::Aws(aws::Http::new(idle_timeout)),
             _ => Http::None,
         };
-        // The region: given, else — on the `aws` backend — the SDK's region
-        // chain on the first request, else `us-east-1`.
+        // The region: given, else — on the `aws` backend, for an endpoint
+        // that is not loopback or with the credential chain asked for — the
+        // SDK's region chain on the first request, else `us-east-1`. (The
+        // chain ends at instance metadata: never asked for a local engine.)
         let region = match (self.region, backend) {
             (Some(r), _) => Some(r),
-            (None, Some(Backend::Aws)) => None,
+            (None, Some(Backend::Aws)) if !loopback || self.credential_chain => None,
             (None, _) => Some("us-east-1".to_owned()),
         };
         let target = match region {

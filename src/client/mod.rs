@@ -858,7 +858,8 @@ impl Client {
         }
     }
 
-    /// The region name. On the `aws` backend without a region given, the
+    /// The region name. On the `aws` backend without a region given (and
+    /// an endpoint that is not loopback, or `credential_chain(true)`), the
     /// SDK's region chain finds it on the first request; until then this is
     /// empty.
     pub fn region(&self) -> &str {

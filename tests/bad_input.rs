@@ -1353,6 +1353,43 @@ fn catalogue() -> Vec<Case> {
                 .await
             }
         ),
+        case!(
+            "sort key attribute named like the partition key attribute",
+            ValidationError,
+            ["both named `pk`", "sort_key_name"],
+            |c| {
+                config::scope(Config::new().sort_key_name("pk"), async move {
+                    c.put_item(user(), opts![]).await
+                })
+                .await
+            }
+        ),
+        case!(
+            "empty partition key attribute name",
+            ValidationError,
+            ["partition key attribute name is empty"],
+            |c| {
+                config::scope(Config::new().partition_key_name(""), async move {
+                    c.get_item(&key(), opts![]).await
+                })
+                .await
+            }
+        ),
+        case!(
+            "key attribute named like a field that is not the key",
+            ValidationError,
+            [
+                "field `status`",
+                "partition key attribute",
+                "partition_key_name"
+            ],
+            |c| {
+                config::scope(Config::new().partition_key_name("status"), async move {
+                    c.put_item(user(), opts![]).await
+                })
+                .await
+            }
+        ),
         // ---------------------------------------------- values DynamoDB refuses
         case!(
             "put: empty string set",

@@ -77,6 +77,7 @@ impl Ctx {
             .with_field(v));
         }
         let keys = KeyContext::of(schema);
+        check_key_names(schema, &keys.settings)?;
         let table = table::table_name(schema, &keys)?;
         Ok(Ctx {
             schema,
@@ -438,6 +439,57 @@ pub(crate) fn read_projection(
         }
     }
     Ok(p)
+}
+
+/// The key attribute names in effect (`partition_key_name`,
+/// `sort_key_name`) for `schema`: not empty, not one name for both, and not
+/// the name of a field that is not the whole key of that role — such a
+/// field's own value would never be stored (the attribute holds the key).
+fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) -> Result<()> {
+    let refuse = |m: String| Err(Error::validation(format!("`{}`: {m}", schema.name)));
+    let pk = &*settings.partition_key_name;
+    let sk = &*settings.sort_key_name;
+    let mut roles = vec![(pk, "partition", schema.partition_key)];
+    if schema.has_sort_key() {
+        roles.push((sk, "sort", schema.sort_key));
+        if pk == sk {
+            return refuse(format!(
+                "the partition and sort key attributes are both named `{pk}`; give \
+                 sort_key_name another name"
+            ));
+        }
+    }
+    for (attr, role, fields) in roles {
+        if attr.is_empty() {
+            return refuse(format!(
+                "the {role} key attribute name is empty; set {role}_key_name to a name"
+            ));
+        }
+        // A belongs_to child's keys are built from its parent's format and
+        // its own kind: a field of the attribute's name is never the key.
+        let whole = fields == [attr]
+            && (role == "partition" || schema.sort_prefix().is_none())
+            && (role == "sort" || schema.placement().is_none());
+        if schema.field(attr).is_some() && !whole {
+            return Err(Error::validation(format!(
+                "`{}`: field `{attr}` is named like the {role} key attribute, which holds the \
+                 key built from {}; the field's own value would never be stored: rename the \
+                 field, or set {role}_key_name to another attribute name",
+                schema.name,
+                if fields.is_empty() {
+                    "the parent's key".to_owned()
+                } else {
+                    fields
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ))
+            .with_field(attr));
+        }
+    }
+    Ok(())
 }
 
 /// Encodes `item` for writing: its set fields, its key attributes and its

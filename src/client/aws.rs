@@ -113,7 +113,9 @@ impl Http {
 /// use; credentials cached until shortly before they expire.
 pub(crate) struct Chain {
     config: OnceCell<aws_config::SdkConfig>,
-    cached: Mutex<Option<Cached>>,
+    cached: std::sync::Mutex<Option<Cached>>,
+    /// Held by the lookup under way.
+    lookup: Mutex<()>,
 }
 
 /// Credentials found, until when they hold, and when they were looked up.
@@ -121,6 +123,18 @@ struct Cached {
     creds: Creds,
     expiry: Option<SystemTime>,
     looked_up: Instant,
+}
+
+impl Cached {
+    /// How long they hold still (`None`: for good).
+    fn left(&self) -> Option<Duration> {
+        self.expiry
+            .map(|e| e.duration_since(SystemTime::now()).unwrap_or_default())
+    }
+
+    fn holds(&self) -> bool {
+        self.left().is_none_or(|l| !l.is_zero())
+    }
 }
 
 /// Credentials are refreshed this long before they expire.
@@ -136,7 +150,8 @@ impl Chain {
     pub(crate) fn new() -> Chain {
         Chain {
             config: OnceCell::new(),
-            cached: Mutex::new(None),
+            cached: std::sync::Mutex::new(None),
+            lookup: Mutex::new(()),
         }
     }
 
@@ -158,18 +173,28 @@ impl Chain {
     }
 
     pub(crate) async fn credentials(&self) -> Result<Creds> {
-        // One lookup at a time; the others wait for its result.
-        let mut cached = self.cached.lock().await;
-        let now = SystemTime::now();
-        let left = |c: &Cached| c.expiry.map(|e| e.duration_since(now).unwrap_or_default());
-        if let Some(c) = cached.as_ref() {
-            let fresh = left(c).is_none_or(|l| l > REFRESH_BEFORE_EXPIRY);
-            let holds = left(c).is_none_or(|l| !l.is_zero());
-            if fresh || (holds && c.looked_up.elapsed() < LOOKUP_AT_MOST_EVERY) {
-                return Ok(c.creds.clone());
-            }
+        if let Some(c) = self.usable(false) {
+            return Ok(c);
         }
-        match self.look_up().await {
+        // One lookup at a time. While one is under way, the others take the
+        // credentials found before if they still hold (a slow refresh must
+        // not stall every request), else wait for its result.
+        let _turn = match self.lookup.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Some(c) = self.usable(true) {
+                    return Ok(c);
+                }
+                self.lookup.lock().await
+            }
+        };
+        // A lookup that ended while this one waited its turn.
+        if let Some(c) = self.usable(false) {
+            return Ok(c);
+        }
+        let found = self.look_up().await;
+        let mut cached = self.cache();
+        match found {
             Ok((creds, expiry)) => {
                 *cached = Some(Cached {
                     creds: creds.clone(),
@@ -181,13 +206,31 @@ impl Chain {
             // A failed refresh: the credentials found before, while they
             // hold.
             Err(e) => match cached.as_mut() {
-                Some(c) if left(c).is_none_or(|l| !l.is_zero()) => {
+                Some(c) if c.holds() => {
                     c.looked_up = Instant::now();
                     Ok(c.creds.clone())
                 }
                 _ => Err(e),
             },
         }
+    }
+
+    /// The credentials found before, when they do without a lookup: not
+    /// yet due for a refresh, or holding and looked up within
+    /// [`LOOKUP_AT_MOST_EVERY`] — or, with `holding`, merely holding.
+    fn usable(&self, holding: bool) -> Option<Creds> {
+        let cached = self.cache();
+        let c = cached.as_ref()?;
+        let fresh = c.left().is_none_or(|l| l > REFRESH_BEFORE_EXPIRY);
+        let recent = c.looked_up.elapsed() < LOOKUP_AT_MOST_EVERY;
+        (fresh || (c.holds() && (holding || recent))).then(|| c.creds.clone())
+    }
+
+    /// The cache, never held across an await.
+    fn cache(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        self.cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn look_up(&self) -> Result<(Creds, Option<SystemTime>)> {
@@ -233,12 +276,14 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Hands out credentials that hold for `lasts`, failing every lookup
-    /// after the first when `then_fail`; counts its lookups.
+    /// after the first when `then_fail`, or never answering it when
+    /// `then_hang`; counts its lookups.
     #[derive(Debug)]
     struct Provider {
         lookups: Arc<AtomicUsize>,
         lasts: Duration,
         then_fail: bool,
+        then_hang: bool,
     }
 
     impl aws_credential_types::provider::ProvideCredentials for Provider {
@@ -247,6 +292,9 @@ mod tests {
             Self: 'a,
         {
             let n = self.lookups.fetch_add(1, Ordering::SeqCst);
+            if n > 0 && self.then_hang {
+                return future::ProvideCredentials::new(std::future::pending());
+            }
             future::ProvideCredentials::ready(if n > 0 && self.then_fail {
                 Err(
                     aws_credential_types::provider::error::CredentialsError::not_loaded(
@@ -266,11 +314,16 @@ mod tests {
     }
 
     fn chain(lasts: Duration, then_fail: bool) -> (Chain, Arc<AtomicUsize>) {
+        chain_of(lasts, then_fail, false)
+    }
+
+    fn chain_of(lasts: Duration, then_fail: bool, then_hang: bool) -> (Chain, Arc<AtomicUsize>) {
         let lookups = Arc::new(AtomicUsize::new(0));
         let provider = Provider {
             lookups: lookups.clone(),
             lasts,
             then_fail,
+            then_hang,
         };
         let config = aws_config::SdkConfig::builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
@@ -296,12 +349,38 @@ mod tests {
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
         // Due for a refresh, looked up again (as if 10 s had passed): the
         // lookup fails, the credentials found before still hold.
-        chain.cached.lock().await.as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
+        chain.cache().as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
         assert_eq!(lookups.load(Ordering::SeqCst), 2);
         // Expired ones are not kept: the lookup's error.
-        chain.cached.lock().await.as_mut().unwrap().expiry = Some(SystemTime::UNIX_EPOCH);
+        chain.cache().as_mut().unwrap().expiry = Some(SystemTime::UNIX_EPOCH);
         let e = chain.credentials().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Authentication, "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_slow_refresh_does_not_stall_requests_while_the_credentials_hold() {
+        let (chain, lookups) = chain_of(Duration::from_secs(240), false, true);
+        let chain = Arc::new(chain);
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        // Due for a refresh; the refresh never answers.
+        chain.cache().as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
+        let refreshing = tokio::spawn({
+            let chain = chain.clone();
+            async move { chain.credentials().await }
+        });
+        while lookups.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        // Every other request takes the credentials that still hold.
+        for _ in 0..3 {
+            let c = tokio::time::timeout(Duration::from_secs(2), chain.credentials())
+                .await
+                .expect("not stalled by the refresh under way")
+                .unwrap();
+            assert_eq!(c.access_key_id, "AKID0");
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 2, "one lookup at a time");
+        refreshing.abort();
     }
 }

@@ -495,12 +495,16 @@ async fn stream_reads_are_retried_like_any_request() {
         proxy.script("DescribeStream", [Fault::Http500, Fault::Throttling]);
         proxy.script("GetShardIterator", [Fault::DropBefore]);
         proxy.script("GetRecords", [Fault::Http503, Fault::DropAfter]);
+        // An empty page is GetRecords' fault alone: met elsewhere, the
+        // request goes on and nothing is counted.
+        proxy.script("DescribeTable", [Fault::EmptyPage]);
         let mut position = StreamPosition::oldest();
         let records = client.read_changes(&table, &mut position).await.unwrap();
         assert_eq!(counts(&records), [1, 2]);
         // Every scripted fault was met (and retried).
         let faults: u64 = proxy.stats().faults.values().sum();
         assert_eq!(faults, 5, "{:?}", proxy.stats());
+        assert_eq!(proxy.stats().fault(Fault::EmptyPage), 0);
         assert!(
             client
                 .read_changes(&table, &mut position)

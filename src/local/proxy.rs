@@ -377,11 +377,14 @@ fn loopback_upstream(url: &str) -> Result<String> {
     if authority.as_str().contains('@') {
         return refuse("has user information");
     }
+    if uri.query().is_some() || !matches!(uri.path(), "" | "/") {
+        return refuse("has a path or query (requests are forwarded to `/`)");
+    }
     let host = authority
         .host()
         .trim_start_matches('[')
         .trim_end_matches(']');
-    let loopback = host == "localhost"
+    let loopback = host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<IpAddr>()
             .map(|ip| ip.is_loopback())
@@ -389,7 +392,7 @@ fn loopback_upstream(url: &str) -> Result<String> {
     if !loopback {
         return refuse("is not a loopback address");
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    Ok(format!("http://{authority}"))
 }
 
 impl FaultProxy {
@@ -549,7 +552,12 @@ async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>) {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((s, _)) => s,
-                Err(_) => continue,
+                // Out of file descriptors, say: wait a little rather than
+                // spin on an error that lasts.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
             },
             _ = stop.changed() => break,
         };
@@ -672,6 +680,9 @@ async fn handle(
                 .and_then(VecDeque::pop_front)
                 .or_else(|| faults.draw(&mut st.rng)),
         };
+        // An empty page is a fault of GetRecords alone: elsewhere the
+        // request goes on as it is, and nothing is counted.
+        let fault = fault.filter(|f| *f != Fault::EmptyPage || op == "GetRecords");
         match fault {
             Some(f) => {
                 *st.stats.faults.entry(f).or_default() += 1;
@@ -993,7 +1004,13 @@ mod tests {
         );
         assert!(loopback_upstream("http://[::1]:8000").is_ok());
         assert!(loopback_upstream("http://localhost:1").is_ok());
+        assert_eq!(
+            loopback_upstream("http://LocalHost:1").unwrap(),
+            "http://LocalHost:1"
+        );
         for bad in [
+            "http://127.0.0.1:8000/x",
+            "http://127.0.0.1:8000/?q=1",
             "https://127.0.0.1:8000",
             "http://10.0.0.1:8000",
             "http://127.0.0.1:1@evil.example/",

@@ -735,10 +735,25 @@ impl Client {
             for shard in &ready {
                 visited.insert(shard.shard_id.clone());
                 let is_closed = closed.contains(shard.shard_id.as_str());
-                out.extend(
-                    self.read_shard(table, &arn, shard, is_closed, &mut next)
-                        .await?,
-                );
+                let read = self
+                    .read_shard(table, &arn, shard, is_closed, &mut next)
+                    .await;
+                // Every error of a shard names it, and how far it was read.
+                let read = read.map_err(|e| {
+                    let upto = next
+                        .read
+                        .get(&shard.shard_id)
+                        .map_or_else(String::new, |seq| {
+                            format!(", read up to sequence number {seq}")
+                        });
+                    e.map_message(|m| {
+                        format!(
+                            "stream of table `{table}`, shard `{}`{upto}: {m}",
+                            shard.shard_id
+                        )
+                    })
+                })?;
+                out.extend(read);
             }
         }
         next.stream_arn = Some(arn);

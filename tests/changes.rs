@@ -546,6 +546,11 @@ async fn a_failed_read_does_not_move_the_position() {
         let (result, mut position) = read.await.unwrap();
         let e = result.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        // The error names the shard, and how far it was read.
+        assert!(
+            e.message().contains(", shard `") && e.message().contains("read up to sequence number"),
+            "{e}"
+        );
         assert_eq!(proxy.stats().by_op["GetRecords"], 2);
         assert_eq!(position, before, "the position did not move");
         // The next call returns the records the failed one had read.

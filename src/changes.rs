@@ -217,9 +217,7 @@ impl ChangeRecord {
     /// answers do not). With a configured table prefix this is the full
     /// name, prefix included.
     pub fn table_name(&self) -> Option<&str> {
-        let arn = self.source_arn.as_deref()?;
-        let rest = &arn[arn.find(":table/")? + ":table/".len()..];
-        Some(rest.split('/').next().unwrap_or(rest))
+        arn_table(self.source_arn.as_deref()?)
     }
 
     /// Whether time to live deleted the item: a `REMOVE` made by DynamoDB
@@ -535,12 +533,27 @@ fn ready_shards<'a>(
 /// turned on or not), when it is on or the position is already in it — a
 /// stream turned off stays readable for a day, so a position in it reads on
 /// to its end (its shards are closed).
+/// The table a table's or stream's ARN names (`…:table/<name>/stream/…`).
+fn arn_table(arn: &str) -> Option<&str> {
+    let rest = &arn[arn.find(":table/")? + ":table/".len()..];
+    Some(rest.split('/').next().unwrap_or(rest))
+}
+
 fn stream_to_read(
     table: &str,
     position: Option<&str>,
     latest: Option<&str>,
     enabled: bool,
 ) -> Result<String> {
+    // A position (a checkpoint file, say) of another table's stream.
+    if let Some(other) = position.and_then(arn_table)
+        && latest.and_then(arn_table).is_some_and(|t| t != other)
+    {
+        return Err(Error::validation(format!(
+            "the stream position is for table `{other}`'s stream, not table `{table}`'s; use a \
+             position (or checkpoint) of `{table}`, or start from StreamPosition::oldest()"
+        )));
+    }
     match (position, latest) {
         (Some(mine), Some(now)) if mine != now => Err(Error::validation(format!(
             "the stream position is for stream `{mine}`, but table `{table}`'s stream is \
@@ -1275,6 +1288,23 @@ mod tests {
         assert!(e.contains("turned off and on again"), "{e}");
         let e = read(Some("s1"), Some("s2"), false).unwrap_err();
         assert!(e.contains("turned off and on again"), "{e}");
+        // Another table's stream: said so, not "turned off and on again".
+        let arn = |t: &str| {
+            format!(
+                "arn:aws:dynamodb:us-east-1:000000000000:table/{t}/stream/2026-12-04T00:00:00.000"
+            )
+        };
+        let (a, t, t2) = (arn("a"), arn("t"), format!("{}1", arn("t")));
+        let e = stream_to_read("t", Some(&a), Some(&t), true).unwrap_err();
+        assert!(
+            e.message()
+                .contains("for table `a`'s stream, not table `t`'s"),
+            "{e}"
+        );
+        let e = stream_to_read("t", Some(&t), Some(&t2), true).unwrap_err();
+        assert!(e.message().contains("turned off and on again"), "{e}");
+        assert_eq!(arn_table(&arn("my-table")), Some("my-table"));
+        assert_eq!(arn_table("not an arn"), None);
     }
 
     #[test]

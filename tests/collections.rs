@@ -165,6 +165,31 @@ async fn one_query_reads_three_entity_types_each_as_its_own() {
     .await;
 }
 
+/// A projection that names none of the type attribute or the key fields:
+/// the members are still told apart (the crate asks for what it needs).
+#[tokio::test]
+async fn a_projection_keeps_every_members_items() {
+    isolated(async {
+        shop().await;
+        let key = item!(Customer {
+            customer_id: "c1",
+            kind: ""
+        });
+        let all = CustomerItems::list_items(
+            &key,
+            opts![projection_expression: "#n, total, city", expression_attribute_names: %{"#n" => "name"}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(tally(&all), (1, 5, 2), "{all:?}");
+        let page = CustomerItems::query_page(&key, opts![projection_expression: "city"])
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 8, "{:?}", page.items);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn collections_page_and_take_sort_key_ranges() {
     isolated(async {
@@ -321,6 +346,15 @@ async fn a_collection_hides_each_members_expired_items_by_its_own_ttl() {
         // A page counts the same way.
         let page = AccountItems::query_page(&key, opts![]).await.unwrap();
         assert_eq!(tokens(&page.items), ["account", "live"]);
+        assert_eq!(page.count, 2);
+        let counted = AccountItems::query_page(&key, opts![select: :count])
+            .await
+            .unwrap();
+        assert_eq!(counted.count, 2, "an expired item is not counted");
+        let counted = AccountItems::query_page(&key, opts![select: :count, include_expired: true])
+            .await
+            .unwrap();
+        assert_eq!(counted.count, 3);
     })
     .await;
 }

@@ -306,22 +306,42 @@ pub(crate) fn is_expired_item(ctx: &Ctx, item: &WireItem) -> bool {
 /// it never expires), is not in the past, or is more than five years in the
 /// past (which DynamoDB never expires).
 ///
-/// None for a collection read: its members may each keep their time to live
-/// in another attribute (or none), so each item is checked after reading,
-/// by its own member's (`is_expired_item`).
+/// A collection read: each member keeps its time to live in an attribute
+/// of its own (or none), so the filter holds each typed item to its own
+/// member's — and each item is checked again after reading, by its member's
+/// (`is_expired_item`: items without a type attribute are told apart only
+/// then). Counts (`select: :count`) leave expired items out this way too.
 pub(crate) fn ttl_filter(ctx: &Ctx, opts: &Opts, ph: &mut Placeholders) -> Option<String> {
-    let attr = ctx.schema.ttl?;
-    if opts.include_expired == Some(true) || ctx.collection.is_some() {
+    if opts.include_expired == Some(true) {
         return None;
     }
+    if let Some(members) = ctx.collection {
+        let t = ph.name(ctx.schema.type_attribute());
+        let clauses: Vec<String> = members
+            .iter()
+            .filter_map(|m| {
+                let live = live_clause(ctx, m.ttl?, ph);
+                let name = ph.value(Value::String(m.type_name().to_owned()));
+                Some(format!(
+                    "(attribute_not_exists({t}) OR {t} <> {name} OR {live})"
+                ))
+            })
+            .collect();
+        return (!clauses.is_empty()).then(|| clauses.join(" AND "));
+    }
+    let attr = ctx.schema.ttl?;
+    Some(live_clause(ctx, attr, ph))
+}
+
+/// An item whose `attr` does not expire it now: not a number (unset), not
+/// in the past, or more than five years in the past.
+fn live_clause(ctx: &Ctx, attr: &str, ph: &mut Placeholders) -> String {
     let n = ph.name(attr);
     let number = ph.value(Value::String("N".to_owned()));
     let secs = ctx.now.epoch_seconds();
     let now = ph.value(Value::Number(Number::from(secs)));
     let horizon = ph.value(Value::Number(Number::from(secs - TTL_HORIZON_SECS)));
-    Some(format!(
-        "NOT attribute_type({n}, {number}) OR {n} >= {now} OR {n} < {horizon}"
-    ))
+    format!("NOT attribute_type({n}, {number}) OR {n} >= {now} OR {n} < {horizon}")
 }
 
 /// Single-table design: the filter that keeps a query's or scan's items to
@@ -394,6 +414,29 @@ pub(crate) fn projection(
         std::iter::once(&*s.partition_key_name).chain(sk),
     );
     Ok(Some(p))
+}
+
+/// The projection of a query or scan: the user's, with the table's key
+/// attributes ([`projection`]). A collection read tells its members apart
+/// and leaves out expired items on the client, so it also asks for the
+/// type attribute, every member's key fields (for items without a type
+/// attribute) and, unless `include_expired`, every member's `ttl`.
+pub(crate) fn query_projection(
+    ctx: &Ctx,
+    opts: &Opts,
+    ph: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut p = projection(ctx, opts.projection_expression.as_deref(), ph)?;
+    if let (Some(p), Some(members)) = (p.as_mut(), ctx.collection) {
+        project(p, ph, [ctx.schema.type_attribute()]);
+        for m in members {
+            project(p, ph, m.key_fields());
+            if opts.include_expired != Some(true) {
+                project(p, ph, m.ttl);
+            }
+        }
+    }
+    Ok(p)
 }
 
 /// Adds `attrs` to projection `p`, each unless `p` already names it (or a

@@ -23,7 +23,7 @@
 //!   operator on an index without a sort key, sort operator with the index's
 //!   sort field unset, `consistent_read` on a GSI.
 
-use super::{Ctx, only, projection};
+use super::{Ctx, only};
 use crate::error::{Error, Result};
 use crate::expression::{ExprKind, Placeholders};
 use crate::key::{self, KeyField, KeyPart, MAX_SORT_KEY_BYTES};
@@ -170,7 +170,7 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts, operation: &str)
         .as_deref()
         .map(|f| ph.user_expression("filter_expression", f, ExprKind::Condition))
         .transpose()?;
-    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
+    let projection = super::query_projection(ctx, opts, &mut ph)?;
     ph.check_all_used()?;
     // Time to live: expired items are left out, unless `include_expired`.
     let ttl = super::ttl_filter(ctx, opts, &mut ph);
@@ -789,7 +789,7 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
         .as_deref()
         .map(|f| ph.user_expression("filter_expression", f, ExprKind::Condition))
         .transpose()?;
-    let projection = projection(ctx, opts.projection_expression.as_deref(), &mut ph)?;
+    let projection = super::query_projection(ctx, opts, &mut ph)?;
     ph.check_all_used()?;
     // Time to live: expired items are left out, unless `include_expired`.
     let ttl = super::ttl_filter(ctx, opts, &mut ph);

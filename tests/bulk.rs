@@ -338,6 +338,18 @@ async fn a_stream_dropped_after_its_first_item_fetched_one_page() {
             .await
             .unwrap();
         assert_eq!(ten.len(), 10);
+        // scan_to_channel stops when its receiver goes, not at its next
+        // send: a filter nothing matches would have it read every page.
+        let before = count("Scan", &table);
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let task = stream::scan_to_channel::<Product>(
+            tx,
+            opts![page_size: 10, filter_expression: "attribute_not_exists(id)"],
+        );
+        drop(rx);
+        task.await.unwrap().unwrap();
+        let scans = count("Scan", &table) - before;
+        assert!(scans <= 1, "{scans} pages read for a receiver gone");
     })
     .await;
 }
@@ -402,6 +414,29 @@ async fn a_stream_yields_the_items_before_one_that_does_not_decode_then_its_erro
             assert_eq!(err.kind(), ErrorKind::Decode, "{name}: {err}");
             assert_eq!(err.field(), Some("n"), "{name}: {err}");
             assert!(s.next().await.is_none(), "{name}: nothing after the error");
+        }
+        // scan_to_channel in batches: the items read before the misfit come
+        // as a last batch, then the error.
+        for batch_size in [1, 50] {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+            let task = stream::scan_to_channel::<Product>(
+                tx,
+                opts![page_size: 100, batch_size: batch_size],
+            );
+            let mut got = Vec::new();
+            let mut error = None;
+            while let Some(msg) = rx.recv().await {
+                assert!(error.is_none(), "nothing after the error");
+                match msg {
+                    ScanMessage::Item(p) => got.push(p.id),
+                    ScanMessage::Batch(items) => got.extend(items.into_iter().map(|p| p.id)),
+                    ScanMessage::Error(e) => error = Some(e),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            assert_eq!(got, before, "batch_size {batch_size}");
+            assert_eq!(error.unwrap().kind(), ErrorKind::Decode);
+            assert_eq!(task.await.unwrap().unwrap_err().kind(), ErrorKind::Decode);
         }
     })
     .await;

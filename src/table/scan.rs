@@ -14,8 +14,8 @@ use crate::request::Scan;
 use crate::schema::Schema;
 
 impl Client {
-    /// One page of a scan over the schema's table (every item in the table
-    /// is decoded as `T`). Options: `limit` (the page's item limit),
+    /// One page of a scan over the schema's table (`T`'s items only: the
+    /// crate filters on the type attribute). Options: `limit` (the page's item limit),
     /// `index_name`, `consistent_read`, `filter_expression`,
     /// `projection_expression` with names and values, `page_size`,
     /// `exclusive_start_key` or `cursor`, `select`, `include_expired`.

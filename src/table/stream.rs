@@ -464,10 +464,12 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
 
 /// Runs a scan in a new task, sending [`ScanMessage::Item`]s (or
 /// [`ScanMessage::Batch`]es of `batch_size`) into `sender`, then
-/// [`ScanMessage::Complete`] — or [`ScanMessage::Error`] when the scan fails.
-/// `segments` (default 1) greater than 1 scans segments concurrently. The
-/// task returns the same outcome. If the receiver goes away, the scan stops
-/// and the task returns `Ok(())`.
+/// [`ScanMessage::Complete`] — or, when the scan fails, the items read
+/// before the error and then [`ScanMessage::Error`]. With `segments` or
+/// `concurrency` given, segments are scanned concurrently (as
+/// [`parallel_scan`], `segments` default 4); else one. The task returns
+/// the same outcome. If the receiver goes away, the scan stops at once and
+/// the task returns `Ok(())`.
 ///
 /// Called outside a tokio runtime, it cannot start a task: the handle it
 /// returns is then a finished one, holding the error (and the error is sent
@@ -502,7 +504,15 @@ fn scan_to_channel_with<T: Schema>(
     let early = sender.clone();
     let work = async move {
         let mut buf: Vec<T> = Vec::with_capacity(batch.clamp(1, 1024));
-        while let Some(next) = items.next().await {
+        loop {
+            // A receiver gone stops the scan at once, not at the next send
+            // (which a large batch or a sparse filter may put far off).
+            let next = tokio::select! {
+                biased;
+                () = sender.closed() => return Ok(()),
+                next = items.next() => next,
+            };
+            let Some(next) = next else { break };
             match next {
                 Ok(item) => {
                     if batch == 1 {
@@ -521,6 +531,10 @@ fn scan_to_channel_with<T: Schema>(
                     }
                 }
                 Err(e) => {
+                    // The items read before the error come first.
+                    if !buf.is_empty() && sender.send(ScanMessage::Batch(buf)).await.is_err() {
+                        return Ok(());
+                    }
                     let _ = sender.send(ScanMessage::Error(e.clone())).await;
                     return Err(e);
                 }

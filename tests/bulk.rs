@@ -286,6 +286,32 @@ async fn scan_pages_and_filters() {
     .await;
 }
 
+/// A parallel scan of many segments runs `concurrency` segment tasks at a
+/// time, not one task per segment from the start.
+#[tokio::test]
+async fn many_segments_are_not_many_tasks_at_once() {
+    isolated(async {
+        seed(20).await;
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let before = metrics.num_alive_tasks();
+        let mut s = Box::pin(stream::parallel_scan::<Product>(
+            opts![segments: 2000, concurrency: 2],
+        ));
+        s.next().await.unwrap().unwrap();
+        let alive = metrics.num_alive_tasks().saturating_sub(before);
+        assert!(alive <= 20, "{alive} tasks alive for the stream");
+        drop(s);
+        let scan = tokio::spawn(dynamo::table::parallel_scan::<Product>(
+            opts![segments: 2000, concurrency: 2],
+        ));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let alive = metrics.num_alive_tasks().saturating_sub(before);
+        assert!(alive <= 20, "{alive} tasks alive for parallel_scan");
+        scan.abort();
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn parallel_scan_returns_each_item_once_for_1_2_4_8_segments() {
     isolated(async {

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::{Page, page_of};
@@ -68,16 +67,13 @@ impl Client {
         };
         let base = plan::query::scan(&ctx, &per_request, "parallel_scan")?;
         crate::client::runtime()?;
-        let permits = Arc::new(Semaphore::new(concurrency));
-        let mut set = JoinSet::new();
-        for segment in 0..segments {
+        // A task per segment running, `concurrency` at a time: the next
+        // segment starts when one ends (a million segments are not a
+        // million tasks at once).
+        let spawn = |set: &mut JoinSet<Result<Vec<T>>>, segment: usize| {
             let mut req = Scan(plan::query::segment(&base, segment, segments));
-            let (client, ctx, permits) = (self.clone(), ctx.clone(), permits.clone());
+            let (client, ctx) = (self.clone(), ctx.clone());
             set.spawn(async move {
-                let _permit = permits
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Error::transport("scan was cancelled"))?;
                 let mut items: Vec<T> = Vec::new();
                 loop {
                     let answer = client.execute(&req).await?;
@@ -92,12 +88,28 @@ impl Client {
                     }
                 }
             });
+        };
+        let mut set = JoinSet::new();
+        let mut next = 0;
+        while next < segments.min(concurrency) {
+            spawn(&mut set, next);
+            next += 1;
         }
-        let mut parts = Vec::with_capacity(segments);
+        let mut parts = Vec::new();
+        let mut total = 0usize;
         while let Some(joined) = set.join_next().await {
             let items = joined
                 .map_err(|e| Error::transport(format!("a scan segment task failed: {e}")))??;
+            total += items.len();
             parts.push(items);
+            // Enough for `limit`: the segments still running are dropped.
+            if limit.is_some_and(|l| total >= l) {
+                break;
+            }
+            if next < segments {
+                spawn(&mut set, next);
+                next += 1;
+            }
         }
         let mut all: Vec<T> = parts.into_iter().flatten().collect();
         if let Some(l) = limit {

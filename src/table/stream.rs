@@ -68,7 +68,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::client::Client;
@@ -408,20 +408,15 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
         concurrency,
         tx,
     } = start;
-    let permits = Arc::new(Semaphore::new(concurrency));
-    let mut set = JoinSet::new();
-    for segment in 0..segments {
+    // One task per segment running, `concurrency` at a time, started by a
+    // task of their own as others end (a million segments are not a
+    // million tasks at once). Dropping the stream aborts it, and with it
+    // every segment's task.
+    let failed_tx = tx.clone();
+    let spawn = move |set: &mut JoinSet<()>, segment: usize| {
         let mut req = plan::query::segment(&base, segment, segments);
-        let (client, ctx, tx, permits) = (
-            setup.client.clone(),
-            setup.ctx.clone(),
-            tx.clone(),
-            permits.clone(),
-        );
+        let (client, ctx, tx) = (setup.client.clone(), setup.ctx.clone(), tx.clone());
         set.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
             loop {
                 let mut page = match client.execute(&ScanText(&req)).await {
                     Err(e) => {
@@ -458,8 +453,30 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                 }
             }
         });
-    }
-    set
+    };
+    let mut driver = JoinSet::new();
+    driver.spawn(async move {
+        let mut set = JoinSet::new();
+        let mut next = 0;
+        loop {
+            while next < segments && set.len() < concurrency {
+                spawn(&mut set, next);
+                next += 1;
+            }
+            match set.join_next().await {
+                None => return,
+                Some(Ok(())) => {}
+                // A segment's task that panicked ends its segment early:
+                // report it (the consumer's channel is still open).
+                Some(Err(e)) => {
+                    let failed = Error::transport(format!("a scan segment task failed: {e}"));
+                    let _ = failed_tx.send(Err(failed)).await;
+                    return;
+                }
+            }
+        }
+    });
+    driver
 }
 
 /// Runs a scan in a new task, sending [`ScanMessage::Item`]s (or

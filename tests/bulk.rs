@@ -312,6 +312,34 @@ async fn many_segments_are_not_many_tasks_at_once() {
     .await;
 }
 
+/// `list_items` with a `limit` and a filter that matches late: DynamoDB's
+/// `Limit` counts items read before the filter, so each request asks for
+/// more as the filter leaves items out — a few requests, not one per item.
+#[tokio::test]
+async fn a_sparse_filter_with_a_limit_costs_a_few_requests() {
+    requests();
+    isolated_and_counted(async {
+        seed(1400).await;
+        let table = Product::schema().effective_table_name();
+        let before = count("Query", &table);
+        let key = item!(Product { category: "cat0" });
+        let found = Product::list_items(
+            &key,
+            opts![limit: 1, filter_expression: "n = :n", expression_attribute_values: %{":n" => 1393}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].n, 1393);
+        let queries = count("Query", &table) - before;
+        assert!(queries <= 6, "{queries} requests for one item out of 200");
+        // Without a filter, a limit reads no more than it keeps.
+        let two = Product::list_items(&key, opts![limit: 2]).await.unwrap();
+        assert_eq!(two.len(), 2);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn parallel_scan_returns_each_item_once_for_1_2_4_8_segments() {
     isolated(async {

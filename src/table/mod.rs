@@ -52,6 +52,10 @@ use crate::plan::{self, Ctx};
 use crate::schema::{AsKey, Schema};
 use crate::update::Updates;
 
+/// The most items a `list_items` request with a `limit` asks DynamoDB to
+/// read per item still wanted, when a filter leaves items out.
+const MAX_READ_SCALE: usize = 1000;
+
 pub use crate::plan::batch::{DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET, MAX_BATCH_WRITE};
 pub use crate::request::{
     BillingMode, IndexInfo, IndexSpec, LocalIndexSpec, Projection, TableInfo, TableSpec, TtlInfo,
@@ -280,15 +284,31 @@ impl Client {
         mut decode: impl FnMut(crate::codec::wire::WireItem) -> Result<Option<T>>,
     ) -> Result<Vec<T>> {
         let mut out: Vec<T> = Vec::new();
+        // Items read per item kept, as the pages so far tell.
+        let mut scale: usize = 1;
         loop {
             if let Some(limit) = opts.limit {
                 let remaining = limit.saturating_sub(out.len());
-                let per_page = opts.page_size.map_or(remaining, |p| p.min(remaining));
+                let wanted = remaining.saturating_mul(scale);
+                let per_page = opts.page_size.map_or(wanted, |p| p.min(wanted));
                 req.0.limit = Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX));
             }
             let answer = self.execute(&req).await?;
+            let before = out.len();
             for i in answer.items {
                 out.extend(decode(i)?);
+            }
+            // DynamoDB's `Limit` counts the items read before the filter:
+            // when the filter (or the client, for a collection) leaves some
+            // out, the next request asks for more in proportion, so that a
+            // sparse filter costs a few requests rather than one per item.
+            let kept = (out.len() - before) as u64;
+            if kept < answer.scanned_count {
+                let ratio = match kept {
+                    0 => scale.saturating_mul(10),
+                    k => usize::try_from(answer.scanned_count.div_ceil(k)).unwrap_or(usize::MAX),
+                };
+                scale = ratio.clamp(1, MAX_READ_SCALE);
             }
             match answer.last_evaluated_key {
                 Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {

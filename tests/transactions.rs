@@ -669,3 +669,81 @@ async fn transact_get_reads_several_schemas_as_one_snapshot() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_update_written_by_hand_in_a_transaction() {
+    isolated(async {
+        accounts(100, 5).await;
+        transaction::transact(vec![
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :amount",
+                values! {":amount" => 30},
+            ),
+            Tx::update_expression(
+                &item!(Account { id: "source" }),
+                "SET balance = balance - :amount",
+                values! {":amount" => 30},
+            ),
+            Tx::update_expression(
+                &item!(Account { id: "dest" }),
+                "SET balance = balance + :amount, owner = :owner",
+                values! {":amount" => 30, ":owner" => "carol"},
+            )
+            .condition("attribute_exists(balance)", values! {}),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(balances().await, (70, 35));
+        let dest = Account::get_item(&item!(Account { id: "dest" }))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(dest.owner, "carol");
+
+        // Checked when built, named by position: a key attribute, an unused
+        // placeholder, one placeholder with two values.
+        let e = transaction::transact(vec![
+            Tx::put(item!(Account {
+                id: "x",
+                owner: "x",
+                balance: 1
+            })),
+            Tx::update_expression(
+                &item!(Account { id: "dest" }),
+                "SET pk = :v",
+                values! {":v" => "y"},
+            ),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(e.message().contains("transaction action 1"), "{e}");
+        assert!(e.message().contains("`pk`"), "{e}");
+        let e = transaction::transact(vec![Tx::update_expression(
+            &item!(Account { id: "dest" }),
+            "SET balance = :v",
+            values! {":v" => 1, ":unused" => 2},
+        )])
+        .await
+        .unwrap_err();
+        assert!(e.message().contains(":unused"), "{e}");
+        let e = transaction::transact(vec![
+            Tx::update_expression(
+                &item!(Account { id: "source" }),
+                "SET balance = balance - :amount",
+                values! {":amount" => 30},
+            ),
+            Tx::check(
+                &item!(Account { id: "source" }),
+                "balance >= :amount",
+                values! {":amount" => 40},
+            ),
+        ])
+        .await
+        .unwrap_err();
+        assert!(e.message().contains("both define `:amount`"), "{e}");
+        assert_eq!(balances().await, (70, 35), "nothing sent");
+    })
+    .await;
+}

@@ -61,6 +61,9 @@ enum Action {
         key: KeyAttrs,
         updates: Updates,
         plan: UpdatePlan,
+        /// An update written by hand, with its `:placeholder` values, in
+        /// place of `updates` ([`Tx::update_expression`]).
+        expression: Option<Box<(String, BTreeMap<String, Value>)>>,
     },
     Delete {
         key: KeyAttrs,
@@ -166,6 +169,65 @@ impl Tx {
                         key: attrs,
                         updates,
                         plan,
+                        expression: None,
+                    },
+                    conds: Vec::new(),
+                    version: None,
+                })
+            })(),
+        }
+    }
+
+    /// Changes the item with `key`'s primary key with an update written by
+    /// hand (`SET`, `REMOVE`, `ADD`, `DELETE` clauses), as `update_item`'s
+    /// `update_expression` option does: checked when built, bare reserved
+    /// words are fine, and it may not change the key or the attributes the
+    /// crate writes itself (whose own actions join its `SET` clause).
+    /// `values` defines its `:placeholders`.
+    ///
+    /// ```
+    /// # use dynamo::prelude::*;
+    /// # dynamo_item! {
+    /// #     pub struct Post {
+    /// #         table_name "posts";
+    /// #         field :id, partition_key;
+    /// #         field :likes: i64;
+    /// #     }
+    /// # }
+    /// let tx = Tx::update_expression(
+    ///     &item!(Post { id: "p1" }),
+    ///     "SET likes = likes + :one",
+    ///     values! {":one" => 1},
+    /// );
+    /// # let _ = tx;
+    /// ```
+    pub fn update_expression<K: AsKey>(
+        key: K,
+        expression: impl Into<String>,
+        values: BTreeMap<String, Value>,
+    ) -> Tx {
+        let key = key.as_key();
+        let expression = expression.into();
+        Tx {
+            prepared: (|| {
+                let (ctx, attrs, id) = keyed(key)?;
+                let plan = UpdatePlan::new(&ctx, key)?;
+                let updates = Updates::new();
+                // Rendered now so mistakes are reported with the action.
+                plan.render(&updates, Some(&expression), None, &BTreeMap::new(), &values)?;
+                let size = key_size(&attrs)
+                    + expression.len()
+                    + values.values().map(value_size).sum::<usize>();
+                Ok(Prepared {
+                    kind: "update",
+                    table: ctx.table,
+                    key: id,
+                    size,
+                    action: Action::Update {
+                        key: attrs,
+                        updates,
+                        plan,
+                        expression: Some(Box::new((expression, values))),
                     },
                     conds: Vec::new(),
                     version: None,
@@ -243,8 +305,20 @@ impl Tx {
             }
             // Checked now, so mistakes are reported with the action.
             match &p.action {
-                Action::Update { updates, plan, .. } => {
-                    plan.render(updates, None, Some(&condition), &BTreeMap::new(), &values)?;
+                Action::Update {
+                    updates,
+                    plan,
+                    expression,
+                    ..
+                } => {
+                    let (expression, values) = with_expression(expression.as_deref(), &values)?;
+                    plan.render(
+                        updates,
+                        expression,
+                        Some(&condition),
+                        &BTreeMap::new(),
+                        &values,
+                    )?;
                 }
                 _ => {
                     plain_condition(Some(&condition), &BTreeMap::new(), &values, None)?;
@@ -275,9 +349,15 @@ impl Prepared {
                     exprs,
                 }
             }
-            Action::Update { key, updates, plan } => {
+            Action::Update {
+                key,
+                updates,
+                plan,
+                expression,
+            } => {
+                let (expression, values) = with_expression(expression.as_deref(), &values)?;
                 let (update, condition, exprs) =
-                    plan.render(&updates, None, condition, &none, &values)?;
+                    plan.render(&updates, expression, condition, &none, &values)?;
                 TxAction::Update {
                     table: self.table,
                     key,
@@ -322,6 +402,43 @@ impl Prepared {
     }
 }
 
+/// A hand-written update's expression, and its values merged with the
+/// conditions' `values` (the same placeholder must mean the same value).
+fn with_expression<'a>(
+    expression: Option<&'a (String, BTreeMap<String, Value>)>,
+    values: &BTreeMap<String, Value>,
+) -> Result<(Option<&'a str>, BTreeMap<String, Value>)> {
+    let Some((expression, own)) = expression else {
+        return Ok((None, values.clone()));
+    };
+    let mut all = own.clone();
+    merge_values(&mut all, values, "the update expression and its condition")?;
+    Ok((Some(expression.as_str()), all))
+}
+
+/// Adds `from` to `into`; a placeholder both define with different values
+/// is a `ValidationError` naming `what` defined them.
+fn merge_values(
+    into: &mut BTreeMap<String, Value>,
+    from: &BTreeMap<String, Value>,
+    what: &str,
+) -> Result<()> {
+    for (k, v) in from {
+        match into.get(k) {
+            Some(old) if old != v => {
+                return Err(Error::validation(format!(
+                    "{what} both define `{k}`, with different values ({old:?} and {v:?}); rename \
+                     one of them"
+                )));
+            }
+            _ => {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// All conditions joined with `AND`, and their placeholder values merged
 /// (the same placeholder must mean the same value everywhere).
 fn combine_conditions(
@@ -333,19 +450,7 @@ fn combine_conditions(
         _ => {
             let mut values: BTreeMap<String, Value> = BTreeMap::new();
             for (_, vs) in conds {
-                for (k, v) in vs {
-                    match values.get(k) {
-                        Some(old) if old != v => {
-                            return Err(Error::validation(format!(
-                                "the conditions merged on one item both define `{k}`, with different values \
-                                 ({old:?} and {v:?}); rename one of them"
-                            )));
-                        }
-                        _ => {
-                            values.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
+                merge_values(&mut values, vs, "the conditions merged on one item")?;
             }
             let joined = conds
                 .iter()

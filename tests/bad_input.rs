@@ -728,6 +728,19 @@ fn catalogue() -> Vec<Case> {
             }
         ),
         case!(
+            "transaction update written by hand: changes a key field",
+            ValidationError,
+            ["transaction action 0", "`kind`", "part of the primary key"],
+            |c| {
+                c.transact(vec![Tx::update_expression(
+                    key(),
+                    "SET kind = :k",
+                    values! {":k" => "user"},
+                )])
+                .await
+            }
+        ),
+        case!(
             "transact_get with 101 reads",
             ValidationError,
             ["101 reads", "at most 100"],

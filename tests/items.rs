@@ -240,6 +240,68 @@ async fn a_field_named_like_a_key_attribute_is_written_once() {
     .await;
 }
 
+dynamo_item! {
+    /// Keys as generate-schema writes them: fields named like the key
+    /// attributes.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Workspace {
+        table_name "app";
+        field :pk: String, partition_key;
+        field :sk: String, sort_key, default: "WORKSPACE";
+    }
+}
+
+dynamo_item! {
+    /// A child whose foreign key is named like the partition key attribute:
+    /// with a parent of one partition-key field, that attribute is the
+    /// foreign key's value itself.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Page {
+        table_name "app";
+        field :pk: String;
+        field :title: String, sort_key;
+        belongs_to :workspace, Workspace;
+    }
+}
+
+/// A field named like a key attribute is fine when the attribute holds that
+/// field's value as it is; refused when it holds something built from it
+/// (a `prefix_sort_key` name, a child's kind), which the field would lose.
+#[tokio::test]
+async fn fields_named_like_key_attributes_that_are_the_key() {
+    isolated(async {
+        Workspace::create_table().await.unwrap();
+        Workspace::put_item(item!(Workspace { pk: "w1" }))
+            .await
+            .unwrap();
+        let page = item!(Page {
+            pk: "w1",
+            title: "home"
+        });
+        Page::put_item(page.clone()).await.unwrap();
+        assert_eq!(Page::get_item(&page).await.unwrap(), Some(page));
+        let w = Workspace::get_item(&item!(Workspace { pk: "w1" }))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(w.sk, "WORKSPACE");
+
+        // With prefix_sort_key the `sk` attribute holds `sk#WORKSPACE`.
+        let e = dynamo::config::scope(
+            dynamo::config::Config::new().prefix_sort_key(true),
+            Workspace::put_item(item!(Workspace { pk: "w2" })),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().contains("field `sk`") && e.message().contains("prefix_sort_key"),
+            "{e}"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn unset_fields_are_not_written() {
     isolated(async {

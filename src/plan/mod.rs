@@ -508,25 +508,47 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
                 "the {role} key attribute name is empty; set {role}_key_name to a name"
             ));
         }
-        // A belongs_to child's keys are built from its parent's format and
-        // its own kind: a field of the attribute's name is never the key.
-        let whole = fields == [attr]
-            && (role == "partition" || schema.sort_prefix().is_none())
-            && (role == "sort" || schema.placement().is_none());
-        if schema.field(attr).is_some() && !whole {
-            return Err(Error::validation(format!(
-                "`{}`: field `{attr}` is named like the {role} key attribute, which holds the \
-                 key built from {}; the field's own value would never be stored: rename the \
-                 field, or set {role}_key_name to another attribute name",
-                schema.name,
+        // Whether the attribute holds exactly the field of its name: the
+        // one field of the key, with nothing added — no field name
+        // (`prefix_sort_key`), no kind (a `belongs_to` child's sort key);
+        // a child's partition key is its foreign key alone when the
+        // parent's has one field.
+        let (whole, from) = match (role, schema.placement()) {
+            ("partition", Some(rel)) => (
+                rel.parent.partition_key.len() == 1 && rel.foreign_key_field() == attr,
+                format!(
+                    "`{}` in `{}`'s key format",
+                    rel.foreign_key_field(),
+                    rel.parent.name
+                ),
+            ),
+            _ => (
+                fields == [attr]
+                    && (role == "partition"
+                        || (schema.sort_prefix().is_none() && !settings.prefix_sort_key)),
                 if fields.is_empty() {
-                    "the parent's key".to_owned()
+                    "no field of its own".to_owned()
                 } else {
                     fields
                         .iter()
                         .map(|f| format!("`{f}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
+                },
+            ),
+        };
+        if schema.field(attr).is_some() && !whole {
+            return Err(Error::validation(format!(
+                "`{}`: field `{attr}` is named like the {role} key attribute, which holds the \
+                 key built from {from}{}; the field's own value would never be stored: rename \
+                 the field, or set {role}_key_name to another attribute name",
+                schema.name,
+                match (role, schema.sort_prefix()) {
+                    ("sort", Some(kind)) => format!(" after the kind `{kind}`"),
+                    ("sort", None) if settings.prefix_sort_key => {
+                        " with each field's name before it (prefix_sort_key)".to_owned()
+                    }
+                    _ => String::new(),
                 }
             ))
             .with_field(attr));

@@ -286,6 +286,7 @@ impl Client {
         let mut out: Vec<T> = Vec::new();
         // Items read per item kept, as the pages so far tell.
         let mut scale: usize = 1;
+        let mut read: u64 = 0;
         loop {
             if let Some(limit) = opts.limit {
                 let remaining = limit.saturating_sub(out.len());
@@ -294,22 +295,21 @@ impl Client {
                 req.0.limit = Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX));
             }
             let answer = self.execute(&req).await?;
-            let before = out.len();
             for i in answer.items {
                 out.extend(decode(i)?);
             }
             // DynamoDB's `Limit` counts the items read before the filter:
             // when the filter (or the client, for a collection) leaves some
-            // out, the next request asks for more in proportion, so that a
-            // sparse filter costs a few requests rather than one per item.
-            let kept = (out.len() - before) as u64;
-            if kept < answer.scanned_count {
-                let ratio = match kept {
-                    0 => scale.saturating_mul(10),
-                    k => usize::try_from(answer.scanned_count.div_ceil(k)).unwrap_or(usize::MAX),
-                };
-                scale = ratio.clamp(1, MAX_READ_SCALE);
-            }
+            // out, the next request asks for more in proportion to all the
+            // pages so far, so that a sparse filter costs a few requests
+            // rather than one per item read.
+            read = read.saturating_add(answer.scanned_count);
+            let ratio = match out.len() as u64 {
+                0 if read > 0 => scale.saturating_mul(10),
+                0 => 1,
+                kept => usize::try_from(read.div_ceil(kept)).unwrap_or(usize::MAX),
+            };
+            scale = ratio.clamp(1, MAX_READ_SCALE);
             match answer.last_evaluated_key {
                 Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {
                     req.0.start = Some(k.into_item().into_iter().collect());

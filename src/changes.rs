@@ -529,16 +529,17 @@ fn ready_shards<'a>(
         .collect()
 }
 
-/// The stream `read_changes` reads: the table's latest one (`latest`,
-/// turned on or not), when it is on or the position is already in it — a
-/// stream turned off stays readable for a day, so a position in it reads on
-/// to its end (its shards are closed).
 /// The table a table's or stream's ARN names (`…:table/<name>/stream/…`).
 fn arn_table(arn: &str) -> Option<&str> {
     let rest = &arn[arn.find(":table/")? + ":table/".len()..];
     Some(rest.split('/').next().unwrap_or(rest))
 }
 
+/// The stream `read_changes` reads: the table's latest one (`latest`,
+/// turned on or not), when it is on or the position is already in it — a
+/// stream turned off stays readable for a day, so a position in it reads on
+/// to its end (its shards are closed). A position of another table's
+/// stream is refused as such.
 fn stream_to_read(
     table: &str,
     position: Option<&str>,
@@ -757,7 +758,10 @@ impl Client {
                         .read
                         .get(&shard.shard_id)
                         .map_or_else(String::new, |seq| {
-                            format!(", read up to sequence number {seq}")
+                            format!(
+                                " (this call read it up to sequence number {seq}; the position \
+                                 was not moved)"
+                            )
                         });
                     e.map_message(|m| {
                         format!(

@@ -548,7 +548,9 @@ async fn a_failed_read_does_not_move_the_position() {
         assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
         // The error names the shard, and how far it was read.
         assert!(
-            e.message().contains(", shard `") && e.message().contains("read up to sequence number"),
+            e.message().contains(", shard `")
+                && e.message().contains("read it up to sequence number")
+                && e.message().contains("the position was not moved"),
             "{e}"
         );
         assert_eq!(proxy.stats().by_op["GetRecords"], 2);

@@ -9,6 +9,7 @@ use crate::request::Api;
 /// endpoint are checked, only credentials from a chain (an environment
 /// variable holding a line break, say) can make one. Never retried: every
 /// attempt would fail the same way.
+#[cfg(any(feature = "rusoto", feature = "aws"))]
 pub(crate) fn unbuildable(e: &dyn std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Authentication,

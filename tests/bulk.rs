@@ -404,6 +404,15 @@ async fn a_stream_dropped_after_its_first_item_fetched_one_page() {
         task.await.unwrap().unwrap();
         let scans = count("Scan", &table) - before;
         assert!(scans <= 1, "{scans} pages read for a receiver gone");
+        // parallel_scan stops its segments once `limit` items are in.
+        let before = count("Scan", &table);
+        let five =
+            dynamo::table::parallel_scan::<Product>(opts![segments: 16, concurrency: 1, limit: 5])
+                .await
+                .unwrap();
+        assert_eq!(five.len(), 5);
+        let scans = count("Scan", &table) - before;
+        assert!(scans <= 2, "{scans} segment pages read for 5 items");
     })
     .await;
 }

@@ -747,3 +747,72 @@ async fn an_update_written_by_hand_in_a_transaction() {
     })
     .await;
 }
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Lease {
+        table_name "leases";
+        field :id, partition_key;
+        field :until: i64, ttl;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Holder {
+        table_name "leases";
+        field :id, partition_key;
+        field :name;
+    }
+}
+
+/// A read finds `None` for an expired item (unless `include_expired`) and
+/// for another schema's item at its key, as `get_item` does.
+#[tokio::test]
+async fn transact_get_hides_expired_items_and_other_schemas_items() {
+    use dynamo::transaction::TxGet;
+    isolated(async {
+        Lease::create_table().await.unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        Lease::put_item(item!(Lease {
+            id: "old",
+            until: now - 100
+        }))
+        .await
+        .unwrap();
+        Lease::put_item(item!(Lease {
+            id: "live",
+            until: now + 3600
+        }))
+        .await
+        .unwrap();
+        Holder::put_item(item!(Holder {
+            id: "h1",
+            name: "ada"
+        }))
+        .await
+        .unwrap();
+        let got = transaction::transact_get(vec![
+            TxGet::get(&item!(Lease { id: "old" })),
+            TxGet::get(&item!(Lease { id: "live" })),
+            TxGet::get(&item!(Lease { id: "h1" })),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(got.item::<Lease>(0).unwrap(), None, "expired");
+        assert_eq!(got.item::<Lease>(1).unwrap().unwrap().until, now + 3600);
+        assert_eq!(got.item::<Lease>(2).unwrap(), None, "a Holder's item");
+        let got = transaction::transact_get(vec![
+            TxGet::get(&item!(Lease { id: "old" })).include_expired(),
+            TxGet::get(&item!(Holder { id: "h1" })),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(got.item::<Lease>(0).unwrap().unwrap().until, now - 100);
+        assert_eq!(got.item::<Holder>(1).unwrap().unwrap().name, "ada");
+    })
+    .await;
+}

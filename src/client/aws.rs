@@ -17,6 +17,7 @@
 //! layer. The credentials the chain returns are cached until five minutes
 //! before they expire.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::BehaviorVersion;
@@ -115,7 +116,7 @@ pub(crate) struct Chain {
     config: OnceCell<aws_config::SdkConfig>,
     cached: std::sync::Mutex<Option<Cached>>,
     /// Held by the lookup under way.
-    lookup: Mutex<()>,
+    lookup: Arc<Mutex<()>>,
 }
 
 /// Credentials found, until when they hold, and when they were looked up.
@@ -151,7 +152,7 @@ impl Chain {
         Chain {
             config: OnceCell::new(),
             cached: std::sync::Mutex::new(None),
-            lookup: Mutex::new(()),
+            lookup: Arc::new(Mutex::new(())),
         }
     }
 
@@ -172,26 +173,38 @@ impl Chain {
         self.config().await.region().map(|r| r.as_ref().to_owned())
     }
 
-    pub(crate) async fn credentials(&self) -> Result<Creds> {
+    pub(crate) async fn credentials(self: &Arc<Self>) -> Result<Creds> {
         if let Some(c) = self.usable(false) {
             return Ok(c);
         }
-        // One lookup at a time. While one is under way, the others take the
-        // credentials found before if they still hold (a slow refresh must
-        // not stall every request), else wait for its result.
-        let _turn = match self.lookup.try_lock() {
-            Ok(turn) => turn,
-            Err(_) => {
-                if let Some(c) = self.usable(true) {
-                    return Ok(c);
-                }
-                self.lookup.lock().await
+        // Due for a refresh but still holding: refreshed in the background,
+        // one lookup at a time, while every request goes on with these (a
+        // slow metadata service must stall none of them).
+        if let Some(c) = self.usable(true) {
+            if let (Ok(turn), Ok(runtime)) = (
+                self.lookup.clone().try_lock_owned(),
+                tokio::runtime::Handle::try_current(),
+            ) {
+                let chain = self.clone();
+                runtime.spawn(async move {
+                    let _turn = turn;
+                    let _ = chain.refresh().await;
+                });
             }
-        };
-        // A lookup that ended while this one waited its turn.
+            return Ok(c);
+        }
+        // None that hold: wait for a lookup (another request's, or this
+        // one's).
+        let _turn = self.lookup.lock().await;
         if let Some(c) = self.usable(false) {
             return Ok(c);
         }
+        self.refresh().await
+    }
+
+    /// Looks the credentials up and keeps them; after a failed lookup, the
+    /// ones found before, while they hold.
+    async fn refresh(&self) -> Result<Creds> {
         let found = self.look_up().await;
         let mut cached = self.cache();
         match found {
@@ -203,8 +216,6 @@ impl Chain {
                 });
                 Ok(creds)
             }
-            // A failed refresh: the credentials found before, while they
-            // hold.
             Err(e) => match cached.as_mut() {
                 Some(c) if c.holds() => {
                     c.looked_up = Instant::now();
@@ -313,11 +324,15 @@ mod tests {
         }
     }
 
-    fn chain(lasts: Duration, then_fail: bool) -> (Chain, Arc<AtomicUsize>) {
+    fn chain(lasts: Duration, then_fail: bool) -> (Arc<Chain>, Arc<AtomicUsize>) {
         chain_of(lasts, then_fail, false)
     }
 
-    fn chain_of(lasts: Duration, then_fail: bool, then_hang: bool) -> (Chain, Arc<AtomicUsize>) {
+    fn chain_of(
+        lasts: Duration,
+        then_fail: bool,
+        then_hang: bool,
+    ) -> (Arc<Chain>, Arc<AtomicUsize>) {
         let lookups = Arc::new(AtomicUsize::new(0));
         let provider = Provider {
             lookups: lookups.clone(),
@@ -330,7 +345,7 @@ mod tests {
             .build();
         let chain = Chain::new();
         chain.config.set(config).unwrap();
-        (chain, lookups)
+        (Arc::new(chain), lookups)
     }
 
     #[tokio::test]
@@ -347,9 +362,18 @@ mod tests {
     async fn a_failed_refresh_keeps_credentials_that_still_hold() {
         let (chain, lookups) = chain(Duration::from_secs(240), true);
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
-        // Due for a refresh, looked up again (as if 10 s had passed): the
-        // lookup fails, the credentials found before still hold.
+        // Due for a refresh, looked up again (as if 10 s had passed), in
+        // the background: the lookup fails, the credentials found before
+        // still hold.
         chain.cache().as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        while lookups.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        // The failed refresh counts as a lookup: none again for 10 s.
+        while chain.lookup.try_lock().is_err() {
+            tokio::task::yield_now().await;
+        }
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
         assert_eq!(lookups.load(Ordering::SeqCst), 2);
         // Expired ones are not kept: the lookup's error.
@@ -361,18 +385,18 @@ mod tests {
     #[tokio::test]
     async fn a_slow_refresh_does_not_stall_requests_while_the_credentials_hold() {
         let (chain, lookups) = chain_of(Duration::from_secs(240), false, true);
-        let chain = Arc::new(chain);
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
-        // Due for a refresh; the refresh never answers.
+        // Due for a refresh; the refresh never answers. The request that
+        // starts it goes on with the credentials that hold, as every other.
         chain.cache().as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
-        let refreshing = tokio::spawn({
-            let chain = chain.clone();
-            async move { chain.credentials().await }
-        });
+        let first = tokio::time::timeout(Duration::from_secs(2), chain.credentials())
+            .await
+            .expect("not stalled by the refresh it started")
+            .unwrap();
+        assert_eq!(first.access_key_id, "AKID0");
         while lookups.load(Ordering::SeqCst) < 2 {
             tokio::task::yield_now().await;
         }
-        // Every other request takes the credentials that still hold.
         for _ in 0..3 {
             let c = tokio::time::timeout(Duration::from_secs(2), chain.credentials())
                 .await
@@ -381,6 +405,5 @@ mod tests {
             assert_eq!(c.access_key_id, "AKID0");
         }
         assert_eq!(lookups.load(Ordering::SeqCst), 2, "one lookup at a time");
-        refreshing.abort();
     }
 }

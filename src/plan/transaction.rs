@@ -147,35 +147,7 @@ impl Tx {
     /// Changes the item with `key`'s primary key, with the `updates!`
     /// operators.
     pub fn update<K: AsKey>(key: K, updates: Updates) -> Tx {
-        let key = key.as_key();
-        Tx {
-            prepared: (|| {
-                let (ctx, attrs, id) = keyed(key)?;
-                let plan = UpdatePlan::new(&ctx, key)?;
-                // Rendered now so mistakes are reported with the action.
-                plan.render(&updates, None, None, &BTreeMap::new(), &BTreeMap::new())?;
-                let size = key_size(&attrs)
-                    + updates
-                        .actions()
-                        .iter()
-                        .map(|(f, op)| f.len() + op_size(op))
-                        .sum::<usize>();
-                Ok(Prepared {
-                    kind: "update",
-                    table: ctx.table,
-                    key: id,
-                    size,
-                    action: Action::Update {
-                        key: attrs,
-                        updates,
-                        plan,
-                        expression: None,
-                    },
-                    conds: Vec::new(),
-                    version: None,
-                })
-            })(),
-        }
+        Tx::updating(key.as_key(), updates, None)
     }
 
     /// Changes the item with `key`'s primary key with an update written by
@@ -206,18 +178,38 @@ impl Tx {
         expression: impl Into<String>,
         values: BTreeMap<String, Value>,
     ) -> Tx {
-        let key = key.as_key();
-        let expression = expression.into();
+        Tx::updating(
+            key.as_key(),
+            Updates::new(),
+            Some((expression.into(), values)),
+        )
+    }
+
+    /// An update action: `updates`, or an update written by hand with its
+    /// values; rendered now, so that mistakes are reported with the action.
+    fn updating<T: Schema>(
+        key: &T,
+        updates: Updates,
+        expression: Option<(String, BTreeMap<String, Value>)>,
+    ) -> Tx {
         Tx {
             prepared: (|| {
                 let (ctx, attrs, id) = keyed(key)?;
                 let plan = UpdatePlan::new(&ctx, key)?;
-                let updates = Updates::new();
-                // Rendered now so mistakes are reported with the action.
-                plan.render(&updates, Some(&expression), None, &BTreeMap::new(), &values)?;
+                let none = BTreeMap::new();
+                let (text, values) = match &expression {
+                    Some((e, v)) => (Some(e.as_str()), v),
+                    None => (None, &none),
+                };
+                plan.render(&updates, text, None, &BTreeMap::new(), values)?;
                 let size = key_size(&attrs)
-                    + expression.len()
-                    + values.values().map(value_size).sum::<usize>();
+                    + text.map_or(0, str::len)
+                    + values.values().map(value_size).sum::<usize>()
+                    + updates
+                        .actions()
+                        .iter()
+                        .map(|(f, op)| f.len() + op_size(op))
+                        .sum::<usize>();
                 Ok(Prepared {
                     kind: "update",
                     table: ctx.table,
@@ -227,7 +219,7 @@ impl Tx {
                         key: attrs,
                         updates,
                         plan,
-                        expression: Some(Box::new((expression, values))),
+                        expression: expression.map(Box::new),
                     },
                     conds: Vec::new(),
                     version: None,

@@ -427,6 +427,22 @@ macro_rules! __dynamo_item {
                     "version out of `partition_key`/`sort_key`"
                 )
             );
+            const _: () = $crate::__private::assert!(
+                $crate::__private::key_fields_distinct(<$Name as $crate::Schema>::SCHEMA),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` names a field twice in its primary key (twice in `partition_key [...]` or ",
+                    "`sort_key [...]`, or in both); each key field is named once"
+                )
+            );
+            const _: () = $crate::__private::assert!(
+                $crate::__private::index_names_distinct(<$Name as $crate::Schema>::SCHEMA),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` declares an index name twice (global and local indexes share one set of ",
+                    "names per table); give each index its own name"
+                )
+            );
             $(
                 $crate::__dynamo_index!(@lsi_needs_sort_key $Name $lname);
             )*

@@ -322,6 +322,52 @@ pub const fn version_outside_keys(schema: &SchemaDef) -> bool {
     }
 }
 
+/// No field appears twice in the primary key: twice in one key list, or
+/// in both (the key would not tell the items apart by the field meant).
+pub const fn key_fields_distinct(schema: &SchemaDef) -> bool {
+    let (pk, sk) = (schema.partition_key, schema.sort_key);
+    let mut i = 0;
+    while i < pk.len() {
+        if in_list(sk, pk[i]) || in_list(split_at(pk, i + 1), pk[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < sk.len() {
+        if in_list(split_at(sk, i + 1), sk[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `list[from..]`, in a `const fn`.
+const fn split_at<'a>(list: &'a [&'a str], from: usize) -> &'a [&'a str] {
+    list.split_at(from).1
+}
+
+/// Every index name (global and local) is declared once: a table's index
+/// names are unique.
+pub const fn index_names_distinct(schema: &SchemaDef) -> bool {
+    let (g, l) = (schema.indexes, schema.local_indexes);
+    let mut i = 0;
+    while i < g.len() + l.len() {
+        let name = if i < g.len() { g[i].name } else { l[i - g.len()].name };
+        let mut j = i + 1;
+        while j < g.len() + l.len() {
+            let other = if j < g.len() { g[j].name } else { l[j - g.len()].name };
+            if str_eq(name, other) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The type attribute is not empty and no field is named like it.
 pub const fn type_attribute_free(fields: &[FieldDef], attribute: &str) -> bool {
     !attribute.is_empty() && !has_field(fields, attribute)

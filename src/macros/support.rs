@@ -354,10 +354,18 @@ pub const fn index_names_distinct(schema: &SchemaDef) -> bool {
     let (g, l) = (schema.indexes, schema.local_indexes);
     let mut i = 0;
     while i < g.len() + l.len() {
-        let name = if i < g.len() { g[i].name } else { l[i - g.len()].name };
+        let name = if i < g.len() {
+            g[i].name
+        } else {
+            l[i - g.len()].name
+        };
         let mut j = i + 1;
         while j < g.len() + l.len() {
-            let other = if j < g.len() { g[j].name } else { l[j - g.len()].name };
+            let other = if j < g.len() {
+                g[j].name
+            } else {
+                l[j - g.len()].name
+            };
             if str_eq(name, other) {
                 return false;
             }

@@ -419,6 +419,18 @@ macro_rules! __dynamo_item {
                 )
             );
             const _: () = $crate::__private::assert!(
+                $crate::__private::timestamp_attributes_free(
+                    &__FIELDS,
+                    <$Name as $crate::Schema>::SCHEMA,
+                ),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "`'s `timestamps;` attributes (the `use` line's `inserted_at:` and ",
+                    "`updated_at:`) must be two names of their own: not empty, not the same, not ",
+                    "the type attribute, and no field's; rename the field or the attribute"
+                )
+            );
+            const _: () = $crate::__private::assert!(
                 $crate::__private::version_outside_keys(<$Name as $crate::Schema>::SCHEMA),
                 $crate::__private::concat!(
                     "dynamo_item!: `", $crate::__private::stringify!($Name),

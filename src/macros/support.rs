@@ -376,6 +376,26 @@ pub const fn index_names_distinct(schema: &SchemaDef) -> bool {
     true
 }
 
+/// With `timestamps;`: the two timestamp attributes are not empty, differ
+/// from each other and from the type attribute, and no field is named like
+/// either (each would be written twice, and read back as the other).
+pub const fn timestamp_attributes_free(fields: &[FieldDef], schema: &SchemaDef) -> bool {
+    if !schema.timestamps {
+        return true;
+    }
+    let (ins, upd) = (
+        schema.inserted_at_attribute(),
+        schema.updated_at_attribute(),
+    );
+    !ins.is_empty()
+        && !upd.is_empty()
+        && !str_eq(ins, upd)
+        && !str_eq(ins, schema.type_attribute())
+        && !str_eq(upd, schema.type_attribute())
+        && !has_field(fields, ins)
+        && !has_field(fields, upd)
+}
+
 /// The type attribute is not empty and no field is named like it.
 pub const fn type_attribute_free(fields: &[FieldDef], attribute: &str) -> bool {
     !attribute.is_empty() && !has_field(fields, attribute)

@@ -147,6 +147,11 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 /// that fails keeps the ones that still hold.
 const LOOKUP_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 
+/// A lookup in the background is given up after this long (or when the
+/// credentials it refreshes expire, if sooner), so that the next one can
+/// start; a request's own lookup is bounded by its deadline instead.
+const BACKGROUND_LOOKUP_LIMIT: Duration = Duration::from_secs(30);
+
 impl Chain {
     pub(crate) fn new() -> Chain {
         Chain {
@@ -188,7 +193,22 @@ impl Chain {
                 let chain = self.clone();
                 runtime.spawn(async move {
                     let _turn = turn;
-                    let _ = chain.refresh().await;
+                    // Bounded, or a lookup that never answers (a
+                    // credential_process that hangs, a source without a
+                    // read timeout) would keep the turn for good: once
+                    // these expired, every request would wait for it and
+                    // none would look again.
+                    let holds_for = chain.cache().as_ref().and_then(Cached::left);
+                    let limit = holds_for.map_or(BACKGROUND_LOOKUP_LIMIT, |left| {
+                        left.min(BACKGROUND_LOOKUP_LIMIT)
+                    });
+                    if tokio::time::timeout(limit, chain.refresh()).await.is_err() {
+                        // As a failed lookup: the next one in 10 s at the
+                        // earliest, while these hold.
+                        if let Some(c) = chain.cache().as_mut() {
+                            c.looked_up = Instant::now();
+                        }
+                    }
                 });
             }
             return Ok(c);
@@ -287,14 +307,14 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Hands out credentials that hold for `lasts`, failing every lookup
-    /// after the first when `then_fail`, or never answering it when
-    /// `then_hang`; counts its lookups.
+    /// after the first when `then_fail`, and never answering the lookups
+    /// whose number (from 0) is in `hangs`; counts its lookups.
     #[derive(Debug)]
     struct Provider {
         lookups: Arc<AtomicUsize>,
         lasts: Duration,
         then_fail: bool,
-        then_hang: bool,
+        hangs: std::ops::Range<usize>,
     }
 
     impl aws_credential_types::provider::ProvideCredentials for Provider {
@@ -303,7 +323,7 @@ mod tests {
             Self: 'a,
         {
             let n = self.lookups.fetch_add(1, Ordering::SeqCst);
-            if n > 0 && self.then_hang {
+            if self.hangs.contains(&n) {
                 return future::ProvideCredentials::new(std::future::pending());
             }
             future::ProvideCredentials::ready(if n > 0 && self.then_fail {
@@ -325,20 +345,20 @@ mod tests {
     }
 
     fn chain(lasts: Duration, then_fail: bool) -> (Arc<Chain>, Arc<AtomicUsize>) {
-        chain_of(lasts, then_fail, false)
+        chain_of(lasts, then_fail, 0..0)
     }
 
     fn chain_of(
         lasts: Duration,
         then_fail: bool,
-        then_hang: bool,
+        hangs: std::ops::Range<usize>,
     ) -> (Arc<Chain>, Arc<AtomicUsize>) {
         let lookups = Arc::new(AtomicUsize::new(0));
         let provider = Provider {
             lookups: lookups.clone(),
             lasts,
             then_fail,
-            then_hang,
+            hangs,
         };
         let config = aws_config::SdkConfig::builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
@@ -384,7 +404,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_refresh_does_not_stall_requests_while_the_credentials_hold() {
-        let (chain, lookups) = chain_of(Duration::from_secs(240), false, true);
+        let (chain, lookups) = chain_of(Duration::from_secs(240), false, 1..usize::MAX);
         assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
         // Due for a refresh; the refresh never answers. The request that
         // starts it goes on with the credentials that hold, as every other.
@@ -405,5 +425,28 @@ mod tests {
             assert_eq!(c.access_key_id, "AKID0");
         }
         assert_eq!(lookups.load(Ordering::SeqCst), 2, "one lookup at a time");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_background_refresh_that_never_answers_is_given_up() {
+        // The second lookup never answers; the third does.
+        let (chain, lookups) = chain_of(Duration::from_secs(240), false, 1..2);
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        chain.cache().as_mut().unwrap().looked_up -= LOOKUP_AT_MOST_EVERY;
+        assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
+        while lookups.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        // The refresh is given up after its limit (the paused clock jumps
+        // there); then the credentials expire, and the next request looks
+        // them up itself instead of waiting for the lookup that hangs.
+        tokio::time::sleep(BACKGROUND_LOOKUP_LIMIT + Duration::from_secs(1)).await;
+        chain.cache().as_mut().unwrap().expiry = Some(SystemTime::UNIX_EPOCH);
+        let c = tokio::time::timeout(Duration::from_secs(5), chain.credentials())
+            .await
+            .expect("not stalled by a lookup that was given up")
+            .unwrap();
+        assert_eq!(c.access_key_id, "AKID2");
+        assert_eq!(lookups.load(Ordering::SeqCst), 3);
     }
 }

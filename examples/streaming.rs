@@ -186,7 +186,6 @@ async fn demo(count: usize) -> anyhow::Result<()> {
                 }
                 ScanMessage::Complete => break,
                 ScanMessage::Error(e) => return Err(e),
-                _ => {}
             }
         }
         Ok((batches, items, customers.len()))

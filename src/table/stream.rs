@@ -79,8 +79,10 @@ use crate::request::{QueryText, Read, ScanText, TextItems};
 use crate::schema::{AsKey, Schema};
 
 /// Messages sent by [`scan_to_channel`].
+///
+/// These four variants are the whole set, so a `match` on them needs no
+/// wildcard arm.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum ScanMessage<T> {
     /// One item (`batch_size` 1, the default).
     Item(T),

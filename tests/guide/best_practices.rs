@@ -732,7 +732,6 @@ async fn b23_streaming_process_based() {
                     ScanMessage::Item(user) => batches.push(vec![user]),
                     ScanMessage::Complete => return Ok(batches),
                     ScanMessage::Error(e) => return Err(e),
-                    _ => {}
                 }
             }
             panic!("the scan ended without Complete");

@@ -166,6 +166,17 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// Timestamps under their default names.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Stamped {
+        table_name "stamped";
+        field :id: String, partition_key;
+        field :at: String, sort_key;
+        timestamps;
+    }
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Big {
         table_name "big";
@@ -1373,6 +1384,29 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 config::scope(Config::new().sort_key_name("pk"), async move {
                     c.put_item(user(), opts![]).await
+                })
+                .await
+            }
+        ),
+        case!(
+            "sort key attribute named like the type attribute",
+            ValidationError,
+            ["sort key attribute `_type`", "type attribute", "sort_key_name"],
+            |c| {
+                config::scope(Config::new().sort_key_name("_type"), async move {
+                    c.put_item(user(), opts![]).await
+                })
+                .await
+            }
+        ),
+        case!(
+            "sort key attribute named like a timestamp attribute",
+            ValidationError,
+            ["sort key attribute `inserted_at`", "inserted_at", "sort_key_name"],
+            |c| {
+                config::scope(Config::new().sort_key_name("inserted_at"), async move {
+                    c.put_item(item!(Stamped { id: "s1", at: "a1" }), opts![])
+                        .await
                 })
                 .await
             }

@@ -508,6 +508,24 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
                 "the {role} key attribute name is empty; set {role}_key_name to a name"
             ));
         }
+        // The crate's own attributes: written beside the key, each would
+        // overwrite it (or be overwritten by it) in the stored item.
+        let own = if attr == schema.type_attribute() {
+            Some("type attribute (type_attribute)")
+        } else if schema.timestamps && attr == schema.inserted_at_attribute() {
+            Some("insertion timestamp attribute (inserted_at)")
+        } else if schema.timestamps && attr == schema.updated_at_attribute() {
+            Some("update timestamp attribute (updated_at)")
+        } else {
+            None
+        };
+        if let Some(own) = own {
+            return refuse(format!(
+                "the {role} key attribute `{attr}` is also the schema's {own}; the two would \
+                 overwrite each other in every item written: give {role}_key_name or the other \
+                 another name"
+            ));
+        }
         // Whether the attribute holds exactly the field of its name: the
         // one field of the key, with nothing added — no field name
         // (`prefix_sort_key`), no kind (a `belongs_to` child's sort key);

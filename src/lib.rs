@@ -134,6 +134,7 @@ pub mod prelude {
 pub mod __private {
     pub use core::{assert, compile_error, concat, stringify, unreachable};
     pub use std::boxed::Box;
+    pub use std::clone::Clone;
     pub use std::collections::BTreeMap;
     pub use std::convert::Into;
     pub use std::default::Default;

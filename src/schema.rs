@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::codec::wire::WireItem;
-use crate::codec::{AttributeSink, AttributeSource, ScalarType};
+use crate::codec::{AttributeSink, AttributeSource, DecodeError, ScalarType};
 use crate::config::{self, KeySettings};
 use crate::error::{Error, Result};
 use crate::key::{self, KeyField};
@@ -558,6 +558,16 @@ pub trait Schema: Sized + Send + Sync + 'static {
     fn __version_fits(version: i128) -> bool {
         let _ = version;
         false
+    }
+
+    /// Whether `value` reads back as `field`'s Rust type: `None` when the
+    /// schema has no such field (or does not say: a schema put together by
+    /// hand), else the decode error, if any. What an update checks the
+    /// values it writes with.
+    #[doc(hidden)]
+    fn __field_accepts(field: &str, value: &Value) -> Option<Result<(), DecodeError>> {
+        let _ = (field, value);
+        None
     }
 
     /// Sets `timestamps;`: `inserted_at` when empty, `updated_at` always.

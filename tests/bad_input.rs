@@ -166,6 +166,22 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// Fields whose Rust types hold less than their attribute types.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Narrow {
+        table_name "narrow";
+        field :id: String, partition_key;
+        field :small: u8;
+        field :whole: i64;
+        field :flag: bool;
+    }
+}
+
+fn narrow() -> Narrow {
+    item!(Narrow { id: "n1" })
+}
+
+dynamo_item! {
     /// Timestamps under their default names.
     #[derive(Debug, Clone, PartialEq)]
     pub struct Stamped {
@@ -477,6 +493,44 @@ fn catalogue() -> Vec<Case> {
             ["`status`", "StatusScoreIndex", "counted up or down"],
             |c| {
                 c.update_item(&key(), updates! { status: {:increment, 1} }, opts![])
+                    .await
+            }
+        ),
+        // Values DynamoDB would store and the item would then not read
+        // back (every later read of it failing with a Decode error).
+        case!(
+            "update: a number too large for a u8 field",
+            ValidationError,
+            ["`small`", "`u8`", "would not read back", "300"],
+            |c| {
+                c.update_item(&narrow(), updates! { small: 300 }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a fraction in an i64 field",
+            ValidationError,
+            ["`whole`", "`i64`", "would not read back", "1.5"],
+            |c| {
+                c.update_item(&narrow(), updates! { whole: 1.5 }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a fraction counted onto an i64 field",
+            ValidationError,
+            ["`whole`", "counted up or down", "1.5"],
+            |c| {
+                c.update_item(&narrow(), updates! { whole: {:increment, 1.5} }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a string in a bool field",
+            ValidationError,
+            ["`flag`", "`bool`", "would not read back"],
+            |c| {
+                c.update_item(&narrow(), updates! { flag: "yes" }, opts![])
                     .await
             }
         ),
@@ -1391,7 +1445,11 @@ fn catalogue() -> Vec<Case> {
         case!(
             "sort key attribute named like the type attribute",
             ValidationError,
-            ["sort key attribute `_type`", "type attribute", "sort_key_name"],
+            [
+                "sort key attribute `_type`",
+                "type attribute",
+                "sort_key_name"
+            ],
             |c| {
                 config::scope(Config::new().sort_key_name("_type"), async move {
                     c.put_item(user(), opts![]).await
@@ -1402,7 +1460,11 @@ fn catalogue() -> Vec<Case> {
         case!(
             "sort key attribute named like a timestamp attribute",
             ValidationError,
-            ["sort key attribute `inserted_at`", "inserted_at", "sort_key_name"],
+            [
+                "sort key attribute `inserted_at`",
+                "inserted_at",
+                "sort_key_name"
+            ],
             |c| {
                 config::scope(Config::new().sort_key_name("inserted_at"), async move {
                     c.put_item(item!(Stamped { id: "s1", at: "a1" }), opts![])

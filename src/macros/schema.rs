@@ -538,6 +538,23 @@ macro_rules! __dynamo_item {
                     false
                 }
 
+                fn __field_accepts(
+                    field: &str,
+                    value: &$crate::Value,
+                ) -> $crate::__private::Option<$crate::__private::Result<(), $crate::DecodeError>> {
+                    match field {
+                        $(
+                            $crate::__private::stringify!($f) => $crate::__private::Some(
+                                <$crate::__dynamo_item!(@ty $($fty)?) as $crate::Decode>::decode(
+                                    $crate::__private::Clone::clone(value),
+                                )
+                                .map(|_| ()),
+                            ),
+                        )+
+                        _ => $crate::__private::None,
+                    }
+                }
+
                 $(
                     fn __stamp(&mut self, now: &str) {
                         $crate::__dynamo_item!(@ts_pass $tstok (()));

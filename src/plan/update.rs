@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Ctx, VersionCheck, only};
 use crate::codec::size::{check_value, value_size};
-use crate::codec::{MAX_ITEM_SIZE, ScalarType};
+use crate::codec::{DecodeError, MAX_ITEM_SIZE, ScalarType};
 use crate::error::{Error, Result};
 use crate::expression::{ExprKind, Placeholders};
 use crate::opts::{Opt, Opts};
@@ -165,6 +165,8 @@ pub(crate) fn render(
 #[derive(Clone, Debug)]
 pub(crate) struct UpdatePlan {
     schema: &'static SchemaDef,
+    /// The schema type's check of a field's value.
+    accepts: Accepts,
     frozen: Vec<String>,
     key_values: Vec<(&'static str, Value)>,
     /// A versioned schema: the version the key carries (the stored item
@@ -199,6 +201,7 @@ impl UpdatePlan {
         }
         Ok(UpdatePlan {
             schema,
+            accepts: T::__field_accepts,
             frozen,
             key_values,
             version,
@@ -225,8 +228,8 @@ impl UpdatePlan {
                 let frozen_refs: Vec<&str> = self.frozen.iter().map(String::as_str).collect();
                 let fields: Vec<&str> = self.schema.fields.iter().map(|f| f.name).collect();
                 check_index_updates(self.schema, updates)?;
-                check_field_types(self.schema, updates)?;
                 check_size(&self.key_values, updates)?;
+                check_field_types(self.schema, self.accepts, updates)?;
                 render(updates, &mut ph, &frozen_refs, Some(&fields))?
             }
             Some(expression) => self.render_hand_written(updates, expression, &mut ph)?,
@@ -492,61 +495,94 @@ fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result
     Ok(())
 }
 
-/// A field whose Rust type fixes its attribute type (a string, number or
-/// binary field) gets only values of that type: DynamoDB would store
-/// another, and the item would no longer read back as the schema's.
-fn check_field_types(schema: &SchemaDef, updates: &Updates) -> Result<()> {
+/// What a schema says of a value for one of its fields
+/// ([`Schema::__field_accepts`]).
+pub(crate) type Accepts = fn(&str, &Value) -> Option<std::result::Result<(), DecodeError>>;
+
+/// Every value an update writes must read back as its field's Rust type:
+/// DynamoDB would store anything, and the item would then no longer decode
+/// as the schema's (every later read of it failing). A field whose Rust
+/// type fixes its attribute type (a string, number or binary field) is
+/// refused other types with that type named; then every value is decoded
+/// as the field's type (`accepts`): a number that does not fit (300 in a
+/// `u8`, 1.5 in an `i64`), a string in a `bool` field.
+fn check_field_types(schema: &SchemaDef, accepts: Accepts, updates: &Updates) -> Result<()> {
     for (field, op) in updates.actions() {
         let Some(def) = schema.field(field) else {
             continue;
         };
-        let Some(want) = def.attribute_type else {
-            continue;
-        };
-        let kind = match want {
-            ScalarType::String => "string",
-            ScalarType::Number => "number",
-            ScalarType::Binary => "binary",
-        };
         let refuse = |what: String| {
-            Err(Error::validation(format!(
-                "updates!: field `{field}` is a {kind} field (`{}`); {what}",
-                def.rust_type
-            ))
-            .with_field(field))
+            Err(Error::validation(format!("updates!: field `{field}` {what}")).with_field(field))
         };
-        match op {
-            UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => {
-                let fits = matches!(
-                    (want, v),
-                    (_, Value::Null)
-                        | (ScalarType::String, Value::String(_))
-                        | (ScalarType::Number, Value::Number(_))
-                        | (ScalarType::Binary, Value::Binary(_))
-                );
-                if !fits {
+        if let Some(want) = def.attribute_type {
+            let kind = match want {
+                ScalarType::String => "string",
+                ScalarType::Number => "number",
+                ScalarType::Binary => "binary",
+            };
+            match op {
+                UpdateOp::Set(v) | UpdateOp::IfNotExists(v) => {
+                    let fits = matches!(
+                        (want, v),
+                        (_, Value::Null)
+                            | (ScalarType::String, Value::String(_))
+                            | (ScalarType::Number, Value::Number(_))
+                            | (ScalarType::Binary, Value::Binary(_))
+                    );
+                    if !fits {
+                        return refuse(format!(
+                            "is a {kind} field (`{}`); it cannot be set to a value of type {} \
+                             (DynamoDB's `{}`)",
+                            def.rust_type,
+                            match v {
+                                Value::String(_) => "string",
+                                Value::Number(_) => "number",
+                                Value::Binary(_) => "binary",
+                                Value::Bool(_) => "boolean",
+                                Value::List(_) => "list",
+                                Value::Map(_) => "map",
+                                _ => "set",
+                            },
+                            v.type_name()
+                        ));
+                    }
+                }
+                UpdateOp::Increment(_) | UpdateOp::Decrement(_) if want != ScalarType::Number => {
                     return refuse(format!(
-                        "it cannot be set to a value of type {} (DynamoDB's `{}`)",
-                        match v {
-                            Value::String(_) => "string",
-                            Value::Number(_) => "number",
-                            Value::Binary(_) => "binary",
-                            Value::Bool(_) => "boolean",
-                            Value::List(_) => "list",
-                            Value::Map(_) => "map",
-                            _ => "set",
-                        },
-                        v.type_name()
+                        "is a {kind} field (`{}`); only a number field can be incremented or \
+                         decremented",
+                        def.rust_type
                     ));
                 }
+                UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
+                    return refuse(format!(
+                        "is a {kind} field (`{}`); only a list field can be appended or \
+                         prepended to",
+                        def.rust_type
+                    ));
+                }
+                _ => {}
             }
-            UpdateOp::Increment(_) | UpdateOp::Decrement(_) if want != ScalarType::Number => {
-                return refuse("only a number field can be incremented or decremented".to_owned());
+        }
+        let (value, what) = match op {
+            UpdateOp::Set(v) | UpdateOp::IfNotExists(v) if !matches!(v, Value::Null) => {
+                (v, "cannot be set to this value")
             }
-            UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
-                return refuse("only a list field can be appended or prepended to".to_owned());
+            // Amounts and lists of another kind are refused as such when
+            // the update is rendered.
+            UpdateOp::Increment(v) | UpdateOp::Decrement(v) if matches!(v, Value::Number(_)) => {
+                (v, "cannot be counted up or down by this amount")
             }
-            _ => {}
+            UpdateOp::Append(v) | UpdateOp::Prepend(v) if matches!(v, Value::List(_)) => {
+                (v, "cannot take this list")
+            }
+            _ => continue,
+        };
+        if let Some(Err(e)) = accepts(field, value) {
+            return refuse(format!(
+                "(`{}`) {what}: it would not read back as the field's type ({e})",
+                def.rust_type
+            ));
         }
     }
     Ok(())

@@ -397,13 +397,21 @@ impl Error {
     }
 
     /// Records the number of attempts and, when more than one, says so in the
-    /// message.
+    /// message: a retryable error ended the retries (`gave up after N
+    /// attempts`); any other came on the last attempt, after retried
+    /// failures, and nothing was given up.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.inner.attempts = attempts;
         // Retries that ended at the deadline already say so, with the count.
         if attempts > 1 && !self.inner.message.contains("(gave up after ") {
-            self.inner.message =
-                format!("{} (gave up after {attempts} attempts)", self.inner.message);
+            self.inner.message = if self.is_retryable() {
+                format!("{} (gave up after {attempts} attempts)", self.inner.message)
+            } else {
+                format!(
+                    "{} (on attempt {attempts}; the attempts before it failed and were retried)",
+                    self.inner.message
+                )
+            };
         }
         self
     }
@@ -502,6 +510,19 @@ mod tests {
         assert_eq!(
             e.message(),
             "no answer (gave up after 6 attempts, at the 1500 ms deadline)"
+        );
+        // An error retrying cannot help, met after retried ones: nothing
+        // was given up.
+        let e = Error::new(
+            ErrorKind::ConditionalCheckFailed,
+            "The conditional request failed",
+        )
+        .with_attempts(2);
+        assert_eq!(e.attempts(), 2);
+        assert_eq!(
+            e.message(),
+            "The conditional request failed (on attempt 2; the attempts before it failed and \
+             were retried)"
         );
     }
 }

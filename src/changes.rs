@@ -721,7 +721,15 @@ impl Client {
                 }
                 let iterator = self
                     .shard_iterator(table, &arn, id, ShardStart::Latest)
-                    .await?;
+                    .await
+                    .map_err(|e| {
+                        e.map_message(|m| {
+                            format!(
+                                "stream of table `{table}`, shard `{id}` (entering it at its \
+                                 newest record; the position was not moved): {m}"
+                            )
+                        })
+                    })?;
                 if let Some(it) = iterator {
                     next.next.insert(id.clone(), it);
                     next.entered.insert(id.clone(), now);
@@ -752,17 +760,23 @@ impl Client {
                 let read = self
                     .read_shard(table, &arn, shard, is_closed, &mut next)
                     .await;
-                // Every error of a shard names it, and how far it was read.
+                // Every error of a shard names it, and how far it was read:
+                // by this call, or before it.
                 let read = read.map_err(|e| {
-                    let upto = next
-                        .read
-                        .get(&shard.shard_id)
-                        .map_or_else(String::new, |seq| {
-                            format!(
-                                " (this call read it up to sequence number {seq}; the position \
-                                 was not moved)"
-                            )
-                        });
+                    let id = &shard.shard_id;
+                    let upto = match (next.read.get(id), position.read.get(id)) {
+                        (Some(now), before) if before != Some(now) => format!(
+                            " (this call read it up to sequence number {now}; the position was \
+                             not moved)"
+                        ),
+                        (Some(now), _) => format!(
+                            " (read up to sequence number {now} before this call, which read \
+                             nothing more of it; the position was not moved)"
+                        ),
+                        (None, _) => {
+                            " (nothing of it read yet; the position was not moved)".to_owned()
+                        }
+                    };
                     e.map_message(|m| {
                         format!(
                             "stream of table `{table}`, shard `{}`{upto}: {m}",

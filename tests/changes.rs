@@ -562,6 +562,36 @@ async fn a_failed_read_does_not_move_the_position() {
     .await;
 }
 
+/// A shard error on a later call says how far earlier calls read it, not
+/// that the failed call did.
+#[tokio::test]
+async fn a_failed_read_after_a_good_one_names_what_came_before() {
+    use dynamo::local::proxy::Fault;
+    isolated(async {
+        let (table, proxy, client) = counters_behind_a_proxy(0x5EED_0054).await;
+        let mut position = StreamPosition::oldest();
+        let records = client.read_changes(&table, &mut position).await.unwrap();
+        assert_eq!(counts(&records), [1, 2]);
+        let before = position.clone();
+        proxy.script("GetRecords", [Fault::Validation]);
+        let e = client
+            .read_changes(&table, &mut position)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert!(
+            e.message().contains(", shard `")
+                && e.message()
+                    .contains("before this call, which read nothing more of it")
+                && !e.message().contains("this call read it")
+                && e.message().contains("the position was not moved"),
+            "{e}"
+        );
+        assert_eq!(position, before, "the position did not move");
+    })
+    .await;
+}
+
 /// DynamoDB may answer an empty page over a stretch of a shard with no
 /// records (its GetRecords documentation: "it might take multiple calls to
 /// get to a portion of the shard that contains stream records"). Through the

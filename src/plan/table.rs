@@ -1,7 +1,7 @@
 //! Table plans: DynamoDB's naming rule, a schema's table as a
 //! [`TableSpec`], and the CreateTable request for a spec.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codec::ScalarType;
 use crate::error::{Error, Result};
@@ -107,6 +107,7 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
 /// every key attribute defined once with one type.
 pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
     check_table_name(&spec.name)?;
+    let mut index_names = BTreeSet::new();
     for name in spec
         .indexes
         .iter()
@@ -114,6 +115,51 @@ pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
         .chain(spec.local_indexes.iter().map(|i| &i.name))
     {
         check_name("index name", name)?;
+        if !index_names.insert(name) {
+            return Err(Error::validation(format!(
+                "table `{}` declares the index name `{name}` twice (global and local indexes \
+                 share one set of names)",
+                spec.name
+            )));
+        }
+    }
+    // Key attribute names: not empty, and none twice in one key schema
+    // (DynamoDB's refusal, "Some index key attribute have no definition",
+    // names neither).
+    let table_key: Vec<&str> = std::iter::once(spec.partition_key.0.as_str())
+        .chain(spec.sort_key.as_ref().map(|(n, _)| n.as_str()))
+        .collect();
+    let key_schemas = std::iter::once((format!("table `{}`", spec.name), table_key.clone()))
+        .chain(spec.indexes.iter().map(|i| {
+            (
+                format!("global secondary index `{}`", i.name),
+                i.partition_key
+                    .iter()
+                    .chain(&i.sort_key)
+                    .map(|(n, _)| n.as_str())
+                    .collect(),
+            )
+        }))
+        .chain(spec.local_indexes.iter().map(|i| {
+            (
+                format!("local secondary index `{}`", i.name),
+                vec![table_key[0], i.sort_key.0.as_str()],
+            )
+        }));
+    for (whose, attrs) in key_schemas {
+        for (n, a) in attrs.iter().enumerate() {
+            if a.is_empty() {
+                return Err(Error::validation(format!(
+                    "{whose} has a key attribute with an empty name"
+                )));
+            }
+            if attrs[..n].contains(a) {
+                return Err(Error::validation(format!(
+                    "{whose} names the attribute `{a}` twice in its key; each key attribute of \
+                     a table or index must be another attribute"
+                )));
+            }
+        }
     }
     if spec.indexes.len() > MAX_GSIS {
         return Err(Error::validation(format!(
@@ -262,10 +308,18 @@ pub(crate) fn check_matches(spec: &TableSpec, info: &crate::request::TableInfo) 
                 "it has no {kind} `{index}`, which the schema declares"
             ));
         };
-        if found.local != local
-            || !keys_match(pk, &found.partition_key)
-            || !keys_match(sk, &found.sort_key)
-        {
+        if found.local != local {
+            let (is, declared) = if found.local {
+                ("local", "global")
+            } else {
+                ("global", "local")
+            };
+            return differ(format!(
+                "its index `{index}` is a {is} secondary index, and the schema declares a \
+                 {declared} one"
+            ));
+        }
+        if !keys_match(pk, &found.partition_key) || !keys_match(sk, &found.sort_key) {
             return differ(format!(
                 "its {kind} `{index}` has the keys [{}] / [{}], not [{}] / [{}]",
                 found.partition_key.join(", "),
@@ -326,6 +380,40 @@ mod tests {
     }
 
     #[test]
+    fn key_schemas_name_each_attribute_once() {
+        let base = spec(User::schema(), &KeyContext::of(User::schema()));
+        let refused = |s: TableSpec| create(&s).unwrap_err().message().to_owned();
+        // One name for the partition and the sort key.
+        let m = refused(TableSpec {
+            sort_key: Some(("pk".into(), ScalarType::String)),
+            ..base.clone()
+        });
+        assert!(
+            m.contains("table `users` names the attribute `pk` twice"),
+            "{m}"
+        );
+        // An empty key attribute name.
+        let m = refused(TableSpec {
+            sort_key: Some((String::new(), ScalarType::String)),
+            ..base.clone()
+        });
+        assert!(m.contains("empty name"), "{m}");
+        // An index keyed twice on one attribute.
+        let mut twice = base.clone();
+        twice.indexes[1].sort_key = vec![("email".into(), ScalarType::String)];
+        let m = refused(twice);
+        assert!(
+            m.contains("global secondary index `ScoreIndex` names the attribute `email` twice"),
+            "{m}"
+        );
+        // One index name twice.
+        let mut same = base.clone();
+        same.indexes[1].name = "EmailIndex".into();
+        let m = refused(same);
+        assert!(m.contains("index name `EmailIndex` twice"), "{m}");
+    }
+
+    #[test]
     fn an_existing_table_must_match_the_schema() {
         use crate::request::{IndexInfo, TableInfo};
         let s = spec(User::schema(), &KeyContext::of(User::schema()));
@@ -372,6 +460,18 @@ mod tests {
             ..good.clone()
         });
         assert!(m.contains("no index `ScoreIndex`"), "{m}");
+        // The same keys, but a local index where the schema has a global
+        // one: said as such (the keys were quoted as differing).
+        let mut local = good.clone();
+        local.indexes[1].local = true;
+        let m = msg(local);
+        assert!(
+            m.contains(
+                "its index `ScoreIndex` is a local secondary index, and the schema declares a \
+                 global one"
+            ),
+            "{m}"
+        );
         let m = msg(TableInfo {
             attribute_types: types(&[("pk", "S"), ("email", "S"), ("score", "S")]),
             ..good.clone()

@@ -45,7 +45,9 @@ pub enum ErrorKind {
     ValidationError,
     /// The caller may not do this (`AccessDeniedException`).
     AccessDenied,
-    /// Another transaction holds the item (`TransactionConflictException`).
+    /// Another transaction holds the item (`TransactionConflictException`),
+    /// or, on a multi-Region global table, a write in another Region does
+    /// (`ReplicatedWriteConflictException`). Retried.
     TransactionConflict,
     /// The transaction was cancelled (`TransactionCanceledException`); see
     /// [`Error::cancellation_reasons`].
@@ -97,16 +99,20 @@ impl ErrorKind {
         )
     }
 
-    /// Maps a DynamoDB `__type` (with or without its namespace prefix) to a kind.
+    /// Maps a DynamoDB `__type` (with or without its namespace prefix, and
+    /// without what follows a `:`, as the JSON protocol allows) to a kind.
     pub fn from_service_code(code: &str) -> ErrorKind {
-        let name = code.rsplit('#').next().unwrap_or(code);
+        let name = code.split(':').next().unwrap_or(code);
+        let name = name.rsplit('#').next().unwrap_or(name).trim();
         match name {
             "ResourceNotFoundException" | "TableNotFoundException" => ErrorKind::ResourceNotFound,
             "ProvisionedThroughputExceededException" => ErrorKind::ProvisionedThroughputExceeded,
             "ConditionalCheckFailedException" => ErrorKind::ConditionalCheckFailed,
             "ValidationException" | "SerializationException" => ErrorKind::ValidationError,
             "AccessDeniedException" => ErrorKind::AccessDenied,
-            "TransactionConflictException" => ErrorKind::TransactionConflict,
+            "TransactionConflictException" | "ReplicatedWriteConflictException" => {
+                ErrorKind::TransactionConflict
+            }
             "TransactionCanceledException" => ErrorKind::TransactionCanceled,
             "TransactionInProgressException" => ErrorKind::TransactionInProgress,
             "IdempotentParameterMismatchException" => ErrorKind::IdempotentParameterMismatch,
@@ -488,6 +494,18 @@ mod tests {
             ErrorKind::Authentication
         );
         assert_eq!(k("SomethingNew"), ErrorKind::Service);
+        // What follows a `:` is not part of the code (awsJson1.0).
+        assert_eq!(
+            k(
+                "com.amazonaws.dynamodb.v20120810#ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/"
+            ),
+            ErrorKind::Throttling
+        );
+        assert_eq!(
+            k("ReplicatedWriteConflictException"),
+            ErrorKind::TransactionConflict
+        );
+        assert!(k("ReplicatedWriteConflictException").is_retryable());
     }
 
     #[test]

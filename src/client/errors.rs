@@ -71,15 +71,13 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
             _ => ErrorKind::Service,
         },
     };
-    // A 5xx answer whose type says nothing more specific is a server failure.
-    let kind = if kind == ErrorKind::Service && status >= 500 {
-        if status == 503 {
-            ErrorKind::ServiceUnavailable
-        } else {
-            ErrorKind::InternalServerError
-        }
-    } else {
-        kind
+    // A 5xx answer whose type says nothing more specific is a server
+    // failure; a 429 is throttling whatever its type.
+    let kind = match (kind, status) {
+        (ErrorKind::Service, 503) => ErrorKind::ServiceUnavailable,
+        (ErrorKind::Service, 500..) => ErrorKind::InternalServerError,
+        (ErrorKind::Service, 429) => ErrorKind::Throttling,
+        (kind, _) => kind,
     };
     let mut err = Error::new(kind, message);
     err = match code {
@@ -191,5 +189,9 @@ mod tests {
             br#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalFailure","Message":"x"}"#,
         );
         assert_eq!(e.kind(), ErrorKind::InternalServerError);
+        // A 429 is throttling, whatever type it names.
+        let e = service_error(429, br#"{"__type":"SomethingNew","message":"slow down"}"#);
+        assert_eq!(e.kind(), ErrorKind::Throttling);
+        assert_eq!(e.service_code(), Some("SomethingNew"));
     }
 }

@@ -14,6 +14,9 @@ pub(crate) const MAX_GSIS: usize = 20;
 pub(crate) const MAX_LSIS: usize = 5;
 /// DynamoDB's limit of attributes on each side of a multi-attribute key.
 pub(crate) const MAX_KEY_ATTRIBUTES: usize = 4;
+/// DynamoDB's limit of non-key attributes projected, summed over a table's
+/// secondary indexes.
+pub(crate) const MAX_PROJECTED_ATTRIBUTES: usize = 100;
 
 /// DynamoDB's table name rule: 3–255 characters of `a-z A-Z 0-9 _ - .`.
 pub(crate) fn check_table_name(name: &str) -> Result<()> {
@@ -195,6 +198,37 @@ pub(crate) fn create(spec: &TableSpec) -> Result<CreateTable> {
                 )));
             }
         }
+    }
+    // Projections: non-key attributes go with `Include` alone (the others
+    // would be dropped unsent), and DynamoDB takes at most 100 of them
+    // summed over the table's indexes.
+    let projections = spec
+        .indexes
+        .iter()
+        .map(|i| ("global", &i.name, i.projection, &i.non_key_attributes))
+        .chain(
+            spec.local_indexes
+                .iter()
+                .map(|i| ("local", &i.name, i.projection, &i.non_key_attributes)),
+        );
+    let mut projected = 0;
+    for (kind, name, projection, non_key) in projections {
+        if projection != Projection::Include && !non_key.is_empty() {
+            return Err(Error::validation(format!(
+                "{kind} secondary index `{name}` lists non-key attributes ({}) with the \
+                 projection {}; they apply to the projection INCLUDE only",
+                non_key.join(", "),
+                projection.as_str()
+            )));
+        }
+        projected += non_key.len();
+    }
+    if projected > MAX_PROJECTED_ATTRIBUTES {
+        return Err(Error::validation(format!(
+            "table `{}`'s indexes project {projected} non-key attributes in all; DynamoDB allows \
+             at most {MAX_PROJECTED_ATTRIBUTES} summed over a table's indexes",
+            spec.name
+        )));
     }
     if let BillingMode::Provisioned { read, write } = spec.billing
         && (read < 1 || write < 1)
@@ -411,6 +445,26 @@ mod tests {
         same.indexes[1].name = "EmailIndex".into();
         let m = refused(same);
         assert!(m.contains("index name `EmailIndex` twice"), "{m}");
+        // Non-key attributes with a projection that drops them.
+        let mut dropped = base.clone();
+        dropped.indexes[1].non_key_attributes = vec!["name".into()];
+        let m = refused(dropped);
+        assert!(
+            m.contains(
+                "`ScoreIndex` lists non-key attributes (name) with the projection KEYS_ONLY"
+            ),
+            "{m}"
+        );
+        // Over 100 non-key attributes over the indexes.
+        let mut many = base.clone();
+        for i in &mut many.indexes {
+            i.projection = Projection::Include;
+            i.non_key_attributes = (0..51).map(|n| format!("a{n}")).collect();
+        }
+        let m = refused(many.clone());
+        assert!(m.contains("project 102 non-key attributes"), "{m}");
+        many.indexes[1].non_key_attributes.truncate(49);
+        create(&many).unwrap();
     }
 
     #[test]

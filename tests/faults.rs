@@ -41,6 +41,17 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    /// No sort key, and a field of its own named like the sort key
+    /// attribute.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Flat {
+        table_name "flat";
+        field :id: String, partition_key;
+        field :sk: String;
+    }
+}
+
 /// Reading number `i`, with content derived from `i` so it can be checked.
 fn reading(i: usize) -> Reading {
     item!(Reading {
@@ -280,6 +291,40 @@ async fn ten_thousand_batch_writes_with_unprocessed() {
         assert_eq!((lost, dups, wrong), (0, 0, 0));
         assert_eq!((get_lost, get_dups, get_wrong), (0, 0, 0));
         assert!(stats.unprocessed_entries > write_stats.unprocessed_entries);
+    })
+    .await;
+}
+
+/// Leftovers of a schema without a sort key whose own field is named like
+/// the sort key attribute: each is matched to what was sent and sent
+/// again (they matched nothing, and were counted as written).
+#[tokio::test]
+async fn unprocessed_writes_of_a_hash_only_schema_with_an_sk_field() {
+    const N: usize = 100;
+    isolated(async {
+        support::client().create_table::<Flat>().await.unwrap();
+        let proxy = support::proxy(0x5EED_0071);
+        proxy.set_op_faults("BatchWriteItem", Faults::none().unprocessed(0.5));
+        let client = support::proxy_client(&proxy, fast_retry(), Duration::from_secs(5));
+        let items: Vec<Flat> = (0..N)
+            .map(|i| {
+                item!(Flat {
+                    id: format!("f{i:03}"),
+                    sk: format!("own {i}")
+                })
+            })
+            .collect();
+        let out = client.batch_write_item(items, opts![]).await.unwrap();
+        assert!(proxy.stats().unprocessed_entries > 0);
+        assert_eq!(out.processed_items, N);
+        assert!(out.unprocessed_items.is_empty());
+        let stored: Vec<Flat> = support::client().scan::<Flat>(opts![]).await.unwrap().items;
+        assert_eq!(stored.len(), N, "every item written");
+        assert!(
+            stored
+                .iter()
+                .all(|f| f.sk == format!("own {}", &f.id[1..].parse::<usize>().unwrap()))
+        );
     })
     .await;
 }

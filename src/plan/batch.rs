@@ -144,16 +144,17 @@ pub(crate) fn write_request(ctx: &Ctx, chunk: &[(usize, WriteRequest)]) -> Batch
     }
 }
 
-/// The positions of the writes DynamoDB handed back unprocessed. A
-/// leftover that matches nothing sent is ignored (it cannot be one of
-/// ours).
+/// The positions of the writes DynamoDB handed back unprocessed; `None`
+/// when a leftover matches nothing sent, so that which of the writes were
+/// taken is not known (the caller sends them all again: batch writes are
+/// plain puts and deletes, so one written twice is the same).
 pub(crate) fn leftover_positions(
     ctx: &Ctx,
     index: &KeyIndex,
     left: &[LeftoverWrite],
-) -> Vec<usize> {
+) -> Option<Vec<usize>> {
     left.iter()
-        .filter_map(|l| {
+        .map(|l| {
             let item = match (&l.put_request, &l.delete_request) {
                 (Some(p), _) => &p.item,
                 (None, Some(d)) => &d.key,

@@ -727,14 +727,18 @@ pub(crate) fn decode_item<T: Schema>(ctx: &Ctx, item: WireItem) -> Result<T> {
 /// the partition and sort attributes' values.
 pub(crate) type KeyId = (String, Option<String>);
 
-/// The key id of an item or key read from DynamoDB.
+/// The key id of an item or key read from DynamoDB. A schema without a
+/// sort key has no sort attribute, whatever the item holds under that
+/// name (a field of its own may be called `sk`).
 pub(crate) fn key_id_of(ctx: &Ctx, item: &WireItem) -> KeyId {
     let s = &ctx.keys.settings;
     (
         item.get_str(&s.partition_key_name)
             .unwrap_or_default()
             .to_owned(),
-        item.get_str(&s.sort_key_name).map(str::to_owned),
+        item.get_str(&s.sort_key_name)
+            .filter(|_| ctx.schema.has_sort_key())
+            .map(str::to_owned),
     )
 }
 

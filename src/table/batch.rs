@@ -242,8 +242,12 @@ impl Client {
                     if left.is_empty() {
                         return Fates::default();
                     }
-                    let back = plan_batch::leftover_positions(ctx, index, &left);
-                    pending.retain(|(p, _)| back.contains(p));
+                    match plan_batch::leftover_positions(ctx, index, &left) {
+                        Some(back) => pending.retain(|(p, _)| back.contains(p)),
+                        None => {
+                            tracing::warn!(target: "dynamo", left = left.len(), "unprocessed batch writes that match none sent; sending the chunk again");
+                        }
+                    }
                     if pending.is_empty() {
                         return Fates::default();
                     }

@@ -158,6 +158,39 @@ async fn batch_write_refuses_duplicates_before_sending() {
     .await;
 }
 
+/// An item that does not decode fails its own key: the others are
+/// returned (the whole call failed, naming no key).
+#[tokio::test]
+async fn batch_get_reports_an_undecodable_item_by_its_key() {
+    isolated(async {
+        seed(5).await;
+        let bad = MisfitProduct {
+            category: "cat2".into(),
+            id: "prod-00002".into(),
+            name: "odd".into(),
+            n: "not a number".into(),
+            active: false,
+        };
+        bad.put_item().await.unwrap();
+        let keys: Vec<Product> = (0..5).map(product).collect();
+        let out = dynamo::table::batch_get_item(&keys, opts![]).await.unwrap();
+        let mut got: Vec<&str> = out.items.iter().map(|p| p.id.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            ["prod-00000", "prod-00001", "prod-00003", "prod-00004"]
+        );
+        assert!(out.unprocessed_keys.is_empty());
+        assert_eq!(out.failed_keys.len(), 1);
+        let (key, e) = &out.failed_keys[0];
+        assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+        assert!(e.message().contains("batch_get_item: key 2"), "{e}");
+        assert!(e.message().contains("`n`"), "{e}");
+        assert!(format!("{key:?}").contains("prod-00002"), "{key:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn batch_get_250_keys_in_three_chunks() {
     isolated_and_counted(async {

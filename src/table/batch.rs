@@ -66,7 +66,9 @@ pub struct BatchGetOutput<T> {
     /// with a retryable error) when the retry budget ran out.
     pub unprocessed_keys: Vec<Key>,
     /// Keys whose request failed with an error that retrying cannot fix,
-    /// each with that error.
+    /// each with that error, and keys whose item was found but does not
+    /// decode as `T` (a `Decode` error naming the key's position and the
+    /// field).
     pub failed_keys: Vec<(Key, Error)>,
 }
 
@@ -318,7 +320,7 @@ impl Client {
         let found = Arc::new(std::sync::Mutex::new(Vec::<WireItem>::new()));
         let (client, sink) = (self.clone(), found.clone());
         let fates = run_chunks(chunks, positions, concurrency, {
-            let ctx = ctx.clone();
+            let (ctx, plan) = (ctx.clone(), plan.clone());
             move |chunk| {
                 let (client, ctx, plan, sink) =
                     (client.clone(), ctx.clone(), plan.clone(), sink.clone());
@@ -330,11 +332,22 @@ impl Client {
         // A key answered twice (after a retry) yields one item.
         let mut seen = std::collections::HashSet::with_capacity(maps.len());
         let mut items = Vec::with_capacity(maps.len());
+        // An item that does not decode fails its own key, not the call.
+        let mut undecodable = Vec::new();
         for m in maps {
             // Single-table design: another schema's item at a key is none
             // of this schema's.
             if seen.insert(plan::key_id_of(&ctx, &m)) && plan::is_own(&ctx, &m) {
-                let item: T = plan::decode_item(&ctx, m)?;
+                let position = plan.index.position(&ctx, &m);
+                let item: T = match (plan::decode_item(&ctx, m), position) {
+                    (Ok(item), _) => item,
+                    (Err(e), Some(p)) => {
+                        undecodable
+                            .push((p, plan::in_context(format!("batch_get_item: key {p}"), e)));
+                        continue;
+                    }
+                    (Err(e), None) => return Err(plan::in_context("batch_get_item", e)),
+                };
                 // Time to live: an expired item is gone, unless `include_expired`.
                 if !plan::is_expired(&ctx, &item, &opts) {
                     items.push(item);
@@ -352,6 +365,7 @@ impl Client {
             failed_keys: fates
                 .failed
                 .into_iter()
+                .chain(undecodable)
                 .map(|(p, e)| (key_at(p), e))
                 .collect(),
         })
@@ -380,11 +394,14 @@ impl Client {
                         .into_values()
                         .flat_map(|k| k.keys)
                         .collect();
-                    let back: Vec<usize> = left
-                        .iter()
-                        .filter_map(|k| plan.index.position(ctx, k))
-                        .collect();
-                    pending.retain(|(p, _)| back.contains(p));
+                    // A key handed back that matches none sent: which were
+                    // answered is not known, so all are asked again (an
+                    // item found twice is kept once).
+                    let back: Option<Vec<usize>> =
+                        left.iter().map(|k| plan.index.position(ctx, k)).collect();
+                    if let Some(back) = back {
+                        pending.retain(|(p, _)| back.contains(p));
+                    }
                     if pending.is_empty() {
                         return Fates::default();
                     }

@@ -387,6 +387,19 @@ macro_rules! __dynamo_item {
                     ),
                 )+
             ];
+            // A raw identifier (`r#type`) would name its attribute `r#type`:
+            // what other writers call `type` would never be read.
+            $(
+                const _: () = $crate::__private::assert!(
+                    !$crate::__private::is_raw_ident($crate::__private::stringify!($f)),
+                    $crate::__private::concat!(
+                        "dynamo_item!: field `", $crate::__private::stringify!($f),
+                        "` is a raw identifier, and an attribute name cannot be one (it would be ",
+                        "stored as `", $crate::__private::stringify!($f), "`); give the field ",
+                        "another name, e.g. `kind` or `type_name`"
+                    )
+                );
+            )+
             // At most one `version` field and one `ttl` field.
             $crate::__dynamo_field_opts!(@once $Name version __FIELDS);
             $crate::__dynamo_field_opts!(@once $Name ttl __FIELDS);

@@ -396,6 +396,13 @@ pub const fn timestamp_attributes_free(fields: &[FieldDef], schema: &SchemaDef) 
         && !has_field(fields, upd)
 }
 
+/// Whether a field name is a raw identifier (`r#type`): its attribute would
+/// be named with the `r#`.
+pub const fn is_raw_ident(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() > 2 && b[0] == b'r' && b[1] == b'#'
+}
+
 /// The type attribute is not empty and no field is named like it.
 pub const fn type_attribute_free(fields: &[FieldDef], attribute: &str) -> bool {
     !attribute.is_empty() && !has_field(fields, attribute)

@@ -314,11 +314,20 @@ mod tests {
         let plan = write(&ctx(), &items, &opts![]).unwrap();
         let left: Vec<LeftoverWrite> = serde_json::from_str(
             r#"[{"PutRequest":{"Item":{"pk":{"S":"c"},"sk":{"S":"p7"},"id":{"S":"p7"}}}},
-                {"PutRequest":{"Item":{"pk":{"S":"c"},"sk":{"S":"nope"}}}},
                 {"DeleteRequest":{"Key":{"pk":{"S":"c"},"sk":{"S":"p29"}}}}]"#,
         )
         .unwrap();
-        assert_eq!(leftover_positions(&ctx(), &plan.index, &left), vec![7, 29]);
+        assert_eq!(
+            leftover_positions(&ctx(), &plan.index, &left),
+            Some(vec![7, 29])
+        );
+        // One that matches nothing sent: which were taken is not known.
+        let unknown: Vec<LeftoverWrite> = serde_json::from_str(
+            r#"[{"PutRequest":{"Item":{"pk":{"S":"c"},"sk":{"S":"p7"},"id":{"S":"p7"}}}},
+                {"PutRequest":{"Item":{"pk":{"S":"c"},"sk":{"S":"nope"}}}}]"#,
+        )
+        .unwrap();
+        assert_eq!(leftover_positions(&ctx(), &plan.index, &unknown), None);
     }
 
     #[test]

@@ -248,6 +248,30 @@ async fn a_connection_left_without_its_answer_is_not_reused() {
     first_fails_then_a_new_connection_serves(After::FirstNeverAnswers, timeout, says).await;
 }
 
+/// A timeout the retry deadline cut short says so (it named the request
+/// timeout, which was ten seconds).
+#[tokio::test]
+async fn a_timeout_cut_by_the_deadline_says_so() {
+    let (url, _) = stand_in(After::FirstNeverAnswers).await;
+    let client = client_builder(&url)
+        .timeout(Duration::from_secs(10))
+        .retry(
+            dynamo::RetryPolicy::default()
+                .max_attempts(1)
+                .deadline(Duration::from_millis(300)),
+        )
+        .build()
+        .unwrap();
+    let e = client.get_item(&key(0), opts![]).await.unwrap_err();
+    assert_eq!(e.kind(), dynamo::ErrorKind::Transport, "{e}");
+    assert!(
+        e.message()
+            .contains("what the retry deadline left of the request timeout")
+            && !e.message().contains("(the request timeout"),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn an_answer_too_large_is_refused_and_its_connection_dropped() {
     let says = "larger than 33554432 bytes";

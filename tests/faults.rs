@@ -534,7 +534,7 @@ async fn retries_exhausted_give_the_typed_error_with_attempts() {
                 // The message docs/reliability.md quotes.
                 assert!(
                     err.message()
-                        .starts_with("no answer within 300 ms (the request timeout)"),
+                        .starts_with("no answer within 300 ms (the request timeout;"),
                     "{err}"
                 );
             }

@@ -90,7 +90,7 @@ impl Http {
         let resp = client
             .request(req)
             .await
-            .map_err(|e| Error::transport(format!("request failed: {e}")))?;
+            .map_err(|e| Error::transport(format!("request failed: {}", error_chain(&e))))?;
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
         let announced = hyper1::body::Body::size_hint(&body).lower();
@@ -100,7 +100,10 @@ impl Http {
         let mut answer = AnswerBytes::new(limit, announced);
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
-                Error::transport(format!("connection lost while reading the answer: {e}"))
+                Error::transport(format!(
+                    "the answer broke off or could not be read: {}",
+                    error_chain(&e)
+                ))
             })?;
             if let Ok(chunk) = frame.into_data() {
                 answer.push(chunk)?;

@@ -1136,8 +1136,17 @@ impl Client {
         let (status, answer) = match tokio::time::timeout(timeout, exchange).await {
             Ok(r) => r?,
             Err(_) => {
+                // Connecting, sending and the whole answer share the
+                // attempt's time; it is the request timeout unless the
+                // retry deadline left less.
+                let why = if timeout < self.inner.timeout {
+                    "what the retry deadline left of the request timeout"
+                } else {
+                    "the request timeout"
+                };
                 return Err(Error::transport(format!(
-                    "no answer within {} ms (the request timeout)",
+                    "no answer within {} ms ({why}; connecting, sending the request and \
+                     reading the whole answer count)",
                     timeout.as_millis()
                 )));
             }

@@ -154,12 +154,15 @@ impl Budget {
     /// Why the budget ran out, for error messages: `gave up after 3
     /// attempts`, or `gave up after 2 attempts, at the 1000 ms deadline`.
     pub(crate) fn spent(&self) -> String {
+        let attempts = match self.attempts {
+            1 => "1 attempt".to_owned(),
+            n => format!("{n} attempts"),
+        };
         if self.attempts >= self.policy.max_attempts {
-            format!("gave up after {} attempts", self.attempts)
+            format!("gave up after {attempts}")
         } else {
             format!(
-                "gave up after {} attempts, at the {} ms deadline",
-                self.attempts,
+                "gave up after {attempts}, at the {} ms deadline",
                 self.policy.deadline.as_millis()
             )
         }

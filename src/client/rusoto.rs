@@ -470,7 +470,7 @@ impl Conn {
         loop {
             let lost = |e: &dyn std::fmt::Display| {
                 fail(Error::transport(format!(
-                    "connection lost while reading the answer: {e}"
+                    "the answer broke off or could not be read: {e}"
                 )))
             };
             match self.drive(|cx, _| Pin::new(&mut body).poll_data(cx)).await {

@@ -41,8 +41,22 @@ pub(crate) fn concurrency_of(opts: &Opts) -> Result<usize> {
 }
 
 fn duplicate(op: &str, first: usize, second: usize, id: &KeyId) -> Error {
+    let reads = op == "batch_get_item";
+    let per_request = if reads {
+        MAX_BATCH_GET
+    } else {
+        MAX_BATCH_WRITE
+    };
+    let why = if first / per_request == second / per_request {
+        "DynamoDB refuses duplicate keys in one request"
+    } else if reads {
+        "give each key once (DynamoDB refuses duplicate keys in one request)"
+    } else {
+        "they would go in two requests, which run at once, so which of the two writes \
+         would stay is not known; give each key once"
+    };
     Error::validation(format!(
-        "{op}: items {first} and {second} have the same primary key ({}{}); DynamoDB refuses duplicate keys in one batch",
+        "{op}: items {first} and {second} have the same primary key ({}{}); {why}",
         id.0,
         id.1.as_deref()
             .map(|s| format!(" / {s}"))
@@ -279,7 +293,18 @@ mod tests {
         let e = write(&ctx(), &[p(1), p(2), p(1)], &opts![]).unwrap_err();
         assert!(
             e.message()
-                .contains("items 0 and 2 have the same primary key (c / p1)"),
+                .contains("items 0 and 2 have the same primary key (c / p1)")
+                && e.message().contains("in one request"),
+            "{}",
+            e.message()
+        );
+        // In two requests (chunks of 25) the reason is another: both would
+        // be sent, at once.
+        let mut many: Vec<Product> = (0..40).map(p).collect();
+        many.push(p(0));
+        let e = write(&ctx(), &many, &opts![]).unwrap_err();
+        assert!(
+            e.message().contains("items 0 and 40") && e.message().contains("which run at once"),
             "{}",
             e.message()
         );

@@ -636,6 +636,38 @@ async fn query_stream() {
     .await;
 }
 
+/// A batch of which nothing could be written or read (a missing table)
+/// fails as a whole, as one put or get would: it returned `Ok` with every
+/// item in `failed_items`, which `?` and `.unwrap()` let through.
+#[tokio::test]
+async fn a_batch_that_fails_for_every_item_is_an_error() {
+    isolated(async {
+        let items: Vec<Product> = (0..30).map(product).collect();
+        let e = dynamo::table::batch_write_item(items.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        assert!(
+            e.message()
+                .contains("batch_write_item: none of the 30 items was written"),
+            "{e}"
+        );
+        let e = dynamo::table::batch_get_item(&items, opts![])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        assert!(
+            e.message()
+                .contains("batch_get_item: none of the 30 keys was read"),
+            "{e}"
+        );
+        let e = dynamo::table::batch_delete_item(items).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        // Some items written, others not: Ok, with each item's fate (below).
+    })
+    .await;
+}
+
 /// Every item's fate is reported: a chunk refused for good fails its items
 /// with the error, a chunk that kept being throttled comes back unprocessed
 /// with the reason, the rest is written — and the store agrees.

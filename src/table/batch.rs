@@ -164,7 +164,8 @@ impl Client {
             }
         }
         let plan = plan_batch::write(&ctx, &items, &opts)?;
-        self.run_writes(ctx, plan, items, &opts).await
+        self.run_writes("batch_write_item", ctx, plan, items, &opts)
+            .await
     }
 
     /// Deletes the items with the given keys, like
@@ -177,11 +178,13 @@ impl Client {
     ) -> Result<BatchWriteOutput<T>> {
         let ctx = Ctx::of::<T>()?;
         let plan = plan_batch::delete(&ctx, &keys, &opts)?;
-        self.run_writes(ctx, plan, keys, &opts).await
+        self.run_writes("batch_delete_item", ctx, plan, keys, &opts)
+            .await
     }
 
     async fn run_writes<T: Schema>(
         &self,
+        op: &str,
         ctx: Ctx,
         plan: plan_batch::WritePlan,
         items: Vec<T>,
@@ -222,6 +225,14 @@ impl Client {
             }
         }
         out.processed_items = total - out.unprocessed_items.len() - out.failed_items.len();
+        // Every item failed for good (a missing table, say): the call
+        // failed, as a single write would have.
+        if total > 0 && out.failed_items.len() == total {
+            let (_, e) = out.failed_items.swap_remove(0);
+            return Err(
+                e.map_message(|m| format!("{op}: none of the {total} items was written: {m}"))
+            );
+        }
         Ok(out)
     }
 
@@ -353,6 +364,20 @@ impl Client {
                     items.push(item);
                 }
             }
+        }
+        // Every key failed for good (a missing table, say): the call
+        // failed, as a single read would have.
+        let failed = fates.failed.len() + undecodable.len();
+        if failed == keys.len()
+            && let Some((_, e)) = fates
+                .failed
+                .iter()
+                .chain(&undecodable)
+                .min_by_key(|(p, _)| *p)
+        {
+            return Err(e.clone().map_message(|m| {
+                format!("batch_get_item: none of the {failed} keys was read: {m}")
+            }));
         }
         let key_at = |p: usize| -> Key { all_keys_by_position(&all_keys, keys.len(), p) };
         Ok(BatchGetOutput {

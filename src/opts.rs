@@ -471,7 +471,8 @@ impl<K, V> IsSet for BTreeMap<K, V> {
 }
 
 /// Builds [`Opts`] from Elixir-style keyword pairs. See the [module docs](mod@crate::opts)
-/// for every key. An unknown key is a compile error.
+/// for every key. An unknown key is a compile error, and so is a key given
+/// twice.
 ///
 /// ```
 /// use dynamo::prelude::*;
@@ -488,38 +489,47 @@ impl<K, V> IsSet for BTreeMap<K, V> {
 #[macro_export]
 macro_rules! opts {
     () => { $crate::Opts::new() };
-    ($($rest:tt)+) => { $crate::__opts!(@munch ($crate::Opts::new()) $($rest)+) };
+    ($($rest:tt)+) => { $crate::__opts!(@munch [] ($crate::Opts::new()) $($rest)+) };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __opts {
-    // Done.
-    (@munch ($o:expr)) => { $o };
-    (@munch ($o:expr) ,) => { $o };
+    // Done: no option given twice (the last would silently win; the
+    // guide's keyword lists take the first).
+    (@munch [$($seen:ident)*] ($o:expr) $(,)?) => {{
+        const _: () = $crate::__private::assert!(
+            $crate::__private::all_distinct(&[$($crate::__private::stringify!($seen)),*]),
+            $crate::__private::concat!(
+                "opts![", $crate::__private::stringify!($($seen),*),
+                "]: an option is given twice; give each option once"
+            )
+        );
+        $o
+    }};
     // Atom-valued keys.
-    (@munch ($o:expr) sk_operator : : $op:tt $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($o.sk_operator($crate::__opts!(@sk_op $op))) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) sk_operator : : $op:tt $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* sk_operator] ($o.sk_operator($crate::__opts!(@sk_op $op))) $($($rest)*)?)
     };
-    (@munch ($o:expr) select : : $sel:tt $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($o.select($crate::__opts!(@select $sel))) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) select : : $sel:tt $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* select] ($o.select($crate::__opts!(@select $sel))) $($($rest)*)?)
     };
     // Map-valued keys, as the guide writes them (`%{…}`) or without the `%`.
-    (@munch ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($o $(.name($k, $v))*) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* expression_attribute_names] ($o $(.name($k, $v))*) $($($rest)*)?)
     };
-    (@munch ($o:expr) expression_attribute_values : % { $($m:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : % { $($m:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* expression_attribute_values] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
     };
-    (@munch ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($o $(.name($k, $v))*) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* expression_attribute_names] ($o $(.name($k, $v))*) $($($rest)*)?)
     };
-    (@munch ($o:expr) expression_attribute_values : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($o $(.value($k, $v))*) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* expression_attribute_values] ($o $(.value($k, $v))*) $($($rest)*)?)
     };
     // Plain keys: `key: expression`.
-    (@munch ($o:expr) $key:ident : $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch ($crate::__opts!(@set $o, $key, $v)) $($($rest)*)?)
+    (@munch [$($seen:ident)*] ($o:expr) $key:ident : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)* $key] ($crate::__opts!(@set $o, $key, $v)) $($($rest)*)?)
     };
 
     (@set $o:expr, sk_operator, $v:expr) => { $o.sk_operator($v) };

@@ -396,6 +396,22 @@ pub const fn timestamp_attributes_free(fields: &[FieldDef], schema: &SchemaDef) 
         && !has_field(fields, upd)
 }
 
+/// `opts![…]`: no option given twice.
+pub const fn all_distinct(names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        let mut j = i + 1;
+        while j < names.len() {
+            if str_eq(names[i], names[j]) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Whether a field name is a raw identifier (`r#type`): its attribute would
 /// be named with the `r#`.
 pub const fn is_raw_ident(name: &str) -> bool {

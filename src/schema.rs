@@ -576,6 +576,12 @@ pub trait Schema: Sized + Send + Sync + 'static {
         let _ = now;
     }
 
+    /// `timestamps;`: sets `inserted_at` (to keep a stored item's).
+    #[doc(hidden)]
+    fn __set_inserted_at(&mut self, at: &str) {
+        let _ = at;
+    }
+
     /// Writes the item's set fields into `sink` (unset fields are left out).
     fn encode_item<S: AttributeSink>(&self, sink: &mut S);
 

@@ -331,6 +331,72 @@ async fn timestamps_are_set_by_the_crate() {
     .await;
 }
 
+dynamo_item! {
+    /// Writes `posts` items as an older writer did: no timestamps.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PlainPost {
+        use Dynamo.Schema, type_name: "Post";
+        table_name "posts";
+        field :id, partition_key;
+        field :title: String;
+    }
+}
+
+/// `inserted_at` is written once: a put of a struct built afresh over a
+/// stored item keeps the stored item's (it got a new one).
+#[tokio::test]
+async fn a_put_built_afresh_keeps_the_stored_inserted_at() {
+    isolated(async {
+        Post::create_table().await.unwrap();
+        let first = Post::put_item(item!(%Post{id: "k1", title: "a"}))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let second = Post::put_item(item!(%Post{id: "k1", title: "b"}))
+            .await
+            .unwrap();
+        assert_eq!(second.inserted_at, first.inserted_at);
+        assert!(second.updated_at > first.updated_at);
+        let read = Post::get_item(item!(%Post{id: "k1"})).await.unwrap().unwrap();
+        assert_eq!(read, second);
+        assert_eq!(read.title, "b");
+
+        // A stored item without one (an older writer's) gets one.
+        PlainPost::put_item(item!(%PlainPost{id: "k2", title: "old"}))
+            .await
+            .unwrap();
+        let p = Post::put_item(item!(%Post{id: "k2", title: "new"}))
+            .await
+            .unwrap();
+        assert!(is_rfc3339_millis(&p.inserted_at), "{}", p.inserted_at);
+        let read = Post::get_item(item!(%Post{id: "k2"})).await.unwrap().unwrap();
+        assert_eq!(read, p);
+
+        // The user's condition still decides: false on the stored item,
+        // the put fails as ConditionalCheckFailed (once, no loop) and
+        // nothing changes.
+        let e = dynamo::table::put_item(
+            item!(%Post{id: "k1", title: "c"}),
+            opts![condition_expression: "title = :t", expression_attribute_values: %{":t" => "zzz"}],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed, "{e}");
+        let read = Post::get_item(item!(%Post{id: "k1"})).await.unwrap().unwrap();
+        assert_eq!(read, second);
+        // And true: written, inserted_at kept.
+        let kept = dynamo::table::put_item(
+            item!(%Post{id: "k1", title: "d"}),
+            opts![condition_expression: "title = :t", expression_attribute_values: %{":t" => "b"}],
+        )
+        .await
+        .unwrap();
+        assert_eq!(kept.inserted_at, first.inserted_at);
+        assert_eq!(kept.title, "d");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn timestamp_attributes_can_be_renamed() {
     isolated(async {

@@ -576,6 +576,11 @@ macro_rules! __dynamo_item {
                         }
                         self.updated_at = $crate::__private::Into::into(now);
                     }
+
+                    fn __set_inserted_at(&mut self, at: &str) {
+                        $crate::__dynamo_item!(@ts_pass $tstok (()));
+                        self.inserted_at = $crate::__private::Into::into(at);
+                    }
                 )?
 
                 fn encode_item<S: $crate::AttributeSink>(&self, sink: &mut S) {

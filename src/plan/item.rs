@@ -1,7 +1,10 @@
 //! PutItem, GetItem and DeleteItem plans.
 
 use super::update::WRITE_OPTS;
-use super::{Ctx, VersionCheck, condition, encode_for_write, only, read_projection};
+use super::{
+    Ctx, InsertedAt, VersionCheck, condition, condition_with, encode_for_write, only,
+    read_projection,
+};
 use crate::error::Result;
 use crate::expression::Placeholders;
 use crate::opts::{Opt, Opts};
@@ -23,14 +26,16 @@ pub(crate) fn put<T: Schema>(
     item: &T,
     opts: &Opts,
     version: Option<&VersionCheck>,
+    inserted_at: Option<&InsertedAt>,
 ) -> Result<PutItem> {
     only(opts, "put_item", WRITE_OPTS)?;
     let encoded = encode_for_write(ctx, item)?;
-    let (condition, exprs) = condition(
+    let (condition, exprs) = condition_with(
         opts.condition_expression.as_deref(),
         &opts.expression_attribute_names,
         &opts.expression_attribute_values,
         version,
+        |ph| inserted_at.map(|i| i.condition(ctx, ph)),
     )?;
     Ok(PutItem {
         table: ctx.table.clone(),
@@ -38,8 +43,10 @@ pub(crate) fn put<T: Schema>(
         condition,
         exprs,
         return_values: ReturnValues::None,
-        // To tell a version conflict from the user's condition failing.
-        return_on_condition_failure: version.is_some() && opts.condition_expression.is_some(),
+        // To tell a version conflict from the user's condition failing, and
+        // to read the stored `inserted_at`.
+        return_on_condition_failure: (version.is_some() && opts.condition_expression.is_some())
+            || inserted_at.is_some(),
     })
 }
 
@@ -136,6 +143,7 @@ mod tests {
             &u,
             &opts![condition_expression: "attribute_not_exists(id)"],
             None,
+            None,
         )
         .unwrap();
         let written: WireItem = serde_json::from_slice(&r.item.json).unwrap();
@@ -150,7 +158,7 @@ mod tests {
 
     #[test]
     fn bad_items_are_refused_before_a_request_exists() {
-        let e = put(&ctx(), &item!(User {}), &opts![], None).unwrap_err();
+        let e = put(&ctx(), &item!(User {}), &opts![], None, None).unwrap_err();
         assert_eq!(e.field(), Some("id"));
         let e = put(
             &ctx(),
@@ -160,10 +168,18 @@ mod tests {
             }),
             &opts![],
             None,
+            None,
         )
         .unwrap_err();
         assert!(e.message().contains("index `ByEmail`"), "{}", e.message());
-        let e = put(&ctx(), &item!(User { id: "u" }), &opts![limit: 1], None).unwrap_err();
+        let e = put(
+            &ctx(),
+            &item!(User { id: "u" }),
+            &opts![limit: 1],
+            None,
+            None,
+        )
+        .unwrap_err();
         assert!(
             e.message().contains("does not apply to put_item"),
             "{}",
@@ -173,6 +189,7 @@ mod tests {
             &ctx(),
             &item!(User { id: "u" }),
             &opts![condition_expression: "a = :missing"],
+            None,
             None,
         )
         .unwrap_err();

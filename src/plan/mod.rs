@@ -132,13 +132,57 @@ pub(crate) fn condition(
     values: &BTreeMap<String, Value>,
     version: Option<&VersionCheck>,
 ) -> Result<(Option<String>, Exprs)> {
+    condition_with(condition, names, values, version, |_| None)
+}
+
+/// [`condition`], and the crate's own check `extra` makes with the same
+/// placeholders.
+pub(crate) fn condition_with(
+    condition: Option<&str>,
+    names: &BTreeMap<String, String>,
+    values: &BTreeMap<String, Value>,
+    version: Option<&VersionCheck>,
+    extra: impl FnOnce(&mut Placeholders) -> Option<String>,
+) -> Result<(Option<String>, Exprs)> {
     let mut ph = Placeholders::with_user(names, values)?;
     let user = condition
         .map(|c| ph.user_expression("condition_expression", c, ExprKind::Condition))
         .transpose()?;
     ph.check_all_used()?;
     let version = version.map(|v| v.condition(&mut ph));
-    Ok((and(user, version), ph.into_exprs()))
+    let extra = extra(&mut ph);
+    Ok((and(and(user, version), extra), ph.into_exprs()))
+}
+
+/// `timestamps;`: how a put of an item built afresh (no `inserted_at`)
+/// keeps the stored item's `inserted_at`. The first attempt writes only a
+/// new item; when one exists, the second writes its `inserted_at` back,
+/// on condition that it is still the one read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum InsertedAt {
+    /// No item may be stored at the key.
+    New,
+    /// The stored item's `inserted_at` must be this (`None`: it has none).
+    Kept(Option<String>),
+}
+
+impl InsertedAt {
+    fn condition(&self, ctx: &Ctx, ph: &mut Placeholders) -> String {
+        let pk_name = &*ctx.keys.settings.partition_key_name;
+        match self {
+            InsertedAt::New => format!("attribute_not_exists({})", ph.name(pk_name)),
+            InsertedAt::Kept(Some(at)) => {
+                let n = ph.name(ctx.schema.inserted_at_attribute());
+                let v = ph.value(Value::String(at.clone()));
+                format!("{n} = {v}")
+            }
+            InsertedAt::Kept(None) => {
+                let pk = ph.name(pk_name);
+                let n = ph.name(ctx.schema.inserted_at_attribute());
+                format!("attribute_exists({pk}) AND attribute_not_exists({n})")
+            }
+        }
+    }
 }
 
 /// `a AND b`, each side parenthesised, when both are there.

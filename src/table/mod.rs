@@ -146,17 +146,88 @@ impl Client {
     /// item's version (none stored when it is 0), the next version is
     /// written, and the item returned carries it; else the error is a
     /// [`VersionConflict`](crate::ErrorKind::VersionConflict). With
-    /// `timestamps;`, `inserted_at` is set when the item has none and
-    /// `updated_at` always.
+    /// `timestamps;`, `updated_at` is set, and `inserted_at` written once:
+    /// an item built afresh (without one) put over a stored item takes the
+    /// stored item's (a second request; see docs/schemas-and-keys.md).
     pub async fn put_item<T: Schema>(&self, item: T, opts: Opts) -> Result<T> {
         let ctx = Ctx::of::<T>()?;
         let mut item = item;
+        // `timestamps;` on an item built afresh: a stored item's
+        // `inserted_at` is kept (written once).
+        let afresh =
+            ctx.schema.timestamps && item.field_value("inserted_at").is_none_or(|v| v.is_unset());
         let version = plan::prepare_put(&ctx, &mut item)?;
-        let req = plan::item::put(&ctx, &item, &opts, version.as_ref())?;
+        if afresh {
+            return self
+                .put_keeping_inserted_at(&ctx, item, &opts, version)
+                .await;
+        }
+        let req = plan::item::put(&ctx, &item, &opts, version.as_ref(), None)?;
         if let Err(e) = self.execute(&req).await {
             return Err(conflict(&ctx, &item, version.as_ref(), &opts, e));
         }
         Ok(item)
+    }
+
+    /// A put of a timestamped item built afresh: first as a new item; when
+    /// one is stored, again with its `inserted_at`, on condition that it is
+    /// still the one read (a few rounds when other writers change it
+    /// meanwhile).
+    async fn put_keeping_inserted_at<T: Schema>(
+        &self,
+        ctx: &Ctx,
+        mut item: T,
+        opts: &Opts,
+        version: Option<plan::VersionCheck>,
+    ) -> Result<T> {
+        const ROUNDS: usize = 4;
+        let attr = ctx.schema.inserted_at_attribute();
+        let stamped = item
+            .field_value("inserted_at")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let stored_at = |e: &Error| -> Option<Option<String>> {
+            e.old_item()
+                .map(|old| old.get(attr).and_then(|v| v.as_str()).map(str::to_owned))
+        };
+        let mut check = plan::InsertedAt::New;
+        for _ in 0..ROUNDS {
+            item.__set_inserted_at(match &check {
+                plan::InsertedAt::Kept(Some(at)) => at,
+                _ => &stamped,
+            });
+            let req = plan::item::put(ctx, &item, opts, version.as_ref(), Some(&check))?;
+            let e = match self.execute(&req).await {
+                Ok(_) => return Ok(item),
+                Err(e) if e.kind() == crate::ErrorKind::ConditionalCheckFailed => e,
+                Err(e) => return Err(e),
+            };
+            // What is stored now: nothing, or an item with this
+            // `inserted_at` (or none).
+            let now = stored_at(&e);
+            let failed_on_ours = match (&check, &now) {
+                (plan::InsertedAt::New, Some(_)) => true,
+                (plan::InsertedAt::Kept(_), None) => true,
+                (plan::InsertedAt::Kept(expected), Some(at)) => expected != at,
+                (plan::InsertedAt::New, None) => false,
+            };
+            if !failed_on_ours {
+                // The user's condition or the version check failed.
+                return Err(conflict(ctx, &item, version.as_ref(), opts, e));
+            }
+            check = match now {
+                Some(at) => plan::InsertedAt::Kept(at),
+                None => plan::InsertedAt::New,
+            };
+        }
+        Err(Error::new(
+            crate::ErrorKind::TransactionConflict,
+            format!(
+                "put_item: the item at this key on table `{}` changed {ROUNDS} times while its \
+                 `{attr}` was being kept (timestamps); try again",
+                ctx.table
+            ),
+        ))
     }
 
     /// Reads the item with `key`'s primary key; `Ok(None)` when there is none

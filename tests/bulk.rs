@@ -158,6 +158,30 @@ async fn batch_write_refuses_duplicates_before_sending() {
     .await;
 }
 
+/// Items come in the order of the keys asked for, also when DynamoDB hands
+/// some keys back unprocessed and they are read in a later round (they
+/// came last).
+#[tokio::test]
+async fn batch_get_returns_items_in_the_order_asked() {
+    use dynamo::local::proxy::Faults;
+    isolated(async {
+        seed(40).await;
+        let proxy = support::proxy(0x0BDE_0001);
+        proxy.set_op_faults("BatchGetItem", Faults::none().unprocessed(0.5));
+        let retry = dynamo::RetryPolicy::default()
+            .max_attempts(20)
+            .base_delay(std::time::Duration::from_millis(1));
+        let client = support::proxy_client(&proxy, retry, std::time::Duration::from_secs(5));
+        let keys: Vec<Product> = (0..40).rev().map(product).collect();
+        let out = client.batch_get_item(&keys, opts![]).await.unwrap();
+        assert!(proxy.stats().unprocessed_entries > 0);
+        let ids: Vec<&str> = out.items.iter().map(|p| p.id.as_str()).collect();
+        let asked: Vec<String> = (0..40).rev().map(|i| format!("prod-{i:05}")).collect();
+        assert_eq!(ids, asked);
+    })
+    .await;
+}
+
 /// An item that does not decode fails its own key: the others are
 /// returned (the whole call failed, naming no key).
 #[tokio::test]

@@ -59,7 +59,7 @@ impl<T> BatchWriteOutput<T> {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchGetOutput<T> {
-    /// Every item found, once (in no particular order). Keys with no item are
+    /// Every item found, once, in the order of the keys asked for. Keys with no item are
     /// simply absent.
     pub items: Vec<T>,
     /// Keys DynamoDB still had not processed (or whose request kept failing
@@ -361,10 +361,14 @@ impl Client {
                 };
                 // Time to live: an expired item is gone, unless `include_expired`.
                 if !plan::is_expired(&ctx, &item, &opts) {
-                    items.push(item);
+                    items.push((position.unwrap_or(usize::MAX), item));
                 }
             }
         }
+        // In the order of the keys asked for (DynamoDB answers, and the
+        // chunks finish, in any order).
+        items.sort_by_key(|(p, _)| *p);
+        let items: Vec<T> = items.into_iter().map(|(_, item)| item).collect();
         // Every key failed for good (a missing table, say): the call
         // failed, as a single read would have.
         let failed = fates.failed.len() + undecodable.len();

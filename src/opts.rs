@@ -472,7 +472,8 @@ impl<K, V> IsSet for BTreeMap<K, V> {
 
 /// Builds [`Opts`] from Elixir-style keyword pairs. See the [module docs](mod@crate::opts)
 /// for every key. An unknown key is a compile error, and so is a key given
-/// twice.
+/// twice (but for `expression_attribute_names` / `_values`, whose entries
+/// add up).
 ///
 /// ```
 /// use dynamo::prelude::*;
@@ -496,7 +497,8 @@ macro_rules! opts {
 #[macro_export]
 macro_rules! __opts {
     // Done: no option given twice (the last would silently win; the
-    // guide's keyword lists take the first).
+    // guide's keyword lists take the first). The two expression maps are
+    // not counted: each occurrence adds to its map.
     (@munch [$($seen:ident)*] ($o:expr) $(,)?) => {{
         const _: () = $crate::__private::assert!(
             $crate::__private::all_distinct(&[$($crate::__private::stringify!($seen)),*]),
@@ -516,16 +518,24 @@ macro_rules! __opts {
     };
     // Map-valued keys, as the guide writes them (`%{…}`) or without the `%`.
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)* expression_attribute_names] ($o $(.name($k, $v))*) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ($o $(.name($k, $v))*) $($($rest)*)?)
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : % { $($m:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)* expression_attribute_values] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)* expression_attribute_names] ($o $(.name($k, $v))*) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ($o $(.name($k, $v))*) $($($rest)*)?)
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)* expression_attribute_values] ($o $(.value($k, $v))*) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ($o $(.value($k, $v))*) $($($rest)*)?)
+    };
+    // The two maps, given as expressions: each occurrence adds to the map,
+    // so they may be given more than once.
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)*] ($crate::__opts!(@set $o, expression_attribute_names, $v)) $($($rest)*)?)
+    };
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)*] ($crate::__opts!(@set $o, expression_attribute_values, $v)) $($($rest)*)?)
     };
     // Plain keys: `key: expression`.
     (@munch [$($seen:ident)*] ($o:expr) $key:ident : $v:expr $(, $($rest:tt)*)?) => {
@@ -625,6 +635,21 @@ mod tests {
         assert_eq!(Opts::new().set_options().count(), 0);
         assert!(opts![limit: 3].is_set(Opt::Limit));
         assert!(!opts![limit: 3].is_set(Opt::PageSize));
+    }
+
+    #[test]
+    fn the_expression_maps_add_up_when_given_twice() {
+        let names = std::collections::BTreeMap::from([("#c".to_owned(), "c".to_owned())]);
+        let o = opts![
+            expression_attribute_values: %{":a" => 1},
+            expression_attribute_names: {"#a" => "a"},
+            expression_attribute_values: {":b" => 2},
+            expression_attribute_names: names,
+            limit: 1,
+        ];
+        assert_eq!(o.expression_attribute_values.len(), 2);
+        assert_eq!(o.expression_attribute_names.len(), 2);
+        assert_eq!(o.limit, Some(1));
     }
 
     #[test]

@@ -526,6 +526,15 @@ fn catalogue() -> Vec<Case> {
             }
         ),
         case!(
+            "update: more than a u8 holds counted onto a u8 field",
+            ValidationError,
+            ["`small`", "counted up or down by 300"],
+            |c| {
+                c.update_item(&narrow(), updates! { small: {:increment, 300} }, opts![])
+                    .await
+            }
+        ),
+        case!(
             "update: a string in a bool field",
             ValidationError,
             ["`flag`", "`bool`", "would not read back"],
@@ -2059,6 +2068,22 @@ async fn good_input_through_the_same_proxy_is_sent() {
         let stats = proxy.stats();
         assert_eq!(stats.op("PutItem"), 1);
         assert_eq!(stats.op("GetItem"), 1);
+        // Counting an unsigned field down by a negative amount, or up by
+        // one, is sent (the amount is held to the type up to its sign).
+        client.create_table::<Narrow>().await.unwrap();
+        let mut n = narrow();
+        n.small = 5;
+        client.put_item(n, opts![]).await.unwrap();
+        let counted = client
+            .update_item(&narrow(), updates! { small: {:increment, -2} }, opts![])
+            .await
+            .unwrap();
+        assert_eq!(counted.small, 3);
+        let counted = client
+            .update_item(&narrow(), updates! { small: {:decrement, -1} }, opts![])
+            .await
+            .unwrap();
+        assert_eq!(counted.small, 4);
     })
     .await;
 }

@@ -342,6 +342,18 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    /// Writes `posts` items whose `inserted_at` is another writer's number.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EpochPost {
+        use Dynamo.Schema, type_name: "Post";
+        table_name "posts";
+        field :id, partition_key;
+        field :title: String;
+        field :inserted_at: i64;
+    }
+}
+
 /// `inserted_at` is written once: a put of a struct built afresh over a
 /// stored item keeps the stored item's (it got a new one).
 #[tokio::test]
@@ -370,6 +382,19 @@ async fn a_put_built_afresh_keeps_the_stored_inserted_at() {
             .unwrap();
         assert!(is_rfc3339_millis(&p.inserted_at), "{}", p.inserted_at);
         let read = Post::get_item(item!(%Post{id: "k2"})).await.unwrap().unwrap();
+        assert_eq!(read, p);
+
+        // A stored inserted_at that is not a string (another writer's
+        // epoch millis) is replaced; the put was refused as a failed
+        // condition.
+        EpochPost::put_item(item!(%EpochPost{id: "k3", title: "old", inserted_at: 1_700_000_000_000i64}))
+            .await
+            .unwrap();
+        let p = Post::put_item(item!(%Post{id: "k3", title: "new"}))
+            .await
+            .unwrap();
+        assert!(is_rfc3339_millis(&p.inserted_at), "{}", p.inserted_at);
+        let read = Post::get_item(item!(%Post{id: "k3"})).await.unwrap().unwrap();
         assert_eq!(read, p);
 
         // The user's condition still decides: false on the stored item,

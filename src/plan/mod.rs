@@ -162,7 +162,8 @@ pub(crate) fn condition_with(
 pub(crate) enum InsertedAt {
     /// No item may be stored at the key.
     New,
-    /// The stored item's `inserted_at` must be this (`None`: it has none).
+    /// The stored item's `inserted_at` must be this (`None`: it has none
+    /// that is a non-empty string — absent, or another writer's number).
     Kept(Option<String>),
 }
 
@@ -179,7 +180,11 @@ impl InsertedAt {
             InsertedAt::Kept(None) => {
                 let pk = ph.name(pk_name);
                 let n = ph.name(ctx.schema.inserted_at_attribute());
-                format!("attribute_exists({pk}) AND attribute_not_exists({n})")
+                let s = ph.value(Value::String("S".to_owned()));
+                let empty = ph.value(Value::String(String::new()));
+                format!(
+                    "attribute_exists({pk}) AND (NOT attribute_type({n}, {s}) OR {n} = {empty})"
+                )
             }
         }
     }

@@ -568,10 +568,24 @@ fn check_field_types(schema: &SchemaDef, accepts: Accepts, updates: &Updates) ->
             UpdateOp::Set(v) | UpdateOp::IfNotExists(v) if !matches!(v, Value::Null) => {
                 (v, "cannot be set to this value")
             }
-            // Amounts and lists of another kind are refused as such when
-            // the update is rendered.
-            UpdateOp::Increment(v) | UpdateOp::Decrement(v) if matches!(v, Value::Number(_)) => {
-                (v, "cannot be counted up or down by this amount")
+            // An amount is held to the field's type up to its sign (a
+            // fraction on an integer field, or more than the type holds,
+            // could never read back; -1 on an unsigned field can, counting
+            // down). Amounts and lists of another kind are refused as such
+            // when the update is rendered.
+            UpdateOp::Increment(Value::Number(n)) | UpdateOp::Decrement(Value::Number(n)) => {
+                let either = |v: Value| accepts(field, &v);
+                if let (Some(Err(e)), Some(Err(_))) = (
+                    either(Value::Number(n.clone())),
+                    either(Value::Number(n.negated())),
+                ) {
+                    return refuse(format!(
+                        "(`{}`) cannot be counted up or down by {n}: it would not read back as \
+                         the field's type ({e})",
+                        def.rust_type
+                    ));
+                }
+                continue;
             }
             UpdateOp::Append(v) | UpdateOp::Prepend(v) if matches!(v, Value::List(_)) => {
                 (v, "cannot take this list")

@@ -371,8 +371,15 @@ impl Client {
         let items: Vec<T> = items.into_iter().map(|(_, item)| item).collect();
         // Every key failed for good (a missing table, say): the call
         // failed, as a single read would have.
-        let failed = fates.failed.len() + undecodable.len();
+        let failed = fates
+            .failed
+            .iter()
+            .chain(&undecodable)
+            .map(|(p, _)| *p)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         if failed == keys.len()
+            && items.is_empty()
             && let Some((_, e)) = fates
                 .failed
                 .iter()

@@ -186,9 +186,15 @@ impl Client {
             .field_value("inserted_at")
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        // What a failed attempt found stored: `None`, no item; else its
+        // `inserted_at` when that is a non-empty string.
         let stored_at = |e: &Error| -> Option<Option<String>> {
-            e.old_item()
-                .map(|old| old.get(attr).and_then(|v| v.as_str()).map(str::to_owned))
+            e.old_item().map(|old| {
+                old.get(attr)
+                    .and_then(|v| v.as_str())
+                    .filter(|at| !at.is_empty())
+                    .map(str::to_owned)
+            })
         };
         let mut check = plan::InsertedAt::New;
         for _ in 0..ROUNDS {
@@ -212,6 +218,14 @@ impl Client {
                 (plan::InsertedAt::New, None) => false,
             };
             if !failed_on_ours {
+                if opts.condition_expression.is_none() && version.is_none() {
+                    // Only the crate's own check could fail, but the answer
+                    // did not say what is stored (a server that does not
+                    // return it): a plain put, as without timestamps.
+                    let req = plan::item::put(ctx, &item, opts, None, None)?;
+                    self.execute(&req).await?;
+                    return Ok(item);
+                }
                 // The user's condition or the version check failed.
                 return Err(conflict(ctx, &item, version.as_ref(), opts, e));
             }

@@ -328,19 +328,12 @@ pub const fn key_fields_distinct(schema: &SchemaDef) -> bool {
     let (pk, sk) = (schema.partition_key, schema.sort_key);
     let mut i = 0;
     while i < pk.len() {
-        if in_list(sk, pk[i]) || in_list(split_at(pk, i + 1), pk[i]) {
+        if in_list(sk, pk[i]) {
             return false;
         }
         i += 1;
     }
-    let mut i = 0;
-    while i < sk.len() {
-        if in_list(split_at(sk, i + 1), sk[i]) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    all_distinct(pk) && all_distinct(sk)
 }
 
 /// `list[from..]`, in a `const fn`.
@@ -396,16 +389,12 @@ pub const fn timestamp_attributes_free(fields: &[FieldDef], schema: &SchemaDef) 
         && !has_field(fields, upd)
 }
 
-/// `opts![…]`: no option given twice.
+/// No name given twice (`opts![…]`'s keys, a key list).
 pub const fn all_distinct(names: &[&str]) -> bool {
     let mut i = 0;
     while i < names.len() {
-        let mut j = i + 1;
-        while j < names.len() {
-            if str_eq(names[i], names[j]) {
-                return false;
-            }
-            j += 1;
+        if in_list(split_at(names, i + 1), names[i]) {
+            return false;
         }
         i += 1;
     }

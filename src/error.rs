@@ -229,6 +229,10 @@ struct Inner {
     /// The item as it was, when a conditional write failed and DynamoDB
     /// returned it (`ReturnValuesOnConditionCheckFailure`).
     old_item: Option<Box<Item>>,
+    /// For a cancelled transaction that asked for them: the stored items of
+    /// the request actions whose condition failed, by their position in
+    /// the request (as sent, before merged actions are told apart).
+    reason_items: Vec<(usize, Item)>,
     source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
     /// Set for failures of the environment (no runtime) that retrying
     /// cannot fix, whatever their kind.
@@ -256,6 +260,7 @@ impl Error {
                 reasons: Vec::new(),
                 operation: None,
                 old_item: None,
+                reason_items: Vec::new(),
                 source: None,
                 permanent: false,
             }),
@@ -381,6 +386,21 @@ impl Error {
     pub(crate) fn with_old_item(mut self, item: Item) -> Error {
         self.inner.old_item = Some(Box::new(item));
         self
+    }
+
+    pub(crate) fn with_reason_items(mut self, items: Vec<(usize, Item)>) -> Error {
+        self.inner.reason_items = items;
+        self
+    }
+
+    /// The stored item DynamoDB returned with the cancellation reason of
+    /// request action `index` (`ReturnValuesOnConditionCheckFailure`).
+    pub(crate) fn reason_item(&self, index: usize) -> Option<&Item> {
+        self.inner
+            .reason_items
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, item)| item)
     }
 
     /// The same error as another kind (message and details kept).

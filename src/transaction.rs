@@ -58,12 +58,7 @@ impl Client {
         let plan = plan(actions, token)?;
         match self.execute(&plan.request).await {
             Ok(_) => Ok(()),
-            Err(e) if plan.merged_any() && !e.cancellation_reasons().is_empty() => {
-                // Report a reason for every action as given, not as sent.
-                let reasons = plan.reasons_as_given(e.cancellation_reasons());
-                Err(e.with_reasons(reasons))
-            }
-            Err(e) => Err(e),
+            Err(e) => Err(plan.explain(e)),
         }
     }
 

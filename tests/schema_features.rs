@@ -192,19 +192,83 @@ async fn transactions_carry_the_version_and_batches_refuse_it() {
     isolated(async {
         let current = doc_v1().await;
         let stale = item!(%Doc{id: "d1", body: "stale", version: 0u64});
+        // A stale version is a VersionConflict, as in a single write; the
+        // cancellation reasons are kept.
         let e = transaction::transact(tx![{:put, stale.clone()}])
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        assert_eq!(e.service_code(), Some("TransactionCanceledException"));
         assert_eq!(e.cancellation_reasons()[0].code, "ConditionalCheckFailed");
+        assert!(
+            e.message().contains("action 0 (put) on d1 in `docs`")
+                && e.message().contains("expected version 0"),
+            "{}",
+            e.message()
+        );
         let e = transaction::transact(vec![Tx::delete(&stale)])
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
-        let e = transaction::transact(vec![Tx::update(&stale, updates!(%{body: "x"}))])
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        let at_2 = item!(%Doc{id: "d1", version: 2u64});
+        let e = transaction::transact(vec![Tx::update(&at_2, updates!(%{body: "x"}))])
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        assert!(
+            e.message().contains("action 0 (update)"),
+            "{}",
+            e.message()
+        );
+
+        // With a condition of the user's beside the version, the stored
+        // item tells which failed: the version (conflict) ...
+        let other = item!(%Doc{id: "other", body: "o"});
+        let e = transaction::transact(vec![
+            Tx::put(other.clone()),
+            Tx::update(&at_2, updates!(%{body: "x"})).condition("body = :b", values! {":b" => "first"}),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        assert!(
+            e.message()
+                .contains("action 1 (update) on d1 in `docs` expected version 2 (`version`), but the stored item is at version 1"),
+            "{}",
+            e.message()
+        );
+        assert!(e.cancellation_reasons()[0].is_none());
+        // ... or the user's own condition (cancelled, not a conflict), also
+        // when it comes from a Tx::check merged into the write.
+        let e = transaction::transact(vec![
+            Tx::update(&current, updates!(%{body: "x"})).condition("body = :b", values! {":b" => "nope"}),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e}");
+        let e = transaction::transact(vec![
+            Tx::check(&current, "body = :b", values! {":b" => "nope"}),
+            Tx::put(Doc { body: "y".into(), ..current.clone() }),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e}");
+        assert_eq!(e.cancellation_reasons()[0].code, "ConditionalCheckFailed");
+        // A merged check on a stale write: the version's failure is named.
+        let e = transaction::transact(vec![
+            Tx::check(&stale, "body = :b", values! {":b" => "first"}),
+            Tx::delete(&stale),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        assert!(
+            e.message().contains("action 1 (delete)")
+                && e.message().contains("but the stored item is at version 1"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(Doc::get_item(&current).await.unwrap().unwrap(), current);
 
         transaction::transact(vec![Tx::update(&current, updates!(%{body: "tx"}))])
             .await

@@ -91,12 +91,12 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
     {
         err = err.with_old_item(item.into_item());
     }
-    if let Some(reasons) = json
+    if let Some(reasons_json) = json
         .as_ref()
         .and_then(|j| j.get("CancellationReasons"))
         .and_then(|r| r.as_array())
     {
-        let reasons = reasons
+        let reasons = reasons_json
             .iter()
             .enumerate()
             .map(|(index, r)| CancellationReason {
@@ -109,7 +109,15 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
                 message: r.get("Message").and_then(|m| m.as_str()).map(str::to_owned),
             })
             .collect();
-        err = err.with_reasons(reasons);
+        let items = reasons_json
+            .iter()
+            .enumerate()
+            .filter_map(|(index, r)| {
+                let item = serde_json::from_value::<WireItem>(r.get("Item")?.clone()).ok()?;
+                Some((index, item.into_item()))
+            })
+            .collect();
+        err = err.with_reasons(reasons).with_reason_items(items);
     }
     err
 }
@@ -170,6 +178,17 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::ValidationError);
         assert_eq!(e.message(), "bad");
+    }
+
+    #[test]
+    fn keeps_the_items_returned_with_cancellation_reasons() {
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled","CancellationReasons":[{"Code":"None"},{"Code":"ConditionalCheckFailed","Item":{"id":{"S":"d"},"version":{"N":"4"}}}]}"#,
+        );
+        assert!(e.reason_item(0).is_none());
+        assert_eq!(e.reason_item(1).unwrap()["version"], crate::Value::from(4));
+        assert!(e.old_item().is_none());
     }
 
     #[test]

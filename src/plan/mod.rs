@@ -241,20 +241,8 @@ impl VersionCheck {
         if e.kind() != crate::error::ErrorKind::ConditionalCheckFailed {
             return e;
         }
-        let stored = e.old_item().map(|old| {
-            old.get(self.attr)
-                .and_then(|v| v.as_number())
-                .and_then(Number::as_i128)
-                .unwrap_or(0)
-        });
-        if user_condition && stored.unwrap_or(0) == self.expected {
+        let Some(found) = self.conflict(e.old_item(), user_condition) else {
             return e;
-        }
-        let found = match stored {
-            Some(v) if user_condition => format!("the stored item is at version {v}"),
-            None if user_condition => "there is no stored item".to_owned(),
-            _ if self.expected == 0 => "an item with a version exists already".to_owned(),
-            _ => "the stored item is at another version, or is gone".to_owned(),
         };
         let sort = key
             .sort
@@ -267,6 +255,33 @@ impl VersionCheck {
             ctx.table, key.partition_name, key.partition, self.expected, self.attr
         );
         e.with_kind(crate::error::ErrorKind::VersionConflict, message)
+    }
+
+    /// Whether a failed condition on a write carrying this check was the
+    /// version's: `None` when the stored item (`old`, as DynamoDB returned
+    /// it, if it did) is at the expected version and `user_condition` — a
+    /// condition of the user's sent with it — is what failed; else what was
+    /// found instead of the expected version.
+    pub(crate) fn conflict(
+        &self,
+        old: Option<&crate::codec::Item>,
+        user_condition: bool,
+    ) -> Option<String> {
+        let stored = old.map(|old| {
+            old.get(self.attr)
+                .and_then(|v| v.as_number())
+                .and_then(Number::as_i128)
+                .unwrap_or(0)
+        });
+        if user_condition && stored.unwrap_or(0) == self.expected {
+            return None;
+        }
+        Some(match stored {
+            Some(v) if user_condition => format!("the stored item is at version {v}"),
+            None if user_condition => "there is no stored item".to_owned(),
+            _ if self.expected == 0 => "an item with a version exists already".to_owned(),
+            _ => "the stored item is at another version, or is gone".to_owned(),
+        })
     }
 }
 

@@ -468,6 +468,22 @@ pub(crate) struct TxPlan {
     /// For every action as given: its kind, and whether it brought a
     /// condition of its own (a check's, `Tx::condition`, a version).
     pub(crate) given: Vec<(&'static str, bool)>,
+    /// For every request action that writes a versioned item: its version
+    /// check, to tell a version conflict from a failed condition.
+    versioned: Vec<Option<SentVersion>>,
+}
+
+/// A request action's version check, and what a report of it needs.
+#[derive(Debug)]
+struct SentVersion {
+    check: VersionCheck,
+    /// Whether the action also carries a condition of the user's
+    /// (`Tx::condition`, or a `Tx::check` merged into it).
+    user_condition: bool,
+    /// The position of the write as given, its kind and its item.
+    given: usize,
+    kind: &'static str,
+    item: String,
 }
 
 /// Plans `actions` as one TransactWriteItems with client request token
@@ -537,6 +553,7 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
         })
         .collect();
     let mut sent = Vec::with_capacity(groups.len());
+    let mut versioned = Vec::with_capacity(groups.len());
     let mut sent_as = vec![0usize; prepared.len()];
     for group in &groups {
         let writes: Vec<usize> = group
@@ -566,6 +583,17 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             }
             sent_as[i] = sent.len();
         }
+        let version = match &p.action {
+            Action::Update { plan, .. } => plan.version.clone(),
+            _ => p.version.clone(),
+        };
+        versioned.push(version.map(|check| SentVersion {
+            check,
+            user_condition: !p.conds.is_empty(),
+            given: target,
+            kind: p.kind,
+            item: p.describe_item(),
+        }));
         let action = p.into_action().map_err(|e| {
             if group.len() > 1 {
                 let list = group
@@ -580,18 +608,62 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
         })?;
         sent.push(action);
     }
+    // A failed condition on a versioned write that carries a condition of
+    // the user's too is told apart by the stored item's version.
+    let return_on_condition_failure = versioned
+        .iter()
+        .any(|v: &Option<SentVersion>| v.as_ref().is_some_and(|v| v.user_condition));
     Ok(TxPlan {
         request: TransactWrite {
             actions: sent,
             token,
-            return_on_condition_failure: false,
+            return_on_condition_failure,
         },
         sent_as,
         given,
+        versioned,
     })
 }
 
 impl TxPlan {
+    /// The error of a cancelled transaction, as the user should see it: a
+    /// [`VersionConflict`](crate::ErrorKind::VersionConflict) when a
+    /// versioned write found its item at another version (as a single
+    /// write would report it), and the cancellation reasons per action as
+    /// given.
+    pub(crate) fn explain(&self, e: Error) -> Error {
+        let conflicts: Vec<String> = e
+            .cancellation_reasons()
+            .iter()
+            .filter(|r| r.code == "ConditionalCheckFailed")
+            .filter_map(|r| {
+                let v = self.versioned.get(r.index)?.as_ref()?;
+                let found = v.check.conflict(e.reason_item(r.index), v.user_condition)?;
+                Some(format!(
+                    "action {} ({}) on {} expected version {} (`{}`), but {found}",
+                    v.given, v.kind, v.item, v.check.expected, v.check.attr
+                ))
+            })
+            .collect();
+        let e = if conflicts.is_empty() {
+            e
+        } else {
+            let message = format!(
+                "transaction cancelled by a version conflict: {}; read the item{} again and retry",
+                conflicts.join("; "),
+                if conflicts.len() > 1 { "s" } else { "" }
+            );
+            e.with_kind(crate::error::ErrorKind::VersionConflict, message)
+        };
+        if self.merged_any() && !e.cancellation_reasons().is_empty() {
+            // Report a reason for every action as given, not as sent.
+            let reasons = self.reasons_as_given(e.cancellation_reasons());
+            e.with_reasons(reasons)
+        } else {
+            e
+        }
+    }
+
     /// The cancellation reasons DynamoDB gave per request action, reported
     /// per action as given. Actions merged into one share its reason, with
     /// two refinements when that reason is a failed condition: an action
@@ -673,6 +745,98 @@ mod tests {
 
     fn acc(id: &str) -> Account {
         item!(Account { id: id })
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Doc {
+            table_name "docs";
+            field :id: String, partition_key;
+            field :body: String;
+            field :version: u64, version;
+        }
+    }
+
+    /// A cancelled transaction's error with the reasons `codes`, and the
+    /// stored item's `version` returned with the first reason, if given.
+    fn cancelled(codes: &[&str], version: Option<u64>) -> Error {
+        let reasons = codes
+            .iter()
+            .enumerate()
+            .map(|(index, c)| CancellationReason {
+                index,
+                code: (*c).to_owned(),
+                message: None,
+            })
+            .collect();
+        let items = version
+            .map(|v| {
+                let mut item = crate::codec::Item::new();
+                item.insert("id".to_owned(), Value::from("d"));
+                item.insert("version".to_owned(), Value::from(v));
+                vec![(0, item)]
+            })
+            .unwrap_or_default();
+        Error::new(ErrorKind::TransactionCanceled, "Transaction cancelled")
+            .with_reasons(reasons)
+            .with_reason_items(items)
+    }
+
+    #[test]
+    fn a_version_that_does_not_match_is_a_version_conflict() {
+        let doc = item!(Doc {
+            id: "d",
+            version: 3u64
+        });
+        // Version only: the failed condition is the version's. Nothing
+        // asks for the stored items.
+        let p = plan(vec![Tx::put(acc("a")), Tx::delete(&doc)], "t".into()).unwrap();
+        assert!(!p.request.return_on_condition_failure);
+        let e = p.explain(cancelled(&["None", "ConditionalCheckFailed"], None));
+        assert_eq!(e.kind(), ErrorKind::VersionConflict);
+        assert_eq!(
+            e.message(),
+            "transaction cancelled by a version conflict: action 1 (delete) on d in `docs` \
+             expected version 3 (`version`), but the stored item is at another version, or is \
+             gone; read the item again and retry"
+        );
+        assert_eq!(e.cancellation_reasons().len(), 2);
+        // Another reason stays a cancellation.
+        let e = p.explain(cancelled(&["None", "TransactionConflict"], None));
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        let e = p.explain(cancelled(&["ConditionalCheckFailed", "None"], None));
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+
+        // With a user's condition too (here a merged check), the stored
+        // item, asked for, tells them apart.
+        let p = plan(
+            vec![
+                Tx::check(&doc, "body = :b", values! {":b" => "x"}),
+                Tx::update(&doc, updates!(%{body: "y"})),
+            ],
+            "t".into(),
+        )
+        .unwrap();
+        assert!(p.request.return_on_condition_failure);
+        let at = |v: u64| cancelled(&["ConditionalCheckFailed"], Some(v));
+        let e = p.explain(at(3));
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled, "{e}");
+        let e = p.explain(at(4));
+        assert_eq!(e.kind(), ErrorKind::VersionConflict);
+        assert!(
+            e.message()
+                .contains("action 1 (update) on d in `docs` expected version 3 (`version`), but the stored item is at version 4"),
+            "{}",
+            e.message()
+        );
+        // Reported per action as given: the merged check is named too.
+        assert_eq!(e.cancellation_reasons().len(), 2);
+        let e = p.explain(cancelled(&["ConditionalCheckFailed"], None));
+        assert!(
+            e.message().contains("but there is no stored item"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

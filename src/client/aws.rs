@@ -87,10 +87,10 @@ impl Http {
         let req = req
             .body(Full::new(body))
             .map_err(|e| super::errors::unbuildable(&e))?;
-        let resp = client
-            .request(req)
-            .await
-            .map_err(|e| Error::transport(format!("request failed: {}", error_chain(&e))))?;
+        let resp = client.request(req).await.map_err(|e| {
+            super::errors::tls_failure(&e, &endpoint.url)
+                .unwrap_or_else(|| Error::transport(format!("request failed: {}", error_chain(&e))))
+        })?;
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
         let announced = hyper1::body::Body::size_hint(&body).lower();

@@ -21,6 +21,43 @@ pub(crate) fn unbuildable(e: &dyn std::fmt::Display) -> Error {
     .permanent()
 }
 
+/// A connection that failed in its TLS handshake: the server's
+/// certificate is not trusted, or what came back is not TLS at all (an
+/// `https://` endpoint of a server that speaks plain HTTP). rustls reports
+/// both as an I/O error of kind `InvalidData` somewhere in `e`'s sources.
+/// Retrying cannot fix either, so the error is permanent and says what to
+/// check; `None` for any other failure.
+#[cfg(any(feature = "rusoto", feature = "aws"))]
+pub(crate) fn tls_failure(e: &(dyn std::error::Error + 'static), url: &str) -> Option<Error> {
+    let mut at = Some(e);
+    while let Some(err) = at {
+        let io = err.downcast_ref::<std::io::Error>();
+        if let Some(io) = io
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            let inner = io
+                .get_ref()
+                .map_or_else(|| io.to_string(), ToString::to_string);
+            return Some(
+                Error::transport(format!(
+                    "request failed: cannot connect to {url}: the TLS handshake failed ({inner}); \
+                     not retried: check that the server speaks HTTPS with a certificate a public \
+                     authority issued, or use an http:// endpoint for a server that speaks plain \
+                     HTTP (a local engine)"
+                ))
+                .permanent(),
+            );
+        }
+        // An I/O error wrapping another (hyper-rustls wraps rustls's) gives
+        // the one it wraps as `get_ref`, not as its source.
+        at = match io.and_then(std::io::Error::get_ref) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
 /// Maps an error answer of `api` ([`service_error`]). The Streams API
 /// answers a too-high request rate (`GetRecords` polled too often) with
 /// `LimitExceededException`, which on DynamoDB's own API means too many

@@ -328,7 +328,9 @@ impl Pool {
         poll_fn(|cx| connector.poll_ready(cx))
             .await
             .map_err(|e| cannot(&e))?;
-        let io = connector.call(uri).await.map_err(|e| cannot(&e))?;
+        let io = connector.call(uri).await.map_err(|e| {
+            super::errors::tls_failure(&*e, &endpoint.url).unwrap_or_else(|| cannot(&e))
+        })?;
         let (send, conn) = hyper::client::conn::Builder::new()
             .handshake(io)
             .await

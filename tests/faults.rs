@@ -758,3 +758,67 @@ async fn an_answer_larger_than_dynamodb_sends_is_refused() {
         server.join().unwrap();
     }
 }
+
+/// Table administration whose answer is lost after the server applied it:
+/// the retry finds the change already made (DynamoDB answers "table
+/// already exists", "not found", "TTL already enabled", "already has a
+/// stream"), and the call succeeds as it would have without the loss. The
+/// same answers without a lost one are still errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_administration_retried_after_a_lost_answer_succeeds() {
+    use dynamo::changes::StreamView;
+    isolated(async {
+        let proxy = support::proxy(0x5EED_0031);
+        let client = proxy
+            .client_builder()
+            .retry(fast_retry())
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let table = Account::schema().effective_table_name();
+
+        proxy.script("CreateTable", [Fault::DropAfter]);
+        let info = client.create_table::<Account>().await.unwrap();
+        assert!(info.is_active(), "{info:?}");
+        // The local engine answers a second "turn on" as the first; the
+        // proxy answers the retry as DynamoDB does ("already enabled").
+        proxy.script("UpdateTimeToLive", [Fault::DropAfter, Fault::Validation]);
+        client.enable_ttl(&table, "expires_at").await.unwrap();
+        let ttl = client.describe_ttl(&table).await.unwrap();
+        assert_eq!(ttl.attribute.as_deref(), Some("expires_at"));
+        proxy.script("UpdateTable", [Fault::DropAfter, Fault::Validation]);
+        let arn = client
+            .enable_stream(&table, StreamView::NewImage)
+            .await
+            .unwrap();
+        assert!(arn.contains(&table), "{arn}");
+        proxy.script("UpdateTable", [Fault::DropAfter, Fault::Validation]);
+        client.disable_stream(&table).await.unwrap();
+        assert_eq!(
+            client.describe_table(&table).await.unwrap().stream_arn,
+            None
+        );
+
+        // Without a lost answer, the same answers are errors.
+        let e = client.create_table::<Account>().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceInUse, "{e}");
+        proxy.script("UpdateTimeToLive", [Fault::Validation]);
+        let e = client.enable_ttl(&table, "expires_at").await.unwrap_err();
+        assert_eq!((e.kind(), e.attempts()), (ErrorKind::ValidationError, 1), "{e}");
+        // A retry's answer that the change was not made stays an error.
+        proxy.script("UpdateTimeToLive", [Fault::DropBefore, Fault::Validation]);
+        let e = client.enable_ttl(&table, "other").await.unwrap_err();
+        assert_eq!((e.kind(), e.attempts()), (ErrorKind::ValidationError, 2), "{e}");
+
+        proxy.script("DeleteTable", [Fault::DropAfter]);
+        client.delete_table::<Account>().await.unwrap();
+        let e = client.describe_table(&table).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        let e = client.delete_table::<Account>().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        let stats = proxy.stats();
+        assert_eq!(stats.fault(Fault::DropAfter), 5, "{stats}");
+        assert_eq!(stats.fault(Fault::Validation), 5, "{stats}");
+    })
+    .await;
+}

@@ -56,6 +56,13 @@ pub struct ListTablesOutput {
     pub pages: usize,
 }
 
+/// An error of one of `kinds` that came on a retry, after an attempt that
+/// got no answer: that attempt may have been applied, and this answer may
+/// be the change it made seen again ("already exists", "not found").
+fn lost_answer(e: &Error, kinds: &[ErrorKind]) -> bool {
+    e.attempts() > 1 && kinds.contains(&e.kind())
+}
+
 impl Client {
     /// Creates `T`'s table from its schema (see [`spec_for`]) and waits until
     /// it and its indexes are `ACTIVE`.
@@ -104,7 +111,18 @@ impl Client {
     /// turns time to live on for the spec's `ttl_attribute`, if any.
     pub async fn create_table_from_spec(&self, spec: &TableSpec) -> Result<TableInfo> {
         let req = create(spec)?;
-        let info = self.execute(&req).await?.info();
+        let info = match self.execute(&req).await {
+            Ok(answer) => answer.info(),
+            // "Already exists" on a retry: an earlier attempt may have
+            // created the table and its answer been lost. A table just like
+            // the spec is taken as that one; any other keeps the error.
+            Err(e) if lost_answer(&e, &[ErrorKind::ResourceInUse]) => {
+                let info = self.wait_for_table(&spec.name, |_| {}).await?;
+                check_matches(spec, &info).map_err(|_| e)?;
+                info
+            }
+            Err(e) => return Err(e),
+        };
         let info = if info.is_active() {
             info
         } else {
@@ -158,10 +176,25 @@ impl Client {
         mut on_poll: impl FnMut(&TableInfo),
     ) -> Result<()> {
         check_table_name(name)?;
-        self.execute(&DeleteTable {
-            table: name.to_owned(),
-        })
-        .await?;
+        match self
+            .execute(&DeleteTable {
+                table: name.to_owned(),
+            })
+            .await
+        {
+            Ok(_) => {}
+            // On a retry, an earlier attempt whose answer was lost may have
+            // deleted the table: gone, or still being deleted, is done.
+            Err(e) if lost_answer(&e, &[ErrorKind::ResourceNotFound]) => return Ok(()),
+            Err(e) if lost_answer(&e, &[ErrorKind::ResourceInUse]) => {
+                match self.describe_table(name).await {
+                    Err(gone) if gone.kind() == ErrorKind::ResourceNotFound => return Ok(()),
+                    Ok(info) if info.status == "DELETING" => {}
+                    _ => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        }
         let started = Instant::now();
         loop {
             match self.describe_table(name).await {
@@ -254,13 +287,28 @@ impl Client {
         if attribute.is_empty() {
             return Err(Error::validation("the TTL attribute name is empty"));
         }
-        self.execute(&UpdateTimeToLive {
-            table: table.to_owned(),
-            attribute: attribute.to_owned(),
-            enabled: true,
-        })
-        .await?;
-        Ok(())
+        match self
+            .execute(&UpdateTimeToLive {
+                table: table.to_owned(),
+                attribute: attribute.to_owned(),
+                enabled: true,
+            })
+            .await
+        {
+            Ok(_) => Ok(()),
+            // "Already enabled" on a retry: an earlier attempt whose answer
+            // was lost may have turned it on. On for this attribute is done.
+            Err(e) if lost_answer(&e, &[ErrorKind::ValidationError]) => {
+                let ttl = self.describe_ttl(table).await?;
+                let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
+                if on && ttl.attribute.as_deref() == Some(attribute) {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Turns on `table`'s DynamoDB stream, recording what `view` says of
@@ -278,12 +326,23 @@ impl Client {
                  `disable_stream` first to change its view type"
             )));
         }
-        self.execute(&UpdateStream {
-            table: table.to_owned(),
-            view: Some(view),
-        })
-        .await?;
+        let turned_on = self
+            .execute(&UpdateStream {
+                table: table.to_owned(),
+                view: Some(view),
+            })
+            .await;
         let info = self.wait_for_table(table, |_| {}).await?;
+        match turned_on {
+            Ok(_) => {}
+            // "Already has a stream" (or "being updated") on a retry: an
+            // earlier attempt whose answer was lost may have turned it on;
+            // the table had none when this call began.
+            Err(e)
+                if lost_answer(&e, &[ErrorKind::ValidationError, ErrorKind::ResourceInUse])
+                    && info.stream_arn.is_some() => {}
+            Err(e) => return Err(e),
+        }
         info.stream_arn.ok_or_else(|| {
             Error::new(
                 ErrorKind::InternalServerError,
@@ -299,11 +358,29 @@ impl Client {
     /// engine forgets the stream at once.)
     pub async fn disable_stream(&self, table: &str) -> Result<()> {
         check_table_name(table)?;
-        self.execute(&UpdateStream {
-            table: table.to_owned(),
-            view: None,
-        })
-        .await?;
+        let turned_off = self
+            .execute(&UpdateStream {
+                table: table.to_owned(),
+                view: None,
+            })
+            .await;
+        match turned_off {
+            Ok(_) => {}
+            // "No stream" (or "being updated") on a retry: an earlier
+            // attempt whose answer was lost may have turned it off.
+            Err(e) if lost_answer(&e, &[ErrorKind::ValidationError, ErrorKind::ResourceInUse]) => {
+                if self
+                    .wait_for_table(table, |_| {})
+                    .await?
+                    .stream_arn
+                    .is_none()
+                {
+                    return Ok(());
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
         self.wait_for_table(table, |_| {}).await?;
         Ok(())
     }

@@ -804,11 +804,19 @@ async fn table_administration_retried_after_a_lost_answer_succeeds() {
         assert_eq!(e.kind(), ErrorKind::ResourceInUse, "{e}");
         proxy.script("UpdateTimeToLive", [Fault::Validation]);
         let e = client.enable_ttl(&table, "expires_at").await.unwrap_err();
-        assert_eq!((e.kind(), e.attempts()), (ErrorKind::ValidationError, 1), "{e}");
+        assert_eq!(
+            (e.kind(), e.attempts()),
+            (ErrorKind::ValidationError, 1),
+            "{e}"
+        );
         // A retry's answer that the change was not made stays an error.
         proxy.script("UpdateTimeToLive", [Fault::DropBefore, Fault::Validation]);
         let e = client.enable_ttl(&table, "other").await.unwrap_err();
-        assert_eq!((e.kind(), e.attempts()), (ErrorKind::ValidationError, 2), "{e}");
+        assert_eq!(
+            (e.kind(), e.attempts()),
+            (ErrorKind::ValidationError, 2),
+            "{e}"
+        );
 
         proxy.script("DeleteTable", [Fault::DropAfter]);
         client.delete_table::<Account>().await.unwrap();

@@ -67,6 +67,19 @@ impl Endpoint {
                 "has a path; an endpoint is a scheme, a host and a port (requests go to `/`)",
             );
         }
+        // A port that does not fit would be dropped by the HTTP client,
+        // which would then connect to the scheme's default port.
+        // (`Authority::port` hides such a port: it reads as no port.)
+        if let Some(port) = authority
+            .as_str()
+            .strip_prefix(authority.host())
+            .and_then(|rest| rest.strip_prefix(':'))
+            && !matches!(port.parse::<u16>(), Ok(1..))
+        {
+            return refuse(&format!(
+                "has port `{port}`; a port is a number from 1 to 65535"
+            ));
+        }
         let loopback = is_loopback_host(authority.host());
         if !https && !loopback && !allow_http {
             return refuse(
@@ -220,6 +233,27 @@ mod tests {
         assert!(Endpoint::parse("127.0.0.1:8000", false).is_err());
         assert!(Endpoint::parse("ftp://127.0.0.1", false).is_err());
         assert!(Endpoint::parse("http://127.0.0.1/?x=1", false).is_err());
+        // A port that does not fit was dropped: the request went to port 80.
+        for url in [
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:65536",
+            "https://localhost:0",
+            "http://[::1]:70000",
+            "http://127.0.0.1:",
+        ] {
+            let e = Endpoint::parse(url, false).unwrap_err();
+            assert!(
+                e.message().contains("from 1 to 65535"),
+                "{url}: {}",
+                e.message()
+            );
+        }
+        assert_eq!(
+            Endpoint::parse("http://127.0.0.1:65535", false)
+                .unwrap()
+                .host,
+            "127.0.0.1:65535"
+        );
         // A path would be dropped: refused, naming it.
         for url in [
             "http://127.0.0.1:8000/x",

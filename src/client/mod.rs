@@ -628,7 +628,8 @@ impl ClientBuilder {
             // are; never go looking for instance metadata for it.
             None if loopback
                 && !self.credential_chain
-                && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() =>
+                && std::env::var_os("AWS_ACCESS_KEY_ID")
+                    .is_none_or(|v| v.to_string_lossy().trim().is_empty()) =>
             {
                 CredentialSource::Static(
                     Creds {

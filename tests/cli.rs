@@ -757,6 +757,37 @@ async fn a_closed_or_full_standard_output() {
     ok(&dynamo(&["delete-table", &name, "--force"]));
 }
 
+/// A closed standard error drops the messages meant for it; the exit status
+/// stays the command's own (0, or 1 for a failure), never a panic's 101.
+#[tokio::test]
+async fn a_closed_standard_error() {
+    let name = table_name("cli_closed_stderr");
+    for (args, code) in [
+        // Progress lines (standard error is no terminal), then success.
+        (vec!["create-table", name.as_str()], 0),
+        // "No tables found." goes to standard error.
+        (
+            vec!["list-tables", "--name-contains", "no-such-table-here"],
+            0,
+        ),
+        // A failure's one-line reason goes there too.
+        (vec!["describe-table", "no_such_table_here"], 1),
+        (vec!["delete-table", name.as_str(), "--force"], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = Command::new(BIN)
+            .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(writer))
+            .output()
+            .expect("run the dynamo binary");
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", o.status);
+    }
+}
+
 /// The binary reads the environment as `Client::from_env` does: out-of-range
 /// settings are refused, `DYNAMO_ALLOW_HTTP=1` is honoured. (Nothing here
 /// reaches the network: `DYNAMO_LOOPBACK_ONLY=1` refuses the non-loopback

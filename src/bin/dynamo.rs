@@ -11,6 +11,16 @@
 //!
 //! See `docs/cli.md`.
 
+/// `eprintln!` that cannot panic: a line that standard error cannot take
+/// (closed, or full) is dropped — messages must not turn a command's exit
+/// status into a panic's.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[path = "dynamo/generate.rs"]
 mod generate;
 #[path = "dynamo/progress.rs"]
@@ -47,7 +57,8 @@ struct Cli {
     #[arg(long, global = true, value_name = "REGION")]
     region: Option<String>,
 
-    /// Output format: human-readable text or one JSON document on stdout.
+    /// Output format: human-readable text or one JSON document on stdout
+    /// (read-stream: one JSON object per record and line).
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
 
@@ -129,7 +140,8 @@ enum Command {
               value_parser = clap::value_parser!(u8).range(1..=100))]
         page_size: u8,
     },
-    /// Show a table's status, keys, item count, indexes and time to live.
+    /// Show a table's status, keys, item count, billing mode, indexes, stream
+    /// and time to live.
     DescribeTable {
         /// The table name.
         table: String,
@@ -258,7 +270,7 @@ fn main() -> ExitCode {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => fail(&e),
         Err(Failure::Declined(msg)) => {
-            eprintln!("{msg}");
+            say!("{msg}");
             ExitCode::FAILURE
         }
     }
@@ -267,7 +279,7 @@ fn main() -> ExitCode {
 /// Prints `e` with its causes as one line.
 fn fail(e: &anyhow::Error) -> ExitCode {
     let line = format!("{e:#}").replace(['\n', '\r'], " ");
-    eprintln!("dynamo: error: {line}");
+    say!("dynamo: error: {line}");
     ExitCode::FAILURE
 }
 
@@ -336,9 +348,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     )
                     .into());
                 }
-                eprintln!("WARNING: You are about to delete the DynamoDB table '{table}'.");
-                eprintln!("WARNING: It holds approximately {count} items.");
-                eprintln!("WARNING: This cannot be undone.");
+                say!("WARNING: You are about to delete the DynamoDB table '{table}'.");
+                say!("WARNING: It holds approximately {count} items.");
+                say!("WARNING: This cannot be undone.");
                 if !confirm("Delete it? [y/N] ")? {
                     return Err(Failure::Declined("Table deletion cancelled.".to_owned()));
                 }
@@ -380,7 +392,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "pages": out.pages,
                 }))?;
             } else if out.table_names.is_empty() {
-                eprintln!("No tables found.");
+                say!("No tables found.");
             } else {
                 let mut text = String::new();
                 for name in &out.table_names {
@@ -454,7 +466,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Ok(t) if matches!(t.status.as_str(), "ENABLED" | "ENABLING") => t.attribute,
                 Ok(_) => None,
                 Err(e) => {
-                    eprintln!("warning: cannot read the time to live of `{table}`: {e}");
+                    say!("warning: cannot read the time to live of `{table}`: {e}");
                     None
                 }
             };
@@ -630,8 +642,9 @@ async fn create_table(client: &Client, spec: &TableSpec) -> anyhow::Result<Table
 
 /// Asks a yes/no question on the terminal.
 fn confirm(question: &str) -> anyhow::Result<bool> {
-    eprint!("{question}");
-    std::io::stderr().flush().ok();
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
     let mut line = String::new();
     std::io::stdin()
         .lock()

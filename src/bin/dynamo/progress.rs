@@ -51,7 +51,7 @@ impl Progress {
             let _ = err.flush();
             self.drawn = true;
         } else if self.last.as_deref() != Some(status) {
-            eprintln!("{}: {status}", self.label);
+            say!("{}: {status}", self.label);
         }
         self.last = Some(status.to_owned());
     }

@@ -432,6 +432,8 @@ async fn generate_schema_from_mixed_items_compiles() {
     ]));
     assert_eq!(j["table"], table.as_str());
     assert_eq!(j["struct_name"], "MixedItem");
+    // Items of two schemas: the struct reads the more common type's.
+    assert_eq!(j["type_name"], "Customer", "{j}");
     assert_eq!(j["sampled_items"], 8);
     assert_eq!(j["partition_key"]["attribute"], "pk");
     assert_eq!(j["sort_key"]["attribute"], "sk");
@@ -505,6 +507,8 @@ async fn generate_schema_from_mixed_items_compiles() {
         code.contains(r#"partition_key_name: "pk", sort_key_name: "sk""#),
         "{code}"
     );
+    assert!(code.contains(r#"type_name: "Customer";"#), "{code}");
+    assert!(code.contains("types: `Customer` (4), `Note` (3)"), "{code}");
     assert!(code.contains("`first-name`"), "{code}");
     // Names go into comments escaped: one line each, no code of theirs.
     assert!(code.contains(r"`x\nfn injected() {}\n//`"), "{code}");
@@ -525,6 +529,73 @@ async fn generate_schema_from_mixed_items_compiles() {
     cargo_check_generated(&code);
 
     client.delete_table_named(&table, |_| {}).await.unwrap();
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Order {
+        table_name "orders";
+        field :id: String, partition_key;
+        field :total: i64;
+    }
+}
+
+// What `generate-schema` writes for the table of `Order` (checked below):
+// a plain `pk` field, and the type name the crate wrote into the items.
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct OrdersGenerated {
+        use Dynamo.Schema, partition_key_name: "pk", type_name: "Order";
+        table_name "orders";
+        field :pk: String, partition_key;
+        field :total: i64;
+    }
+}
+
+/// A table a schema of this crate wrote: the generated block names the
+/// type the items carry, so that it reads them (before, it read none: its
+/// own struct name was not theirs) and writes them back as theirs.
+#[tokio::test]
+async fn a_generated_schema_reads_the_items_the_crate_wrote() {
+    let prefix = support::unique_prefix();
+    let table = format!("{prefix}orders");
+    config::scope(Config::new().table_prefix(prefix.clone()), async {
+        Order::create_table().await.unwrap();
+        item!(Order { id: "o1", total: 5 })
+            .put_item()
+            .await
+            .unwrap();
+
+        let code = ok(&dynamo(&["generate-schema", &table]));
+        assert!(
+            code.contains(r#"use Dynamo.Schema, partition_key_name: "pk", type_name: "Order";"#),
+            "{code}"
+        );
+        assert!(code.contains("field :pk: String, partition_key;"), "{code}");
+        assert!(code.contains("field :total: i64;"), "{code}");
+
+        let read = OrdersGenerated::get_item(item!(OrdersGenerated { pk: "o1" }))
+            .await
+            .unwrap()
+            .expect("the generated schema reads the item");
+        assert_eq!(read.total, 5);
+        OrdersGenerated { total: 6, ..read }
+            .put_item()
+            .await
+            .unwrap();
+        let back = Order::get_item(item!(Order { id: "o1" })).await.unwrap();
+        assert_eq!(back.map(|o| o.total), Some(6));
+        Order::delete_table().await.unwrap();
+    })
+    .await;
+    // A struct name the block's own types would be shadowed by is refused.
+    let e = failed(&dynamo(&[
+        "generate-schema",
+        &table,
+        "--struct-name",
+        "String",
+    ]));
+    assert!(e.contains("shadow"), "{e}");
 }
 
 /// Compiles `code` (a generated `dynamo_item!` block for `MixedItem`) in a

@@ -447,6 +447,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             struct_name,
         } => {
             let struct_name = match struct_name {
+                Some(n) if let Some(why) = generate::shadows(&n) => {
+                    return Err(anyhow!("--struct-name: {why}; choose another name").into());
+                }
                 Some(n) if generate::is_identifier(&n) => n,
                 Some(n) => {
                     return Err(
@@ -1126,6 +1129,12 @@ mod tests {
         assert_eq!(generate::struct_name_for("users_data-v2"), "UsersDataV2");
         assert_eq!(generate::struct_name_for("orders"), "Orders");
         assert_eq!(generate::struct_name_for("9lives"), "Table9lives");
+        // A name the block's own types would be shadowed by gets a suffix.
+        assert_eq!(generate::struct_name_for("option"), "OptionItem");
+        assert_eq!(generate::struct_name_for("string"), "StringItem");
+        assert_eq!(generate::struct_name_for("vec"), "VecItem");
+        assert!(generate::shadows("dynamo").is_some());
+        assert!(generate::shadows("Result").is_none());
         assert!(generate::is_identifier("user_id"));
         assert!(!generate::is_identifier("user-id"));
         assert!(!generate::is_identifier("type"));

@@ -263,6 +263,9 @@ pub struct Generated {
     pub skipped: Vec<(String, String)>,
     /// Remarks printed as comments above the block.
     pub notes: Vec<String>,
+    /// The type name the crate wrote into the sampled items (the most
+    /// common, when several): the struct's `type_name`.
+    pub type_name: Option<String>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -304,6 +307,21 @@ fn clean_identifier(s: &str, taken: &BTreeSet<String>) -> String {
     out
 }
 
+/// Names a generated struct cannot have: the block's field types and the
+/// paths it writes (`String`, `Option<…>`, `Vec<u8>`, `std::collections::…`,
+/// `dynamo::Value`) would name the struct instead, and it would not compile.
+const SHADOWED: &[&str] = &[
+    "String", "Option", "Vec", "bool", "f64", "i64", "u8", "std", "core", "alloc", "dynamo",
+];
+
+/// Why `name` cannot be the generated struct's name (it would shadow a type
+/// or path the block uses), if so.
+pub fn shadows(name: &str) -> Option<String> {
+    SHADOWED.contains(&name).then(|| {
+        format!("`{name}` is a type or path the generated block uses; the struct would shadow it")
+    })
+}
+
 /// The default struct name for a table: its name's words capitalised
 /// (`users_data-v2` → `UsersDataV2`).
 pub fn struct_name_for(table: &str) -> String {
@@ -318,7 +336,7 @@ pub fn struct_name_for(table: &str) -> String {
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, "Table");
     }
-    if KEYWORDS.contains(&out.as_str()) {
+    if KEYWORDS.contains(&out.as_str()) || shadows(&out).is_some() {
         out.push_str("Item");
     }
     out
@@ -403,6 +421,22 @@ pub fn infer(
         }
     }
 
+    // The type names the crate wrote (its type attribute): a schema reads
+    // only the items of its own type, so the block must name theirs.
+    let mut types: BTreeMap<&str, usize> = BTreeMap::new();
+    for item in items {
+        if let Some(t) = item
+            .get(dynamo::DEFAULT_TYPE_ATTRIBUTE)
+            .and_then(|v| v.as_str())
+            .filter(|t| !t.is_empty())
+        {
+            *types.entry(t).or_default() += 1;
+        }
+    }
+    let type_name = types
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(t, _)| (*t).to_owned());
     let mut g = Generated {
         table: info.name.clone(),
         struct_name,
@@ -411,7 +445,17 @@ pub fn infer(
         indexes: Vec::new(),
         skipped: Vec::new(),
         notes: Vec::new(),
+        type_name,
     };
+    if let (Some(chosen), true) = (&g.type_name, types.len() > 1) {
+        let list: Vec<String> = types.iter().map(|(t, n)| format!("`{t}` ({n})")).collect();
+        g.notes.push(format!(
+            "the sampled items are of {} types: {}; this struct reads those of type `{chosen}` \
+             (`type_name`), so write a schema for each of the others",
+            types.len(),
+            list.join(", ")
+        ));
+    }
     let mut taken: BTreeSet<String> = BTreeSet::new();
 
     // Key attributes first.
@@ -674,6 +718,9 @@ impl Generated {
                 None => {}
             }
         }
+        if let Some(t) = &self.type_name {
+            uses.push(format!("type_name: {t:?}"));
+        }
         if !uses.is_empty() {
             let _ = writeln!(o, "        use Dynamo.Schema, {};", uses.join(", "));
         }
@@ -750,6 +797,7 @@ impl Generated {
         serde_json::json!({
             "table": self.table,
             "struct_name": self.struct_name,
+            "type_name": self.type_name,
             "sampled_items": self.sampled,
             "partition_key": key(KeyRole::Partition),
             "sort_key": key(KeyRole::Sort),

@@ -496,6 +496,29 @@ fn catalogue() -> Vec<Case> {
                     .await
             }
         ),
+        // The same values as query keys: refused naming the field, as the
+        // writes above refuse them (they reached DynamoDB before).
+        case!(
+            "query: a number in an untyped GSI key (declared S)",
+            ValidationError,
+            ["'status'", "StatusScoreIndex", "untyped", "`S`"],
+            |c| {
+                c.list_items(
+                    &item!(User { status: 5 }),
+                    opts![index_name: "StatusScoreIndex"],
+                )
+                .await
+            }
+        ),
+        case!(
+            "query: empty bytes as a binary GSI partition key",
+            ValidationError,
+            ["ByThumb", "'thumb'", "populated"],
+            |c| {
+                c.list_items(&item!(Photo { id: "p1" }), opts![index_name: "ByThumb"])
+                    .await
+            }
+        ),
         // Values DynamoDB would store and the item would then not read
         // back (every later read of it failing with a Decode error).
         case!(

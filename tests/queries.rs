@@ -600,3 +600,49 @@ async fn consistent_reads_on_the_table() {
     })
     .await;
 }
+
+dynamo_item! {
+    /// A binary GSI sort key that is not an `Option`: empty bytes unless set.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Blob {
+        table_name "blobs";
+        field :id: String, partition_key;
+        field :bucket: String;
+        field :hash: Vec<u8>;
+        global_secondary_index "ByBucketHash", partition_key: :bucket, sort_key: :hash;
+    }
+}
+
+/// Empty bytes in an index sort field are no key value (no item has one,
+/// and DynamoDB refuses them in a key condition): the field counts as
+/// unset, so the query reads the whole index partition. It was sent as
+/// `hash = <empty>` and found nothing.
+#[tokio::test]
+async fn empty_bytes_in_an_index_sort_field_read_the_whole_partition() {
+    isolated(async {
+        Blob::create_table().await.unwrap();
+        for (id, hash) in [("b1", vec![1u8, 2]), ("b2", vec![3])] {
+            item!(Blob { id: id, bucket: "k", hash: hash })
+                .put_item()
+                .await
+                .unwrap();
+        }
+        let found = Blob::list_items(
+            item!(%Blob{bucket: "k"}),
+            opts![index_name: "ByBucketHash"],
+        )
+        .await
+        .unwrap();
+        let ids: Vec<&str> = found.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["b1", "b2"]);
+        let one = Blob::list_items(
+            item!(%Blob{bucket: "k", hash: vec![3u8]}),
+            opts![index_name: "ByBucketHash"],
+        )
+        .await
+        .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].id, "b2");
+    })
+    .await;
+}

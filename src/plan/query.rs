@@ -552,13 +552,13 @@ fn index_key_condition<T: Schema>(
     let mut conds = Vec::with_capacity(index.partition_key.len() + index.sort_key.len());
     for &field in index.partition_key {
         let value = key.field_value(field).unwrap_or(Value::Null);
-        if value.is_unset() {
+        if unset_index_value(&value) {
             return Err(Error::validation(format!(
                 "{label} requires field '{field}' to be populated"
             ))
             .with_field(field));
         }
-        check_index_value(&label, field, &value)?;
+        check_index_value(schema, &label, field, &value)?;
         conds.push(format!("{} = {}", ph.name(field), ph.value(value)));
     }
     conds.extend(index_sort_conditions(
@@ -616,7 +616,7 @@ fn index_sort_conditions<T: Schema>(
     // The fields before the first unset one…
     let unset_at = values
         .iter()
-        .position(Value::is_unset)
+        .position(unset_index_value)
         .unwrap_or(fields.len());
     // …without their trailing plain zeros…
     let mut kept = unset_at;
@@ -628,8 +628,8 @@ fn index_sort_conditions<T: Schema>(
         kept += 1;
     }
     // A field set after the fields kept (other than a plain zero) is a gap.
-    if let Some(i) =
-        (kept..fields.len()).find(|&i| !values[i].is_unset() && !plain_zero(fields[i], &values[i]))
+    if let Some(i) = (kept..fields.len())
+        .find(|&i| !unset_index_value(&values[i]) && !plain_zero(fields[i], &values[i]))
     {
         let (field, value) = (fields[i], &values[i]);
         let gap = fields[kept.min(i)];
@@ -653,7 +653,7 @@ fn index_sort_conditions<T: Schema>(
     }
     let mut set: Vec<(&str, Value)> = Vec::with_capacity(kept);
     for (field, value) in fields.iter().zip(values).take(kept) {
-        check_index_value(label, field, &value)?;
+        check_index_value(schema, label, field, &value)?;
         set.push((field, value));
     }
     let Some(op) = opts.sk_operator else {
@@ -687,7 +687,7 @@ fn index_sort_conditions<T: Schema>(
                     "sk_operator `:between` needs `sk_end`, the upper bound (e.g. `sk_end: 1000`)",
                 )
             })?;
-            check_index_value(label, "sk_end", &end)?;
+            check_index_value(schema, label, "sk_end", &end)?;
             between_in_order(last_field, &last_value, &end)?;
             Some(end)
         }
@@ -742,9 +742,30 @@ fn between_in_order(field: &str, low: &Value, high: &Value) -> Result<()> {
     Ok(())
 }
 
+/// Whether an index key field leaves the item out of the index: unset, an
+/// empty string or empty bytes (no item has such a key value, so a query
+/// for one would find nothing; DynamoDB refuses them in a key condition).
+fn unset_index_value(v: &Value) -> bool {
+    v.is_unset() || matches!(v, Value::Binary(b) if b.is_empty())
+}
+
 /// An index key value must be a string, a finite number in DynamoDB's
-/// range, or binary. `label` is `GSI 'Name'` or `LSI 'Name'`.
-fn check_index_value(label: &str, field: &str, v: &Value) -> Result<()> {
+/// range, or binary — a string for an untyped field, which `create_table`
+/// declares `S`. `label` is `GSI 'Name'` or `LSI 'Name'`.
+fn check_index_value(schema: &SchemaDef, label: &str, field: &str, v: &Value) -> Result<()> {
+    if !matches!(v, Value::String(_))
+        && schema
+            .field(field)
+            .is_some_and(|f| f.attribute_type.is_none())
+    {
+        return Err(Error::validation(format!(
+            "{label}: field '{field}' is untyped, so the index declares it `S` (as \
+             `create_table` does), but it holds a {} value; query with a string, or give the \
+             field a Rust type",
+            v.type_name()
+        ))
+        .with_field(field));
+    }
     let refuse = |what: String| {
         Err(Error::validation(format!(
             "{label}: field '{field}' holds {what}, which cannot be an index key; \

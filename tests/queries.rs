@@ -622,17 +622,18 @@ async fn empty_bytes_in_an_index_sort_field_read_the_whole_partition() {
     isolated(async {
         Blob::create_table().await.unwrap();
         for (id, hash) in [("b1", vec![1u8, 2]), ("b2", vec![3])] {
-            item!(Blob { id: id, bucket: "k", hash: hash })
-                .put_item()
-                .await
-                .unwrap();
+            item!(Blob {
+                id: id,
+                bucket: "k",
+                hash: hash
+            })
+            .put_item()
+            .await
+            .unwrap();
         }
-        let found = Blob::list_items(
-            item!(%Blob{bucket: "k"}),
-            opts![index_name: "ByBucketHash"],
-        )
-        .await
-        .unwrap();
+        let found = Blob::list_items(item!(%Blob{bucket: "k"}), opts![index_name: "ByBucketHash"])
+            .await
+            .unwrap();
         let ids: Vec<&str> = found.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["b1", "b2"]);
         let one = Blob::list_items(

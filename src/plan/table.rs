@@ -61,12 +61,22 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
             .collect()
     };
     // An `include` index also projects the type attribute, so reads from it
-    // can tell the schemas sharing the table apart.
-    let owned = |names: &[&str], projection: Projection| -> Vec<String> {
+    // can tell the schemas sharing the table apart, and the time-to-live
+    // attribute, so reads from it can leave out expired items (a key of the
+    // index is projected anyway).
+    let owned = |names: &[&str], projection: Projection, keys: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = names.iter().map(|a| a.to_string()).collect();
-        let t = schema.type_attribute();
-        if projection == Projection::Include && !names.contains(&t) {
-            v.push(t.to_owned());
+        if projection == Projection::Include {
+            let t = schema.type_attribute();
+            if !names.contains(&t) {
+                v.push(t.to_owned());
+            }
+            if let Some(ttl) = schema.ttl
+                && !names.contains(&ttl)
+                && !keys.contains(&ttl)
+            {
+                v.push(ttl.to_owned());
+            }
         }
         v
     };
@@ -87,7 +97,11 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
                 partition_key: typed(i.partition_key),
                 sort_key: typed(i.sort_key),
                 projection: i.projection,
-                non_key_attributes: owned(i.projected_attributes, i.projection),
+                non_key_attributes: owned(
+                    i.projected_attributes,
+                    i.projection,
+                    &[i.partition_key, i.sort_key].concat(),
+                ),
             })
             .collect(),
         local_indexes: schema
@@ -97,7 +111,11 @@ pub(crate) fn spec(schema: &SchemaDef, keys: &KeyContext) -> TableSpec {
                 name: i.name.to_owned(),
                 sort_key: (i.sort_key.to_owned(), schema.attribute_type(i.sort_key)),
                 projection: i.projection,
-                non_key_attributes: owned(i.projected_attributes, i.projection),
+                non_key_attributes: owned(
+                    i.projected_attributes,
+                    i.projection,
+                    std::slice::from_ref(&i.sort_key),
+                ),
             })
             .collect(),
         ttl_attribute: schema.ttl.map(str::to_owned),

@@ -307,6 +307,19 @@ async fn projections_and_counts() {
             .await
             .unwrap_err();
         assert!(e.message().contains("count_items"), "{}", e.message());
+        // The options of a list_items call count what it lists: a
+        // projection is left out, and with it the names only it used (it
+        // was refused, blaming a `select` the caller never gave).
+        let everyone = item!(Order { user_id: "user123" });
+        let listing = opts![
+            projection_expression: "order_id, #t, #s",
+            filter_expression: "#s <> :shipped",
+            expression_attribute_names: %{"#t" => "total", "#s" => "status"},
+            expression_attribute_values: %{":shipped" => "SHIPPED"},
+        ];
+        let listed = Order::list_items(&everyone, listing.clone()).await.unwrap();
+        assert_eq!(listed.len(), 4);
+        assert_eq!(Order::count_items(&everyone, listing).await.unwrap(), 4);
     })
     .await;
 }

@@ -423,10 +423,23 @@ impl Client {
     /// return (`select: :count`, following every page).
     pub async fn count_items<K: AsKey>(&self, key: K, opts: Opts) -> Result<usize> {
         let key = key.as_key();
-        let opts = Opts {
+        let mut opts = Opts {
             select: Some(Select::Count),
             ..opts
         };
+        // A count returns no attributes: the options of the same list_items
+        // call count as they are, a projection left out (and the names only
+        // it used, which DynamoDB would refuse as unused).
+        if let Some(projection) = opts.projection_expression.take() {
+            let (names, _) = crate::expression::placeholders_used(&projection);
+            let (kept, _) = opts
+                .filter_expression
+                .as_deref()
+                .map(crate::expression::placeholders_used)
+                .unwrap_or_default();
+            opts.expression_attribute_names
+                .retain(|n, _| !names.contains(n) || kept.contains(n));
+        }
         let ctx = Ctx::read::<K::Item>(&opts)?;
         let mut req = crate::request::Query(plan::query::query(&ctx, key, &opts, "count_items")?);
         plan::cursor::start(&mut req.0, &opts, self.cursor_key())?;

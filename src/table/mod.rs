@@ -74,6 +74,8 @@ pub struct Page<T> {
     /// `None` on the last page.
     pub last_evaluated_key: Option<Key>,
     /// How many items matched (with `select: :count`, the only result).
+    /// Items the crate leaves out after reading — in a collection, an item
+    /// without a type that is none of its members' — do not count.
     pub count: usize,
     /// How many items were read before the filter.
     pub scanned_count: usize,
@@ -120,8 +122,12 @@ impl<T> Page<T> {
         mut decode: impl FnMut(crate::codec::wire::WireItem) -> Result<Option<T>>,
     ) -> Result<Page<T>> {
         let mut items = Vec::with_capacity(answer.items.len());
+        let mut left_out = 0usize;
         for item in answer.items {
-            items.extend(decode(item)?);
+            match decode(item)? {
+                Some(t) => items.push(t),
+                None => left_out += 1,
+            }
         }
         let last_evaluated_key = answer.last_evaluated_key.map(|k| k.into_item());
         let cursor = last_evaluated_key
@@ -131,7 +137,11 @@ impl<T> Page<T> {
         Ok(Page {
             items,
             last_evaluated_key,
-            count: usize::try_from(answer.count).unwrap_or(usize::MAX),
+            // What the page holds: items the decoder left out (not a
+            // member of a collection) do not count as matched.
+            count: usize::try_from(answer.count)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(left_out),
             scanned_count: usize::try_from(answer.scanned_count).unwrap_or(usize::MAX),
             cursor,
         })

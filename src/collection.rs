@@ -187,6 +187,18 @@ impl Plan {
                     ctx.table
                 )));
             }
+            if let Some(other) = members[..ctxs.len()]
+                .iter()
+                .find(|o| o.type_name() == m.type_name())
+            {
+                return Err(Error::validation(format!(
+                    "collection `{name}`: `{}` and `{}` both store their items as type `{}`, so \
+                     the second would never be read; give one of them its own `type_name:`",
+                    other.name,
+                    m.name,
+                    m.type_name()
+                )));
+            }
             if m.type_attribute() != T::SCHEMA.type_attribute() {
                 return Err(Error::validation(format!(
                     "collection `{name}`: `{}` stores its type in `{}`, `{}` in `{}`; use one type attribute per table",

@@ -84,6 +84,27 @@ dynamo::collection! {
     }
 }
 
+dynamo_item! {
+    /// Another schema storing its items as `Customer`'s type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Lookalike {
+        use Dynamo.Schema, type_name: "Customer";
+        table_name "collection_shop";
+        field :customer_id: String;
+        field :code: String, sort_key;
+        belongs_to :customer, Customer;
+    }
+}
+
+dynamo::collection! {
+    /// Two members of one type name: the second would never be read.
+    #[derive(Debug)]
+    pub enum SameType {
+        Customer(Customer),
+        Lookalike(Lookalike),
+    }
+}
+
 dynamo::collection! {
     #[derive(Debug)]
     pub enum Mixed {
@@ -287,6 +308,17 @@ async fn a_key_outside_the_collection_or_table_is_refused() {
             .await
             .unwrap_err();
         assert!(e.message().contains("other_table"), "{}", e.message());
+        let e = SameType::list_items(&item!(Customer { customer_id: "c1" }), opts![])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .contains("`Customer` and `Lookalike` both store")
+                && e.message().contains("type `Customer`"),
+            "{}",
+            e.message()
+        );
     })
     .await;
 }

@@ -933,11 +933,13 @@ struct RawRecord {
     dynamodb: RawStreamRecord,
 }
 
+/// Who made a change: `type` / `principalId` in a Lambda event,
+/// `Type` / `PrincipalId` in a Streams API `GetRecords` answer.
 #[derive(Deserialize)]
 struct RawIdentity {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", alias = "Type", default)]
     kind: Option<String>,
-    #[serde(rename = "principalId", default)]
+    #[serde(rename = "principalId", alias = "PrincipalId", default)]
     principal: Option<String>,
 }
 
@@ -1044,6 +1046,17 @@ mod tests {
 
     fn records() -> Vec<ChangeRecord> {
         ChangeEvent::from_json(EVENT.as_bytes()).unwrap().records
+    }
+
+    #[test]
+    fn an_expiry_in_a_get_records_answer_is_one() {
+        // The Streams API spells the identity's members PrincipalId / Type
+        // (a Lambda event: principalId / type).
+        let answer = br#"{"NextShardIterator":"it","Records":[{"eventID":"e3","eventName":"REMOVE",
+          "userIdentity":{"PrincipalId":"dynamodb.amazonaws.com","Type":"Service"},
+          "dynamodb":{"Keys":{"pk":{"S":"u1"}},"SequenceNumber":"333","OldImage":{"pk":{"S":"u1"}}}}]}"#;
+        let event = ChangeEvent::from_json(answer).unwrap();
+        assert!(event.records[0].is_expiry());
     }
 
     #[test]

@@ -612,8 +612,17 @@ impl<T: Encode> Encode for VecDeque<T> {
 }
 
 impl<T: Decode> Decode for VecDeque<T> {
+    /// A list element by element, as it is written (a `VecDeque<u8>` is a
+    /// list of numbers, not bytes as a `Vec<u8>` is).
     fn decode(value: Value) -> Result<Self, DecodeError> {
-        Vec::<T>::decode(value).map(VecDeque::from)
+        match value {
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| T::decode(v).map_err(|e| e.at(format_args!("[{i}]"))))
+                .collect(),
+            other => Err(DecodeError::expected("a list (L)", &other)),
+        }
     }
 }
 
@@ -779,9 +788,14 @@ impl<T: SetElement + Ord> Encode for BTreeSet<T> {
     }
 }
 
+// DynamoDB has no empty set: an empty one is written as NULL (inside a map
+// or a list, where it cannot be left out), and NULL reads back as empty.
 impl<T: SetElement + Ord> Decode for BTreeSet<T> {
     fn decode(value: Value) -> Result<Self, DecodeError> {
-        T::from_set(value).map(|v| v.into_iter().collect())
+        match value {
+            Value::Null => Ok(BTreeSet::new()),
+            value => T::from_set(value).map(|v| v.into_iter().collect()),
+        }
     }
 }
 
@@ -793,7 +807,10 @@ impl<T: SetElement + Hash + Eq, S: BuildHasher> Encode for HashSet<T, S> {
 
 impl<T: SetElement + Hash + Eq, S: BuildHasher + Default> Decode for HashSet<T, S> {
     fn decode(value: Value) -> Result<Self, DecodeError> {
-        T::from_set(value).map(|v| v.into_iter().collect())
+        match value {
+            Value::Null => Ok(HashSet::default()),
+            value => T::from_set(value).map(|v| v.into_iter().collect()),
+        }
     }
 }
 

@@ -113,6 +113,18 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// Number fields named like the key attributes (strings): stored as
+    /// their text, they never read back.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NumKey {
+        table_name "numkeys";
+        field :pk: i64, partition_key;
+        field :sk: u32, sort_key;
+        field :note: String;
+    }
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct ShortName {
         table_name "ab";
@@ -494,6 +506,22 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 c.update_item(&key(), updates! { status: {:increment, 1} }, opts![])
                     .await
+            }
+        ),
+        case!(
+            "put: a number field named like the partition key attribute",
+            ValidationError,
+            ["`pk`", "i64", "partition key attribute", "as a string"],
+            |c| {
+                c.put_item(
+                    item!(NumKey {
+                        pk: 5i64,
+                        sk: 7u32,
+                        note: "a"
+                    }),
+                    opts![],
+                )
+                .await
             }
         ),
         // The same values as query keys: refused naming the field, as the

@@ -635,6 +635,25 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
             ))
             .with_field(attr));
         }
+        // The key attribute is a string (S): a field of another type named
+        // like it would be stored as its text, and no read could decode it.
+        if let Some(f) = schema.field(attr) {
+            let kind = match f.attribute_type {
+                Some(crate::codec::ScalarType::Number) => Some("a number"),
+                Some(crate::codec::ScalarType::Binary) => Some("bytes"),
+                _ if crate::schema::type_head(f.rust_type) == "bool" => Some("a bool"),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                return Err(Error::validation(format!(
+                    "`{}`: field `{attr}` ({}) is named like the {role} key attribute, which \
+                     holds the key as a string; {kind} would be stored as its text and not read \
+                     back: rename the field, or set {role}_key_name to another attribute name",
+                    schema.name, f.rust_type
+                ))
+                .with_field(attr));
+            }
+        }
     }
     Ok(())
 }

@@ -508,6 +508,25 @@ fn catalogue() -> Vec<Case> {
                     .await
             }
         ),
+        // A set field is a DynamoDB set: no list in it or in its place.
+        case!(
+            "update: append to a set field",
+            ValidationError,
+            ["`labels`", "set field", "appended"],
+            |c| {
+                c.update_item(&key(), updates! { labels: {:append, vec!["y"]} }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a list in place of a set field",
+            ValidationError,
+            ["`labels`", "set field", "cannot be set to a list"],
+            |c| {
+                c.update_item(&key(), updates! { labels: vec!["a", "a"] }, opts![])
+                    .await
+            }
+        ),
         case!(
             "put: a number field named like the partition key attribute",
             ValidationError,

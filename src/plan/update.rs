@@ -564,6 +564,30 @@ fn check_field_types(schema: &SchemaDef, accepts: Accepts, updates: &Updates) ->
                 _ => {}
             }
         }
+        // A set field (`BTreeSet`/`HashSet`, or an `Option` of one) is a
+        // DynamoDB set: a list appended to it, or set in its place, would
+        // store a list (`L`, duplicates kept), or be refused by DynamoDB
+        // when the set is stored already.
+        if is_set_type(def.rust_type) {
+            match op {
+                UpdateOp::Append(_) | UpdateOp::Prepend(_) => {
+                    return refuse(format!(
+                        "is a set field (`{}`); only a list field can be appended or prepended \
+                         to: set the whole set, or add elements with an update_expression \
+                         (`ADD {field} :new`)",
+                        def.rust_type
+                    ));
+                }
+                UpdateOp::Set(Value::List(_)) | UpdateOp::IfNotExists(Value::List(_)) => {
+                    return refuse(format!(
+                        "is a set field (`{}`); it cannot be set to a list (it would be stored \
+                         as a list, `L`): give a set",
+                        def.rust_type
+                    ));
+                }
+                _ => {}
+            }
+        }
         let (value, what) = match op {
             UpdateOp::Set(v) | UpdateOp::IfNotExists(v) if !matches!(v, Value::Null) => {
                 (v, "cannot be set to this value")
@@ -600,6 +624,18 @@ fn check_field_types(schema: &SchemaDef, accepts: Accepts, updates: &Updates) ->
         }
     }
     Ok(())
+}
+
+/// Whether a field's Rust type is a set (`BTreeSet<…>`, `HashSet<…>`,
+/// either in an `Option`).
+fn is_set_type(rust_type: &str) -> bool {
+    let inner = match crate::schema::type_head(rust_type) {
+        "Option" => rust_type
+            .split_once('<')
+            .map_or(rust_type, |(_, rest)| rest),
+        _ => rust_type,
+    };
+    matches!(crate::schema::type_head(inner), "BTreeSet" | "HashSet")
 }
 
 /// Index key fields may only be set to values an index key can hold, of

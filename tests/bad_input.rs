@@ -508,6 +508,39 @@ fn catalogue() -> Vec<Case> {
                     .await
             }
         ),
+        // A start key must be a page's last_evaluated_key: every key
+        // attribute of the table (and of the index read), nothing else.
+        case!(
+            "scan: an empty exclusive_start_key",
+            ValidationError,
+            ["`exclusive_start_key`", "has no `pk`"],
+            |c| {
+                c.scan::<User>(opts![exclusive_start_key: dynamo::Key::new()])
+                    .await
+            }
+        ),
+        case!(
+            "query: an exclusive_start_key without the sort key",
+            ValidationError,
+            ["`exclusive_start_key`", "has no `sk`"],
+            |c| {
+                let mut half = dynamo::Key::new();
+                half.insert("pk".into(), Value::from("acme#u1"));
+                c.list_items(&key(), opts![exclusive_start_key: half]).await
+            }
+        ),
+        case!(
+            "query: an exclusive_start_key with another attribute",
+            ValidationError,
+            ["`exclusive_start_key`", "`kind`", "not a key attribute"],
+            |c| {
+                let mut odd = dynamo::Key::new();
+                odd.insert("pk".into(), Value::from("acme#u1"));
+                odd.insert("sk".into(), Value::from("x"));
+                odd.insert("kind".into(), Value::from("admin"));
+                c.list_items(&key(), opts![exclusive_start_key: odd]).await
+            }
+        ),
         // A set field is a DynamoDB set: no list in it or in its place.
         case!(
             "update: append to a set field",

@@ -189,12 +189,64 @@ pub(crate) fn query<T: Schema>(ctx: &Ctx, key: &T, opts: &Opts, operation: &str)
         forward: opts.scan_index_forward,
         consistent: opts.consistent_read == Some(true),
         select: opts.select.map(Select::as_str),
-        start: opts
-            .exclusive_start_key
-            .clone()
-            .map(|k| k.into_iter().collect()),
+        start: start_key(ctx, opts)?,
         segment: None,
     })
+}
+
+/// `exclusive_start_key`, checked: DynamoDB takes a key of exactly the
+/// attributes of the table's key and, reading an index, the index's — as
+/// a page's `last_evaluated_key` is — and refuses any other without saying
+/// which option it means.
+fn start_key(ctx: &Ctx, opts: &Opts) -> Result<Option<Vec<(String, Value)>>> {
+    let Some(key) = &opts.exclusive_start_key else {
+        return Ok(None);
+    };
+    let schema = ctx.schema;
+    let s = &ctx.keys.settings;
+    let mut wanted: Vec<String> = vec![s.partition_key_name.to_string()];
+    if schema.has_sort_key() {
+        wanted.push(s.sort_key_name.to_string());
+    }
+    if let Some(name) = opts.index_name.as_deref() {
+        if let Some(index) = schema.index(name) {
+            wanted.extend(index.key_fields().map(str::to_owned));
+        } else if let Some(lsi) = schema.local_index(name) {
+            wanted.push(lsi.sort_key.to_owned());
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let refuse = |why: String| {
+        Err(Error::validation(format!(
+            "`exclusive_start_key` {why}; pass back a page's `last_evaluated_key` (it holds \
+             {})",
+            wanted
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_field("exclusive_start_key"))
+    };
+    if let Some(missing) = wanted.iter().find(|a| !key.contains_key(a.as_str())) {
+        return refuse(format!("has no `{missing}`"));
+    }
+    if let Some(extra) = key.keys().find(|a| !wanted.contains(a)) {
+        return refuse(format!(
+            "holds `{extra}`, which is not a key attribute here"
+        ));
+    }
+    if let Some((a, v)) = key
+        .iter()
+        .find(|(_, v)| !matches!(v, Value::String(_) | Value::Number(_) | Value::Binary(_)))
+    {
+        return refuse(format!(
+            "holds a {} value in `{a}`; key attributes are strings, numbers or bytes",
+            v.type_name()
+        ));
+    }
+    Ok(Some(key.clone().into_iter().collect()))
 }
 
 /// `limit` where it caps a whole read (streams, parallel scans) rather
@@ -829,10 +881,7 @@ pub(crate) fn scan(ctx: &Ctx, opts: &Opts, operation: &str) -> Result<Read> {
         forward: None,
         consistent: opts.consistent_read == Some(true),
         select: opts.select.map(Select::as_str),
-        start: opts
-            .exclusive_start_key
-            .clone()
-            .map(|k| k.into_iter().collect()),
+        start: start_key(ctx, opts)?,
         segment: None,
     })
 }
@@ -1540,14 +1589,23 @@ mod tests {
         assert_eq!(limit_of(&opts![]).unwrap(), None);
         assert!(limit_of(&opts![limit: 0]).is_err());
         assert_eq!(limit_of(&opts![limit: usize::MAX]).unwrap(), Some(u32::MAX));
-        let start = std::collections::HashMap::from([("pk".to_owned(), Value::from("x"))]);
+        let start = std::collections::HashMap::from([
+            ("pk".to_owned(), Value::from("x")),
+            ("sk".to_owned(), Value::from("y")),
+        ]);
         let r = q(
             &key(None, None),
             opts![exclusive_start_key: start, scan_index_forward: false],
         )
         .unwrap();
-        assert_eq!(r.start.unwrap()[0].0, "pk");
+        let mut names: Vec<String> = r.start.unwrap().into_iter().map(|(k, _)| k).collect();
+        names.sort();
+        assert_eq!(names, ["pk", "sk"]);
         assert_eq!(r.forward, Some(false));
+        // Half a key is refused, naming the option.
+        let half = std::collections::HashMap::from([("pk".to_owned(), Value::from("x"))]);
+        let e = q(&key(None, None), opts![exclusive_start_key: half]).unwrap_err();
+        assert_eq!(e.field(), Some("exclusive_start_key"));
     }
 
     #[test]

@@ -1384,10 +1384,17 @@ pub(crate) struct TextPageAnswer {
     text: Bytes,
     items: Vec<Range<usize>>,
     pub(crate) last_evaluated_key: Option<WireItem>,
+    /// Items read before the filter.
+    pub(crate) scanned_count: u64,
     consumed_capacity: Option<Capacity>,
 }
 
 impl TextPageAnswer {
+    /// How many items the page holds.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
     /// The page's items, each parsed when taken; `op` names the operation
     /// in the error of one that is not a DynamoDB item.
     pub(crate) fn into_items(self, op: &'static str) -> TextItems {
@@ -1413,6 +1420,8 @@ impl Answer for TextPageAnswer {
             items: Vec<&'a RawValue>,
             #[serde(default)]
             last_evaluated_key: Option<WireItem>,
+            #[serde(default)]
+            scanned_count: u64,
             #[serde(default)]
             consumed_capacity: Option<Capacity>,
         }
@@ -1443,6 +1452,7 @@ impl Answer for TextPageAnswer {
         Ok(TextPageAnswer {
             items,
             last_evaluated_key: page.last_evaluated_key,
+            scanned_count: page.scanned_count,
             consumed_capacity: page.consumed_capacity,
             text: bytes,
         })

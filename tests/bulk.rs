@@ -74,11 +74,100 @@ fn requests() -> Arc<Mutex<Vec<String>>> {
                 v["operation"].as_str().unwrap(),
                 v["table"].as_str().unwrap()
             ));
+            reads().lock().unwrap().push((
+                v["table"].as_str().unwrap().to_owned(),
+                v["payload"]["Limit"].as_u64(),
+                v["response"]["ScannedCount"].as_u64().unwrap_or(0),
+            ));
         });
         dynamo::logger::enable();
         seen
     })
     .clone()
+}
+
+/// A request as (table, `Limit` sent, items the answer says were read).
+type Read = (String, Option<u64>, u64);
+
+/// Every request of this test binary, as [`Read`]s.
+fn reads() -> &'static Mutex<Vec<Read>> {
+    static READS: std::sync::OnceLock<Mutex<Vec<Read>>> = std::sync::OnceLock::new();
+    READS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// The items the requests to `table` read, from the answers.
+fn scanned(table: &str) -> u64 {
+    reads()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(t, _, _)| t == table)
+        .map(|(_, _, n)| n)
+        .sum()
+}
+
+/// A read capped by `limit` asks DynamoDB for no more than the items still
+/// wanted: the streams and parallel scans sent no `Limit` (or only
+/// `page_size`), so DynamoDB read up to 1 MB per request to return a few.
+#[tokio::test]
+async fn reads_with_a_limit_read_no_more_than_needed() {
+    isolated_and_counted(async {
+        requests();
+        seed(300).await;
+        let table = Product::schema().effective_table_name();
+        let key = item!(Product { category: "cat1" });
+        let before = scanned(&table);
+        let got: Vec<Product> = stream::query(&key, opts![limit: 2])
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(scanned(&table) - before, 2, "stream::query");
+        let before = scanned(&table);
+        let got: Vec<Product> = stream::scan::<Product>(opts![limit: 3])
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(scanned(&table) - before, 3, "stream::scan");
+        let before = scanned(&table);
+        let got = dynamo::table::parallel_scan::<Product>(opts![segments: 1, limit: 5])
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 5);
+        assert_eq!(scanned(&table) - before, 5, "parallel_scan");
+        let before = scanned(&table);
+        let got: Vec<Product> = stream::parallel_scan::<Product>(opts![segments: 1, limit: 6])
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 6);
+        assert_eq!(scanned(&table) - before, 6, "stream::parallel_scan");
+        // A filter that keeps one item in three: more is read per item
+        // wanted, in proportion, not one request per item.
+        let before = scanned(&table);
+        let calls = count("Scan", &table);
+        let got: Vec<Product> = stream::scan::<Product>(opts![
+            limit: 20,
+            filter_expression: "active = :t",
+            expression_attribute_values: %{":t" => true},
+        ])
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 20);
+        assert!(
+            count("Scan", &table) - calls <= 4,
+            "{}",
+            count("Scan", &table) - calls
+        );
+        assert!(
+            scanned(&table) - before < 300,
+            "{}",
+            scanned(&table) - before
+        );
+    })
+    .await;
 }
 
 fn count(op: &str, table: &str) -> usize {

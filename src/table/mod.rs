@@ -52,9 +52,63 @@ use crate::plan::{self, Ctx};
 use crate::schema::{AsKey, Schema};
 use crate::update::Updates;
 
-/// The most items a `list_items` request with a `limit` asks DynamoDB to
-/// read per item still wanted, when a filter leaves items out.
+/// The most items a request of a read with a `limit` asks DynamoDB to read
+/// per item still wanted, when a filter leaves items out.
 const MAX_READ_SCALE: usize = 1000;
+
+/// The `Limit` of each request of a read capped at a number of items
+/// (`list_items`, the streams, parallel scans): no more than the items
+/// still wanted — DynamoDB would otherwise read (and bill) up to 1 MB per
+/// request — nor than `page_size`.
+///
+/// DynamoDB's `Limit` counts the items read before the filter: when the
+/// filter (or the client, for a collection) leaves some out, the next
+/// request asks for more in proportion to all the pages so far, so that a
+/// sparse filter costs a few requests rather than one per item read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sizing {
+    page_size: Option<usize>,
+    /// Items read per item kept, as the pages so far tell.
+    scale: usize,
+    read: u64,
+    kept: u64,
+}
+
+impl Sizing {
+    pub(crate) fn new(page_size: Option<usize>) -> Sizing {
+        Sizing {
+            page_size,
+            scale: 1,
+            read: 0,
+            kept: 0,
+        }
+    }
+
+    /// The next request's `Limit` when `remaining` more items are wanted
+    /// (`None`: no cap, `page_size` alone).
+    pub(crate) fn limit(&self, remaining: Option<usize>) -> Option<u32> {
+        let per_page = match remaining {
+            None => self.page_size?,
+            Some(r) => {
+                let wanted = r.saturating_mul(self.scale);
+                self.page_size.map_or(wanted, |p| p.min(wanted))
+            }
+        };
+        Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX))
+    }
+
+    /// Counts a page: `scanned` items read, `kept` of them kept.
+    pub(crate) fn record(&mut self, scanned: u64, kept: usize) {
+        self.read = self.read.saturating_add(scanned);
+        self.kept = self.kept.saturating_add(kept as u64);
+        let ratio = match self.kept {
+            0 if self.read > 0 => self.scale.saturating_mul(10),
+            0 => 1,
+            kept => usize::try_from(self.read.div_ceil(kept)).unwrap_or(usize::MAX),
+        };
+        self.scale = ratio.clamp(1, MAX_READ_SCALE);
+    }
+}
 
 pub use crate::plan::batch::{DEFAULT_BATCH_CONCURRENCY, MAX_BATCH_GET, MAX_BATCH_WRITE};
 pub use crate::request::{
@@ -379,32 +433,17 @@ impl Client {
         mut decode: impl FnMut(crate::codec::wire::WireItem) -> Result<Option<T>>,
     ) -> Result<Vec<T>> {
         let mut out: Vec<T> = Vec::new();
-        // Items read per item kept, as the pages so far tell.
-        let mut scale: usize = 1;
-        let mut read: u64 = 0;
+        let mut sizing = Sizing::new(opts.page_size);
         loop {
             if let Some(limit) = opts.limit {
-                let remaining = limit.saturating_sub(out.len());
-                let wanted = remaining.saturating_mul(scale);
-                let per_page = opts.page_size.map_or(wanted, |p| p.min(wanted));
-                req.0.limit = Some(u32::try_from(per_page.max(1)).unwrap_or(u32::MAX));
+                req.0.limit = sizing.limit(Some(limit.saturating_sub(out.len())));
             }
             let answer = self.execute(&req).await?;
+            let before = out.len();
             for i in answer.items {
                 out.extend(decode(i)?);
             }
-            // DynamoDB's `Limit` counts the items read before the filter:
-            // when the filter (or the client, for a collection) leaves some
-            // out, the next request asks for more in proportion to all the
-            // pages so far, so that a sparse filter costs a few requests
-            // rather than one per item read.
-            read = read.saturating_add(answer.scanned_count);
-            let ratio = match out.len() as u64 {
-                0 if read > 0 => scale.saturating_mul(10),
-                0 => 1,
-                kept => usize::try_from(read.div_ceil(kept)).unwrap_or(usize::MAX),
-            };
-            scale = ratio.clamp(1, MAX_READ_SCALE);
+            sizing.record(answer.scanned_count, out.len() - before);
             match answer.last_evaluated_key {
                 Some(k) if opts.limit.is_none_or(|l| out.len() < l) => {
                     req.0.start = Some(k.into_item().into_iter().collect());

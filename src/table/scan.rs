@@ -55,7 +55,7 @@ impl Client {
         plan::query::check_total_limit(&opts)?;
         let segments = plan::query::segments_of(&opts)?;
         let concurrency = plan::query::segment_concurrency(&opts, segments)?;
-        let limit = opts.limit;
+        let (limit, page_size) = (opts.limit, opts.page_size);
         // Settings are resolved here, once, and carried into every task.
         let ctx = Arc::new(Ctx::read::<T>(&opts)?);
         let per_request = Opts {
@@ -75,11 +75,18 @@ impl Client {
             let (client, ctx) = (self.clone(), ctx.clone());
             set.spawn(async move {
                 let mut items: Vec<T> = Vec::new();
+                // A segment reads no more than `limit` items.
+                let mut sizing = super::Sizing::new(page_size);
                 loop {
+                    if let Some(l) = limit {
+                        req.0.limit = sizing.limit(Some(l.saturating_sub(items.len())));
+                    }
                     let answer = client.execute(&req).await?;
+                    let before = items.len();
                     for i in answer.items {
                         items.push(plan::decode_item(&ctx, i)?);
                     }
+                    sizing.record(answer.scanned_count, items.len() - before);
                     match answer.last_evaluated_key {
                         Some(k) if limit.is_none_or(|l| items.len() < l) => {
                             req.0.start = Some(k.into_item().into_iter().collect());

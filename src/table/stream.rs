@@ -130,6 +130,7 @@ struct Lazy<T> {
     page: TextItems,
     done: bool,
     remaining: Option<usize>,
+    sizing: super::Sizing,
     _item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -138,7 +139,7 @@ fn lazy_pages<T: Schema>(
     setup: Setup,
     req: Read,
     kind: Kind,
-    limit: Option<usize>,
+    opts: &Opts,
 ) -> BoxStream<'static, Result<T>> {
     let state = Lazy::<T> {
         setup,
@@ -146,7 +147,8 @@ fn lazy_pages<T: Schema>(
         kind,
         page: TextItems::default(),
         done: false,
-        remaining: limit,
+        remaining: opts.limit,
+        sizing: super::Sizing::new(opts.page_size),
         _item: std::marker::PhantomData,
     };
     stream::unfold(state, |mut st| async move {
@@ -175,6 +177,10 @@ fn lazy_pages<T: Schema>(
             if st.done {
                 return None;
             }
+            // No more than the items still wanted (nor than page_size).
+            if st.remaining.is_some() {
+                st.req.limit = st.sizing.limit(st.remaining);
+            }
             let (page, op) = match st.kind {
                 Kind::Query => (st.setup.client.execute(&QueryText(&st.req)).await, "Query"),
                 Kind::Scan => (st.setup.client.execute(&ScanText(&st.req)).await, "Scan"),
@@ -189,6 +195,7 @@ fn lazy_pages<T: Schema>(
                         Some(k) => st.req.start = Some(k.into_item().into_iter().collect()),
                         None => st.done = true,
                     }
+                    st.sizing.record(page.scanned_count, page.len());
                     st.page = page.into_items(op);
                 }
             }
@@ -237,7 +244,7 @@ fn scan_with<T: Schema>(client: Option<Client>, opts: Opts) -> BoxStream<'static
         Ok((setup, req))
     })();
     match made {
-        Ok((setup, req)) => lazy_pages(setup, req, Kind::Scan, opts.limit),
+        Ok((setup, req)) => lazy_pages(setup, req, Kind::Scan, &opts),
         Err(e) => failed(e),
     }
 }
@@ -266,7 +273,7 @@ fn query_with<T: Schema>(
         Ok((setup, req))
     })();
     match made {
-        Ok((setup, req)) => lazy_pages(setup, req, Kind::Query, opts.limit),
+        Ok((setup, req)) => lazy_pages(setup, req, Kind::Query, &opts),
         Err(e) => failed(e),
     }
 }
@@ -285,6 +292,9 @@ struct Start<T> {
     base: Read,
     segments: usize,
     concurrency: usize,
+    /// The stream's `limit` (a segment reads no more) and `page_size`.
+    limit: Option<usize>,
+    page_size: Option<usize>,
     tx: mpsc::Sender<Result<Vec<T>>>,
 }
 
@@ -342,6 +352,8 @@ fn parallel_scan_with<T: Schema>(
             base,
             segments,
             concurrency,
+            limit: opts.limit,
+            page_size: opts.page_size,
             tx,
         }),
         buffer: VecDeque::new(),
@@ -408,6 +420,8 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
         base,
         segments,
         concurrency,
+        limit,
+        page_size,
         tx,
     } = start;
     // One task per segment running, `concurrency` at a time, started by a
@@ -419,7 +433,17 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
         let mut req = plan::query::segment(&base, segment, segments);
         let (client, ctx, tx) = (setup.client.clone(), setup.ctx.clone(), tx.clone());
         set.spawn(async move {
+            // The stream ends at `limit` items: a segment reads no more.
+            let mut sizing = super::Sizing::new(page_size);
+            let mut sent = 0usize;
             loop {
+                let remaining = limit.map(|l| l.saturating_sub(sent));
+                if remaining == Some(0) {
+                    return;
+                }
+                if remaining.is_some() {
+                    req.limit = sizing.limit(remaining);
+                }
                 let mut page = match client.execute(&ScanText(&req)).await {
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;
@@ -430,6 +454,7 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                 // The items before one that does not decode are sent, then
                 // its error, which ends the stream.
                 let start = page.last_evaluated_key.take();
+                sizing.record(page.scanned_count, page.len());
                 let page = page.into_items("Scan");
                 let mut items = Vec::with_capacity(page.len());
                 let mut failed = None;
@@ -442,6 +467,7 @@ fn spawn_segments<T: Schema>(start: Start<T>) -> JoinSet<()> {
                         }
                     }
                 }
+                sent += items.len();
                 if !items.is_empty() && tx.send(Ok(items)).await.is_err() {
                     return;
                 }

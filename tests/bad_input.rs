@@ -70,6 +70,17 @@ dynamo_item! {
     }
 }
 
+dynamo_item! {
+    /// Json fields holding floats: JSON has no NaN or infinity.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Scored {
+        table_name "scored";
+        field :id: String, partition_key;
+        field :score: dynamo::Json<f64>;
+        field :readings: dynamo::Json<Vec<f64>>;
+    }
+}
+
 fn unwritable() -> dynamo::Json<BTreeMap<(u32, u32), String>> {
     dynamo::Json(BTreeMap::from([((1, 2), "a".to_owned())]))
 }
@@ -671,6 +682,37 @@ fn catalogue() -> Vec<Case> {
                 c.update_item(
                     &item!(Routes { id: "r1" }),
                     updates! { hops: unwritable() },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        // Non-finite floats, which serde_json writes as null: the value
+        // was lost (an update removed the stored one), or read back as
+        // null and failed every read.
+        case!(
+            "put: NaN inside a Json field",
+            ValidationError,
+            ["`readings`", "not a number JSON can hold"],
+            |c| {
+                c.put_item(
+                    item!(Scored {
+                        id: "s1",
+                        readings: dynamo::Json(vec![1.0, f64::NAN])
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: infinity as a Json value",
+            ValidationError,
+            ["`score`", "not a number JSON can hold"],
+            |c| {
+                c.update_item(
+                    &item!(Scored { id: "s1" }),
+                    updates! { score: dynamo::Json(f64::INFINITY) },
                     opts![],
                 )
                 .await

@@ -849,9 +849,230 @@ impl<T: serde::Serialize> Encode for Json<T> {
     }
 
     fn encode_checked(&self) -> Result<Value, String> {
+        // JSON has no NaN or infinity: serde_json writes them as null,
+        // which would silently lose the value (or fail every read of it).
+        serde::Serialize::serialize(&self.0, finite::Check)
+            .map_err(|e| format!("cannot be written as JSON: {e}"))?;
         serde_json::to_value(&self.0)
             .map(|v| Value::from_plain_json(&v))
             .map_err(|e| format!("cannot be written as JSON: {e}"))
+    }
+}
+
+/// A serializer that writes nothing and fails on the first non-finite
+/// float, so that [`Json`] refuses what JSON cannot hold.
+mod finite {
+    use serde::ser::{self, Serialize};
+    use std::fmt;
+
+    #[derive(Debug)]
+    pub(super) struct NotFinite(String);
+
+    impl fmt::Display for NotFinite {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for NotFinite {}
+
+    impl ser::Error for NotFinite {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            NotFinite(msg.to_string())
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Check;
+
+    type R = Result<(), NotFinite>;
+
+    fn float(v: f64) -> R {
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(NotFinite(format!(
+                "{v} is not a number JSON can hold (non-finite numbers are refused)"
+            )))
+        }
+    }
+
+    impl ser::Serializer for Check {
+        type Ok = ();
+        type Error = NotFinite;
+        type SerializeSeq = Check;
+        type SerializeTuple = Check;
+        type SerializeTupleStruct = Check;
+        type SerializeTupleVariant = Check;
+        type SerializeMap = Check;
+        type SerializeStruct = Check;
+        type SerializeStructVariant = Check;
+
+        fn serialize_bool(self, _: bool) -> R {
+            Ok(())
+        }
+        fn serialize_i8(self, _: i8) -> R {
+            Ok(())
+        }
+        fn serialize_i16(self, _: i16) -> R {
+            Ok(())
+        }
+        fn serialize_i32(self, _: i32) -> R {
+            Ok(())
+        }
+        fn serialize_i64(self, _: i64) -> R {
+            Ok(())
+        }
+        fn serialize_i128(self, _: i128) -> R {
+            Ok(())
+        }
+        fn serialize_u8(self, _: u8) -> R {
+            Ok(())
+        }
+        fn serialize_u16(self, _: u16) -> R {
+            Ok(())
+        }
+        fn serialize_u32(self, _: u32) -> R {
+            Ok(())
+        }
+        fn serialize_u64(self, _: u64) -> R {
+            Ok(())
+        }
+        fn serialize_u128(self, _: u128) -> R {
+            Ok(())
+        }
+        fn serialize_f32(self, v: f32) -> R {
+            float(f64::from(v))
+        }
+        fn serialize_f64(self, v: f64) -> R {
+            float(v)
+        }
+        fn serialize_char(self, _: char) -> R {
+            Ok(())
+        }
+        fn serialize_str(self, _: &str) -> R {
+            Ok(())
+        }
+        fn serialize_bytes(self, _: &[u8]) -> R {
+            Ok(())
+        }
+        fn serialize_none(self) -> R {
+            Ok(())
+        }
+        fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> R {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> R {
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> R {
+            Ok(())
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> R {
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> R {
+            v.serialize(self)
+        }
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            v: &T,
+        ) -> R {
+            v.serialize(self)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Check, NotFinite> {
+            Ok(self)
+        }
+    }
+
+    macro_rules! compound {
+        ($($tr:ident :: $m:ident),*) => {$(
+            impl ser::$tr for Check {
+                type Ok = ();
+                type Error = NotFinite;
+                fn $m<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+                    v.serialize(*self)
+                }
+                fn end(self) -> R {
+                    Ok(())
+                }
+            }
+        )*};
+    }
+    compound!(
+        SerializeSeq::serialize_element,
+        SerializeTuple::serialize_element,
+        SerializeTupleStruct::serialize_field,
+        SerializeTupleVariant::serialize_field
+    );
+
+    impl ser::SerializeMap for Check {
+        type Ok = ();
+        type Error = NotFinite;
+        fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> R {
+            k.serialize(*self)
+        }
+        fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+            v.serialize(*self)
+        }
+        fn end(self) -> R {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStruct for Check {
+        type Ok = ();
+        type Error = NotFinite;
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
+            v.serialize(*self)
+        }
+        fn end(self) -> R {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStructVariant for Check {
+        type Ok = ();
+        type Error = NotFinite;
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
+            v.serialize(*self)
+        }
+        fn end(self) -> R {
+            Ok(())
+        }
     }
 }
 

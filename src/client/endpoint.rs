@@ -115,6 +115,27 @@ impl Endpoint {
         Endpoint::regional_for("streams.dynamodb", region)
     }
 
+    /// Where the Streams API is served when requests go to this endpoint:
+    /// AWS's own DynamoDB host (`dynamodb.<region>.amazonaws.com`, written
+    /// out as an endpoint) has its streams at `streams.dynamodb.…`; any
+    /// other endpoint (a local engine, a proxy) serves both.
+    pub(crate) fn streams_counterpart(&self) -> Endpoint {
+        let bare = self.host.split(':').next().unwrap_or(&self.host);
+        let aws = bare.starts_with("dynamodb.")
+            && (bare.ends_with(".amazonaws.com") || bare.ends_with(".amazonaws.com.cn"));
+        if !aws {
+            return self.clone();
+        }
+        let host = format!("streams.{}", self.host);
+        let scheme = if self.https { "https" } else { "http" };
+        Endpoint {
+            url: format!("{scheme}://{host}/"),
+            host,
+            https: self.https,
+            loopback: false,
+        }
+    }
+
     /// `https://<service>.<region>.amazonaws.com/` (`.com.cn` in China).
     fn regional_for(service: &str, region: &str) -> Result<Endpoint> {
         check_region(region)?;
@@ -279,6 +300,23 @@ mod tests {
             assert_eq!(e.host, host, "{url}");
             assert!(e.url.ends_with(&format!("://{host}/")), "{url}: {}", e.url);
         }
+    }
+
+    #[test]
+    fn aws_hosts_written_out_have_their_streams_host() {
+        let e = Endpoint::parse("https://dynamodb.eu-west-1.amazonaws.com", false).unwrap();
+        let s = e.streams_counterpart();
+        assert_eq!(s.url, "https://streams.dynamodb.eu-west-1.amazonaws.com/");
+        assert_eq!(s.host, "streams.dynamodb.eu-west-1.amazonaws.com");
+        let cn = Endpoint::parse("https://dynamodb.cn-north-1.amazonaws.com.cn:443", false)
+            .unwrap()
+            .streams_counterpart();
+        assert_eq!(cn.host, "streams.dynamodb.cn-north-1.amazonaws.com.cn");
+        // A local engine or a proxy serves both APIs.
+        let local = Endpoint::parse("http://127.0.0.1:8000", false).unwrap();
+        assert_eq!(local.streams_counterpart().url, local.url);
+        let other = Endpoint::parse("https://dynamodb.example.com", false).unwrap();
+        assert_eq!(other.streams_counterpart().url, other.url);
     }
 
     #[test]

@@ -293,7 +293,8 @@ struct Target {
     region: String,
     endpoint: endpoint::Endpoint,
     /// Where Streams API requests go: AWS's own host for them, or the
-    /// configured endpoint (which serves both).
+    /// configured endpoint (which serves both, unless it is AWS's DynamoDB
+    /// host written out: then its streams host).
     streams: endpoint::Endpoint,
     signer: sigv4::Signer,
 }
@@ -304,7 +305,7 @@ impl Target {
         // request, and one no header can hold would fail each attempt.
         endpoint::check_region(&region)?;
         let (endpoint, streams) = match configured {
-            Some(e) => (e.clone(), e.clone()),
+            Some(e) => (e.clone(), e.streams_counterpart()),
             None => (
                 endpoint::Endpoint::regional(&region)?,
                 endpoint::Endpoint::regional_streams(&region)?,

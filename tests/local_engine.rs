@@ -242,4 +242,13 @@ async fn zero_threads_is_refused_by_name() {
     let e = LocalDynamo::builder().threads(0).start().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ValidationError);
     assert!(e.message().contains("threads"), "{}", e.message());
+    // So is a count no machine has (it went to tokio, which tried to start
+    // them all).
+    let e = LocalDynamo::builder()
+        .threads(usize::MAX)
+        .start()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ValidationError);
+    assert_eq!(e.field(), Some("threads"));
+    assert!(e.message().contains("1 to 256"), "{}", e.message());
 }

@@ -105,6 +105,9 @@ impl LocalDynamoBuilder {
         self
     }
 
+    /// The most threads [`threads`](LocalDynamoBuilder::threads) takes.
+    pub const MAX_THREADS: usize = 256;
+
     /// How many threads serve requests (default 1).
     ///
     /// The engine's database takes one request at a time whatever this is,
@@ -112,7 +115,8 @@ impl LocalDynamoBuilder {
     /// parsing it, checking it, writing the answer — runs in parallel. One
     /// thread is plenty for tests; a benchmark or a load test that keeps
     /// many requests in flight goes faster with one thread per core
-    /// (`std::thread::available_parallelism`). Zero is refused by
+    /// (`std::thread::available_parallelism`). Zero, or more than
+    /// [`MAX_THREADS`](LocalDynamoBuilder::MAX_THREADS), is refused by
     /// [`start`](LocalDynamoBuilder::start).
     ///
     /// ```
@@ -127,13 +131,19 @@ impl LocalDynamoBuilder {
     }
 
     /// Starts the engine. Fails when the port cannot be bound, or when
-    /// [`threads`](LocalDynamoBuilder::threads) is zero.
+    /// [`threads`](LocalDynamoBuilder::threads) is not 1 to
+    /// [`MAX_THREADS`](LocalDynamoBuilder::MAX_THREADS).
     pub fn start(self) -> Result<LocalDynamo> {
-        if self.threads == 0 {
+        if !(1..=Self::MAX_THREADS).contains(&self.threads) {
             return Err(Error::new(
                 ErrorKind::ValidationError,
-                "local engine: threads must be at least 1, got 0",
-            ));
+                format!(
+                    "local engine: threads must be 1 to {}, got {}",
+                    Self::MAX_THREADS,
+                    self.threads
+                ),
+            )
+            .with_field("threads"));
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).map_err(|e| {
             Error::new(

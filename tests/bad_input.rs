@@ -908,6 +908,19 @@ fn catalogue() -> Vec<Case> {
                     .await
             }
         ),
+        case!(
+            "update: if_not_exists value over 400 KB",
+            ValidationError,
+            ["`data`", "400 KB"],
+            |c| {
+                c.update_item(
+                    &key(),
+                    updates! { data: {:if_not_exists, big(410_000)} },
+                    opts![],
+                )
+                .await
+            }
+        ),
         // -------------------------------------------------------- transactions
         case!(
             "transaction with 101 actions",

@@ -477,7 +477,13 @@ fn check_size(key_values: &[(&'static str, Value)], updates: &Updates) -> Result
                 Error::validation(format!("updates!: field `{field}`: {e}")).with_field(field)
             })?;
         }
-        if let UpdateOp::Set(v) | UpdateOp::Append(v) | UpdateOp::Prepend(v) = op {
+        // `{:if_not_exists, v}` writes v when the attribute is absent: the
+        // item must hold it then.
+        if let UpdateOp::Set(v)
+        | UpdateOp::IfNotExists(v)
+        | UpdateOp::Append(v)
+        | UpdateOp::Prepend(v) = op
+        {
             let size = field.len() + value_size(v);
             written += size;
             if largest.is_none_or(|(_, l)| size > l) {

@@ -93,13 +93,16 @@ impl Endpoint {
         // The host as HTTP clients send it: a scheme's default port is left
         // out (hyper does so when it writes the Host header itself, and the
         // signed host must be the one sent).
+        // The port is written as a number (`:08000` as `:8000`): HTTP
+        // clients write it so in the Host header, and hyper-util's (the aws
+        // backend's) did while the signature named `:08000`.
         let host = match (authority.port_u16(), https) {
-            (Some(443), true) | (Some(80), false) => authority.host(),
-            _ => authority.as_str(),
+            (Some(443), true) | (Some(80), false) | (None, _) => authority.host().to_owned(),
+            (Some(port), _) => format!("{}:{port}", authority.host()),
         };
         Ok(Endpoint {
             url: format!("{scheme}://{host}/"),
-            host: host.to_owned(),
+            host,
             https,
             loopback,
         })
@@ -295,6 +298,10 @@ mod tests {
             ("http://[::1]:80", "[::1]"),
             ("https://127.0.0.1:8443", "127.0.0.1:8443"),
             ("http://127.0.0.1:443", "127.0.0.1:443"),
+            // A port with leading zeros is written as the number it is:
+            // the signed host must be the one sent.
+            ("http://127.0.0.1:08000", "127.0.0.1:8000"),
+            ("http://[::1]:0080", "[::1]"),
         ] {
             let e = Endpoint::parse(url, false).unwrap();
             assert_eq!(e.host, host, "{url}");

@@ -142,9 +142,35 @@ async fn credentials_and_region_come_from_imdsv2() {
             "instance metadata was asked for a local engine"
         );
     }
+    // Credentials in the environment and the region given: the chain
+    // finds the credentials there and is not asked for a region (it asked
+    // instance metadata before).
+    // SAFETY: no thread reads the environment meanwhile.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDLOCALENV");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "local-secret");
+    }
+    let with_env_keys = Client::builder()
+        .backend(dynamo::Backend::Aws)
+        .endpoint(engine.endpoint())
+        .region("us-east-1")
+        .build()
+        .unwrap();
+    with_env_keys.list_tables(None, None, None).await.unwrap();
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            (seen.token_requests, seen.served.len()),
+            (0, 0),
+            "instance metadata was asked for the region of a client that has one"
+        );
+    }
     // SAFETY: no thread reads the environment meanwhile (the chain below
     // is loaded at the first request of the client built after this).
-    unsafe { std::env::remove_var("AWS_ACCESS_KEY_ID") };
+    unsafe {
+        std::env::remove_var("AWS_ACCESS_KEY_ID");
+        std::env::remove_var("AWS_SECRET_ACCESS_KEY");
+    }
 
     let client = Client::builder()
         .backend(dynamo::Backend::Aws)

@@ -117,6 +117,9 @@ impl Http {
 /// use; credentials cached until shortly before they expire.
 pub(crate) struct Chain {
     config: OnceCell<aws_config::SdkConfig>,
+    /// The client's region, when it is known: the chain is not asked for
+    /// one (its region chain ends at instance metadata).
+    region: Option<String>,
     cached: std::sync::Mutex<Option<Cached>>,
     /// Held by the lookup under way.
     lookup: Arc<Mutex<()>>,
@@ -156,9 +159,11 @@ const LOOKUP_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 const BACKGROUND_LOOKUP_LIMIT: Duration = Duration::from_secs(30);
 
 impl Chain {
-    pub(crate) fn new() -> Chain {
+    /// A chain for a client whose region is `region`, when known.
+    pub(crate) fn new(region: Option<String>) -> Chain {
         Chain {
             config: OnceCell::new(),
+            region,
             cached: std::sync::Mutex::new(None),
             lookup: Arc::new(Mutex::new(())),
         }
@@ -167,11 +172,15 @@ impl Chain {
     async fn config(&self) -> &aws_config::SdkConfig {
         self.config
             .get_or_init(|| async {
-                aws_config::defaults(BehaviorVersion::latest())
+                let loader = aws_config::defaults(BehaviorVersion::latest())
                     // One retry layer: the crate's.
-                    .retry_config(RetryConfig::disabled())
-                    .load()
-                    .await
+                    .retry_config(RetryConfig::disabled());
+                match &self.region {
+                    Some(r) => loader.region(aws_config::Region::new(r.clone())),
+                    None => loader,
+                }
+                .load()
+                .await
             })
             .await
     }
@@ -366,7 +375,7 @@ mod tests {
         let config = aws_config::SdkConfig::builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
             .build();
-        let chain = Chain::new();
+        let chain = Chain::new(None);
         chain.config.set(config).unwrap();
         (Arc::new(chain), lookups)
     }

@@ -620,9 +620,20 @@ impl ClientBuilder {
             }
             None => Backend::compiled().first().copied(),
         };
-        #[cfg(feature = "aws")]
-        let aws_chain = (backend == Some(Backend::Aws)).then(|| Arc::new(aws::Chain::new()));
         let loopback = configured.as_ref().is_some_and(|e| e.loopback);
+        // The region: given, else — on the `aws` backend, for an endpoint
+        // that is not loopback or with the credential chain asked for — the
+        // SDK's region chain on the first request, else `us-east-1`. (The
+        // chain ends at instance metadata: never asked for a local engine,
+        // nor when the region is known.)
+        let region = match (self.region, backend) {
+            (Some(r), _) => Some(r),
+            (None, Some(Backend::Aws)) if !loopback || self.credential_chain => None,
+            (None, _) => Some("us-east-1".to_owned()),
+        };
+        #[cfg(feature = "aws")]
+        let aws_chain =
+            (backend == Some(Backend::Aws)).then(|| Arc::new(aws::Chain::new(region.clone())));
         let credentials = match self.credentials {
             Some(c) => CredentialSource::Static(c, "static"),
             // A local engine checks that credentials exist, not what they
@@ -662,15 +673,6 @@ impl ClientBuilder {
             #[cfg(feature = "aws")]
             Some(Backend::Aws) => Http::Aws(aws::Http::new(idle_timeout)),
             _ => Http::None,
-        };
-        // The region: given, else — on the `aws` backend, for an endpoint
-        // that is not loopback or with the credential chain asked for — the
-        // SDK's region chain on the first request, else `us-east-1`. (The
-        // chain ends at instance metadata: never asked for a local engine.)
-        let region = match (self.region, backend) {
-            (Some(r), _) => Some(r),
-            (None, Some(Backend::Aws)) if !loopback || self.credential_chain => None,
-            (None, _) => Some("us-east-1".to_owned()),
         };
         let target = match region {
             Some(r) => tokio::sync::OnceCell::new_with(Some(Target::new(r, configured.as_ref())?)),

@@ -526,8 +526,10 @@ macro_rules! __opts {
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch [$($seen)*] ($o $(.name($k, $v))*) $($($rest)*)?)
     };
-    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)*] ($o $(.value($k, $v))*) $($($rest)*)?)
+    // The same map as `%{…}`, through `values!` too: each value through its
+    // `Encode` (a `Vec<u8>` is bytes), typed values (`%{"N" => "500"}`) read.
+    (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : { $($m:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@munch [$($seen)*] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
     };
     // The two maps, given as expressions: each occurrence adds to the map,
     // so they may be given more than once.
@@ -650,6 +652,29 @@ mod tests {
         assert_eq!(o.expression_attribute_values.len(), 2);
         assert_eq!(o.expression_attribute_names.len(), 2);
         assert_eq!(o.limit, Some(1));
+    }
+
+    #[test]
+    fn both_spellings_of_the_values_map_read_alike() {
+        // A `Vec<u8>` is bytes, and a typed value is read, with or without
+        // the `%` (the brace form made a list, and did not parse the
+        // typed value).
+        let braces =
+            opts![expression_attribute_values: {":b" => vec![1u8, 2], ":min" => %{"N" => "500"}}];
+        let percent =
+            opts![expression_attribute_values: %{":b" => vec![1u8, 2], ":min" => %{"N" => "500"}}];
+        assert_eq!(
+            braces.expression_attribute_values,
+            percent.expression_attribute_values
+        );
+        assert_eq!(
+            braces.expression_attribute_values[":b"],
+            crate::Value::Binary(vec![1, 2])
+        );
+        assert_eq!(
+            braces.expression_attribute_values[":min"],
+            crate::Value::from(500)
+        );
     }
 
     #[test]

@@ -497,3 +497,35 @@ fn the_version_field_is_set_wherever_it_is_declared_and_only_when_it_fits() {
     assert!(!o.__set_version(1));
     assert_eq!(o, Order::default());
 }
+
+mod child_keyed_by_its_foreign_key {
+    use dynamo::prelude::*;
+
+    dynamo_item! {
+        pub struct Customer {
+            table_name "shop";
+            field :customer_id, partition_key;
+        }
+    }
+
+    // Marking the foreign key itself as the partition key is allowed: it
+    // is what the parent's key is built from.
+    dynamo_item! {
+        pub struct Order {
+            table_name "shop";
+            field :customer_id, partition_key;
+            field :n, sort_key;
+            belongs_to :customer, Customer;
+        }
+    }
+
+    #[test]
+    fn the_key_is_the_parents() {
+        let o = item!(Order {
+            customer_id: "c1",
+            n: "1"
+        });
+        assert_eq!(o.partition_key().unwrap(), "c1");
+        assert_eq!(o.sort_key().unwrap(), "order#1");
+    }
+}

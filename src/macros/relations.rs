@@ -6,7 +6,11 @@
 #[macro_export]
 macro_rules! __dynamo_relation {
     (@def $rel:tt [$Parent:path] [fk = [$($fk:tt)?] sks = [$($sks:ident)?]]) => {{
-        $( __dynamo_field!(check ["belongs_to :", $crate::__private::stringify!($rel), ", foreign_key"] $fk); )?
+        $(
+            __dynamo_field!(check ["belongs_to :", $crate::__private::stringify!($rel), ", foreign_key"] $fk);
+            // The parent's key is built from it: a type that can be a key part.
+            __dynamo_field!(key_type $fk);
+        )?
         $crate::RelationDef {
             name: $crate::__private::stringify!($rel),
             parent: <$Parent as $crate::Schema>::SCHEMA,

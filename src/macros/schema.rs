@@ -453,6 +453,15 @@ macro_rules! __dynamo_item {
                 )
             );
             const _: () = $crate::__private::assert!(
+                $crate::__private::child_partition_key_fits(<$Name as $crate::Schema>::SCHEMA),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` has `belongs_to`, so its partition key is its parent's, built from the ",
+                    "foreign key in the parent's format; its own `partition_key` would be ",
+                    "ignored: remove it (or mark only the foreign key field)"
+                )
+            );
+            const _: () = $crate::__private::assert!(
                 $crate::__private::key_fields_distinct(<$Name as $crate::Schema>::SCHEMA),
                 $crate::__private::concat!(
                     "dynamo_item!: `", $crate::__private::stringify!($Name),

@@ -313,6 +313,27 @@ const fn in_list(list: &[&str], name: &str) -> bool {
     false
 }
 
+/// A `belongs_to` child's partition key is its parent's, built from the
+/// foreign key: it declares no partition key of its own, or the foreign
+/// key alone (which is then what it is built from).
+pub const fn child_partition_key_fits(schema: &SchemaDef) -> bool {
+    let Some(rel) = schema.belongs_to.first() else {
+        return true;
+    };
+    let pk = schema.partition_key;
+    if pk.is_empty() {
+        return true;
+    }
+    let fk = match rel.foreign_key {
+        Some(f) => f,
+        None => match rel.parent.partition_key.first() {
+            Some(f) => f,
+            None => "",
+        },
+    };
+    pk.len() == 1 && str_eq(pk[0], fk)
+}
+
 /// The `version` field, if any, is not one the primary key is built from:
 /// it counts up on every write, so such a key would move with each put.
 pub const fn version_outside_keys(schema: &SchemaDef) -> bool {

@@ -518,13 +518,19 @@ macro_rules! __opts {
     };
     // Map-valued keys, as the guide writes them (`%{…}`) or without the `%`.
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)*] ($o $(.name($k, $v))*) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ({
+            $crate::__opts!(@distinct_names $($k),*);
+            $o $(.name($k, $v))*
+        }) $($($rest)*)?)
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : % { $($m:tt)* } $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch [$($seen)*] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)*] ($o $(.name($k, $v))*) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ({
+            $crate::__opts!(@distinct_names $($k),*);
+            $o $(.name($k, $v))*
+        }) $($($rest)*)?)
     };
     // The same map as `%{…}`, through `values!` too: each value through its
     // `Encode` (a `Vec<u8>` is bytes), typed values (`%{"N" => "500"}`) read.
@@ -544,6 +550,17 @@ macro_rules! __opts {
         $crate::__opts!(@munch [$($seen)* $key] ($crate::__opts!(@set $o, $key, $v)) $($($rest)*)?)
     };
 
+    // A `#name` written twice would silently keep the last attribute.
+    (@distinct_names $($k:expr),*) => {
+        const _: () = $crate::__private::assert!(
+            $crate::__private::all_distinct(&[$($crate::__private::stringify!($k)),*]),
+            $crate::__private::concat!(
+                "opts![expression_attribute_names: …]: a name is given twice (",
+                $crate::__private::stringify!($($k),*),
+                "); the last would silently win: give each once"
+            )
+        );
+    };
     (@set $o:expr, sk_operator, $v:expr) => { $o.sk_operator($v) };
     (@set $o:expr, select, $v:expr) => { $o.select($v) };
     (@set $o:expr, sk_end, $v:expr) => { $o.sk_end($v) };

@@ -211,7 +211,7 @@ macro_rules! values {
     ($($entries:tt)*) => {{
         #[allow(unused_mut)]
         let mut map = $crate::__private::BTreeMap::<$crate::__private::String, $crate::Value>::new();
-        $crate::__values!(@munch map $($entries)*);
+        $crate::__values!(@munch map [] $($entries)*);
         map
     }};
 }
@@ -219,17 +219,28 @@ macro_rules! values {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __values {
-    (@munch $m:ident) => {};
-    (@munch $m:ident ,) => {};
-    (@munch $m:ident $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
+    // The end: a placeholder written twice would silently keep the last
+    // value (compared as written: two equal literals, or one expression
+    // twice).
+    (@munch $m:ident [$($seen:expr),*] $(,)?) => {
+        const _: () = $crate::__private::assert!(
+            $crate::__private::all_distinct(&[$($crate::__private::stringify!($seen)),*]),
+            $crate::__private::concat!(
+                "values!: a placeholder is given twice (",
+                $crate::__private::stringify!($($seen),*),
+                "); the last value would silently win: give each once"
+            )
+        );
+    };
+    (@munch $m:ident [$($seen:expr),*] $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
         $m.insert($crate::__private::Into::into($k), $crate::__raw_value!($($raw)*));
-        $crate::__values!(@munch $m $($($rest)*)?);
+        $crate::__values!(@munch $m [$($seen,)* $k] $($($rest)*)?);
     };
-    (@munch $m:ident $k:expr => $v:expr $(, $($rest:tt)*)?) => {
+    (@munch $m:ident [$($seen:expr),*] $k:expr => $v:expr $(, $($rest:tt)*)?) => {
         $m.insert($crate::__private::Into::into($k), $crate::__private::encode_update_value(&$v));
-        $crate::__values!(@munch $m $($($rest)*)?);
+        $crate::__values!(@munch $m [$($seen,)* $k] $($($rest)*)?);
     };
-    (@munch $m:ident $($other:tt)*) => {
+    (@munch $m:ident $seen:tt $($other:tt)*) => {
         $crate::__private::compile_error!(
             "values!: entries are `\":name\" => value`, separated by commas, e.g. `%{\":amount\" => 100}`"
         );

@@ -273,6 +273,12 @@ macro_rules! __raw_value {
     }};
     ("BOOL" => $v:expr $(,)?) => { $crate::Value::Bool($v) };
     ("NULL" => true $(,)?) => { $crate::Value::Null };
+    ("NULL" => $($v:tt)*) => {{
+        $crate::__private::compile_error!(
+            "values!: `%{\"NULL\" => ...}` takes only `true`, as DynamoDB writes it (`%{\"NULL\" => true}`)"
+        );
+        $crate::Value::Null
+    }};
     ("SS" => [$($s:expr),* $(,)?] $(,)?) => {
         $crate::Value::StringSet([$( $crate::__private::Into::<$crate::__private::String>::into($s) ),*].into_iter().collect())
     };

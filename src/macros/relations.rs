@@ -66,8 +66,21 @@ macro_rules! __dynamo_relation {
 
     // The child has fields for the parent's partition key.
     (@check_declared $Name:ident $rel:tt [$Parent:path] $($opts:tt)*) => {
+        // A parent is a top-level schema: a child's partition is its
+        // parent's, and a child of a child has none of its own to share.
         const _: () = $crate::__private::assert!(
-            $crate::__private::relation_fields_declared(
+            <$Parent as $crate::Schema>::SCHEMA.belongs_to.is_empty(),
+            $crate::__private::concat!(
+                "dynamo_item!: belongs_to :", $crate::__private::stringify!($rel), ", ",
+                $crate::__private::stringify!($Parent), ": `", $crate::__private::stringify!($Parent),
+                "` is itself a belongs_to child, and a parent must be a schema with a partition key ",
+                "of its own; to share that partition, belong to the top parent (the one `",
+                $crate::__private::stringify!($Parent), "` belongs to)"
+            )
+        );
+        const _: () = $crate::__private::assert!(
+            !<$Parent as $crate::Schema>::SCHEMA.belongs_to.is_empty()
+                || $crate::__private::relation_fields_declared(
                 <$Name as $crate::Schema>::SCHEMA.fields,
                 <$Parent as $crate::Schema>::SCHEMA.partition_key,
                 $crate::__dynamo_relation!(@fk $($opts)*),

@@ -532,10 +532,10 @@ macro_rules! __opts {
             $o $(.name($k, $v))*
         }) $($($rest)*)?)
     };
-    // The same map as `%{…}`, through `values!` too: each value through its
-    // `Encode` (a `Vec<u8>` is bytes), typed values (`%{"N" => "500"}`) read.
+    // Without the `%`: each value by `Into<Value>` (API.md §6), a typed
+    // value (`%{"N" => "500"}`) as `values!` reads it.
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_values : { $($m:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__opts!(@munch [$($seen)*] ($crate::__private::extend_values($o, $crate::values!($($m)*))) $($($rest)*)?)
+        $crate::__opts!(@munch [$($seen)*] ($crate::__opts!(@values [] ($o) $($m)*)) $($($rest)*)?)
     };
     // The two maps, given as expressions: each occurrence adds to the map,
     // so they may be given more than once.
@@ -550,6 +550,25 @@ macro_rules! __opts {
         $crate::__opts!(@munch [$($seen)* $key] ($crate::__opts!(@set $o, $key, $v)) $($($rest)*)?)
     };
 
+    // The brace map of values, entry by entry; a placeholder written twice
+    // would silently keep the last value.
+    (@values [$($k:expr),*] ($o:expr) $(,)?) => {{
+        const _: () = $crate::__private::assert!(
+            $crate::__private::all_distinct(&[$($crate::__private::stringify!($k)),*]),
+            $crate::__private::concat!(
+                "opts![expression_attribute_values: …]: a placeholder is given twice (",
+                $crate::__private::stringify!($($k),*),
+                "); the last value would silently win: give each once"
+            )
+        );
+        $o
+    }};
+    (@values [$($seen:expr),*] ($o:expr) $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@values [$($seen,)* $k] ($o.value($k, $crate::__raw_value!($($raw)*))) $($($rest)*)?)
+    };
+    (@values [$($seen:expr),*] ($o:expr) $k:expr => $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__opts!(@values [$($seen,)* $k] ($o.value($k, $v)) $($($rest)*)?)
+    };
     // A `#name` written twice would silently keep the last attribute.
     (@distinct_names $($k:expr),*) => {
         const _: () = $crate::__private::assert!(
@@ -672,24 +691,26 @@ mod tests {
     }
 
     #[test]
-    fn both_spellings_of_the_values_map_read_alike() {
-        // A `Vec<u8>` is bytes, and a typed value is read, with or without
-        // the `%` (the brace form made a list, and did not parse the
-        // typed value).
-        let braces =
-            opts![expression_attribute_values: {":b" => vec![1u8, 2], ":min" => %{"N" => "500"}}];
-        let percent =
-            opts![expression_attribute_values: %{":b" => vec![1u8, 2], ":min" => %{"N" => "500"}}];
+    fn the_values_map_without_the_percent_takes_into_value_and_typed_values() {
+        // Any `Into<Value>` (API.md §6), as `Opts::value` takes it.
+        struct Status;
+        impl From<Status> for crate::Value {
+            fn from(_: Status) -> crate::Value {
+                crate::Value::from("active")
+            }
+        }
+        let o = opts![expression_attribute_values: {":s" => Status, ":b" => vec![1u8, 2]}];
         assert_eq!(
-            braces.expression_attribute_values,
-            percent.expression_attribute_values
+            o.expression_attribute_values,
+            Opts::new()
+                .value(":s", "active")
+                .value(":b", vec![1u8, 2])
+                .expression_attribute_values
         );
+        // A typed value is read as with the `%` (it did not parse).
+        let typed = opts![expression_attribute_values: {":min" => %{"N" => "500"}}];
         assert_eq!(
-            braces.expression_attribute_values[":b"],
-            crate::Value::Binary(vec![1, 2])
-        );
-        assert_eq!(
-            braces.expression_attribute_values[":min"],
+            typed.expression_attribute_values[":min"],
             crate::Value::from(500)
         );
     }

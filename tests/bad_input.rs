@@ -78,6 +78,8 @@ dynamo_item! {
         field :id: String, partition_key;
         field :score: dynamo::Json<f64>;
         field :readings: dynamo::Json<Vec<f64>>;
+        field :meta: Option<dynamo::Json<Vec<f64>>>;
+        field :series: Vec<dynamo::Json<f64>>;
     }
 }
 
@@ -700,6 +702,49 @@ fn catalogue() -> Vec<Case> {
                         id: "s1",
                         readings: dynamo::Json(vec![1.0, f64::NAN])
                     }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: NaN inside an Option<Json>",
+            ValidationError,
+            ["`meta`", "not a number JSON can hold"],
+            |c| {
+                c.put_item(
+                    item!(Scored {
+                        id: "s1",
+                        meta: Some(dynamo::Json(vec![1.0, f64::NAN]))
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: infinity in a Vec<Json>",
+            ValidationError,
+            ["`series`", "[1]", "not a number JSON can hold"],
+            |c| {
+                c.put_item(
+                    item!(Scored {
+                        id: "s1",
+                        series: vec![dynamo::Json(1.0), dynamo::Json(f64::INFINITY)]
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: Some(Json) holding infinity",
+            ValidationError,
+            ["`meta`", "not a number JSON can hold"],
+            |c| {
+                c.update_item(
+                    &item!(Scored { id: "s1" }),
+                    updates! { meta: Some(dynamo::Json(vec![f64::INFINITY])) },
                     opts![],
                 )
                 .await

@@ -104,6 +104,12 @@ pub trait Encode {
         Ok(self.encode())
     }
 
+    #[doc(hidden)]
+    /// Whether [`encode_checked`](Encode::encode_checked) can fail for
+    /// this type (a [`Json`], or a container of one): containers check
+    /// their elements only then, so plain values are encoded once.
+    const CHECKED: bool = false;
+
     /// The value as a key part (for composite `pk`/`sk` strings). Types that
     /// cannot be part of a key keep the default, which names them.
     fn key_part(&self) -> KeyPart<'_> {
@@ -547,6 +553,13 @@ impl<T: Encode> Encode for Option<T> {
             None => KeyPart::Unset,
         }
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        match self {
+            Some(v) => v.encode_checked(),
+            None => Ok(Value::Null),
+        }
+    }
+    const CHECKED: bool = T::CHECKED;
     const KEY_TYPE: Option<ScalarType> = T::KEY_TYPE;
 }
 
@@ -563,6 +576,10 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     fn encode(&self) -> Value {
         (**self).encode()
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        (**self).encode_checked()
+    }
+    const CHECKED: bool = T::CHECKED;
     fn key_part(&self) -> KeyPart<'_> {
         (**self).key_part()
     }
@@ -579,6 +596,10 @@ impl<T: Encode + ?Sized> Encode for &T {
     fn encode(&self) -> Value {
         (**self).encode()
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        (**self).encode_checked()
+    }
+    const CHECKED: bool = T::CHECKED;
     fn key_part(&self) -> KeyPart<'_> {
         (**self).key_part()
     }
@@ -589,6 +610,11 @@ impl<T: Encode> Encode for Vec<T> {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_elements(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = T::CHECKED;
     const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
@@ -602,6 +628,11 @@ impl<T: Encode> Encode for [T] {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_elements(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = T::CHECKED;
     const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
@@ -609,6 +640,36 @@ impl<T: Encode> Encode for VecDeque<T> {
     fn encode(&self) -> Value {
         Value::List(self.iter().map(Encode::encode).collect())
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_elements(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = T::CHECKED;
+}
+
+/// The first element whose [`Encode::encode_checked`] fails, named by its
+/// position — looked for only when the element type can fail.
+fn check_elements<'a, T: Encode + 'a>(items: impl Iterator<Item = &'a T>) -> Result<(), String> {
+    if T::CHECKED {
+        for (i, v) in items.enumerate() {
+            v.encode_checked().map_err(|e| format!("[{i}]: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The first value of a map whose [`Encode::encode_checked`] fails, named
+/// by its key — looked for only when the value type can fail.
+fn check_values<'a, K: AsRef<str> + 'a, V: Encode + 'a>(
+    entries: impl Iterator<Item = (&'a K, &'a V)>,
+) -> Result<(), String> {
+    if V::CHECKED {
+        for (k, v) in entries {
+            v.encode_checked()
+                .map_err(|e| format!(".{}: {e}", k.as_ref()))?;
+        }
+    }
+    Ok(())
 }
 
 impl<T: Decode> Decode for VecDeque<T> {
@@ -631,6 +692,11 @@ impl<T: Encode, const N: usize> Encode for [T; N] {
     fn encode(&self) -> Value {
         T::encode_vec(self)
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_elements(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = T::CHECKED;
     const KEY_TYPE: Option<ScalarType> = T::VEC_KEY_TYPE;
 }
 
@@ -670,6 +736,11 @@ impl<K: AsRef<str> + Ord, V: Encode> Encode for BTreeMap<K, V> {
     fn encode(&self) -> Value {
         map_encode(self.iter())
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_values(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = V::CHECKED;
 }
 
 impl<V: Decode> Decode for BTreeMap<String, V> {
@@ -691,6 +762,11 @@ impl<K: AsRef<str>, V: Encode, S: BuildHasher> Encode for HashMap<K, V, S> {
     fn encode(&self) -> Value {
         map_encode(self.iter())
     }
+    fn encode_checked(&self) -> Result<Value, String> {
+        check_values(self.iter())?;
+        Ok(self.encode())
+    }
+    const CHECKED: bool = V::CHECKED;
 }
 
 impl<V: Decode, S: BuildHasher + Default> Decode for HashMap<String, V, S> {
@@ -847,6 +923,8 @@ impl<T: serde::Serialize> Encode for Json<T> {
     fn encode(&self) -> Value {
         self.encode_checked().unwrap_or(Value::Null)
     }
+
+    const CHECKED: bool = true;
 
     fn encode_checked(&self) -> Result<Value, String> {
         // JSON has no NaN or infinity: serde_json writes them as null,

@@ -635,25 +635,39 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
             ))
             .with_field(attr));
         }
-        // The key attribute is a string (S): a field of another type named
-        // like it would be stored as its text, and no read could decode it.
-        if let Some(f) = schema.field(attr) {
-            let kind = match f.attribute_type {
-                Some(crate::codec::ScalarType::Number) => Some("a number"),
-                Some(crate::codec::ScalarType::Binary) => Some("bytes"),
-                _ if crate::schema::type_head(f.rust_type) == "bool" => Some("a bool"),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                return Err(Error::validation(format!(
-                    "`{}`: field `{attr}` ({}) is named like the {role} key attribute, which \
-                     holds the key as a string; {kind} would be stored as its text and not read \
-                     back: rename the field, or set {role}_key_name to another attribute name",
-                    schema.name, f.rust_type
-                ))
-                .with_field(attr));
-            }
-        }
+    }
+    Ok(())
+}
+
+/// Before a write: the key attributes the crate writes are strings (S), so
+/// a field of another type named like one would be stored as its text, and
+/// no read could decode it. (Reads are left alone: a table whose key
+/// attribute is a number, read through the block `dynamo generate-schema`
+/// writes for it, decodes.)
+pub(crate) fn check_key_field_types(ctx: &Ctx) -> Result<()> {
+    let schema = ctx.schema;
+    let s = &ctx.keys.settings;
+    let mut roles = vec![(&*s.partition_key_name, "partition")];
+    if schema.has_sort_key() {
+        roles.push((&*s.sort_key_name, "sort"));
+    }
+    for (attr, role) in roles {
+        let Some(f) = schema.field(attr) else {
+            continue;
+        };
+        let kind = match f.attribute_type {
+            Some(crate::codec::ScalarType::Number) => "a number",
+            Some(crate::codec::ScalarType::Binary) => "bytes",
+            _ if crate::schema::type_head(f.rust_type) == "bool" => "a bool",
+            _ => continue,
+        };
+        return Err(Error::validation(format!(
+            "`{}`: field `{attr}` ({}) is named like the {role} key attribute, which the crate \
+             writes as a string; {kind} would be stored as its text and not read back: rename \
+             the field, or set {role}_key_name to another attribute name",
+            schema.name, f.rust_type
+        ))
+        .with_field(attr));
     }
     Ok(())
 }
@@ -662,6 +676,7 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
 /// type attribute, every
 /// value checked, index key attributes checked, the 400 KB limit checked.
 pub(crate) fn encode_for_write<T: Schema>(ctx: &Ctx, item: &T) -> Result<EncodedItem> {
+    check_key_field_types(ctx)?;
     let key = ctx.primary_key(item)?;
     check_index_keys(ctx.schema, item)?;
     let mut w = ItemWriter::new(64 + 24 * ctx.schema.fields.len());

@@ -179,6 +179,7 @@ pub(crate) struct UpdatePlan {
 
 impl UpdatePlan {
     pub(crate) fn new<T: Schema>(ctx: &Ctx, key: &T) -> Result<UpdatePlan> {
+        super::check_key_field_types(ctx)?;
         let schema = ctx.schema;
         let settings = &ctx.keys.settings;
         let frozen = schema.frozen_fields(settings);

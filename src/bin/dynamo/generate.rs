@@ -480,7 +480,8 @@ pub fn infer(
                 Some("i64".to_owned()),
                 Some(format!(
                     "the {which} key `{attr}` is a number (N); dynamo writes key attributes as strings (S), \
-                     so key operations through this schema fail on this table"
+                     so this schema reads the table's items (a scan decodes them) but its gets, \
+                     queries and writes fail (writes are refused before sending)"
                 )),
             ),
             other => (

@@ -332,17 +332,20 @@ impl Client {
                 view: Some(view),
             })
             .await;
-        let info = self.wait_for_table(table, |_| {}).await?;
         match turned_on {
             Ok(_) => {}
             // "Already has a stream" (or "being updated") on a retry: an
             // earlier attempt whose answer was lost may have turned it on;
             // the table had none when this call began.
-            Err(e)
-                if lost_answer(&e, &[ErrorKind::ValidationError, ErrorKind::ResourceInUse])
-                    && info.stream_arn.is_some() => {}
+            Err(e) if lost_answer(&e, &[ErrorKind::ValidationError, ErrorKind::ResourceInUse]) => {
+                let info = self.wait_for_table(table, |_| {}).await?;
+                if info.stream_arn.is_none() {
+                    return Err(e);
+                }
+            }
             Err(e) => return Err(e),
         }
+        let info = self.wait_for_table(table, |_| {}).await?;
         info.stream_arn.ok_or_else(|| {
             Error::new(
                 ErrorKind::InternalServerError,

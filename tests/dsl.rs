@@ -529,3 +529,43 @@ mod child_keyed_by_its_foreign_key {
         assert_eq!(o.sort_key().unwrap(), "order#1");
     }
 }
+
+mod child_declaring_its_parents_composite_key {
+    use dynamo::prelude::*;
+
+    dynamo_item! {
+        pub struct Org {
+            table_name "orgs";
+            field :tenant: String;
+            field :org_id: String;
+            partition_key [:tenant, :org_id];
+        }
+    }
+
+    // The fields the parent's key is built from, declared as the child's
+    // partition key too: allowed, the same key.
+    dynamo_item! {
+        pub struct Team {
+            table_name "orgs";
+            field :tenant: String;
+            field :org_id: String;
+            field :team: String, sort_key;
+            partition_key [:tenant, :org_id];
+            belongs_to :org, Org, foreign_key: :tenant;
+        }
+    }
+
+    #[test]
+    fn the_key_is_the_parents() {
+        let team = item!(Team {
+            tenant: "t1",
+            org_id: "o1",
+            team: "a"
+        });
+        let org = item!(Org {
+            tenant: "t1",
+            org_id: "o1"
+        });
+        assert_eq!(team.partition_key().unwrap(), org.partition_key().unwrap());
+    }
+}

@@ -250,5 +250,5 @@ async fn zero_threads_is_refused_by_name() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ValidationError);
     assert_eq!(e.field(), Some("threads"));
-    assert!(e.message().contains("1 to 256"), "{}", e.message());
+    assert!(e.message().contains("1 to 4096"), "{}", e.message());
 }

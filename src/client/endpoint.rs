@@ -74,6 +74,8 @@ impl Endpoint {
             .as_str()
             .strip_prefix(authority.host())
             .and_then(|rest| rest.strip_prefix(':'))
+            // (An empty port is the scheme's default, as in any URL.)
+            && !port.is_empty()
             && !matches!(port.parse::<u16>(), Ok(1..))
         {
             return refuse(&format!(
@@ -263,7 +265,6 @@ mod tests {
             "http://127.0.0.1:65536",
             "https://localhost:0",
             "http://[::1]:70000",
-            "http://127.0.0.1:",
         ] {
             let e = Endpoint::parse(url, false).unwrap_err();
             assert!(
@@ -302,6 +303,7 @@ mod tests {
             // the signed host must be the one sent.
             ("http://127.0.0.1:08000", "127.0.0.1:8000"),
             ("http://[::1]:0080", "[::1]"),
+            ("http://127.0.0.1:", "127.0.0.1"),
         ] {
             let e = Endpoint::parse(url, false).unwrap();
             assert_eq!(e.host, host, "{url}");

@@ -106,7 +106,7 @@ impl LocalDynamoBuilder {
     }
 
     /// The most threads [`threads`](LocalDynamoBuilder::threads) takes.
-    pub const MAX_THREADS: usize = 256;
+    pub const MAX_THREADS: usize = 4096;
 
     /// How many threads serve requests (default 1).
     ///

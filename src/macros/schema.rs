@@ -458,7 +458,7 @@ macro_rules! __dynamo_item {
                     "dynamo_item!: `", $crate::__private::stringify!($Name),
                     "` has `belongs_to`, so its partition key is its parent's, built from the ",
                     "foreign key in the parent's format; its own `partition_key` would be ",
-                    "ignored: remove it (or mark only the foreign key field)"
+                    "ignored: remove it (or declare exactly the fields it is built from)"
                 )
             );
             const _: () = $crate::__private::assert!(

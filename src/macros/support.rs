@@ -314,8 +314,9 @@ const fn in_list(list: &[&str], name: &str) -> bool {
 }
 
 /// A `belongs_to` child's partition key is its parent's, built from the
-/// foreign key: it declares no partition key of its own, or the foreign
-/// key alone (which is then what it is built from).
+/// foreign key: it declares no partition key of its own, or exactly the
+/// fields it is built from (the foreign key, then the fields named like the
+/// parent's other partition-key fields).
 pub const fn child_partition_key_fits(schema: &SchemaDef) -> bool {
     let Some(rel) = schema.belongs_to.first() else {
         return true;
@@ -331,7 +332,20 @@ pub const fn child_partition_key_fits(schema: &SchemaDef) -> bool {
             None => "",
         },
     };
-    pk.len() == 1 && str_eq(pk[0], fk)
+    // The fields the parent's key is built from, as the child holds them:
+    // the foreign key, then fields named like the parent's other key fields.
+    let parent = rel.parent.partition_key;
+    if pk.len() != parent.len() || pk.is_empty() || !str_eq(pk[0], fk) {
+        return false;
+    }
+    let mut i = 1;
+    while i < pk.len() {
+        if !str_eq(pk[i], parent[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The `version` field, if any, is not one the primary key is built from:

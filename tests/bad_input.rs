@@ -138,6 +138,16 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// An optional bool named like the sort key attribute.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BoolKey {
+        table_name "boolkeys";
+        field :id: String, partition_key;
+        field :sk: Option<bool>, sort_key;
+    }
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct ShortName {
         table_name "ab";
@@ -583,6 +593,21 @@ fn catalogue() -> Vec<Case> {
                         pk: 5i64,
                         sk: 7u32,
                         note: "a"
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: an Option<bool> field named like the sort key attribute",
+            ValidationError,
+            ["`sk`", "Option<bool>", "sort key attribute", "a bool"],
+            |c| {
+                c.put_item(
+                    item!(BoolKey {
+                        id: "b",
+                        sk: Some(true)
                     }),
                     opts![],
                 )

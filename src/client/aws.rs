@@ -88,7 +88,11 @@ impl Http {
             .body(Full::new(body))
             .map_err(|e| super::errors::unbuildable(&e))?;
         let resp = client.request(req).await.map_err(|e| {
-            super::errors::tls_failure(&e, &endpoint.url)
+            // Only while connecting: a broken TLS record on a pooled
+            // connection is no handshake, and is retried.
+            e.is_connect()
+                .then(|| super::errors::tls_failure(&e, &endpoint.url))
+                .flatten()
                 .unwrap_or_else(|| Error::transport(format!("request failed: {}", error_chain(&e))))
         })?;
         let status = resp.status().as_u16();

@@ -655,10 +655,20 @@ pub(crate) fn check_key_field_types(ctx: &Ctx) -> Result<()> {
         let Some(f) = schema.field(attr) else {
             continue;
         };
+        // `Option<bool>` as `bool`.
+        let inner = match crate::schema::type_head(f.rust_type) {
+            "Option" => f
+                .rust_type
+                .split_once('<')
+                .map_or(f.rust_type, |(_, rest)| {
+                    rest.trim_end().strip_suffix('>').unwrap_or(rest).trim()
+                }),
+            _ => f.rust_type,
+        };
         let kind = match f.attribute_type {
             Some(crate::codec::ScalarType::Number) => "a number",
             Some(crate::codec::ScalarType::Binary) => "bytes",
-            _ if crate::schema::type_head(f.rust_type) == "bool" => "a bool",
+            _ if crate::schema::type_head(inner) == "bool" => "a bool",
             _ => continue,
         };
         return Err(Error::validation(format!(

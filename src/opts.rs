@@ -519,7 +519,7 @@ macro_rules! __opts {
     // Map-valued keys, as the guide writes them (`%{…}`) or without the `%`.
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : % { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch [$($seen)*] ({
-            $crate::__opts!(@distinct_names $($k),*);
+            $crate::__distinct_keys!("opts![expression_attribute_names: …]", $($k),*);
             $o $(.name($k, $v))*
         }) $($($rest)*)?)
     };
@@ -528,7 +528,7 @@ macro_rules! __opts {
     };
     (@munch [$($seen:ident)*] ($o:expr) expression_attribute_names : { $($k:expr => $v:expr),* $(,)? } $(, $($rest:tt)*)?) => {
         $crate::__opts!(@munch [$($seen)*] ({
-            $crate::__opts!(@distinct_names $($k),*);
+            $crate::__distinct_keys!("opts![expression_attribute_names: …]", $($k),*);
             $o $(.name($k, $v))*
         }) $($($rest)*)?)
     };
@@ -553,14 +553,7 @@ macro_rules! __opts {
     // The brace map of values, entry by entry; a placeholder written twice
     // would silently keep the last value.
     (@values [$($k:expr),*] ($o:expr) $(,)?) => {{
-        const _: () = $crate::__private::assert!(
-            $crate::__private::all_distinct(&[$($crate::__private::stringify!($k)),*]),
-            $crate::__private::concat!(
-                "opts![expression_attribute_values: …]: a placeholder is given twice (",
-                $crate::__private::stringify!($($k),*),
-                "); the last value would silently win: give each once"
-            )
-        );
+        $crate::__distinct_keys!("opts![expression_attribute_values: …]", $($k),*);
         $o
     }};
     (@values [$($seen:expr),*] ($o:expr) $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
@@ -568,17 +561,6 @@ macro_rules! __opts {
     };
     (@values [$($seen:expr),*] ($o:expr) $k:expr => $v:expr $(, $($rest:tt)*)?) => {
         $crate::__opts!(@values [$($seen,)* $k] ($o.value($k, $v)) $($($rest)*)?)
-    };
-    // A `#name` written twice would silently keep the last attribute.
-    (@distinct_names $($k:expr),*) => {
-        const _: () = $crate::__private::assert!(
-            $crate::__private::all_distinct(&[$($crate::__private::stringify!($k)),*]),
-            $crate::__private::concat!(
-                "opts![expression_attribute_names: …]: a name is given twice (",
-                $crate::__private::stringify!($($k),*),
-                "); the last would silently win: give each once"
-            )
-        );
     };
     (@set $o:expr, sk_operator, $v:expr) => { $o.sk_operator($v) };
     (@set $o:expr, select, $v:expr) => { $o.select($v) };

@@ -216,21 +216,29 @@ macro_rules! values {
     }};
 }
 
+/// A compile error when a map written in a macro names one key twice
+/// (compared as written: two equal literals, or one expression twice): the
+/// last entry would silently win. `$what` starts the message.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __distinct_keys {
+    ($what:literal, $($k:expr),*) => {
+        const _: () = $crate::__private::assert!(
+            $crate::__private::all_distinct(&[$($crate::__private::stringify!($k)),*]),
+            $crate::__private::concat!(
+                $what, ": a key is given twice (",
+                $crate::__private::stringify!($($k),*),
+                "); the last entry would silently win: give each once"
+            )
+        );
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __values {
-    // The end: a placeholder written twice would silently keep the last
-    // value (compared as written: two equal literals, or one expression
-    // twice).
     (@munch $m:ident [$($seen:expr),*] $(,)?) => {
-        const _: () = $crate::__private::assert!(
-            $crate::__private::all_distinct(&[$($crate::__private::stringify!($seen)),*]),
-            $crate::__private::concat!(
-                "values!: a placeholder is given twice (",
-                $crate::__private::stringify!($($seen),*),
-                "); the last value would silently win: give each once"
-            )
-        );
+        $crate::__distinct_keys!("values!", $($seen),*);
     };
     (@munch $m:ident [$($seen:expr),*] $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
         $m.insert($crate::__private::Into::into($k), $crate::__raw_value!($($raw)*));

@@ -647,29 +647,30 @@ impl<T: Encode> Encode for VecDeque<T> {
     const CHECKED: bool = T::CHECKED;
 }
 
-/// The first element whose [`Encode::encode_checked`] fails, named by its
-/// position — looked for only when the element type can fail.
-fn check_elements<'a, T: Encode + 'a>(items: impl Iterator<Item = &'a T>) -> Result<(), String> {
-    if T::CHECKED {
-        for (i, v) in items.enumerate() {
-            v.encode_checked().map_err(|e| format!("[{i}]: {e}"))?;
+/// The first value whose [`Encode::encode_checked`] fails, named by its
+/// place (`[2]` in a list, `.key` in a map) — looked for only when the
+/// value type can fail.
+fn check_each<'a, V: Encode + 'a>(
+    values: impl Iterator<Item = (String, &'a V)>,
+) -> Result<(), String> {
+    if V::CHECKED {
+        for (at, v) in values {
+            v.encode_checked().map_err(|e| format!("{at}: {e}"))?;
         }
     }
     Ok(())
 }
 
-/// The first value of a map whose [`Encode::encode_checked`] fails, named
-/// by its key — looked for only when the value type can fail.
+/// [`check_each`] over a list's elements.
+fn check_elements<'a, T: Encode + 'a>(items: impl Iterator<Item = &'a T>) -> Result<(), String> {
+    check_each(items.enumerate().map(|(i, v)| (format!("[{i}]"), v)))
+}
+
+/// [`check_each`] over a map's values.
 fn check_values<'a, K: AsRef<str> + 'a, V: Encode + 'a>(
     entries: impl Iterator<Item = (&'a K, &'a V)>,
 ) -> Result<(), String> {
-    if V::CHECKED {
-        for (k, v) in entries {
-            v.encode_checked()
-                .map_err(|e| format!(".{}: {e}", k.as_ref()))?;
-        }
-    }
-    Ok(())
+    check_each(entries.map(|(k, v)| (format!(".{}", k.as_ref()), v)))
 }
 
 impl<T: Decode> Decode for VecDeque<T> {
@@ -1096,12 +1097,14 @@ mod finite {
         }
     }
 
+    // Every compound part: serialize its elements (a field or variant
+    // name, when the part has one, is no value).
     macro_rules! compound {
-        ($($tr:ident :: $m:ident),*) => {$(
+        ($($tr:ident :: $m:ident $(($name:ty))?),*) => {$(
             impl ser::$tr for Check {
                 type Ok = ();
                 type Error = NotFinite;
-                fn $m<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+                fn $m<T: ?Sized + Serialize>(&mut self, $(_: $name,)? v: &T) -> R {
                     v.serialize(*self)
                 }
                 fn end(self) -> R {
@@ -1114,7 +1117,9 @@ mod finite {
         SerializeSeq::serialize_element,
         SerializeTuple::serialize_element,
         SerializeTupleStruct::serialize_field,
-        SerializeTupleVariant::serialize_field
+        SerializeTupleVariant::serialize_field,
+        SerializeStruct::serialize_field(&'static str),
+        SerializeStructVariant::serialize_field(&'static str)
     );
 
     impl ser::SerializeMap for Check {
@@ -1124,28 +1129,6 @@ mod finite {
             k.serialize(*self)
         }
         fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
-            v.serialize(*self)
-        }
-        fn end(self) -> R {
-            Ok(())
-        }
-    }
-
-    impl ser::SerializeStruct for Check {
-        type Ok = ();
-        type Error = NotFinite;
-        fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
-            v.serialize(*self)
-        }
-        fn end(self) -> R {
-            Ok(())
-        }
-    }
-
-    impl ser::SerializeStructVariant for Check {
-        type Ok = ();
-        type Error = NotFinite;
-        fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
             v.serialize(*self)
         }
         fn end(self) -> R {

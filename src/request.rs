@@ -56,6 +56,13 @@ pub(crate) trait Request {
     /// capacity.
     fn write_json(&self, w: &mut JsonWriter, capacity: bool);
 
+    /// Checks what DynamoDB would refuse in the request as a whole, once its
+    /// parts are put together (an expression's length): a
+    /// `ValidationError` before anything is sent.
+    fn check_limits(&self) -> crate::error::Result<()> {
+        Ok(())
+    }
+
     /// The JSON body.
     fn to_json(&self, capacity: bool) -> Vec<u8> {
         let mut w = JsonWriter::with_capacity(256);
@@ -114,6 +121,29 @@ impl Exprs {
             w.key("ExpressionAttributeValues");
             w.value_map(self.values.iter().map(|(k, v)| (k.as_str(), v)));
         }
+    }
+}
+
+/// DynamoDB's limit on the length of one expression (a condition, filter,
+/// key condition, projection or update), in bytes.
+pub(crate) const MAX_EXPRESSION_BYTES: usize = 4 * 1024;
+
+/// A `ValidationError` when the expression `name` (its request field, as
+/// `ConditionExpression`) is longer than DynamoDB takes; `whose` says where
+/// it is (empty for a request's own).
+fn check_expression(whose: &str, name: &str, expr: Option<&str>) -> crate::error::Result<()> {
+    match expr {
+        Some(e) if e.len() > MAX_EXPRESSION_BYTES => Err(crate::error::Error::validation(format!(
+            "{whose}the {name} is {} bytes, over DynamoDB's limit of \
+                 {MAX_EXPRESSION_BYTES} bytes for an expression{}",
+            e.len(),
+            match name {
+                "UpdateExpression" => "; update fewer attributes in one call",
+                "ProjectionExpression" => "; ask for fewer attributes",
+                _ => "; write a shorter one",
+            }
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -213,6 +243,9 @@ impl Request for PutItem {
     fn table(&self) -> &str {
         &self.table
     }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "ConditionExpression", self.condition.as_deref())
+    }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
         w.field_str("TableName", &self.table);
@@ -235,6 +268,9 @@ impl Request for GetItem {
     type Answer = GetAnswer;
     fn table(&self) -> &str {
         &self.table
+    }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "ProjectionExpression", self.projection.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -261,6 +297,9 @@ impl Request for DeleteItem {
     fn table(&self) -> &str {
         &self.table
     }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "ConditionExpression", self.condition.as_deref())
+    }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
         w.field_str("TableName", &self.table);
@@ -282,6 +321,10 @@ impl Request for UpdateItem {
     type Answer = AttributesAnswer;
     fn table(&self) -> &str {
         &self.table
+    }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "UpdateExpression", Some(&self.update))?;
+        check_expression("", "ConditionExpression", self.condition.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -324,6 +367,12 @@ pub(crate) struct Read {
 }
 
 impl Read {
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "KeyConditionExpression", self.key_condition.as_deref())?;
+        check_expression("", "FilterExpression", self.filter.as_deref())?;
+        check_expression("", "ProjectionExpression", self.projection.as_deref())
+    }
+
     fn write_common(&self, w: &mut JsonWriter, capacity: bool) {
         w.field_str("TableName", &self.table);
         w.field_opt_str("IndexName", self.index.as_deref());
@@ -384,6 +433,9 @@ macro_rules! page_request {
             type Answer = $answer;
             fn table(&self) -> &str {
                 &self.0.table
+            }
+            fn check_limits(&self) -> crate::error::Result<()> {
+                self.0.check_limits()
             }
             fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
                 w.begin_object();
@@ -473,6 +525,9 @@ impl Request for BatchGet {
     fn table(&self) -> &str {
         &self.table
     }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        check_expression("", "ProjectionExpression", self.projection.as_deref())
+    }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
         w.key("RequestItems");
@@ -561,6 +616,22 @@ impl Request for TransactWrite {
     type Answer = Empty;
     fn table(&self) -> &str {
         self.actions.first().map_or("", TxAction::table)
+    }
+    fn check_limits(&self) -> crate::error::Result<()> {
+        for (i, a) in self.actions.iter().enumerate() {
+            let (kind, update, condition) = match a {
+                TxAction::Put { condition, .. } => ("put", None, condition.as_deref()),
+                TxAction::Update {
+                    update, condition, ..
+                } => ("update", Some(update.as_str()), condition.as_deref()),
+                TxAction::Delete { condition, .. } => ("delete", None, condition.as_deref()),
+                TxAction::Check { condition, .. } => ("check", None, Some(condition.as_str())),
+            };
+            let whose = format!("transaction action {i} ({kind} on `{}`): ", a.table());
+            check_expression(&whose, "UpdateExpression", update)?;
+            check_expression(&whose, "ConditionExpression", condition)?;
+        }
+        Ok(())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         let fail = self.return_on_condition_failure;
@@ -1858,6 +1929,86 @@ mod tests {
     use crate::codec::AttributeSink;
     use crate::codec::wire::ItemWriter;
     use serde_json::{Value as Json, json};
+
+    #[test]
+    fn expressions_longer_than_4_kb_are_refused() {
+        let mut u = UpdateItem {
+            table: "t".to_owned(),
+            key: key("a"),
+            update: "x".repeat(MAX_EXPRESSION_BYTES),
+            condition: None,
+            exprs: Exprs::default(),
+            return_values: ReturnValues::None,
+            return_on_condition_failure: false,
+        };
+        assert!(u.check_limits().is_ok());
+        u.update.push('x');
+        let e = u.check_limits().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ValidationError);
+        assert!(
+            e.message()
+                .starts_with("the UpdateExpression is 4097 bytes, over DynamoDB's limit of 4096"),
+            "{}",
+            e.message()
+        );
+        u.update.pop();
+        u.condition = Some("c".repeat(MAX_EXPRESSION_BYTES + 1));
+        assert!(
+            u.check_limits()
+                .unwrap_err()
+                .message()
+                .contains("ConditionExpression")
+        );
+
+        let mut r = Read {
+            table: "t".to_owned(),
+            key_condition: Some("k".repeat(MAX_EXPRESSION_BYTES)),
+            filter: Some("f".repeat(MAX_EXPRESSION_BYTES)),
+            projection: Some("p".repeat(MAX_EXPRESSION_BYTES)),
+            ..Read::default()
+        };
+        assert!(Query(r.clone()).check_limits().is_ok());
+        assert!(ScanText(&r).check_limits().is_ok());
+        r.projection.as_mut().unwrap().push('p');
+        for e in [
+            Query(r.clone()).check_limits().unwrap_err(),
+            Scan(r.clone()).check_limits().unwrap_err(),
+            QueryText(&r).check_limits().unwrap_err(),
+        ] {
+            assert!(
+                e.message().contains("ProjectionExpression"),
+                "{}",
+                e.message()
+            );
+        }
+
+        let tx = TransactWrite {
+            actions: vec![
+                TxAction::Delete {
+                    table: "a".to_owned(),
+                    key: key("1"),
+                    condition: Some("c".repeat(MAX_EXPRESSION_BYTES)),
+                    exprs: Exprs::default(),
+                },
+                TxAction::Update {
+                    table: "b".to_owned(),
+                    key: key("2"),
+                    update: "u".repeat(MAX_EXPRESSION_BYTES + 1),
+                    condition: None,
+                    exprs: Exprs::default(),
+                },
+            ],
+            token: "t".to_owned(),
+            return_on_condition_failure: false,
+        };
+        let e = tx.check_limits().unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("transaction action 1 (update on `b`): the UpdateExpression is 4097"),
+            "{}",
+            e.message()
+        );
+    }
 
     fn body<R: Request>(r: &R, capacity: bool) -> Json {
         serde_json::from_slice(&r.to_json(capacity)).expect("valid JSON")

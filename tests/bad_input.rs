@@ -276,6 +276,11 @@ fn big(n: usize) -> Value {
     Value::from("x".repeat(n))
 }
 
+/// A condition of about 5 KB, over DynamoDB's 4 KB for an expression.
+fn long_condition() -> String {
+    vec!["attribute_exists(email)"; 200].join(" OR ")
+}
+
 fn num(text: &str) -> Value {
     Value::Number(text.parse().expect("a number"))
 }
@@ -2204,6 +2209,127 @@ fn catalogue() -> Vec<Case> {
                 })
                 .join()
                 .expect("no panic")
+            }
+        ),
+        // ------------------------------------------- expression lengths
+        case!(
+            "put: condition over 4 KB",
+            ValidationError,
+            ["ConditionExpression", "4096 bytes"],
+            |c| {
+                c.put_item(user(), opts![condition_expression: long_condition()])
+                    .await
+            }
+        ),
+        case!(
+            "delete: condition over 4 KB",
+            ValidationError,
+            ["ConditionExpression", "4096 bytes"],
+            |c| {
+                c.delete_item(&key(), opts![condition_expression: long_condition()])
+                    .await
+            }
+        ),
+        case!(
+            "update: update expression over 4 KB",
+            ValidationError,
+            ["UpdateExpression", "4096 bytes", "fewer attributes"],
+            |c| {
+                let set = (0..300)
+                    .map(|i| format!("extra_{i} = :v"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                c.update_item(
+                    &key(),
+                    updates! {},
+                    opts![
+                        update_expression: format!("SET {set}"),
+                        expression_attribute_values: %{":v" => 1},
+                    ],
+                )
+                .await
+            }
+        ),
+        case!(
+            "get: projection over 4 KB",
+            ValidationError,
+            ["ProjectionExpression", "4096 bytes"],
+            |c| {
+                let names = (0..400)
+                    .map(|i| format!("extra_{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                c.get_item(&key(), opts![projection_expression: names])
+                    .await
+            }
+        ),
+        case!(
+            "query: filter over 4 KB",
+            ValidationError,
+            ["FilterExpression", "4096 bytes"],
+            |c| {
+                c.list_items(&key(), opts![filter_expression: long_condition()])
+                    .await
+            }
+        ),
+        case!(
+            "scan: filter over 4 KB",
+            ValidationError,
+            ["FilterExpression", "4096 bytes"],
+            |c| {
+                c.scan::<User>(opts![filter_expression: long_condition()])
+                    .await
+            }
+        ),
+        case!(
+            "transaction: a condition over 4 KB names its action",
+            ValidationError,
+            [
+                "transaction action 1",
+                "check on `users`",
+                "ConditionExpression",
+                "4096 bytes"
+            ],
+            |c| {
+                c.transact(vec![
+                    Tx::put(user()),
+                    Tx::check(
+                        item!(User {
+                            tenant: "acme",
+                            id: "u2",
+                            created_at: "2024-01-15",
+                            kind: "admin"
+                        }),
+                        long_condition(),
+                        values! {},
+                    ),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "value placeholder over 255 bytes",
+            ValidationError,
+            ["expression attribute value", "255 bytes"],
+            |c| {
+                let name = format!(":{}", "v".repeat(300));
+                let cond = format!("score = {name}");
+                let mut o = Opts::new().condition_expression(cond);
+                o.expression_attribute_values.insert(name, Value::from(1));
+                c.put_item(user(), o).await
+            }
+        ),
+        case!(
+            "name placeholder over 255 bytes",
+            ValidationError,
+            ["expression attribute name", "255 bytes"],
+            |c| {
+                let name = format!("#{}", "n".repeat(300));
+                let cond = format!("attribute_exists({name})");
+                let mut o = Opts::new().condition_expression(cond);
+                o.expression_attribute_names
+                    .insert(name, "email".to_owned());
+                c.put_item(user(), o).await
             }
         ),
         case!(

@@ -986,6 +986,7 @@ impl Client {
         // would panic; without a backend nothing can be sent: a typed error
         // before any attempt.
         self.inner.shared.http.ready()?;
+        req.check_limits().map_err(|e| e.with_operation(op))?;
         let capacity = tracing::enabled!(target: "dynamo", tracing::Level::DEBUG);
         let body = Bytes::from(req.to_json(capacity));
         async {

@@ -34,6 +34,24 @@ pub(crate) struct Placeholders {
     next_value: usize,
 }
 
+/// DynamoDB's limit on the length of one expression attribute name or
+/// value placeholder (`#name`, `:value`), in bytes.
+pub(crate) const MAX_PLACEHOLDER_BYTES: usize = 255;
+
+/// A `ValidationError` when the placeholder `k` of `map` is longer than
+/// DynamoDB takes.
+fn check_placeholder_len(map: &str, k: &str) -> Result<()> {
+    if k.len() <= MAX_PLACEHOLDER_BYTES {
+        return Ok(());
+    }
+    let start: String = k.chars().take(24).collect();
+    Err(Error::validation(format!(
+        "{map} `{start}…` is {} bytes, over DynamoDB's limit of {MAX_PLACEHOLDER_BYTES} \
+         bytes for a placeholder",
+        k.len()
+    )))
+}
+
 fn is_simple(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -52,6 +70,7 @@ impl Placeholders {
                     "expression attribute name `{k}` must be `#` followed by letters, digits or `_`"
                 )));
             }
+            check_placeholder_len("expression attribute name", k)?;
             if v.is_empty() {
                 return Err(Error::validation(format!(
                     "expression attribute name `{k}` maps to an empty attribute name"
@@ -66,6 +85,7 @@ impl Placeholders {
                     "expression attribute value `{k}` must be `:` followed by letters, digits or `_`"
                 )));
             }
+            check_placeholder_len("expression attribute value", k)?;
             crate::codec::size::check_value(v)
                 .map_err(|e| Error::validation(format!("expression attribute value `{k}`: {e}")))?;
             if v.is_null() {
@@ -227,6 +247,23 @@ mod tests {
         assert_eq!(ph.name("pk"), n);
         assert_eq!(ph.name("some-attr"), "#n1");
         assert!(ph.check_all_used().is_err());
+    }
+
+    #[test]
+    fn placeholders_up_to_255_bytes() {
+        let longest = format!("#{}", "n".repeat(MAX_PLACEHOLDER_BYTES - 1));
+        let names = BTreeMap::from([(longest.clone(), "a".to_owned())]);
+        assert!(Placeholders::with_user(&names, &BTreeMap::new()).is_ok());
+        let names = BTreeMap::from([(format!("{longest}n"), "a".to_owned())]);
+        let e = Placeholders::with_user(&names, &BTreeMap::new()).unwrap_err();
+        assert!(e.message().contains("is 256 bytes"), "{}", e.message());
+        let values = BTreeMap::from([(format!(":{}", "v".repeat(255)), Value::from(1))]);
+        let e = Placeholders::with_user(&BTreeMap::new(), &values).unwrap_err();
+        assert!(
+            e.message().starts_with("expression attribute value `:vvv"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -793,3 +793,71 @@ async fn a_caught_up_read_asks_once_per_shard() {
     })
     .await;
 }
+
+/// With a streams endpoint of its own, the Streams API's requests go there
+/// and the others to the endpoint.
+#[tokio::test]
+async fn a_streams_endpoint_of_its_own_gets_the_streams_requests() {
+    isolated(async {
+        Member::create_table().await.unwrap();
+        let table = Member::schema().effective_table_name();
+        support::client()
+            .enable_stream(&table, StreamView::NewAndOldImages)
+            .await
+            .unwrap();
+        Member::put_item(item!(Member {
+            club: "c1",
+            name: "ada",
+            visits: 1
+        }))
+        .await
+        .unwrap();
+        let proxy = support::proxy(0x5EA);
+        let client = Client::builder()
+            .endpoint(support::endpoint())
+            .streams_endpoint(proxy.url())
+            .credentials("local", "local")
+            .build()
+            .unwrap();
+        assert!(format!("{client:?}").contains(&proxy.url()), "{client:?}");
+        let records = client
+            .read_changes(&table, &mut StreamPosition::oldest())
+            .await
+            .unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].kind(), ChangeKind::Insert);
+        let stats = proxy.stats();
+        assert_eq!(stats.op("DescribeTable"), 0);
+        for op in ["DescribeStream", "GetShardIterator", "GetRecords"] {
+            assert!(stats.op(op) >= 1, "{op}: {}", stats.op(op));
+        }
+        assert_eq!(stats.op("PutItem"), 0);
+        client
+            .put_item(
+                item!(Member {
+                    club: "c1",
+                    name: "bo",
+                    visits: 1
+                }),
+                opts![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(proxy.stats().op("PutItem"), 0);
+
+        // The same rules as for the endpoint: plain http:// off loopback is
+        // refused unless allowed, and the message says which endpoint.
+        let e = Client::builder()
+            .endpoint(support::endpoint())
+            .streams_endpoint("http://192.0.2.1:8000")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError);
+        assert!(
+            e.message().starts_with("streams endpoint: "),
+            "{}",
+            e.message()
+        );
+    })
+    .await;
+}

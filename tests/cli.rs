@@ -747,6 +747,28 @@ async fn a_tables_stream_from_the_command_line() {
     let cp = checkpoint.to_str().unwrap();
     let out = ok(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
     assert_eq!(out, "INSERT {\"pk\":\"a\"} {\"n\":1,\"pk\":\"a\"}\n");
+    // The Streams API's endpoint of its own, from the environment: here
+    // off loopback, so the safety switch refuses the first Streams request
+    // by name, after DescribeTable went to the engine.
+    let o = Command::new(BIN)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
+        .env("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://192.0.2.1:8000")
+        .env("DYNAMO_ALLOW_HTTP", "1")
+        .env("DYNAMO_LOOPBACK_ONLY", "1")
+        // Not both endpoints loopback: no placeholder credentials.
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .args(["read-stream", &name, "--from", "latest"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the dynamo binary");
+    let e = failed(&o);
+    assert!(
+        e.contains("DYNAMO_LOOPBACK_ONLY")
+            && e.contains("DescribeStream")
+            && e.contains("192.0.2.1"),
+        "{e}"
+    );
     // The checkpoint moved past it; `--from latest` sees nothing yet.
     assert_eq!(ok(&dynamo(&["read-stream", &name, "--checkpoint", cp])), "");
     assert_eq!(ok(&dynamo(&["read-stream", &name, "--from", "latest"])), "");

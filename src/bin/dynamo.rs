@@ -45,7 +45,9 @@ use progress::Progress;
 ///
 /// The endpoint and region come from --endpoint / --region, else from
 /// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, AWS_DYNAMODB_ENDPOINT and
-/// AWS_REGION / AWS_DEFAULT_REGION; credentials from the usual AWS sources.
+/// AWS_REGION / AWS_DEFAULT_REGION (read-stream: the Streams API's from
+/// AWS_ENDPOINT_URL_DYNAMODB_STREAMS when set); credentials from the usual
+/// AWS sources.
 #[derive(Debug, Parser)]
 #[command(name = "dynamo", version, max_term_width = 100)]
 struct Cli {

@@ -300,7 +300,13 @@ struct Target {
 }
 
 impl Target {
-    fn new(region: String, configured: Option<&endpoint::Endpoint>) -> Result<Target> {
+    /// `streams_configured`: where the Streams API goes when given apart
+    /// ([`ClientBuilder::streams_endpoint`]).
+    fn new(
+        region: String,
+        configured: Option<&endpoint::Endpoint>,
+        streams_configured: Option<&endpoint::Endpoint>,
+    ) -> Result<Target> {
         // Checked with an endpoint too: the region is signed into every
         // request, and one no header can hold would fail each attempt.
         endpoint::check_region(&region)?;
@@ -311,6 +317,7 @@ impl Target {
                 endpoint::Endpoint::regional_streams(&region)?,
             ),
         };
+        let streams = streams_configured.cloned().unwrap_or(streams);
         Ok(Target {
             // The Streams API signs with DynamoDB's signing name too.
             signer: sigv4::Signer::new(&region, "dynamodb"),
@@ -334,6 +341,8 @@ struct Shared {
     credentials: CredentialSource,
     /// The endpoint the user configured (else AWS's regional one).
     configured: Option<endpoint::Endpoint>,
+    /// The Streams API's endpoint, when configured apart from `configured`.
+    streams_configured: Option<endpoint::Endpoint>,
     /// Set when the client is built if the region is known then; otherwise
     /// (the `aws` backend without a region given) resolved through the
     /// backend's region chain on the first request.
@@ -358,15 +367,32 @@ impl Shared {
                 // Without `aws`, every client knows its region when built.
                 #[cfg(not(feature = "aws"))]
                 let region = "us-east-1".to_owned();
-                Target::new(region, self.configured.as_ref())
+                Target::new(
+                    region,
+                    self.configured.as_ref(),
+                    self.streams_configured.as_ref(),
+                )
             })
             .await
     }
 
-    fn endpoint_text(&self) -> String {
-        match (&self.configured, self.target.get()) {
-            (Some(e), _) => endpoint::redact(&e.url),
-            (None, Some(t)) => format!("AWS's regional endpoint {}", t.endpoint.url),
+    /// The endpoint `api`'s requests go to, when configured.
+    fn configured_for(&self, api: Api) -> Option<&endpoint::Endpoint> {
+        match api {
+            Api::DynamoDb => self.configured.as_ref(),
+            Api::Streams => self
+                .streams_configured
+                .as_ref()
+                .or(self.configured.as_ref()),
+        }
+    }
+
+    /// Where `api`'s requests go, for messages (credentials redacted).
+    fn endpoint_text(&self, api: Api) -> String {
+        match (self.configured_for(api), self.target.get()) {
+            (Some(_), Some(t)) => endpoint::redact(&t.endpoint(api).url),
+            (Some(e), None) => endpoint::redact(&e.url),
+            (None, Some(t)) => format!("AWS's regional endpoint {}", t.endpoint(api).url),
             (None, None) => "AWS's regional endpoint".to_owned(),
         }
     }
@@ -388,7 +414,13 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("backend", &s.backend.map_or("none", Backend::name))
             .field("region", &self.region())
-            .field("endpoint", &s.endpoint_text())
+            .field("endpoint", &s.endpoint_text(Api::DynamoDb))
+            .field(
+                "streams_endpoint",
+                &s.streams_configured
+                    .as_ref()
+                    .map(|e| endpoint::redact(&e.url)),
+            )
             .field("credentials", &s.credentials.describe())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
@@ -406,6 +438,7 @@ impl fmt::Debug for Client {
 #[must_use]
 pub struct ClientBuilder {
     endpoint: Option<String>,
+    streams_endpoint: Option<String>,
     region: Option<String>,
     credentials: Option<Creds>,
     retry: Option<RetryPolicy>,
@@ -421,6 +454,10 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("endpoint", &self.endpoint.as_deref().map(endpoint::redact))
+            .field(
+                "streams_endpoint",
+                &self.streams_endpoint.as_deref().map(endpoint::redact),
+            )
             .field("region", &self.region)
             .field(
                 "credentials",
@@ -453,6 +490,9 @@ impl ClientBuilder {
         {
             b = b.endpoint(ep);
         }
+        if let Some(ep) = var("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") {
+            b = b.streams_endpoint(ep);
+        }
         if let Some(r) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
             b = b.region(r);
         }
@@ -473,6 +513,23 @@ impl ClientBuilder {
     /// [`allow_http`](ClientBuilder::allow_http).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Where DynamoDB Streams API requests go (reading a table's stream:
+    /// [`Client::read_changes`], the streams of [`crate::changes`], the
+    /// CLI's `read-stream`), when not where the others go. Without it, a
+    /// configured [`endpoint`](ClientBuilder::endpoint) serves both, as a
+    /// local engine does (AWS's DynamoDB host written out has its streams
+    /// host `streams.dynamodb.<region>.amazonaws.com` used instead), and
+    /// with no endpoint AWS's regional streams host is used.
+    /// [`Client::from_env`] reads it from `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`.
+    /// The same rules as for the endpoint apply (plain `http://` only on
+    /// loopback or with [`allow_http`](ClientBuilder::allow_http)), and a
+    /// local engine's placeholder credentials are used only when both
+    /// endpoints are loopback.
+    pub fn streams_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.streams_endpoint = Some(url.into());
         self
     }
 
@@ -609,6 +666,13 @@ impl ClientBuilder {
             Some(url) => Some(endpoint::Endpoint::parse(url, self.allow_http)?),
             None => None,
         };
+        let streams_configured = match &self.streams_endpoint {
+            Some(url) => Some(
+                endpoint::Endpoint::parse(url, self.allow_http)
+                    .map_err(|e| e.map_message(|m| format!("streams endpoint: {m}")))?,
+            ),
+            None => None,
+        };
         let backend = match self.backend {
             Some(b) if Backend::compiled().contains(&b) => Some(b),
             Some(b) => {
@@ -620,7 +684,10 @@ impl ClientBuilder {
             }
             None => Backend::compiled().first().copied(),
         };
-        let loopback = configured.as_ref().is_some_and(|e| e.loopback);
+        // Every request goes to loopback: placeholder credentials, and no
+        // region lookup.
+        let loopback = configured.as_ref().is_some_and(|e| e.loopback)
+            && streams_configured.as_ref().is_none_or(|e| e.loopback);
         // The region: given, else — on the `aws` backend, for an endpoint
         // that is not loopback or with the credential chain asked for — the
         // SDK's region chain on the first request, else `us-east-1`. (The
@@ -675,7 +742,11 @@ impl ClientBuilder {
             _ => Http::None,
         };
         let target = match region {
-            Some(r) => tokio::sync::OnceCell::new_with(Some(Target::new(r, configured.as_ref())?)),
+            Some(r) => tokio::sync::OnceCell::new_with(Some(Target::new(
+                r,
+                configured.as_ref(),
+                streams_configured.as_ref(),
+            )?)),
             None => tokio::sync::OnceCell::new(),
         };
         Ok(Client {
@@ -685,6 +756,7 @@ impl ClientBuilder {
                     http,
                     credentials,
                     configured,
+                    streams_configured,
                     target,
                     #[cfg(feature = "aws")]
                     region_chain: aws_chain,
@@ -767,6 +839,8 @@ impl Client {
     ///
     /// * endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else
     ///   `AWS_DYNAMODB_ENDPOINT`, else AWS's regional endpoint;
+    ///   `AWS_ENDPOINT_URL_DYNAMODB_STREAMS` for the Streams API's, when it
+    ///   is elsewhere ([`ClientBuilder::streams_endpoint`]);
     /// * region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`;
     /// * credentials: the backend's chain (see `docs/configuration.md`) — or,
     ///   for a loopback endpoint with no `AWS_ACCESS_KEY_ID`, placeholder
@@ -848,6 +922,7 @@ impl Client {
                         http: Http::None,
                         credentials: CredentialSource::Missing(e.message().to_owned()),
                         configured: None,
+                        streams_configured: None,
                         target: tokio::sync::OnceCell::new(),
                         #[cfg(feature = "aws")]
                         region_chain: None,
@@ -1067,11 +1142,11 @@ impl Client {
         let s = &self.inner.shared;
         // Before anything else — credentials, region lookups — so a test
         // can never reach a real account.
-        if s.loopback_only && !s.configured.as_ref().is_some_and(|e| e.loopback) {
+        if s.loopback_only && !s.configured_for(api).is_some_and(|e| e.loopback) {
             return Err(Error::validation(format!(
                 "DYNAMO_LOOPBACK_ONLY is set: refusing to send {op} to {}; only loopback \
                  endpoints are allowed (set DYNAMO_LOOPBACK_ONLY=0 to send elsewhere)",
-                s.endpoint_text()
+                s.endpoint_text(api)
             ))
             .permanent());
         }
@@ -1246,6 +1321,52 @@ mod tests {
         assert!(!format!("{b:?}").contains("wJalrXUtnFEMI"));
         let b = Client::builder().endpoint("http://user:pw@127.0.0.1:1");
         assert!(!format!("{b:?}").contains("pw"), "{b:?}");
+    }
+
+    #[test]
+    fn a_streams_endpoint_of_its_own() {
+        let dynamo = endpoint::Endpoint::parse("http://127.0.0.1:9", false).unwrap();
+        let streams = endpoint::Endpoint::parse("http://127.0.0.1:10", false).unwrap();
+        let t = Target::new("eu-west-1".into(), Some(&dynamo), Some(&streams)).unwrap();
+        assert_eq!(t.endpoint(Api::DynamoDb).url, dynamo.url);
+        assert_eq!(t.endpoint(Api::Streams).url, streams.url);
+        // Given alone, it leaves DynamoDB's endpoint AWS's regional one.
+        let t = Target::new("eu-west-1".into(), None, Some(&streams)).unwrap();
+        assert_eq!(
+            t.endpoint(Api::DynamoDb).url,
+            "https://dynamodb.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(t.endpoint(Api::Streams).url, streams.url);
+        // Not given: the endpoint serves both.
+        let t = Target::new("eu-west-1".into(), Some(&dynamo), None).unwrap();
+        assert_eq!(t.endpoint(Api::Streams).url, dynamo.url);
+
+        // Placeholder credentials only when both are loopback.
+        let both = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .streams_endpoint("http://localhost:10")
+            .build()
+            .unwrap();
+        assert!(format!("{both:?}").contains("placeholders"), "{both:?}");
+        let one = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .streams_endpoint("https://streams.example.com")
+            .build()
+            .unwrap();
+        assert!(!format!("{one:?}").contains("placeholders"), "{one:?}");
+        assert!(
+            format!("{one:?}").contains("streams.example.com"),
+            "{one:?}"
+        );
+        // Its user information is never shown.
+        let b = Client::builder().streams_endpoint("http://user:pw@127.0.0.1:1");
+        assert!(!format!("{b:?}").contains("pw"), "{b:?}");
+        let e = b.build().unwrap_err();
+        assert!(
+            e.message().starts_with("streams endpoint: ") && !e.message().contains("pw"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -129,12 +129,11 @@ impl Exprs {
 pub(crate) const MAX_EXPRESSION_BYTES: usize = 4 * 1024;
 
 /// A `ValidationError` when the expression `name` (its request field, as
-/// `ConditionExpression`) is longer than DynamoDB takes; `whose` says where
-/// it is (empty for a request's own).
-fn check_expression(whose: &str, name: &str, expr: Option<&str>) -> crate::error::Result<()> {
+/// `ConditionExpression`) is longer than DynamoDB takes.
+fn check_expression(name: &str, expr: Option<&str>) -> crate::error::Result<()> {
     match expr {
         Some(e) if e.len() > MAX_EXPRESSION_BYTES => Err(crate::error::Error::validation(format!(
-            "{whose}the {name} is {} bytes, over DynamoDB's limit of \
+            "the {name} is {} bytes, over DynamoDB's limit of \
                  {MAX_EXPRESSION_BYTES} bytes for an expression{}",
             e.len(),
             match name {
@@ -244,7 +243,7 @@ impl Request for PutItem {
         &self.table
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "ConditionExpression", self.condition.as_deref())
+        check_expression("ConditionExpression", self.condition.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -270,7 +269,7 @@ impl Request for GetItem {
         &self.table
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "ProjectionExpression", self.projection.as_deref())
+        check_expression("ProjectionExpression", self.projection.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -298,7 +297,7 @@ impl Request for DeleteItem {
         &self.table
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "ConditionExpression", self.condition.as_deref())
+        check_expression("ConditionExpression", self.condition.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -323,8 +322,8 @@ impl Request for UpdateItem {
         &self.table
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "UpdateExpression", Some(&self.update))?;
-        check_expression("", "ConditionExpression", self.condition.as_deref())
+        check_expression("UpdateExpression", Some(&self.update))?;
+        check_expression("ConditionExpression", self.condition.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -368,9 +367,9 @@ pub(crate) struct Read {
 
 impl Read {
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "KeyConditionExpression", self.key_condition.as_deref())?;
-        check_expression("", "FilterExpression", self.filter.as_deref())?;
-        check_expression("", "ProjectionExpression", self.projection.as_deref())
+        check_expression("KeyConditionExpression", self.key_condition.as_deref())?;
+        check_expression("FilterExpression", self.filter.as_deref())?;
+        check_expression("ProjectionExpression", self.projection.as_deref())
     }
 
     fn write_common(&self, w: &mut JsonWriter, capacity: bool) {
@@ -526,7 +525,7 @@ impl Request for BatchGet {
         &self.table
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        check_expression("", "ProjectionExpression", self.projection.as_deref())
+        check_expression("ProjectionExpression", self.projection.as_deref())
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         w.begin_object();
@@ -592,6 +591,22 @@ pub(crate) enum TxAction {
 }
 
 impl TxAction {
+    /// Checks the lengths of the action's expressions, as
+    /// [`Request::check_limits`] does a request's.
+    pub(crate) fn check_limits(&self) -> crate::error::Result<()> {
+        let (update, condition) = match self {
+            TxAction::Put { condition, .. } | TxAction::Delete { condition, .. } => {
+                (None, condition.as_deref())
+            }
+            TxAction::Update {
+                update, condition, ..
+            } => (Some(update.as_str()), condition.as_deref()),
+            TxAction::Check { condition, .. } => (None, Some(condition.as_str())),
+        };
+        check_expression("UpdateExpression", update)?;
+        check_expression("ConditionExpression", condition)
+    }
+
     pub(crate) fn table(&self) -> &str {
         match self {
             TxAction::Put { table, .. }
@@ -618,20 +633,10 @@ impl Request for TransactWrite {
         self.actions.first().map_or("", TxAction::table)
     }
     fn check_limits(&self) -> crate::error::Result<()> {
-        for (i, a) in self.actions.iter().enumerate() {
-            let (kind, update, condition) = match a {
-                TxAction::Put { condition, .. } => ("put", None, condition.as_deref()),
-                TxAction::Update {
-                    update, condition, ..
-                } => ("update", Some(update.as_str()), condition.as_deref()),
-                TxAction::Delete { condition, .. } => ("delete", None, condition.as_deref()),
-                TxAction::Check { condition, .. } => ("check", None, Some(condition.as_str())),
-            };
-            let whose = format!("transaction action {i} ({kind} on `{}`): ", a.table());
-            check_expression(&whose, "UpdateExpression", update)?;
-            check_expression(&whose, "ConditionExpression", condition)?;
-        }
-        Ok(())
+        // The plan checks each action as it builds it, naming the actions
+        // as given (`crate::plan::transaction`); this is for any other
+        // request built.
+        self.actions.iter().try_for_each(TxAction::check_limits)
     }
     fn write_json(&self, w: &mut JsonWriter, capacity: bool) {
         let fail = self.return_on_condition_failure;
@@ -2003,8 +2008,7 @@ mod tests {
         };
         let e = tx.check_limits().unwrap_err();
         assert!(
-            e.message()
-                .starts_with("transaction action 1 (update on `b`): the UpdateExpression is 4097"),
+            e.message().starts_with("the UpdateExpression is 4097"),
             "{}",
             e.message()
         );

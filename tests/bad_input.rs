@@ -2285,9 +2285,7 @@ fn catalogue() -> Vec<Case> {
             "transaction: a condition over 4 KB names its action",
             ValidationError,
             [
-                "transaction action 1",
-                "check on `users`",
-                "ConditionExpression",
+                "transaction action 1: the ConditionExpression",
                 "4096 bytes"
             ],
             |c| {
@@ -2303,6 +2301,40 @@ fn catalogue() -> Vec<Case> {
                         long_condition(),
                         values! {},
                     ),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transaction: a condition over 4 KB is named as given, after merged checks",
+            ValidationError,
+            [
+                "transaction action 2: the ConditionExpression",
+                "4096 bytes"
+            ],
+            |c| {
+                c.transact(vec![
+                    Tx::check(key(), "attribute_not_exists(email)", values! {}),
+                    Tx::check(key(), "attribute_not_exists(score)", values! {}),
+                    Tx::put(user_with(|u| u.id = "u2".into()))
+                        .condition(long_condition(), values! {}),
+                ])
+                .await
+            }
+        ),
+        case!(
+            "transaction: checks on one item joined into a condition over 4 KB",
+            ValidationError,
+            [
+                "transaction actions 0, 1: the ConditionExpression",
+                "4096 bytes",
+                "joined"
+            ],
+            |c| {
+                let half = vec!["attribute_exists(email)"; 110].join(" OR ");
+                c.transact(vec![
+                    Tx::check(key(), half.clone(), values! {}),
+                    Tx::check(key(), half, values! {}),
                 ])
                 .await
             }

@@ -195,16 +195,15 @@ fn is_loopback_url(url: &str) -> bool {
 }
 
 /// `url` with any user information replaced by `***`, for messages and
-/// `Debug`: everything between the scheme and the last `@`. (A password
-/// may hold `@` or `/` itself, and URL parsers differ on where user
-/// information ends, so this cuts generously: an `@` in a path hides the
-/// path before it too.)
+/// `Debug`: everything between the scheme (or the start, when there is
+/// none: `user:pw@host` is refused for its missing scheme, and the message
+/// must not repeat it) and the last `@`. (A password may hold `@` or `/`
+/// itself, and URL parsers differ on where user information ends, so this
+/// cuts generously: an `@` in a path hides the path before it too.)
 pub(crate) fn redact(url: &str) -> String {
-    match url.find("://") {
-        Some(s) => match url[s + 3..].rfind('@') {
-            Some(at) => format!("{}***{}", &url[..s + 3], &url[s + 3 + at..]),
-            None => url.to_owned(),
-        },
+    let start = url.find("://").map_or(0, |s| s + 3);
+    match url[start..].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
         None => url.to_owned(),
     }
 }
@@ -366,6 +365,8 @@ mod tests {
             redact("http://admin:pa/ss@127.0.0.1:8000"),
             "http://***@127.0.0.1:8000"
         );
-        assert_eq!(redact("no scheme@host"), "no scheme@host");
+        // Without a scheme too: everything before the last `@`.
+        assert_eq!(redact("user:pw@127.0.0.1:1"), "***@127.0.0.1:1");
+        assert_eq!(redact("127.0.0.1:1"), "127.0.0.1:1");
     }
 }

@@ -628,7 +628,10 @@ impl ClientBuilder {
 
     /// Looks credentials up through the backend's chain even for a loopback
     /// endpoint, which otherwise signs with placeholder credentials when
-    /// `AWS_ACCESS_KEY_ID` is unset (a local engine ignores them).
+    /// `AWS_ACCESS_KEY_ID` is unset (a local engine ignores them). ("A
+    /// loopback endpoint" here and below: the endpoint, and the
+    /// [`streams_endpoint`](ClientBuilder::streams_endpoint) when one is
+    /// given, are both loopback.)
     pub fn credential_chain(mut self, on: bool) -> Self {
         self.credential_chain = on;
         self
@@ -844,7 +847,8 @@ impl Client {
     /// * region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`;
     /// * credentials: the backend's chain (see `docs/configuration.md`) — or,
     ///   for a loopback endpoint with no `AWS_ACCESS_KEY_ID`, placeholder
-    ///   credentials (a local engine ignores them);
+    ///   credentials (a local engine ignores them; with a streams endpoint
+    ///   given, it must be loopback too);
     /// * `DYNAMO_TIMEOUT_MS` (1 to 600 000) and `DYNAMO_MAX_ATTEMPTS` (1 to
     ///   100) when set; `DYNAMO_ALLOW_HTTP=1` allows a plain `http://`
     ///   endpoint that is not loopback.
@@ -938,7 +942,8 @@ impl Client {
     }
 
     /// The region name. On the `aws` backend without a region given (and
-    /// an endpoint that is not loopback, or `credential_chain(true)`), the
+    /// an endpoint or streams endpoint that is not loopback, or
+    /// `credential_chain(true)`), the
     /// SDK's region chain finds it on the first request; until then this is
     /// empty.
     pub fn region(&self) -> &str {
@@ -1057,11 +1062,12 @@ impl Client {
             consumed_capacity = Empty,
             error = Empty,
         );
+        // What DynamoDB would refuse, first: it is wrong wherever sent.
+        req.check_limits().map_err(|e| e.with_operation(op))?;
         // Outside a runtime, or in one without timers, a timeout or a sleep
         // would panic; without a backend nothing can be sent: a typed error
         // before any attempt.
         self.inner.shared.http.ready()?;
-        req.check_limits().map_err(|e| e.with_operation(op))?;
         let capacity = tracing::enabled!(target: "dynamo", tracing::Level::DEBUG);
         let body = Bytes::from(req.to_json(capacity));
         async {
@@ -1358,15 +1364,19 @@ mod tests {
             format!("{one:?}").contains("streams.example.com"),
             "{one:?}"
         );
-        // Its user information is never shown.
-        let b = Client::builder().streams_endpoint("http://user:pw@127.0.0.1:1");
-        assert!(!format!("{b:?}").contains("pw"), "{b:?}");
-        let e = b.build().unwrap_err();
-        assert!(
-            e.message().starts_with("streams endpoint: ") && !e.message().contains("pw"),
-            "{}",
-            e.message()
-        );
+        // Its user information is never shown, with a scheme or without.
+        for url in ["http://user:pw@127.0.0.1:1", "user:pw@127.0.0.1:1"] {
+            let b = Client::builder().streams_endpoint(url);
+            assert!(!format!("{b:?}").contains("pw"), "{b:?}");
+            let e = b.build().unwrap_err();
+            assert!(
+                e.message().starts_with("streams endpoint: ") && !e.message().contains("pw"),
+                "{}",
+                e.message()
+            );
+            let e = Client::builder().endpoint(url).build().unwrap_err();
+            assert!(!e.message().contains("pw"), "{}", e.message());
+        }
     }
 
     #[test]

@@ -594,7 +594,23 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             kind: p.kind,
             item: p.describe_item(),
         }));
-        let action = p.into_action().map_err(|e| {
+        let action = p.into_action().and_then(|a| {
+            // Checked here, where the actions as given are known: a check
+            // merged into a write joins its condition to the write's.
+            a.check_limits().map_err(|e| {
+                if group.len() > 1 {
+                    e.map_message(|m| {
+                        format!(
+                            "{m} (the conditions of the actions on one item are joined into one)"
+                        )
+                    })
+                } else {
+                    e
+                }
+            })?;
+            Ok(a)
+        });
+        let action = action.map_err(|e| {
             if group.len() > 1 {
                 let list = group
                     .iter()

@@ -85,7 +85,9 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// `true` for failures worth retrying with backoff: throttling, 5xx and
-    /// transport failures, and transaction conflicts.
+    /// transport failures, and transaction conflicts. (A `TransactionCanceled`
+    /// error is retried when its reasons allow:
+    /// [`Error::is_retryable`].)
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
@@ -335,9 +337,30 @@ impl Error {
         &self.inner.reasons
     }
 
-    /// `true` if [`ErrorKind::is_retryable`] says so for this error's kind.
+    /// `true` if [`ErrorKind::is_retryable`] says so for this error's kind,
+    /// and for a cancelled transaction (`TransactionCanceled`) that nothing
+    /// in its actions cancelled: every reason is `None` or a passing one —
+    /// `TransactionConflict` (another transaction or write on an item),
+    /// `ThrottlingError` or `ProvisionedThroughputExceeded`. A transaction
+    /// that DynamoDB cancels changes nothing, so it is sent again as it was,
+    /// with its client request token.
     pub fn is_retryable(&self) -> bool {
-        !self.inner.permanent && self.inner.kind.is_retryable()
+        !self.inner.permanent && (self.inner.kind.is_retryable() || self.is_passing_cancellation())
+    }
+
+    /// A cancelled transaction whose reasons are all passing (see
+    /// [`is_retryable`](Error::is_retryable)).
+    fn is_passing_cancellation(&self) -> bool {
+        let passing = |r: &CancellationReason| {
+            r.is_none()
+                || matches!(
+                    r.code.as_str(),
+                    "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                )
+        };
+        self.inner.kind == ErrorKind::TransactionCanceled
+            && self.inner.reasons.iter().any(|r| !r.is_none())
+            && self.inner.reasons.iter().all(passing)
     }
 
     /// The same error, never retried (a failure of the environment, such as
@@ -526,6 +549,44 @@ mod tests {
             ErrorKind::TransactionConflict
         );
         assert!(k("ReplicatedWriteConflictException").is_retryable());
+    }
+
+    #[test]
+    fn a_cancellation_no_action_caused_is_retried() {
+        let cancelled = |codes: &[&str]| {
+            Error::new(ErrorKind::TransactionCanceled, "cancelled").with_reasons(
+                codes
+                    .iter()
+                    .enumerate()
+                    .map(|(index, c)| CancellationReason {
+                        index,
+                        code: (*c).to_owned(),
+                        message: None,
+                    })
+                    .collect(),
+            )
+        };
+        for passing in [
+            &["TransactionConflict", "None"][..],
+            &["None", "ThrottlingError"],
+            &["ProvisionedThroughputExceeded", "TransactionConflict"],
+        ] {
+            assert!(cancelled(passing).is_retryable(), "{passing:?}");
+            assert!(!cancelled(passing).permanent().is_retryable());
+        }
+        for own in [
+            &["ConditionalCheckFailed", "TransactionConflict"][..],
+            &["None", "ValidationError"],
+            &["ItemCollectionSizeLimitExceeded"],
+            &["None", "None"],
+            &[],
+        ] {
+            assert!(!cancelled(own).is_retryable(), "{own:?}");
+        }
+        // Reasons count only on a cancelled transaction.
+        let mut e = cancelled(&["TransactionConflict"]);
+        e.inner.kind = ErrorKind::ConditionalCheckFailed;
+        assert!(!e.is_retryable());
     }
 
     #[test]

@@ -35,7 +35,9 @@
 //! retry after a lost answer cannot apply the transaction twice. A cancelled
 //! transaction is a [`TransactionCanceled`](crate::ErrorKind::TransactionCanceled)
 //! error whose [`cancellation_reasons`](crate::Error::cancellation_reasons)
-//! give each action's reason.
+//! give each action's reason; one that no action cancelled (a conflict with
+//! another transaction, throttling) is first sent again by the client's
+//! retry policy ([`Error::is_retryable`](crate::Error::is_retryable)).
 
 use crate::client::Client;
 use crate::error::Result;
@@ -91,8 +93,9 @@ impl Client {
     /// Checked before sending, each a `ValidationError` naming the read's
     /// position: no reads, more than 100, two reads of one item, unset key
     /// fields. A read while a transaction writes the same item may be
-    /// cancelled (`TransactionCanceled`, reason `TransactionConflict`); run
-    /// it again.
+    /// cancelled (reason `TransactionConflict`): it is read again by the
+    /// client's retry policy, and what is left after the last attempt is
+    /// `TransactionCanceled`.
     pub async fn transact_get(&self, gets: Vec<TxGet>) -> Result<TxItems> {
         let plan = transact_get::plan(gets)?;
         let answer = self.execute(&plan.request).await?;

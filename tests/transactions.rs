@@ -816,3 +816,73 @@ async fn transact_get_hides_expired_items_and_other_schemas_items() {
     })
     .await;
 }
+
+/// A transaction DynamoDB cancels for a passing reason only (another
+/// transaction on an item, throttling) is sent again, with its token, like
+/// any throttled request; one cancelled by its own actions is not.
+#[tokio::test]
+async fn a_transaction_cancelled_by_a_conflict_is_sent_again() {
+    use dynamo::RetryPolicy;
+    use dynamo::local::proxy::Fault;
+    use dynamo::transaction::TxGet;
+    use std::time::Duration;
+    isolated(async {
+        accounts(500, 20).await;
+        let proxy = support::proxy(0x7C);
+        let client = support::proxy_client(&proxy, RetryPolicy::default(), Duration::from_secs(5));
+        proxy.script(
+            "TransactWriteItems",
+            [Fault::TransactionConflict, Fault::TransactionConflict],
+        );
+        client.transact(transfer(100)).await.unwrap();
+        assert_eq!(balances().await, (400, 120));
+        let stats = proxy.stats();
+        assert_eq!(stats.op("TransactWriteItems"), 3);
+        assert_eq!(stats.fault(Fault::TransactionConflict), 2);
+        assert_eq!(stats.tokens.len(), 3);
+        assert!(
+            stats.tokens.iter().all(|t| *t == stats.tokens[0]),
+            "{:?}",
+            stats.tokens
+        );
+
+        // Reads too.
+        proxy.script("TransactGetItems", [Fault::TransactionConflict]);
+        let got = client
+            .transact_get(vec![
+                TxGet::get(&item!(Account { id: "source" })),
+                TxGet::get(&item!(Account { id: "dest" })),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(got.item::<Account>(1).unwrap().unwrap().balance, 120);
+        assert_eq!(proxy.stats().op("TransactGetItems"), 2);
+
+        // Without retries it comes back as it is, with its reasons.
+        let once = support::proxy_client(&proxy, RetryPolicy::none(), Duration::from_secs(5));
+        proxy.script("TransactWriteItems", [Fault::TransactionConflict]);
+        let e = once.transact(transfer(100)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        assert!(e.is_retryable());
+        let reasons: Vec<&str> = e
+            .cancellation_reasons()
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect();
+        // As given: the check and the update on "source" were sent as one.
+        assert_eq!(
+            reasons,
+            ["TransactionConflict", "TransactionConflict", "None"]
+        );
+        assert_eq!(balances().await, (400, 120));
+
+        // Cancelled by its own check: not sent again.
+        let before = proxy.stats().op("TransactWriteItems");
+        let e = client.transact(transfer(1000)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TransactionCanceled);
+        assert!(!e.is_retryable());
+        assert_eq!(e.attempts(), 1);
+        assert_eq!(proxy.stats().op("TransactWriteItems"), before + 1);
+    })
+    .await;
+}

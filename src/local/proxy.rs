@@ -119,11 +119,17 @@ pub enum Fault {
     /// HTTP 400 `ExpiredIteratorException`: a shard iterator older than
     /// DynamoDB's 15 minutes.
     ExpiredIterator,
+    /// For `TransactWriteItems` and `TransactGetItems`: HTTP 400
+    /// `TransactionCanceledException`, not forwarded, whose cancellation
+    /// reasons are `TransactionConflict` for the first action and `None`
+    /// for the others — what DynamoDB answers when another transaction or
+    /// write holds an item. Other operations are forwarded as they are.
+    TransactionConflict,
 }
 
 impl Fault {
     /// Every fault, in the order rates are applied.
-    pub const ALL: [Fault; 10] = [
+    pub const ALL: [Fault; 11] = [
         Fault::ThroughputExceeded,
         Fault::Throttling,
         Fault::Http500,
@@ -134,6 +140,7 @@ impl Fault {
         Fault::Validation,
         Fault::EmptyPage,
         Fault::ExpiredIterator,
+        Fault::TransactionConflict,
     ];
 
     /// A short name for reports.
@@ -149,6 +156,7 @@ impl Fault {
             Fault::Validation => "validation_error",
             Fault::EmptyPage => "empty_stream_page",
             Fault::ExpiredIterator => "expired_iterator",
+            Fault::TransactionConflict => "transaction_cancelled_by_conflict",
         }
     }
 }
@@ -680,9 +688,14 @@ async fn handle(
                 .and_then(VecDeque::pop_front)
                 .or_else(|| faults.draw(&mut st.rng)),
         };
-        // An empty page is a fault of GetRecords alone: elsewhere the
-        // request goes on as it is, and nothing is counted.
-        let fault = fault.filter(|f| *f != Fault::EmptyPage || op == "GetRecords");
+        // An empty page is a fault of GetRecords alone, a cancelled
+        // transaction one of the transactions': elsewhere the request goes
+        // on as it is, and nothing is counted.
+        let fault = fault.filter(|f| match f {
+            Fault::EmptyPage => op == "GetRecords",
+            Fault::TransactionConflict => op == "TransactWriteItems" || op == "TransactGetItems",
+            _ => true,
+        });
         match fault {
             Some(f) => {
                 *st.stats.faults.entry(f).or_default() += 1;
@@ -729,6 +742,43 @@ async fn handle(
             "Iterator expired. The iterator was created more than 15 minutes ago \
              (injected by the fault proxy)",
         )),
+        Plan::Fault(Fault::TransactionConflict) => {
+            let actions = parsed
+                .as_ref()
+                .and_then(|j| j.get("TransactItems"))
+                .and_then(Json::as_array)
+                .map_or(1, Vec::len)
+                .max(1);
+            let reasons: Vec<Json> = (0..actions)
+                .map(|i| match i {
+                    0 => json!({
+                        "Code": "TransactionConflict",
+                        "Message": "Transaction is ongoing for the item (injected by the fault proxy)"
+                    }),
+                    _ => json!({ "Code": "None" }),
+                })
+                .collect();
+            let codes = (0..actions)
+                .map(|i| {
+                    if i == 0 {
+                        "TransactionConflict"
+                    } else {
+                        "None"
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            Ok(json_answer(
+                StatusCode::BAD_REQUEST,
+                &json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "CancellationReasons": reasons,
+                    "Message": format!(
+                        "Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
+                    ),
+                }),
+            ))
+        }
         Plan::Fault(Fault::ThroughputExceeded) => Ok(error_answer(
             StatusCode::BAD_REQUEST,
             "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",

@@ -12,7 +12,7 @@
 //!     match err.kind() {
 //!         ErrorKind::ConditionalCheckFailed => "someone else changed it first",
 //!         ErrorKind::ValidationError => "the request was refused as invalid",
-//!         k if k.is_retryable() => "DynamoDB is busy; retried and gave up",
+//!         _ if err.is_retryable() => "DynamoDB is busy; retried and gave up",
 //!         _ => "something else",
 //!     }
 //! }
@@ -427,10 +427,14 @@ impl Error {
     }
 
     /// The same error as another kind (message and details kept).
+    /// The same error as another kind with another message; the attempts
+    /// note ([`with_attempts`](Error::with_attempts)) is written again for
+    /// the new kind.
     pub(crate) fn with_kind(mut self, kind: ErrorKind, message: impl Into<String>) -> Error {
         self.inner.kind = kind;
         self.inner.message = message.into();
-        self
+        let attempts = self.inner.attempts;
+        self.with_attempts(attempts)
     }
 
     pub(crate) fn with_reasons(mut self, reasons: Vec<CancellationReason>) -> Error {
@@ -583,6 +587,16 @@ mod tests {
         ] {
             assert!(!cancelled(own).is_retryable(), "{own:?}");
         }
+        // Retried, then made a version conflict (not retryable): the note
+        // says the attempt it came on.
+        let e = cancelled(&["TransactionConflict"])
+            .with_attempts(2)
+            .with_kind(ErrorKind::VersionConflict, "stale");
+        assert_eq!(e.attempts(), 2);
+        assert_eq!(
+            e.message(),
+            "stale (on attempt 2; the attempts before it failed and were retried)"
+        );
         // Reasons count only on a cancelled transaction.
         let mut e = cancelled(&["TransactionConflict"]);
         e.inner.kind = ErrorKind::ConditionalCheckFailed;

@@ -54,6 +54,9 @@
 //! * for `GetRecords` (DynamoDB Streams), answer an empty page that leads on
 //!   to the records, as DynamoDB may over a stretch of a shard without any,
 //!   or HTTP 400 `ExpiredIteratorException`;
+//! * for `TransactWriteItems` / `TransactGetItems`, answer HTTP 400
+//!   `TransactionCanceledException` with a `TransactionConflict` reason, as
+//!   DynamoDB does when another transaction holds an item;
 //! * for `BatchWriteItem` / `BatchGetItem`, hand part of the request back as
 //!   `UnprocessedItems` / `UnprocessedKeys` (those entries are taken out
 //!   before forwarding, so they really are unprocessed).

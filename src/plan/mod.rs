@@ -556,17 +556,18 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
     let refuse = |m: String| Err(Error::validation(format!("`{}`: {m}", schema.name)));
     let pk = &*settings.partition_key_name;
     let sk = &*settings.sort_key_name;
-    let mut roles = vec![(pk, "partition", schema.partition_key)];
-    if schema.has_sort_key() {
-        roles.push((sk, "sort", schema.sort_key));
-        if pk == sk {
-            return refuse(format!(
-                "the partition and sort key attributes are both named `{pk}`; give \
-                 sort_key_name another name"
-            ));
-        }
+    if schema.has_sort_key() && pk == sk {
+        return refuse(format!(
+            "the partition and sort key attributes are both named `{pk}`; give \
+             sort_key_name another name"
+        ));
     }
-    for (attr, role, fields) in roles {
+    // Checked on every operation: nothing here allocates unless it refuses.
+    let sort = schema
+        .has_sort_key()
+        .then_some((sk, "sort", schema.sort_key));
+    for (attr, role, fields) in std::iter::once((pk, "partition", schema.partition_key)).chain(sort)
+    {
         if attr.is_empty() {
             return refuse(format!(
                 "the {role} key attribute name is empty; set {role}_key_name to a name"
@@ -595,31 +596,30 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
         // (`prefix_sort_key`), no kind (a `belongs_to` child's sort key);
         // a child's partition key is its foreign key alone when the
         // parent's has one field.
-        let (whole, from) = match (role, schema.placement()) {
-            ("partition", Some(rel)) => (
-                rel.parent.partition_key.len() == 1 && rel.foreign_key_field() == attr,
-                format!(
+        let whole = match (role, schema.placement()) {
+            ("partition", Some(rel)) => {
+                rel.parent.partition_key.len() == 1 && rel.foreign_key_field() == attr
+            }
+            _ => {
+                fields == [attr]
+                    && (role == "partition"
+                        || (schema.sort_prefix().is_none() && !settings.prefix_sort_key))
+            }
+        };
+        if schema.field(attr).is_some() && !whole {
+            let from = match (role, schema.placement()) {
+                ("partition", Some(rel)) => format!(
                     "`{}` in `{}`'s key format",
                     rel.foreign_key_field(),
                     rel.parent.name
                 ),
-            ),
-            _ => (
-                fields == [attr]
-                    && (role == "partition"
-                        || (schema.sort_prefix().is_none() && !settings.prefix_sort_key)),
-                if fields.is_empty() {
-                    "no field of its own".to_owned()
-                } else {
-                    fields
-                        .iter()
-                        .map(|f| format!("`{f}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                },
-            ),
-        };
-        if schema.field(attr).is_some() && !whole {
+                _ if fields.is_empty() => "no field of its own".to_owned(),
+                _ => fields
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
             return Err(Error::validation(format!(
                 "`{}`: field `{attr}` is named like the {role} key attribute, which holds the \
                  key built from {from}{}; the field's own value would never be stored: rename \
@@ -647,11 +647,8 @@ fn check_key_names(schema: &SchemaDef, settings: &crate::config::KeySettings) ->
 pub(crate) fn check_key_field_types(ctx: &Ctx) -> Result<()> {
     let schema = ctx.schema;
     let s = &ctx.keys.settings;
-    let mut roles = vec![(&*s.partition_key_name, "partition")];
-    if schema.has_sort_key() {
-        roles.push((&*s.sort_key_name, "sort"));
-    }
-    for (attr, role) in roles {
+    let sort = schema.has_sort_key().then_some((&*s.sort_key_name, "sort"));
+    for (attr, role) in std::iter::once((&*s.partition_key_name, "partition")).chain(sort) {
         let Some(f) = schema.field(attr) else {
             continue;
         };

@@ -187,6 +187,20 @@ pub struct CancellationReason {
     pub message: Option<String>,
 }
 
+/// Cancellation reasons with the codes `codes`, in order, for tests.
+#[cfg(test)]
+pub(crate) fn reasons(codes: &[&str]) -> Vec<CancellationReason> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(index, c)| CancellationReason {
+            index,
+            code: (*c).to_owned(),
+            message: None,
+        })
+        .collect()
+}
+
 impl CancellationReason {
     /// `true` when this action did not cause the cancellation.
     pub fn is_none(&self) -> bool {
@@ -558,17 +572,7 @@ mod tests {
     #[test]
     fn a_cancellation_no_action_caused_is_retried() {
         let cancelled = |codes: &[&str]| {
-            Error::new(ErrorKind::TransactionCanceled, "cancelled").with_reasons(
-                codes
-                    .iter()
-                    .enumerate()
-                    .map(|(index, c)| CancellationReason {
-                        index,
-                        code: (*c).to_owned(),
-                        message: None,
-                    })
-                    .collect(),
-            )
+            Error::new(ErrorKind::TransactionCanceled, "cancelled").with_reasons(reasons(codes))
         };
         for passing in [
             &["TransactionConflict", "None"][..],

@@ -776,15 +776,7 @@ mod tests {
     /// A cancelled transaction's error with the reasons `codes`, and the
     /// stored item's `version` returned with the first reason, if given.
     fn cancelled(codes: &[&str], version: Option<u64>) -> Error {
-        let reasons = codes
-            .iter()
-            .enumerate()
-            .map(|(index, c)| CancellationReason {
-                index,
-                code: (*c).to_owned(),
-                message: None,
-            })
-            .collect();
+        let reasons = crate::error::reasons(codes);
         let items = version
             .map(|v| {
                 let mut item = crate::codec::Item::new();

@@ -281,6 +281,16 @@ fn long_condition() -> String {
     vec!["attribute_exists(email)"; 200].join(" OR ")
 }
 
+/// An `IN` list of `n` placeholders, and their values.
+fn in_list(n: usize) -> (String, BTreeMap<String, Value>) {
+    let names: Vec<String> = (0..n).map(|i| format!(":s{i}")).collect();
+    let values = names
+        .iter()
+        .map(|k| (k.clone(), Value::from(k.as_str())))
+        .collect();
+    (names.join(", "), values)
+}
+
 fn num(text: &str) -> Value {
     Value::Number(text.parse().expect("a number"))
 }
@@ -2270,6 +2280,35 @@ fn catalogue() -> Vec<Case> {
             |c| {
                 c.list_items(&key(), opts![filter_expression: long_condition()])
                     .await
+            }
+        ),
+        case!(
+            "scan: a filter's IN list over 100 operands",
+            ValidationError,
+            ["filter_expression", "101 operands", "limit of 100"],
+            |c| {
+                let (list, values) = in_list(101);
+                c.scan::<User>(opts![
+                    filter_expression: format!("status IN ({list})"),
+                    expression_attribute_values: values,
+                ])
+                .await
+            }
+        ),
+        case!(
+            "put: a condition's IN list over 100 operands",
+            ValidationError,
+            ["condition_expression", "101 operands", "limit of 100"],
+            |c| {
+                let (list, values) = in_list(101);
+                c.put_item(
+                    user(),
+                    opts![
+                        condition_expression: format!("attribute_not_exists(id) OR status IN ({list})"),
+                        expression_attribute_values: values,
+                    ],
+                )
+                .await
             }
         ),
         case!(

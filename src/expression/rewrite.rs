@@ -278,6 +278,9 @@ pub(crate) fn placeholders_used(expr: &str) -> (Vec<String>, Vec<String>) {
     (names, values)
 }
 
+/// DynamoDB's limit on the operands of one `IN` list.
+pub(crate) const MAX_IN_OPERANDS: usize = 100;
+
 /// Returns `true` if `word` is one of the logical or range operators of the
 /// condition grammar: `AND`, `OR`, `NOT`, `BETWEEN`, `IN` (any case).
 fn is_condition_operator(word: &str) -> bool {
@@ -367,6 +370,9 @@ fn choose_placeholder(
 /// whitespace and punctuation. An expression with no reserved attribute names
 /// comes back unchanged, and rewriting the output again changes nothing.
 ///
+/// A list after `IN` with more than [`MAX_IN_OPERANDS`] operands is an
+/// error: DynamoDB refuses it, and the local engine would not.
+///
 /// On error `names` is left untouched.
 pub(crate) fn rewrite_reserved(
     expr: &str,
@@ -383,8 +389,11 @@ pub(crate) fn rewrite_reserved(
     let mut pending_dot: Option<usize> = None;
     // Offset of an open `[` and whether its index has been read.
     let mut open_bracket: Option<(usize, bool)> = None;
-    // Offsets of the `(` not yet closed.
-    let mut open_parens: Vec<usize> = Vec::new();
+    // The `(` not yet closed: its offset, and for the list after `IN` the
+    // commas read so far at its own depth.
+    let mut open_parens: Vec<(usize, Option<usize>)> = Vec::new();
+    // An `IN` was just read: the next `(` opens its list of operands.
+    let mut after_in = false;
 
     let mut lexer = Lexer::new(expr);
     while let Some(token) = lexer.next_token() {
@@ -422,6 +431,7 @@ pub(crate) fn rewrite_reserved(
                 }
             }
         }
+        let opens_in_list = std::mem::take(&mut after_in) && token.kind == TokKind::OpenParen;
         if let Some(dot) = pending_dot
             && !matches!(token.kind, TokKind::Ident | TokKind::NamePlaceholder)
         {
@@ -442,6 +452,7 @@ pub(crate) fn rewrite_reserved(
                             && is_update_clause(text)
                             && (prev == Prev::Start || prev.is_complete_operand())));
                 if is_keyword {
+                    after_in = kind == ExprKind::Condition && text.eq_ignore_ascii_case("IN");
                     prev = Prev::Other;
                     continue;
                 }
@@ -494,17 +505,34 @@ pub(crate) fn rewrite_reserved(
                 ));
             }
             TokKind::OpenParen => {
-                open_parens.push(token.start);
+                open_parens.push((token.start, opens_in_list.then_some(0)));
                 prev = Prev::Other;
             }
             TokKind::CloseParen => {
-                if open_parens.pop().is_none() {
+                let Some((open, in_list)) = open_parens.pop() else {
                     return Err(RewriteError::at(
                         token.start,
                         format_args!("`)` has no matching `(`"),
                     ));
+                };
+                if let Some(commas) = in_list
+                    && commas >= MAX_IN_OPERANDS
+                {
+                    return Err(RewriteError {
+                        message: format!(
+                            "the `IN` list at byte {open} has {} operands, over DynamoDB's \
+                             limit of {MAX_IN_OPERANDS}; split it into lists joined with `OR`",
+                            commas + 1
+                        ),
+                    });
                 }
                 prev = Prev::Operand;
+            }
+            TokKind::Comma => {
+                if let Some((_, Some(commas))) = open_parens.last_mut() {
+                    *commas += 1;
+                }
+                prev = Prev::Other;
             }
             TokKind::Arithmetic if kind != ExprKind::Update => {
                 return Err(RewriteError::at(
@@ -512,7 +540,7 @@ pub(crate) fn rewrite_reserved(
                     format_args!("`{text}` is only allowed in update expressions"),
                 ));
             }
-            TokKind::Comma | TokKind::Comparison | TokKind::Arithmetic => prev = Prev::Other,
+            TokKind::Comparison | TokKind::Arithmetic => prev = Prev::Other,
         }
     }
 
@@ -528,7 +556,7 @@ pub(crate) fn rewrite_reserved(
             format_args!("`[` is never closed"),
         ));
     }
-    if let Some(&paren) = open_parens.last() {
+    if let Some(&(paren, _)) = open_parens.last() {
         return Err(RewriteError::at(paren, format_args!("`(` is never closed")));
     }
 
@@ -659,6 +687,39 @@ mod tests {
             "not contains(tags, :t) and #value in (:a, :b) or (#status <> :c)"
         );
         assert_eq!(names, map(&[("#status", "status"), ("#value", "value")]));
+    }
+
+    #[test]
+    fn in_lists_up_to_dynamodbs_limit() {
+        let list = |n: usize| {
+            (0..n)
+                .map(|i| format!(":v{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let at_limit = format!("a IN ({}) AND b in ({})", list(100), list(2));
+        assert_eq!(rewrite(&at_limit, ExprKind::Condition, &[]).0, at_limit);
+        // Commas of a function call inside the list are not its operands.
+        let nested = format!("a IN ({}, size(b))", list(99));
+        assert_eq!(rewrite(&nested, ExprKind::Condition, &[]).0, nested);
+        let over = format!("x = :x OR a in ({})", list(101));
+        assert_error(
+            &over,
+            ExprKind::Condition,
+            "101 operands, over DynamoDB's limit of 100",
+            15,
+        );
+        let nested_over = format!("(x IN (:a) OR a IN ({}))", list(101));
+        assert_error(&nested_over, ExprKind::Condition, "101 operands", 19);
+        // Only conditions have `IN`; a projection's `in` is an attribute.
+        let projection = format!(
+            "a, b, {}",
+            (0..120)
+                .map(|i| format!("c{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        assert!(rewrite_reserved(&projection, ExprKind::Projection, &mut map(&[])).is_ok());
     }
 
     #[test]

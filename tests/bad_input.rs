@@ -148,6 +148,27 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// Key fields that are also index keys: an untyped one (`S` in the
+    /// index) and one limited to an index sort key's 1024 bytes.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Shard {
+        table_name "shards";
+        field :region, partition_key;
+        field :label: String, partition_key;
+        field :name: Option<String>;
+        global_secondary_index "ByName", partition_key: :name, sort_key: :region;
+        global_secondary_index "ByNameLabel", partition_key: :name, sort_key: :label;
+    }
+}
+
+fn shard(region: Value, label: String) -> Shard {
+    item!(Shard {
+        region: region,
+        label: label
+    })
+}
+
+dynamo_item! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct ShortName {
         table_name "ab";
@@ -536,6 +557,57 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             ["`status`", "StatusScoreIndex", "untyped", "`N`"],
             |c| { c.update_item(&key(), updates! { status: 5 }, opts![]).await }
+        ),
+        // An update that creates the item writes its key fields too, held
+        // to the rules of the indexes they are keys of (as a put holds them).
+        case!(
+            "update: a key field that is an untyped GSI key holds a number",
+            ValidationError,
+            ["`region`", "ByName", "untyped", "`N`"],
+            |c| {
+                c.update_item(
+                    &shard(Value::from(5), "l".into()),
+                    updates! { name: "n" },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: a key field over an index sort key's 1024 bytes",
+            ValidationError,
+            ["`label`", "ByNameLabel", "1500 bytes", "1024"],
+            |c| {
+                c.update_item(
+                    &shard(Value::from("r"), "l".repeat(1500)),
+                    updates! { name: "n" },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "transaction: an update's key field that is an untyped GSI key holds a number",
+            ValidationError,
+            ["transaction action 0", "`region`", "ByName", "untyped"],
+            |c| {
+                c.transact(vec![Tx::update(
+                    shard(Value::from(5), "l".into()),
+                    updates! { name: "n" },
+                )])
+                .await
+            }
+        ),
+        case!(
+            "query: a GSI partition value over 2048 bytes",
+            ValidationError,
+            ["ByName", "'name'", "3000 bytes", "2048"],
+            |c| {
+                let key = item!(Shard {
+                    name: Some("n".repeat(3000))
+                });
+                c.list_items(&key, opts![index_name: "ByName"]).await
+            }
         ),
         case!(
             "update: an increment of an untyped GSI key (declared S)",

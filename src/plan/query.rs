@@ -611,6 +611,20 @@ fn index_key_condition<T: Schema>(
             .with_field(field));
         }
         check_index_value(schema, &label, field, &value)?;
+        // As a table query's partition key: no stored item has a longer one.
+        let len = match &value {
+            Value::String(s) => s.len(),
+            Value::Binary(b) => b.len(),
+            _ => 0,
+        };
+        if len > crate::key::MAX_PARTITION_KEY_BYTES {
+            return Err(Error::validation(format!(
+                "{label}: partition field '{field}' holds {len} bytes, over DynamoDB's limit of \
+                 {} bytes for an index partition attribute",
+                crate::key::MAX_PARTITION_KEY_BYTES
+            ))
+            .with_field(field));
+        }
         conds.push(format!("{} = {}", ph.name(field), ph.value(value)));
     }
     conds.extend(index_sort_conditions(

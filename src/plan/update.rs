@@ -183,7 +183,7 @@ impl UpdatePlan {
         let schema = ctx.schema;
         let settings = &ctx.keys.settings;
         let frozen = schema.frozen_fields(settings);
-        let key_values = schema
+        let key_values: Vec<(&'static str, Value)> = schema
             .fields
             .iter()
             .map(|f| f.name)
@@ -194,6 +194,15 @@ impl UpdatePlan {
             .filter(|f| Some(*f) != schema.version)
             .filter_map(|f| key.field_value(f).filter(|v| !v.is_unset()).map(|v| (f, v)))
             .collect();
+        // The key fields an update that creates the item writes: held to
+        // the rules of an index they are a key of, as a put holds them.
+        for (index_name, field) in schema.index_key_fields() {
+            for (f, v) in &key_values {
+                if *f == field {
+                    super::index_key_value(schema, index_name, f, v, "")?;
+                }
+            }
+        }
         let version = super::version_of(ctx, key)?;
         if let Some(v) = &version
             && !T::__version_fits(v.expected + 1)

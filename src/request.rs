@@ -365,6 +365,10 @@ pub(crate) struct Read {
     pub(crate) segment: Option<(u32, u32)>,
 }
 
+/// The largest `Limit` DynamoDB takes (a 32-bit signed integer). A larger
+/// limit asks for more than a page ever holds, so it is sent as this.
+const MAX_LIMIT: u32 = i32::MAX as u32;
+
 impl Read {
     fn check_limits(&self) -> crate::error::Result<()> {
         check_expression("KeyConditionExpression", self.key_condition.as_deref())?;
@@ -381,7 +385,7 @@ impl Read {
         self.exprs.write(w);
         if let Some(l) = self.limit {
             w.key("Limit");
-            w.int(i64::from(l));
+            w.int(i64::from(l.min(MAX_LIMIT)));
         }
         if let Some(f) = self.forward {
             w.key("ScanIndexForward");
@@ -2090,11 +2094,19 @@ mod tests {
             consistent: true,
             ..Read::default()
         };
-        let b = body(&Scan(scan), false);
+        let b = body(&Scan(scan.clone()), false);
         assert_eq!(b["Segment"], 2);
         assert_eq!(b["TotalSegments"], 8);
         assert_eq!(b["ConsistentRead"], true);
         assert!(b.get("KeyConditionExpression").is_none());
+        // DynamoDB's Limit is a 32-bit signed integer.
+        for (limit, sent) in [(u32::MAX, 2_147_483_647), (2_147_483_647, 2_147_483_647)] {
+            let big = Read {
+                limit: Some(limit),
+                ..scan.clone()
+            };
+            assert_eq!(body(&Scan(big), false)["Limit"], sent);
+        }
     }
 
     #[test]

@@ -569,3 +569,35 @@ mod child_declaring_its_parents_composite_key {
         assert_eq!(team.partition_key().unwrap(), org.partition_key().unwrap());
     }
 }
+
+/// Attribute names in camelCase (as other tools write them) make fields
+/// of that name: the struct takes the user's `allow`, and nothing the
+/// macro writes for the fields warns under `deny(warnings)`.
+#[deny(warnings)]
+mod camel_case_fields {
+    use dynamo::prelude::*;
+
+    dynamo_item! {
+        #[allow(non_snake_case)]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Camel {
+            table_name "camels";
+            field :userId: String, partition_key;
+            field :displayName: Option<String>;
+            field :Value: i64;
+        }
+    }
+
+    #[test]
+    fn camel_case_fields_round_trip() {
+        let c = item!(Camel {
+            userId: "u1",
+            displayName: Some("Ada".to_owned()),
+            Value: 3
+        });
+        let mut item = dynamo::Item::new();
+        c.encode_item(&mut item);
+        assert_eq!(item.get("displayName"), Some(&dynamo::Value::from("Ada")));
+        assert_eq!(Camel::decode_item(&mut item.clone()).unwrap(), c);
+    }
+}

@@ -946,6 +946,60 @@ mod tests {
         assert_eq!(j["struct_name"], "UserEvents");
     }
 
+    /// A list holding a NULL has no common element type: `Vec<String>`
+    /// could not read `["x", NULL]` back.
+    #[test]
+    fn a_list_with_a_null_element_is_a_list_of_values() {
+        let items = vec![
+            item(&[
+                ("pk", "a".into()),
+                ("tags", Value::List(vec!["x".into(), Value::Null])),
+                ("plain", Value::List(vec!["x".into()])),
+            ]),
+            item(&[
+                ("pk", "b".into()),
+                ("tags", Value::List(vec!["y".into()])),
+                ("plain", Value::List(vec![])),
+            ]),
+        ];
+        let g = generate::infer(&info("pk", None), &items, "T".into(), None);
+        let ty = |name: &str| {
+            g.fields
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.declared_type())
+                .unwrap()
+        };
+        assert_eq!(ty("tags"), "Vec<dynamo::Value>");
+        assert_eq!(ty("plain"), "Vec<String>");
+    }
+
+    /// A number key takes the number type its sampled values need, as any
+    /// other number field does (`i64` could not read 1.5 back).
+    #[test]
+    fn a_number_key_is_typed_from_its_values() {
+        let n = |s: &str| Value::Number(s.parse::<Number>().unwrap());
+        let mut i = info("pk", Some("sk"));
+        i.attribute_types.insert("sk".into(), "N".into());
+        let key_type = |sks: &[&str]| {
+            let items: Vec<_> = sks
+                .iter()
+                .map(|sk| item(&[("pk", "a".into()), ("sk", n(sk))]))
+                .collect();
+            let g = generate::infer(&i, &items, "T".into(), None);
+            g.fields
+                .iter()
+                .find(|f| f.attribute == "sk")
+                .map(|f| f.declared_type())
+                .unwrap()
+        };
+        assert_eq!(key_type(&["1", "2"]), "i64");
+        assert_eq!(key_type(&["1", "1.5"]), "f64");
+        assert_eq!(key_type(&["1e20"]), "f64");
+        assert_eq!(key_type(&["12345678901234567.5"]), "dynamo::Number");
+        assert_eq!(key_type(&[]), "i64");
+    }
+
     /// A key attribute that is not a Rust identifier gets a field name no
     /// other attribute has: `user-id` became `user_id`, and the table's own
     /// `user_id` attribute was then skipped ("not a Rust identifier") and

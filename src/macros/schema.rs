@@ -601,6 +601,8 @@ macro_rules! __dynamo_item {
                     )?
                 }
 
+                // The locals are named after the fields, whatever their case.
+                #[allow(non_snake_case)]
                 fn decode_item<S: $crate::AttributeSource>(source: &mut S) -> $crate::Result<Self> {
                     // Each field goes into a local first, and nothing returns
                     // early: a `?` (or a call that may unwind) in the middle

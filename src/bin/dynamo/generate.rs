@@ -12,7 +12,8 @@
 //!   name: `S` → `String`, `N` → `i64` when every value is an integer that
 //!   fits, `f64` otherwise (`dynamo::Number` for values an `f64` cannot
 //!   hold), `BOOL` → `bool`, `B` → `Vec<u8>`, `SS`/`NS`/`BS` → a `BTreeSet`,
-//!   `L` → a `Vec` of the common element type (else of `dynamo::Value`),
+//!   `L` → a `Vec` of the common element type (else of `dynamo::Value`, as
+//!   for a list holding a `NULL`),
 //!   `M` → `BTreeMap<String, dynamo::Value>`.
 //! * An attribute missing (or `NULL`) in some sampled items is an
 //!   `Option<T>`; one seen with conflicting types is an untyped field
@@ -104,14 +105,15 @@ impl NumKind {
     }
 }
 
-fn elem_of(v: &Value) -> Option<Elem> {
-    Some(match v {
-        Value::Null => return None,
+fn elem_of(v: &Value) -> Elem {
+    match v {
         Value::String(_) => Elem::Str,
         Value::Number(n) => Elem::Num(NumKind::of(n)),
         Value::Bool(_) => Elem::Bool,
+        // A NULL element too: a `Vec` of strings, numbers or booleans
+        // cannot hold one.
         _ => Elem::Other,
-    })
+    }
 }
 
 fn merge_elem(a: Option<Elem>, b: Option<Elem>) -> Option<Elem> {
@@ -141,7 +143,7 @@ fn shape_of(v: &Value) -> Option<Shape> {
         Value::List(items) => Shape::List(
             items
                 .iter()
-                .map(elem_of)
+                .map(|v| Some(elem_of(v)))
                 .fold(None, merge_elem)
                 .map(Box::new),
         ),
@@ -476,8 +478,15 @@ pub fn infer(
             .unwrap_or("S");
         let (rust_type, comment) = match ty {
             "S" => (Some("String".to_owned()), None),
+            // The narrowest number type every sampled key holds.
             "N" => (
-                Some("i64".to_owned()),
+                Some(
+                    match seen.get(attr).and_then(|s| s.shape.as_ref()) {
+                        Some(Shape::Num(k)) => k.rust(),
+                        _ => "i64",
+                    }
+                    .to_owned(),
+                ),
                 Some(format!(
                     "the {which} key `{attr}` is a number (N); dynamo writes key attributes as strings (S), \
                      so this schema reads the table's items (a scan decodes them) but its gets, \

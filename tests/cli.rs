@@ -799,7 +799,29 @@ async fn a_tables_stream_from_the_command_line() {
     let e = failed(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
     assert!(e.contains("is not a stream position"), "{e}");
     assert_eq!(std::fs::read_to_string(&checkpoint).unwrap(), "not json");
+    // An empty file (as `mktemp` makes) is no checkpoint yet: everything
+    // from the oldest, and the position written to it.
+    std::fs::write(&checkpoint, "").unwrap();
+    let out = ok(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let again = ok(&dynamo(&["read-stream", &name, "--checkpoint", cp]));
+    assert_eq!(again, "");
     let _ = std::fs::remove_file(&checkpoint);
+    // A checkpoint that cannot be written is refused before any record is
+    // printed (and so marked as read nowhere).
+    let nowhere = std::env::temp_dir()
+        .join(format!("{name}-no-such-dir"))
+        .join("position.json");
+    let out = dynamo(&[
+        "read-stream",
+        &name,
+        "--checkpoint",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("cannot write the checkpoint"), "{e}");
 
     ok(&dynamo(&["disable-stream", &name]));
     let d = json(&dynamo(&["--output", "json", "describe-table", &name]));

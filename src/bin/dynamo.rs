@@ -194,7 +194,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Start::Oldest)]
         from: Start,
         /// A file keeping the position between runs: read from it when it
-        /// exists, written after every batch printed.
+        /// exists and is not empty, written after every batch printed.
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<std::path::PathBuf>,
         /// Keep reading (once a second when there is nothing new) until
@@ -511,20 +511,30 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             checkpoint,
             follow,
         } => {
-            let mut position = match &checkpoint {
+            // An empty file (as `mktemp` makes) is no checkpoint yet.
+            let saved = match &checkpoint {
                 Some(path) if path.exists() => {
-                    let text = std::fs::read_to_string(path).with_context(|| {
+                    Some(std::fs::read_to_string(path).with_context(|| {
                         format!("cannot read the checkpoint {}", path.display())
-                    })?;
-                    serde_json::from_str(&text).with_context(|| {
-                        format!("the checkpoint {} is not a stream position", path.display())
-                    })?
+                    })?)
+                    .filter(|text| !text.trim().is_empty())
                 }
+                _ => None,
+            };
+            let mut position = match (&checkpoint, saved) {
+                (Some(path), Some(text)) => serde_json::from_str(&text).with_context(|| {
+                    format!("the checkpoint {} is not a stream position", path.display())
+                })?,
                 _ => match from {
                     Start::Oldest => StreamPosition::oldest(),
                     Start::Latest => StreamPosition::latest(),
                 },
             };
+            // Records printed but never checkpointed would be printed again
+            // by the next run: find out now that the file cannot be written.
+            if let Some(path) = &checkpoint {
+                check_checkpoint_writable(path)?;
+            }
             // Without --follow: read until two reads in a row find nothing
             // (a read stops at an open shard's first empty page and at its
             // page limit, so one empty read alone does not mean the end).
@@ -733,13 +743,26 @@ fn record_text(r: &ChangeRecord) -> String {
     line
 }
 
+/// Whether the checkpoint's temporary file can be made beside `path` (the
+/// one [`save_checkpoint`] writes), before anything is read.
+fn check_checkpoint_writable(path: &std::path::Path) -> anyhow::Result<()> {
+    let tmp = checkpoint_tmp(path);
+    std::fs::File::create(&tmp)
+        .and_then(|_| std::fs::remove_file(&tmp))
+        .with_context(|| format!("cannot write the checkpoint {}", path.display()))
+}
+
+fn checkpoint_tmp(path: &std::path::Path) -> std::path::PathBuf {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    std::path::PathBuf::from(tmp)
+}
+
 /// Writes the position to `path` through a temporary file, so that an
 /// interrupted run never leaves half a checkpoint.
 fn save_checkpoint(path: &std::path::Path, position: &StreamPosition) -> anyhow::Result<()> {
     let text = serde_json::to_string(position).context("cannot serialize the position")?;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
+    let tmp = checkpoint_tmp(path);
     // Written in full and synced before it replaces the last one, so a
     // crash or power loss leaves one or the other, never half of one.
     std::fs::File::create(&tmp)

@@ -1047,3 +1047,186 @@ async fn empty_nested_sets_and_byte_deques_read_back() {
     })
     .await;
 }
+
+dynamo_item! {
+    /// Counters in types narrower than DynamoDB's numbers.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Stock {
+        table_name "stock";
+        field :sku: String, partition_key;
+        field :level: u8;
+        field :on_hand: Option<u32>;
+    }
+}
+
+dynamo_item! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Ticket {
+        table_name "tickets";
+        field :id: String, partition_key;
+        field :seats: u16;
+        field :version: u64, version;
+    }
+}
+
+fn sku(s: &str) -> Stock {
+    item!(Stock { sku: s })
+}
+
+/// DynamoDB makes a counter's sum; one past the field's type used to be
+/// stored, and every read of the item failed after it (a `u8` at 256, a
+/// `u32` at -1). Now the update is refused, naming the field, and nothing
+/// is written.
+#[tokio::test]
+async fn counters_stay_within_their_types() {
+    isolated(async {
+        Stock::create_table().await.unwrap();
+        Stock::put_item(item!(Stock {
+            sku: "s1",
+            level: 254,
+            on_hand: Some(1)
+        }))
+        .await
+        .unwrap();
+        let up = Stock::update_item(&sku("s1"), updates! { level: {:increment, 1} })
+            .await
+            .unwrap();
+        assert_eq!(up.level, 255);
+        let e = Stock::update_item(&sku("s1"), updates! { level: {:increment, 1} })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert_eq!(e.field(), Some("level"));
+        assert!(e.message().contains("from 255 to 256"), "{e}");
+        assert!(e.message().contains("`u8`"), "{e}");
+        let e = Stock::update_item(&sku("s1"), updates! { on_hand: {:decrement, 2} })
+            .await
+            .unwrap_err();
+        assert_eq!(e.field(), Some("on_hand"), "{e}");
+        assert!(e.message().contains("from 1 to -1"), "{e}");
+        // Nothing was written: the item reads back as it was.
+        let s1 = Stock::get_item(&sku("s1")).await.unwrap().unwrap();
+        assert_eq!((s1.level, s1.on_hand), (255, Some(1)));
+        // Within the range it counts as before, down to 0.
+        let down = Stock::update_item(&sku("s1"), updates! { on_hand: {:decrement, 1} })
+            .await
+            .unwrap();
+        assert_eq!(down.on_hand, Some(0));
+        // A missing counter counts from 0: down from nothing is refused,
+        // and no item is made.
+        let e = Stock::update_item(&sku("s2"), updates! { on_hand: {:decrement, 1} })
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("from 0 to -1"), "{e}");
+        assert_eq!(Stock::get_item(&sku("s2")).await.unwrap(), None);
+        // The user's own condition failing is still theirs.
+        let e = dynamo::table::update_item(
+            &sku("s1"),
+            updates! { level: {:decrement, 1} },
+            opts![
+                condition_expression: "on_hand > :n",
+                expression_attribute_values: %{":n" => 100},
+            ],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConditionalCheckFailed, "{e}");
+        // In a transaction, the action is named and nothing is written.
+        let e = dynamo::transaction::transact(vec![
+            Tx::put(item!(Stock {
+                sku: "s3",
+                level: 1
+            })),
+            Tx::update(sku("s1"), updates! { on_hand: {:decrement, 5} }),
+        ])
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert_eq!(e.field(), Some("on_hand"));
+        assert!(
+            e.message().contains("action 1 (update)") && e.message().contains("from 0 to -5"),
+            "{e}"
+        );
+        assert_eq!(Stock::get_item(&sku("s3")).await.unwrap(), None);
+
+        // With a version: a stale one is a version conflict, a counter
+        // without room is named as such.
+        Ticket::create_table().await.unwrap();
+        let t = Ticket::put_item(item!(Ticket { id: "t1" })).await.unwrap();
+        let e = Ticket::update_item(&t, updates! { seats: {:decrement, 1} })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert_eq!(e.field(), Some("seats"));
+        let stale = item!(Ticket { id: "t1" });
+        let e = Ticket::update_item(&stale, updates! { seats: {:increment, 1} })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::VersionConflict, "{e}");
+        let t = Ticket::update_item(&t, updates! { seats: {:increment, 2} })
+            .await
+            .unwrap();
+        assert_eq!((t.seats, t.version), (2, 2));
+    })
+    .await;
+}
+
+/// A condition or filter written in parentheses joins the crate's own
+/// (the type filter, a version, a counter's room) without doubling them:
+/// DynamoDB refuses `((…))` as redundant, so every such filter failed.
+#[tokio::test]
+async fn parenthesized_expressions_join_the_crates_own() {
+    isolated(async {
+        Stock::create_table().await.unwrap();
+        Ticket::create_table().await.unwrap();
+        Stock::put_item(item!(Stock {
+            sku: "p1",
+            level: 3
+        }))
+        .await
+        .unwrap();
+        let found = Stock::list_items(
+            &sku("p1"),
+            opts![
+                filter_expression: "(level = :l OR level = :m)",
+                expression_attribute_values: %{":l" => 3, ":m" => 4},
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.len(), 1);
+        let scanned = dynamo::table::scan::<Stock>(opts![
+            filter_expression: "(level > :z)",
+            expression_attribute_values: %{":z" => 0},
+        ])
+        .await
+        .unwrap();
+        assert_eq!(scanned.items.len(), 1);
+        // A counter's room, with the user's condition.
+        let up = dynamo::table::update_item(
+            &sku("p1"),
+            updates! { level: {:increment, 1} },
+            opts![
+                condition_expression: "(attribute_exists(sku))",
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(up.level, 4);
+        // A version, with the user's condition; and in a transaction, a
+        // check merged into the write on its item.
+        let t = dynamo::table::put_item(
+            item!(Ticket { id: "p2" }),
+            opts![condition_expression: "(attribute_not_exists(id))"],
+        )
+        .await
+        .unwrap();
+        dynamo::transaction::transact(vec![
+            Tx::update(&t, updates! { seats: {:increment, 1} }),
+            Tx::check(&t, "(attribute_exists(id))", Default::default()),
+        ])
+        .await
+        .unwrap();
+    })
+    .await;
+}

@@ -193,8 +193,32 @@ impl InsertedAt {
 /// `a AND b`, each side parenthesised, when both are there.
 pub(crate) fn and(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(format!("({a}) AND ({b})")),
+        (Some(a), Some(b)) => Some(format!("{} AND {}", operand(&a), operand(&b))),
         (a, b) => a.or(b),
+    }
+}
+
+/// `expr` as an operand of `AND`: in parentheses, unless one pair already
+/// encloses all of it — DynamoDB refuses `((…))` as redundant parentheses.
+/// (Expressions hold no literals, so every parenthesis is the grammar's.)
+pub(crate) fn operand(expr: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = expr.trim();
+    let bytes = trimmed.as_bytes();
+    let mut depth = 0usize;
+    let enclosed = bytes.first() == Some(&b'(')
+        && bytes.last() == Some(&b')')
+        && bytes.iter().enumerate().all(|(i, &b)| {
+            match b {
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth > 0 || i == bytes.len() - 1
+        });
+    if enclosed {
+        std::borrow::Cow::Borrowed(trimmed)
+    } else {
+        std::borrow::Cow::Owned(format!("({trimmed})"))
     }
 }
 
@@ -863,4 +887,31 @@ pub(crate) fn in_context(prefix: impl std::fmt::Display, e: Error) -> Error {
         out = out.with_field(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{and, operand};
+
+    /// DynamoDB refuses `((…))`: an expression already in one pair of
+    /// parentheses joins `AND` as it is.
+    #[test]
+    fn and_never_doubles_parentheses() {
+        let s = |t: &str| Some(t.to_owned());
+        assert_eq!(
+            and(s("a = :a"), s("b")).as_deref(),
+            Some("(a = :a) AND (b)")
+        );
+        assert_eq!(
+            and(s("(a = :a OR c = :c)"), s(" (b) ")).as_deref(),
+            Some("(a = :a OR c = :c) AND (b)")
+        );
+        assert_eq!(and(None, s("(b)")).as_deref(), Some("(b)"));
+        assert_eq!(operand("(a) AND (b)"), "((a) AND (b))");
+        assert_eq!(operand("size(a) > :n"), "(size(a) > :n)");
+        assert_eq!(operand("(size(a) > :n)"), "(size(a) > :n)");
+        assert_eq!(operand("(a))"), "((a)))");
+        assert_eq!(operand("()"), "()");
+        assert_eq!(operand(""), "()");
+    }
 }

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::update::UpdatePlan;
+use super::update::{CounterGuard, UpdatePlan};
 use super::{
     Ctx, VersionCheck, condition as plain_condition, encode_for_write, in_context, prepare_put,
     version_of,
@@ -446,7 +446,7 @@ fn combine_conditions(
             }
             let joined = conds
                 .iter()
-                .map(|(c, _)| format!("({c})"))
+                .map(|(c, _)| super::operand(c))
                 .collect::<Vec<_>>()
                 .join(" AND ");
             Ok((Some(joined), values))
@@ -471,6 +471,10 @@ pub(crate) struct TxPlan {
     /// For every request action that writes a versioned item: its version
     /// check, to tell a version conflict from a failed condition.
     versioned: Vec<Option<SentVersion>>,
+    /// For every request action: the counter guards of its update (empty
+    /// for other actions), with the position of the update as given and
+    /// its item.
+    counters: Vec<(Vec<CounterGuard>, usize, String)>,
 }
 
 /// A request action's version check, and what a report of it needs.
@@ -554,6 +558,7 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
         .collect();
     let mut sent = Vec::with_capacity(groups.len());
     let mut versioned = Vec::with_capacity(groups.len());
+    let mut counters = Vec::with_capacity(groups.len());
     let mut sent_as = vec![0usize; prepared.len()];
     for group in &groups {
         let writes: Vec<usize> = group
@@ -587,9 +592,20 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             Action::Update { plan, .. } => plan.version.clone(),
             _ => p.version.clone(),
         };
+        let guards = match &p.action {
+            Action::Update {
+                updates,
+                plan,
+                expression: None,
+                ..
+            } => plan.counter_guards(updates),
+            _ => Vec::new(),
+        };
+        counters.push((guards, target, p.describe_item()));
+        let guarded = counters.last().is_some_and(|(g, _, _)| !g.is_empty());
         versioned.push(version.map(|check| SentVersion {
             check,
-            user_condition: !p.conds.is_empty(),
+            user_condition: !p.conds.is_empty() || guarded,
             given: target,
             kind: p.kind,
             item: p.describe_item(),
@@ -628,7 +644,8 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
     // the user's too is told apart by the stored item's version.
     let return_on_condition_failure = versioned
         .iter()
-        .any(|v: &Option<SentVersion>| v.as_ref().is_some_and(|v| v.user_condition));
+        .any(|v: &Option<SentVersion>| v.as_ref().is_some_and(|v| v.user_condition))
+        || counters.iter().any(|(g, _, _)| !g.is_empty());
     Ok(TxPlan {
         request: TransactWrite {
             actions: sent,
@@ -638,6 +655,7 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
         sent_as,
         given,
         versioned,
+        counters,
     })
 }
 
@@ -661,7 +679,25 @@ impl TxPlan {
                 ))
             })
             .collect();
-        let e = if conflicts.is_empty() {
+        // A counter without room for its sum, as a single update reports it.
+        let no_room = e
+            .cancellation_reasons()
+            .iter()
+            .filter(|r| r.code == "ConditionalCheckFailed")
+            .find_map(|r| {
+                let (guards, given, item) = self.counters.get(r.index)?;
+                guards.iter().find_map(|g| {
+                    let why = g.failed_on(e.reason_item(r.index))?;
+                    Some((g.field().to_owned(), *given, item, why))
+                })
+            });
+        let e = if let (true, Some((field, given, item, why))) = (conflicts.is_empty(), no_room) {
+            let message = format!(
+                "transaction cancelled: action {given} (update) on {item}: {why}; nothing was written"
+            );
+            e.with_kind(crate::error::ErrorKind::ValidationError, message)
+                .with_field(&field)
+        } else if conflicts.is_empty() {
             e
         } else {
             let message = format!(

@@ -282,7 +282,23 @@ impl UpdatePlan {
             };
         }
         let version = self.version.as_ref().map(|v| v.condition(&mut ph));
-        Ok((update, super::and(cond, version), ph.into_exprs()))
+        let counters = match expression {
+            None => counter_guards(self.schema, updates)
+                .iter()
+                .map(|g| g.condition(&mut ph))
+                .fold(None, |all, c| super::and(all, Some(c))),
+            Some(_) => None,
+        };
+        Ok((
+            update,
+            super::and(super::and(cond, version), counters),
+            ph.into_exprs(),
+        ))
+    }
+
+    /// The counter guards of `updates` (see [`CounterGuard`]).
+    pub(crate) fn counter_guards(&self, updates: &Updates) -> Vec<CounterGuard> {
+        counter_guards(self.schema, updates)
     }
 
     /// The attributes the crate writes itself may not be changed by hand.
@@ -642,6 +658,180 @@ fn check_field_types(schema: &SchemaDef, accepts: Accepts, updates: &Updates) ->
     Ok(())
 }
 
+/// The range of a bounded integer type (`u8` … `u64`, `i8` … `i64`,
+/// `usize`, `isize`, in an `Option` or not), from the field's Rust type as
+/// written; `None` for any other type. (`u128` and `i128` are left out:
+/// their bounds have more digits than DynamoDB's 38.)
+fn integer_range(rust_type: &str) -> Option<(i128, i128)> {
+    let compact: String = rust_type.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = match crate::schema::type_head(&compact) {
+        "Option" => compact
+            .split_once('<')
+            .and_then(|(_, rest)| rest.strip_suffix('>'))?,
+        _ => compact.as_str(),
+    };
+    if inner.contains('<') {
+        return None;
+    }
+    Some(match crate::schema::type_head(inner) {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        "usize" => (0, usize::MAX as i128),
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" => (i64::MIN.into(), i64::MAX.into()),
+        "isize" => (isize::MIN as i128, isize::MAX as i128),
+        _ => return None,
+    })
+}
+
+/// A count up or down (`{:increment, n}`, `{:decrement, n}`) of a bounded
+/// integer field. DynamoDB makes the sum, and a sum past the field's type
+/// would be stored and then fail every read of the item; the update
+/// carries a condition that the stored value leaves room, and a failed
+/// one is reported as a `ValidationError` naming the field. (Not for a
+/// direction in which the type reaches past an `i64`: an `i64` counted
+/// either way, a `u64` counted up.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CounterGuard {
+    field: String,
+    rust_type: &'static str,
+    /// What the update adds (negative: counts down).
+    delta: i128,
+    min: i128,
+    max: i128,
+}
+
+/// The counter guards of `updates` on `schema`'s fields.
+pub(crate) fn counter_guards(schema: &SchemaDef, updates: &Updates) -> Vec<CounterGuard> {
+    let mut guards = Vec::new();
+    for (field, op) in updates.actions() {
+        let (UpdateOp::Increment(Value::Number(n)) | UpdateOp::Decrement(Value::Number(n))) = op
+        else {
+            continue;
+        };
+        let Some(def) = schema.field(field) else {
+            continue;
+        };
+        let (Some((min, max)), Some(amount)) = (integer_range(def.rust_type), n.as_i128()) else {
+            continue;
+        };
+        let delta = if matches!(op, UpdateOp::Increment(_)) {
+            amount
+        } else {
+            -amount
+        };
+        // Sums past an `i64`'s range (9.2 × 10^18) are not guarded: a
+        // counter of 64 bits is the type with room, and only its unsigned
+        // kind can be counted out of it, below 0.
+        let has_room =
+            (delta > 0 && max >= i64::MAX.into()) || (delta < 0 && min <= i64::MIN.into());
+        if delta != 0 && !has_room {
+            guards.push(CounterGuard {
+                field: field.clone(),
+                rust_type: def.rust_type,
+                delta,
+                min,
+                max,
+            });
+        }
+    }
+    guards
+}
+
+impl CounterGuard {
+    /// The field counted.
+    pub(crate) fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The condition that the stored value leaves room for the sum: at
+    /// most `max - delta` counting up, at least `min - delta` counting
+    /// down; a missing attribute counts from 0.
+    fn condition(&self, ph: &mut Placeholders) -> String {
+        let n = ph.name(&self.field);
+        let (op, bound) = if self.delta > 0 {
+            ("<=", self.max - self.delta)
+        } else {
+            (">=", self.min - self.delta)
+        };
+        let b = ph.value(Value::Number(Number::from(bound)));
+        if (self.min..=self.max).contains(&self.delta) {
+            format!("attribute_not_exists({n}) OR {n} {op} {b}")
+        } else {
+            format!("{n} {op} {b}")
+        }
+    }
+
+    /// Why this guard failed on the stored item `old` (`None`: no item, or
+    /// none returned), if it did.
+    pub(crate) fn failed_on(&self, old: Option<&crate::codec::Item>) -> Option<String> {
+        let (by, bound_text) = if self.delta > 0 {
+            (
+                format!("up by {}", self.delta),
+                format!("over {}, the largest", self.max),
+            )
+        } else {
+            (
+                format!("down by {}", -self.delta),
+                format!("below {}, the smallest", self.min),
+            )
+        };
+        let what = format!("counting `{}` (`{}`) {by}", self.field, self.rust_type);
+        let stored = match old.and_then(|item| item.get(self.field.as_str())) {
+            None => 0,
+            Some(Value::Number(n)) => match n.as_i128() {
+                Some(v) => v,
+                None => {
+                    return Some(format!(
+                        "{what}: the stored value {n} is not a whole number in its range"
+                    ));
+                }
+            },
+            Some(other) => {
+                return Some(format!(
+                    "{what}: the stored value is a {} value, not a number",
+                    other.type_name()
+                ));
+            }
+        };
+        let sum = stored.checked_add(self.delta)?;
+        if (self.min..=self.max).contains(&sum) {
+            return None;
+        }
+        Some(format!(
+            "{what} would take it from {stored} to {sum}, {bound_text} a `{}` holds",
+            self.rust_type
+        ))
+    }
+}
+
+/// A failed conditional update, explained: a `ValidationError` naming the
+/// field when a counter guard is what failed (the stored value, as
+/// DynamoDB returned it, has no room for the sum); else `e` as it is.
+pub(crate) fn explain_counters(guards: &[CounterGuard], e: Error) -> Error {
+    if e.kind() != crate::error::ErrorKind::ConditionalCheckFailed {
+        return e;
+    }
+    let failed = guards
+        .iter()
+        .find_map(|g| g.failed_on(e.old_item()).map(|why| (g, why)));
+    match failed {
+        Some((g, why)) => {
+            let field = g.field.clone();
+            e.with_kind(
+                crate::error::ErrorKind::ValidationError,
+                format!("updates!: {why}; nothing was written"),
+            )
+            .with_field(&field)
+        }
+        None => e,
+    }
+}
+
 /// Whether a field's Rust type is a set (`BTreeSet<…>`, `HashSet<…>`,
 /// either in an `Option`).
 fn is_set_type(rust_type: &str) -> bool {
@@ -702,6 +892,8 @@ pub(crate) fn update<T: Schema>(
     let key_attrs = ctx.key_attrs(key)?;
     let plan = UpdatePlan::new(ctx, key)?;
     let versioned = plan.version.is_some();
+    let counted =
+        opts.update_expression.is_none() && !counter_guards(ctx.schema, updates).is_empty();
     let (update, condition, exprs) = plan.render(
         updates,
         opts.update_expression.as_deref(),
@@ -716,7 +908,9 @@ pub(crate) fn update<T: Schema>(
         condition,
         exprs,
         return_values: ReturnValues::AllNew,
-        return_on_condition_failure: versioned && opts.condition_expression.is_some(),
+        // The stored item tells a failed counter guard, or a version, from
+        // a failed condition of the user's.
+        return_on_condition_failure: counted || (versioned && opts.condition_expression.is_some()),
     })
 }
 
@@ -1088,6 +1282,7 @@ mod tests {
             updates! { balance: {:decrement, 10} },
         )
         .unwrap();
+        // An `i64` has room for any count: no guard.
         assert_eq!(r.condition.as_deref(), Some("balance >= :min"));
         assert_eq!(r.exprs.values[":min"], Value::from(10));
         let e = plan(opts![segments: 1], updates! { balance: 1 }).unwrap_err();
@@ -1095,6 +1290,186 @@ mod tests {
             e.message().contains("does not apply to update_item"),
             "{}",
             e.message()
+        );
+    }
+
+    #[test]
+    fn integer_ranges_from_the_rust_type() {
+        assert_eq!(integer_range("u8"), Some((0, 255)));
+        assert_eq!(integer_range("Option<u8>"), Some((0, 255)));
+        assert_eq!(integer_range("Option < i16 >"), Some((-32768, 32767)));
+        assert_eq!(
+            integer_range("std::primitive::u32"),
+            Some((0, 4_294_967_295))
+        );
+        assert_eq!(
+            integer_range("i64"),
+            Some((i64::MIN.into(), i64::MAX.into()))
+        );
+        assert_eq!(integer_range("u64"), Some((0, u64::MAX.into())));
+        for other in [
+            "u128",
+            "i128",
+            "f64",
+            "String",
+            "Vec<u8>",
+            "Option<Vec<u8>>",
+            "Number",
+        ] {
+            assert_eq!(integer_range(other), None, "{other}");
+        }
+    }
+
+    crate::dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Stock {
+            table_name "stock";
+            field :sku, partition_key;
+            field :small: u8;
+            field :count: Option<u32>;
+            field :signed: i8;
+            field :wide: i128;
+            field :big: i64;
+            field :unsigned: u64;
+            field :price: f64;
+        }
+    }
+
+    #[test]
+    fn counters_on_bounded_integers_carry_a_guard() {
+        let ctx = Ctx::of::<Stock>().unwrap();
+        let key = crate::item!(%Stock{sku: "s1"});
+        let plan = UpdatePlan::new(&ctx, &key).unwrap();
+        let render = |u: Updates| {
+            let (_, cond, exprs) = plan
+                .render(&u, None, None, &BTreeMap::new(), &BTreeMap::new())
+                .unwrap();
+            // The bound: the value of the condition's last placeholder.
+            let bound = cond.as_deref().and_then(|c| {
+                let p = c.trim_end_matches(')').rsplit(' ').next()?;
+                exprs.values.get(p).and_then(Value::as_i64)
+            });
+            let cond = cond.map(|c| {
+                let p = c
+                    .trim_end_matches(')')
+                    .rsplit(' ')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                c.replace(&p, ":b")
+            });
+            (cond, (), bound)
+        };
+        // Up: the stored value must be at most max - n (missing counts 0).
+        let (cond, _, b) = render(crate::updates!(%{small: {:increment, 5}}));
+        assert_eq!(
+            cond.as_deref(),
+            Some("attribute_not_exists(#small) OR #small <= :b")
+        );
+        assert_eq!(b, Some(250));
+        // Down an unsigned field: a missing one has no room.
+        let (cond, _, b) = render(crate::updates!(%{count: {:decrement, 3}}));
+        assert_eq!(cond.as_deref(), Some("#count >= :b"));
+        assert_eq!(b, Some(3));
+        let (cond, _, b) = render(crate::updates!(%{unsigned: {:increment, -3}}));
+        assert_eq!(cond.as_deref(), Some("#unsigned >= :b"));
+        assert_eq!(b, Some(3));
+        // -128 fits an i8 from 0; +128 (allowed up to its sign) never does.
+        let (cond, _, b) = render(crate::updates!(%{signed: {:increment, -128}}));
+        assert_eq!(
+            cond.as_deref(),
+            Some("attribute_not_exists(#signed) OR #signed >= :b")
+        );
+        assert_eq!(b, Some(0));
+        let (cond, _, b) = render(crate::updates!(%{signed: {:decrement, -128}}));
+        assert_eq!(cond.as_deref(), Some("#signed <= :b"));
+        assert_eq!(b, Some(-1));
+        // No guard: floats, 128-bit integers, 0, values set outright, and
+        // the ways 64 bits go past an i64.
+        for u in [
+            crate::updates!(%{big: {:increment, 1}}),
+            crate::updates!(%{big: {:decrement, 1}}),
+            crate::updates!(%{unsigned: {:increment, 1}}),
+            crate::updates!(%{price: {:increment, 1}}),
+            crate::updates!(%{wide: {:increment, 1}}),
+            crate::updates!(%{small: {:increment, 0}}),
+            crate::updates!(%{small: 3}),
+        ] {
+            assert_eq!(render(u).0, None);
+        }
+        // A user's condition and two guards: all must hold.
+        let (_, cond, _) = plan
+            .render(
+                &crate::updates!(%{small: {:increment, 1}, count: {:increment, 1}}),
+                None,
+                Some("price > :p"),
+                &BTreeMap::new(),
+                &BTreeMap::from([(":p".to_owned(), Value::from(1))]),
+            )
+            .unwrap();
+        let cond = cond.unwrap();
+        assert!(cond.starts_with("(price > :p) AND ("), "{cond}");
+        assert!(
+            cond.contains("#small <= ") && cond.contains("#count <= "),
+            "{cond}"
+        );
+        // An update written by hand is the user's own: no guard.
+        let (_, cond, _) = plan
+            .render(
+                &Updates::new(),
+                Some("SET small = small + :one"),
+                None,
+                &BTreeMap::new(),
+                &BTreeMap::from([(":one".to_owned(), Value::from(1))]),
+            )
+            .unwrap();
+        assert_eq!(cond, None);
+    }
+
+    #[test]
+    fn a_failed_guard_names_the_field_and_the_bound() {
+        let ctx = Ctx::of::<Stock>().unwrap();
+        let guards = counter_guards(ctx.schema, &crate::updates!(%{count: {:decrement, 2}}));
+        let old = |v: Option<Value>| {
+            let mut item = crate::codec::Item::new();
+            if let Some(v) = v {
+                item.insert("count".into(), v);
+            }
+            item
+        };
+        let g = &guards[0];
+        let why = g.failed_on(Some(&old(Some(Value::from(1))))).unwrap();
+        assert_eq!(
+            why,
+            "counting `count` (`Option<u32>`) down by 2 would take it from 1 to -1, below 0, \
+             the smallest a `Option<u32>` holds"
+        );
+        assert!(g.failed_on(None).unwrap().contains("from 0 to -2"));
+        assert!(
+            g.failed_on(Some(&old(None)))
+                .unwrap()
+                .contains("from 0 to -2")
+        );
+        assert_eq!(g.failed_on(Some(&old(Some(Value::from(2))))), None);
+        assert!(
+            g.failed_on(Some(&old(Some(Value::from("x")))))
+                .unwrap()
+                .contains("not a number")
+        );
+        // Only a failed condition is explained.
+        let failed = Error::new(crate::error::ErrorKind::ConditionalCheckFailed, "failed");
+        let e = explain_counters(&guards, failed);
+        assert_eq!(e.kind(), crate::error::ErrorKind::ValidationError);
+        assert_eq!(e.field(), Some("count"));
+        assert!(
+            e.message().contains("nothing was written"),
+            "{}",
+            e.message()
+        );
+        let other = Error::new(crate::error::ErrorKind::Throttling, "slow down");
+        assert_eq!(
+            explain_counters(&guards, other).kind(),
+            crate::error::ErrorKind::Throttling
         );
     }
 }

@@ -394,7 +394,17 @@ impl Client {
             Ok(a) => a,
             Err(e) => {
                 let version = plan::version_of(&ctx, key)?;
-                return Err(conflict(&ctx, key, version.as_ref(), &opts, e));
+                let counters = match opts.update_expression {
+                    None => plan::update::counter_guards(ctx.schema, &updates),
+                    Some(_) => Vec::new(),
+                };
+                // A version conflict first; then a counter without room.
+                let other_condition = opts.condition_expression.is_some() || !counters.is_empty();
+                let e = match (version, ctx.primary_key(key)) {
+                    (Some(v), Ok(pk)) => v.explain(&ctx, &pk, other_condition, e),
+                    _ => e,
+                };
+                return Err(plan::update::explain_counters(&counters, e));
             }
         };
         match answer.attributes {

@@ -148,6 +148,18 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// A schema holding another schema's struct, whose `Json` fields serde
+    /// may not be able to write.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Holder {
+        table_name "holders";
+        field :id: String, partition_key;
+        field :inner: Scored;
+        field :many: Vec<Scored>;
+    }
+}
+
+dynamo_item! {
     /// Key fields that are also index keys: an untyped one (`S` in the
     /// index) and one limited to an index sort key's 1024 bytes.
     #[derive(Debug, Clone, PartialEq)]
@@ -870,6 +882,60 @@ fn catalogue() -> Vec<Case> {
                 c.update_item(
                     &item!(Scored { id: "s1" }),
                     updates! { score: dynamo::Json(f64::INFINITY) },
+                    opts![],
+                )
+                .await
+            }
+        ),
+        // The same inside another schema's struct held as a field: it was
+        // left out of the nested map, and the put went through.
+        case!(
+            "put: NaN in a Json field of a nested schema struct",
+            ValidationError,
+            ["`inner`", "`readings`", "not a number JSON can hold"],
+            |c| {
+                c.put_item(
+                    item!(Holder {
+                        id: "h1",
+                        inner: item!(Scored {
+                            id: "s1",
+                            readings: dynamo::Json(vec![f64::NAN])
+                        })
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "put: infinity in a nested schema struct in a Vec",
+            ValidationError,
+            ["`many`", "[1]", "`score`", "not a number JSON can hold"],
+            |c| {
+                c.put_item(
+                    item!(Holder {
+                        id: "h1",
+                        many: vec![
+                            item!(Scored { id: "s1" }),
+                            item!(Scored {
+                                id: "s2",
+                                score: dynamo::Json(f64::INFINITY)
+                            }),
+                        ]
+                    }),
+                    opts![],
+                )
+                .await
+            }
+        ),
+        case!(
+            "update: NaN in a nested schema struct",
+            ValidationError,
+            ["`inner`", "`score`", "not a number JSON can hold"],
+            |c| {
+                c.update_item(
+                    &item!(Holder { id: "h1" }),
+                    updates! { inner: item!(Scored { id: "s1", score: dynamo::Json(f64::NAN) }) },
                     opts![],
                 )
                 .await

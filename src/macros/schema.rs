@@ -650,6 +650,14 @@ macro_rules! __dynamo_item {
                     <Self as $crate::Schema>::encode_item(self, &mut map);
                     $crate::Value::Map(map)
                 }
+                // As a field of another schema: a value of its own that
+                // cannot be encoded (a `Json` serde cannot write) is an
+                // error there too, not a left-out attribute.
+                fn encode_checked(&self) -> $crate::__private::Result<$crate::Value, $crate::__private::String> {
+                    $( $crate::__private::check_field(&self.$f, $crate::__private::stringify!($f))?; )+
+                    $crate::__private::Ok($crate::Encode::encode(self))
+                }
+                const CHECKED: bool = true;
             }
 
             impl $crate::Decode for $Name {

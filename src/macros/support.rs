@@ -21,6 +21,21 @@ pub fn encode_update_checked<T: crate::Encode + ?Sized>(value: &T) -> Result<cra
     value.encode_checked()
 }
 
+/// Why a field of a schema struct (used as a field of another schema)
+/// cannot be encoded, named by the field; `Ok` at once for types whose
+/// encoding cannot fail.
+#[inline]
+pub fn check_field<T: crate::Encode + ?Sized>(value: &T, field: &str) -> Result<(), String> {
+    if T::CHECKED {
+        value
+            .encode_checked()
+            .map(drop)
+            .map_err(|e| format!("`{field}`: {e}"))
+    } else {
+        Ok(())
+    }
+}
+
 /// Types that can be part of a composite key.
 #[diagnostic::on_unimplemented(
     message = "dynamo_item!: `{Self}` cannot be part of a key",

@@ -505,8 +505,24 @@ impl Number {
     /// As a JSON number; when `exact`, as a string of its digits if a JSON
     /// number would not give back this value.
     fn to_json(&self, exact: bool) -> serde_json::Value {
-        match serde_json::from_str::<serde_json::Number>(&self.0) {
-            Ok(n) if !exact || Number::from_str(&n.to_string()).is_ok_and(|back| back == *self) => {
+        // Rust's own parsers: serde_json's float parser (without its
+        // `float_roundtrip` feature) can land one step off for 16 or 17
+        // digits, and such a number would not come back as itself.
+        let text = &*self.0;
+        let parsed = match text.parse::<i64>() {
+            Ok(i) => Some(serde_json::Number::from(i)),
+            Err(_) => match text.parse::<u64>() {
+                Ok(u) => Some(serde_json::Number::from(u)),
+                Err(_) => text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64),
+            },
+        };
+        match parsed {
+            Some(n)
+                if !exact || Number::from_str(&n.to_string()).is_ok_and(|back| back == *self) =>
+            {
                 serde_json::Value::Number(n)
             }
             _ => serde_json::Value::String(self.0.to_string()),
@@ -992,6 +1008,13 @@ mod tests {
             ),
             // Its shortest text, 1e+100, is the same value.
             ("1e100", serde_json::json!(1e100)),
+            // 16 and 17 digits an f64 holds exactly.
+            ("1.4000000000000001", serde_json::json!(1.4000000000000001)),
+            (
+                "-105395.24977253417",
+                serde_json::json!(-105395.24977253417),
+            ),
+            ("13.270000000000001", serde_json::json!(13.270000000000001)),
         ] {
             assert_eq!(n(text).to_plain_json(), json, "{text}");
         }

@@ -83,6 +83,14 @@ pub enum ErrorKind {
     Service,
 }
 
+/// DynamoDB's error name in a `__type`: what follows its last `#`, before
+/// any `:…` suffix (`com.amazonaws.dynamodb.v20120810#ResourceNotFoundException:http://…`
+/// is `ResourceNotFoundException`).
+fn service_name(code: &str) -> &str {
+    let name = code.split(':').next().unwrap_or(code);
+    name.rsplit('#').next().unwrap_or(name).trim()
+}
+
 impl ErrorKind {
     /// `true` for failures worth retrying with backoff: throttling, 5xx and
     /// transport failures, and transaction conflicts. (A `TransactionCanceled`
@@ -104,9 +112,7 @@ impl ErrorKind {
     /// Maps a DynamoDB `__type` (with or without its namespace prefix, and
     /// without what follows a `:`, as the JSON protocol allows) to a kind.
     pub fn from_service_code(code: &str) -> ErrorKind {
-        let name = code.split(':').next().unwrap_or(code);
-        let name = name.rsplit('#').next().unwrap_or(name).trim();
-        match name {
+        match service_name(code) {
             "ResourceNotFoundException" | "TableNotFoundException" => ErrorKind::ResourceNotFound,
             "ProvisionedThroughputExceededException" => ErrorKind::ProvisionedThroughputExceeded,
             "ConditionalCheckFailedException" => ErrorKind::ConditionalCheckFailed,
@@ -400,7 +406,7 @@ impl Error {
     }
 
     pub(crate) fn with_service(mut self, code: &str, status: u16) -> Error {
-        self.inner.service_code = Some(code.rsplit('#').next().unwrap_or(code).to_owned());
+        self.inner.service_code = Some(service_name(code).to_owned());
         self.inner.status = Some(status);
         self
     }

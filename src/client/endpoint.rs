@@ -50,7 +50,7 @@ impl Endpoint {
             Some("http") => false,
             _ => return refuse("must start with http:// or https://"),
         };
-        let Some(authority) = uri.authority() else {
+        let Some(authority) = uri.authority().filter(|a| !a.host().is_empty()) else {
             return refuse("has no host");
         };
         if authority.as_str().contains('@') {
@@ -256,6 +256,15 @@ mod tests {
         assert!(!e.message().contains("secret"), "{}", e.message());
         assert!(e.message().contains("user information"), "{}", e.message());
         assert!(Endpoint::parse("127.0.0.1:8000", false).is_err());
+        // A port with no host before it.
+        for url in ["https://:8443", "http://:8000"] {
+            let e = Endpoint::parse(url, true).unwrap_err();
+            assert!(
+                e.message().contains("has no host"),
+                "{url}: {}",
+                e.message()
+            );
+        }
         assert!(Endpoint::parse("ftp://127.0.0.1", false).is_err());
         assert!(Endpoint::parse("http://127.0.0.1/?x=1", false).is_err());
         // A port that does not fit was dropped: the request went to port 80.

@@ -97,23 +97,17 @@ pub(crate) fn service_error(status: u16, body: &[u8]) -> Error {
                 )
             }
         });
-    let kind = match code {
-        Some(c) => ErrorKind::from_service_code(c),
-        None => match status {
-            503 => ErrorKind::ServiceUnavailable,
-            500..=599 => ErrorKind::InternalServerError,
-            413 => ErrorKind::ValidationError,
-            401 | 403 => ErrorKind::Authentication,
-            429 => ErrorKind::Throttling,
-            _ => ErrorKind::Service,
-        },
-    };
-    // A 5xx answer whose type says nothing more specific is a server
-    // failure; a 429 is throttling whatever its type.
-    let kind = match (kind, status) {
+    // The status decides when the type is missing or names nothing this
+    // crate knows; a 429 is throttling whatever its type.
+    let kind = match (
+        code.map_or(ErrorKind::Service, ErrorKind::from_service_code),
+        status,
+    ) {
+        (_, 429) => ErrorKind::Throttling,
         (ErrorKind::Service, 503) => ErrorKind::ServiceUnavailable,
-        (ErrorKind::Service, 500..) => ErrorKind::InternalServerError,
-        (ErrorKind::Service, 429) => ErrorKind::Throttling,
+        (ErrorKind::Service, 500..=599) => ErrorKind::InternalServerError,
+        (ErrorKind::Service, 413) => ErrorKind::ValidationError,
+        (ErrorKind::Service, 401 | 403) => ErrorKind::Authentication,
         (kind, _) => kind,
     };
     let mut err = Error::new(kind, message);
@@ -183,6 +177,47 @@ mod tests {
         );
         assert!(!e.is_retryable());
         assert_eq!(e.service_code(), Some("TrimmedDataAccessException"));
+    }
+
+    /// The status decides when the type names nothing the crate knows,
+    /// and a 429 is throttling whatever its type (so it is retried).
+    #[test]
+    fn the_status_decides_for_unknown_types_and_429() {
+        let body = |t: &str| {
+            format!(r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{t}","message":"m"}}"#)
+        };
+        for (status, t, kind) in [
+            (429, "LimitExceededException", ErrorKind::Throttling),
+            (429, "ValidationException", ErrorKind::Throttling),
+            (429, "SomethingNew", ErrorKind::Throttling),
+            (403, "SomethingNew", ErrorKind::Authentication),
+            (401, "SomethingNew", ErrorKind::Authentication),
+            (413, "RequestEntityTooLarge", ErrorKind::ValidationError),
+            (502, "SomethingNew", ErrorKind::InternalServerError),
+            (503, "SomethingNew", ErrorKind::ServiceUnavailable),
+            (400, "SomethingNew", ErrorKind::Service),
+            (403, "AccessDeniedException", ErrorKind::AccessDenied),
+            (400, "LimitExceededException", ErrorKind::LimitExceeded),
+        ] {
+            let e = service_error(status, body(t).as_bytes());
+            assert_eq!(e.kind(), kind, "{status} {t}");
+            assert_eq!(e.service_code(), Some(t));
+        }
+        assert!(service_error(429, body("LimitExceededException").as_bytes()).is_retryable());
+        // Without a type at all.
+        assert_eq!(service_error(429, b"").kind(), ErrorKind::Throttling);
+        assert_eq!(service_error(403, b"no").kind(), ErrorKind::Authentication);
+    }
+
+    /// A `__type` may end in `:` and a URL; the name is what comes before.
+    #[test]
+    fn the_service_code_drops_a_suffix() {
+        let e = service_error(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.service/","message":"m"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+        assert_eq!(e.service_code(), Some("ResourceNotFoundException"));
     }
 
     #[test]

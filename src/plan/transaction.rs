@@ -454,9 +454,17 @@ fn combine_conditions(
     }
 }
 
-/// A client request token: 32 random hex digits.
+/// A client request token: 32 random hex digits, from the operating
+/// system's generator, which nothing in the process can seed (two
+/// transactions with one token within ten minutes are one to DynamoDB).
 pub(crate) fn request_token() -> String {
-    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No system generator: fastrand's, which is seeded from the time,
+        // the thread and the process unless user code seeds it.
+        bytes = fastrand::u128(..).to_le_bytes();
+    }
+    hex::encode(bytes)
 }
 
 /// A transaction, planned: the request, and for every action as given the
@@ -1094,5 +1102,17 @@ mod tests {
             .condition("x = :y", values! {":y" => 1});
         assert!(format!("{on_check:?}").contains("invalid"));
         assert!(request_token().len() == 32);
+    }
+
+    /// Code that seeds fastrand (for a deterministic test, say) must not
+    /// make two transactions share a token: DynamoDB would skip the second.
+    #[test]
+    fn tokens_do_not_follow_a_seeded_generator() {
+        fastrand::seed(7);
+        let first = request_token();
+        fastrand::seed(7);
+        let second = request_token();
+        assert_ne!(first, second);
+        assert!(first.len() == 32 && first.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }

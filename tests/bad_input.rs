@@ -324,6 +324,11 @@ fn in_list(n: usize) -> (String, BTreeMap<String, Value>) {
     (names.join(", "), values)
 }
 
+/// A number inside `levels` lists.
+fn nested(levels: usize) -> Value {
+    (0..levels).fold(Value::from(1), |v, _| Value::List(vec![v]))
+}
+
 fn num(text: &str) -> Value {
     Value::Number(text.parse().expect("a number"))
 }
@@ -2449,6 +2454,37 @@ fn catalogue() -> Vec<Case> {
                 .await
             }
         ),
+        // DynamoDB's 32 levels: a value inside 32 lists or maps.
+        case!(
+            "put: a value nested past DynamoDB's 32 levels",
+            ValidationError,
+            ["`data`", "inside 32 lists or maps"],
+            |c| {
+                c.put_item(user_with(|u| u.data = nested(32)), opts![])
+                    .await
+            }
+        ),
+        case!(
+            "update: a value nested past DynamoDB's 32 levels",
+            ValidationError,
+            ["`data`", "inside 32 lists or maps"],
+            |c| {
+                c.update_item(&key(), updates! { data: nested(40) }, opts![])
+                    .await
+            }
+        ),
+        case!(
+            "scan: an expression value nested past DynamoDB's 32 levels",
+            ValidationError,
+            ["`:deep`", "inside 32 lists or maps"],
+            |c| {
+                c.scan::<User>(opts![
+                    filter_expression: "data = :deep",
+                    expression_attribute_values: %{":deep" => nested(33)},
+                ])
+                .await
+            }
+        ),
         case!(
             "scan: filter over 4 KB",
             ValidationError,
@@ -2628,9 +2664,14 @@ async fn good_input_through_the_same_proxy_is_sent() {
         client.put_item(user(), opts![]).await.unwrap();
         let got = client.get_item(&key(), opts![]).await.unwrap();
         assert_eq!(got, Some(user()));
+        // A value at DynamoDB's deepest is stored and read back.
+        let deep = user_with(|u| u.data = nested(31));
+        client.put_item(deep.clone(), opts![]).await.unwrap();
+        assert_eq!(client.get_item(&key(), opts![]).await.unwrap(), Some(deep));
+        client.put_item(user(), opts![]).await.unwrap();
         let stats = proxy.stats();
-        assert_eq!(stats.op("PutItem"), 1);
-        assert_eq!(stats.op("GetItem"), 1);
+        assert_eq!(stats.op("PutItem"), 3);
+        assert_eq!(stats.op("GetItem"), 2);
         // Counting an unsigned field down by a negative amount, or up by
         // one, is sent (the amount is held to the type up to its sign).
         client.create_table::<Narrow>().await.unwrap();

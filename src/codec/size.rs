@@ -50,6 +50,14 @@ pub fn item_size<S>(item: &HashMap<String, Value, S>) -> usize {
 /// Refused: empty sets, non-finite numbers, numbers outside DynamoDB's range
 /// or precision, and (inside lists and maps) the same, with the path.
 pub fn check_value(value: &Value) -> Result<(), String> {
+    check_within(value, 0)
+}
+
+/// [`check_value`] for a value `depth` lists and maps down.
+fn check_within(value: &Value, depth: usize) -> Result<(), String> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep());
+    }
     match value {
         Value::Number(n) => check_number(n),
         Value::StringSet(s) if s.is_empty() => Err(empty_set("string")),
@@ -59,12 +67,23 @@ pub fn check_value(value: &Value) -> Result<(), String> {
         Value::List(l) => l
             .iter()
             .enumerate()
-            .try_for_each(|(i, v)| check_value(v).map_err(|e| format!("[{i}]: {e}"))),
+            .try_for_each(|(i, v)| check_within(v, depth + 1).map_err(|e| format!("[{i}]: {e}"))),
         Value::Map(m) => m
             .iter()
-            .try_for_each(|(k, v)| check_value(v).map_err(|e| format!(".{k}: {e}"))),
+            .try_for_each(|(k, v)| check_within(v, depth + 1).map_err(|e| format!(".{k}: {e}"))),
         _ => Ok(()),
     }
+}
+
+/// DynamoDB's nesting limit: a value inside this many lists or maps is
+/// refused (the attribute's own value is at level 0).
+pub(crate) const MAX_NESTING: usize = 32;
+
+pub(crate) fn too_deep() -> String {
+    format!(
+        "a value sits inside {MAX_NESTING} lists or maps, deeper than DynamoDB's limit for a \
+         document"
+    )
 }
 
 pub(crate) fn empty_set(kind: &str) -> String {
@@ -104,6 +123,37 @@ mod tests {
         assert_eq!(value_size(&Value::StringSet(s)), 3);
         let item = HashMap::from([("name".to_owned(), Value::from("x"))]);
         assert_eq!(item_size(&item), 5);
+    }
+
+    /// A leaf inside 31 lists or maps is stored; inside 32 it is refused,
+    /// as DynamoDB does, and a deeper value is refused without walking it
+    /// (a recursion per level could run out of stack).
+    #[test]
+    fn nesting_up_to_dynamodbs_limit() {
+        let nest = |levels: usize| {
+            (0..levels).fold(Value::from(1), |v, i| {
+                if i % 2 == 0 {
+                    Value::List(vec![v])
+                } else {
+                    Value::Map(BTreeMap::from([("k".to_owned(), v)]))
+                }
+            })
+        };
+        assert_eq!(check_value(&nest(31)), Ok(()));
+        let e = check_value(&nest(32)).unwrap_err();
+        assert!(e.contains("inside 32 lists or maps"), "{e}");
+        assert!(e.starts_with(".k: [0]: .k: "), "{e}");
+        let deep = nest(5000);
+        assert!(check_value(&deep).is_err());
+        // Dropped a level at a time: the default drop recurses.
+        let mut v = deep;
+        loop {
+            v = match v {
+                Value::List(mut l) => l.pop().unwrap(),
+                Value::Map(m) => m.into_values().next().unwrap(),
+                _ => break,
+            };
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::fmt;
 use base64::Engine as _;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::size::{check_number, empty_set, number_size};
+use super::size::{MAX_NESTING, check_number, empty_set, number_size, too_deep};
 use super::{AttributeSink, AttributeSource, Encode, Item, MAX_ITEM_SIZE};
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
@@ -285,6 +285,18 @@ pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value) {
 /// pass (the rules of [`super::size::check_value`] and
 /// [`super::size::value_size`]).
 fn check_and_size(v: &Value, size: &mut usize) -> std::result::Result<(), String> {
+    check_and_size_within(v, size, 0)
+}
+
+/// [`check_and_size`] for a value `depth` lists and maps down.
+fn check_and_size_within(
+    v: &Value,
+    size: &mut usize,
+    depth: usize,
+) -> std::result::Result<(), String> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep());
+    }
     match v {
         Value::Null | Value::Bool(_) => *size += 1,
         Value::String(s) => *size += s.len(),
@@ -296,14 +308,14 @@ fn check_and_size(v: &Value, size: &mut usize) -> std::result::Result<(), String
         Value::List(l) => {
             *size += 3 + l.len();
             for (i, e) in l.iter().enumerate() {
-                check_and_size(e, size).map_err(|m| format!("[{i}]: {m}"))?;
+                check_and_size_within(e, size, depth + 1).map_err(|m| format!("[{i}]: {m}"))?;
             }
         }
         Value::Map(m) => {
             *size += 3;
             for (k, e) in m {
                 *size += k.len() + 1;
-                check_and_size(e, size).map_err(|msg| format!(".{k}: {msg}"))?;
+                check_and_size_within(e, size, depth + 1).map_err(|msg| format!(".{k}: {msg}"))?;
             }
         }
         Value::StringSet(s) => {

@@ -125,13 +125,15 @@ impl Endpoint {
     /// out as an endpoint) has its streams at `streams.dynamodb.…`; any
     /// other endpoint (a local engine, a proxy) serves both.
     pub(crate) fn streams_counterpart(&self) -> Endpoint {
-        let bare = self.host.split(':').next().unwrap_or(&self.host);
+        // Host names are case-insensitive: `DYNAMODB.…` is AWS's too.
+        let lower = self.host.to_ascii_lowercase();
+        let bare = lower.split(':').next().unwrap_or(&lower);
         let aws = bare.starts_with("dynamodb.")
             && (bare.ends_with(".amazonaws.com") || bare.ends_with(".amazonaws.com.cn"));
         if !aws {
             return self.clone();
         }
-        let host = format!("streams.{}", self.host);
+        let host = format!("streams.{lower}");
         let scheme = if self.https { "https" } else { "http" };
         Endpoint {
             url: format!("{scheme}://{host}/"),
@@ -201,10 +203,15 @@ fn is_loopback_url(url: &str) -> bool {
 /// itself, and URL parsers differ on where user information ends, so this
 /// cuts generously: an `@` in a path hides the path before it too.)
 pub(crate) fn redact(url: &str) -> String {
+    // A query may carry a token (`?X-Amz-Security-Token=…`) too.
+    let (url, query) = match url.find(['?', '#']) {
+        Some(q) => (&url[..q], "?***"),
+        None => (url, ""),
+    };
     let start = url.find("://").map_or(0, |s| s + 3);
     match url[start..].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
-        None => url.to_owned(),
+        Some(at) => format!("{}***{}{query}", &url[..start], &url[start + at..]),
+        None => format!("{url}{query}"),
     }
 }
 
@@ -329,6 +336,11 @@ mod tests {
             .unwrap()
             .streams_counterpart();
         assert_eq!(cn.host, "streams.dynamodb.cn-north-1.amazonaws.com.cn");
+        // Host names are case-insensitive.
+        let upper = Endpoint::parse("https://DYNAMODB.us-east-1.AmazonAWS.com", false)
+            .unwrap()
+            .streams_counterpart();
+        assert_eq!(upper.host, "streams.dynamodb.us-east-1.amazonaws.com");
         // A local engine or a proxy serves both APIs.
         let local = Endpoint::parse("http://127.0.0.1:8000", false).unwrap();
         assert_eq!(local.streams_counterpart().url, local.url);
@@ -377,5 +389,14 @@ mod tests {
         // Without a scheme too: everything before the last `@`.
         assert_eq!(redact("user:pw@127.0.0.1:1"), "***@127.0.0.1:1");
         assert_eq!(redact("127.0.0.1:1"), "127.0.0.1:1");
+        // A query may carry a token: hidden too.
+        assert_eq!(
+            redact("https://u:p@host/?X-Amz-Security-Token=secret"),
+            "https://***@host/?***"
+        );
+        assert_eq!(redact("http://host:1#frag"), "http://host:1?***");
+        let e = Endpoint::parse("http://127.0.0.1:8000/?X-Amz-Security-Token=secret", false)
+            .unwrap_err();
+        assert!(!e.message().contains("secret"), "{}", e.message());
     }
 }

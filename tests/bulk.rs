@@ -271,6 +271,61 @@ async fn batch_get_returns_items_in_the_order_asked() {
     .await;
 }
 
+/// What is left over comes back in the order given, whichever chunk
+/// finished first (they came in the order the chunks ended).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leftovers_come_back_in_the_order_given() {
+    use dynamo::local::proxy::Faults;
+    isolated(async {
+        seed(200).await;
+        let proxy = support::proxy(0x0BDE_0002);
+        proxy.set_op_faults("BatchWriteItem", Faults::none().unprocessed(0.5));
+        proxy.set_op_faults("BatchGetItem", Faults::none().unprocessed(0.5));
+        let client = support::proxy_client(
+            &proxy,
+            dynamo::RetryPolicy::none(),
+            std::time::Duration::from_secs(5),
+        );
+        let ids = |v: &[Product]| v.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+        let sorted = |mut v: Vec<String>| {
+            v.sort_unstable();
+            v
+        };
+        let items: Vec<Product> = (0..200).map(product).collect();
+        let out = client
+            .batch_write_item(items, opts![concurrency: 8])
+            .await
+            .unwrap();
+        let left = ids(&out.unprocessed_items);
+        assert!(left.len() > 25, "{}", left.len());
+        assert_eq!(left, sorted(left.clone()));
+        let keys: Vec<Product> = (0..200).map(product).collect();
+        let got = client
+            .batch_get_item(&keys, opts![concurrency: 2])
+            .await
+            .unwrap();
+        // Keys come back as key attributes: their place among those asked.
+        let place = |k: &dynamo::Key| {
+            keys.iter()
+                .position(|p| {
+                    let pk = p.primary_key().unwrap();
+                    k.get(&pk.partition_name) == Some(&Value::from(pk.partition.as_str()))
+                        && pk
+                            .sort
+                            .as_ref()
+                            .is_none_or(|(n, v)| k.get(n) == Some(&Value::from(v.as_str())))
+                })
+                .unwrap()
+        };
+        let left: Vec<usize> = got.unprocessed_keys.iter().map(place).collect();
+        assert!(left.len() > 25, "{}", left.len());
+        let mut in_order = left.clone();
+        in_order.sort_unstable();
+        assert_eq!(left, in_order);
+    })
+    .await;
+}
+
 /// An item that does not decode fails its own key: the others are
 /// returned (the whole call failed, naming no key).
 #[tokio::test]

@@ -36,7 +36,7 @@ pub struct BatchWriteOutput<T> {
     pub processed_items: usize,
     /// Items not written: DynamoDB still handed them back unprocessed, or
     /// their request kept failing with a retryable error, when the retry
-    /// budget ran out. Safe to write again later.
+    /// budget ran out, in the order given. Safe to write again later.
     pub unprocessed_items: Vec<T>,
     /// Why each of `unprocessed_items` is there, in the same order.
     pub unprocessed_reasons: Vec<Error>,
@@ -44,7 +44,7 @@ pub struct BatchWriteOutput<T> {
     /// missing table, an item DynamoDB refused), each with that error. They
     /// were not written, except when the error is about DynamoDB's answer
     /// rather than the request (`Decode`: an answer that could not be
-    /// read), which leaves it unknown.
+    /// read), which leaves it unknown. In the order given.
     pub failed_items: Vec<(T, Error)>,
 }
 
@@ -63,12 +63,13 @@ pub struct BatchGetOutput<T> {
     /// simply absent.
     pub items: Vec<T>,
     /// Keys DynamoDB still had not processed (or whose request kept failing
-    /// with a retryable error) when the retry budget ran out.
+    /// with a retryable error) when the retry budget ran out, in the order
+    /// asked.
     pub unprocessed_keys: Vec<Key>,
     /// Keys whose request failed with an error that retrying cannot fix,
     /// each with that error, and keys whose item was found but does not
     /// decode as `T` (a `Decode` error naming the key's position and the
-    /// field).
+    /// field). In the order asked.
     pub failed_keys: Vec<(Key, Error)>,
 }
 
@@ -144,6 +145,9 @@ where
             }
         }
     }
+    // In the order given, not the order the chunks ended.
+    all.unprocessed.sort_by_key(|(p, _)| *p);
+    all.failed.sort_by_key(|(p, _)| *p);
     all
 }
 
@@ -398,12 +402,11 @@ impl Client {
                 .into_iter()
                 .map(|(p, _)| key_at(p))
                 .collect(),
-            failed_keys: fates
-                .failed
-                .into_iter()
-                .chain(undecodable)
-                .map(|(p, e)| (key_at(p), e))
-                .collect(),
+            failed_keys: {
+                let mut failed: Vec<_> = fates.failed.into_iter().chain(undecodable).collect();
+                failed.sort_by_key(|(p, _)| *p);
+                failed.into_iter().map(|(p, e)| (key_at(p), e)).collect()
+            },
         })
     }
 

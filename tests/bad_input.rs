@@ -148,6 +148,17 @@ dynamo_item! {
 }
 
 dynamo_item! {
+    /// Optimistic locking and timestamps.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Locked {
+        table_name "locked";
+        field :id: String, partition_key;
+        field :version: u32, version;
+        timestamps;
+    }
+}
+
+dynamo_item! {
     /// A schema holding another schema's struct, whose `Json` fields serde
     /// may not be able to write.
     #[derive(Debug, Clone, PartialEq)]
@@ -2452,6 +2463,43 @@ fn catalogue() -> Vec<Case> {
                     ],
                 )
                 .await
+            }
+        ),
+        // Batch writes cannot carry optimistic locking's condition.
+        case!(
+            "batch write: a versioned schema",
+            ValidationError,
+            ["batch_write_item", "`version`", "put_item"],
+            |c| {
+                c.batch_write_item(vec![item!(Locked { id: "l1" })], opts![])
+                    .await
+                    .map(|_| ())
+            }
+        ),
+        case!(
+            "batch write: a versioned schema whose version is at its type's end",
+            ValidationError,
+            ["batch_write_item", "`version`", "put_item"],
+            |c| {
+                c.batch_write_item(
+                    vec![item!(Locked {
+                        id: "l1",
+                        version: u32::MAX
+                    })],
+                    opts![],
+                )
+                .await
+                .map(|_| ())
+            }
+        ),
+        case!(
+            "batch delete: a versioned schema",
+            ValidationError,
+            ["batch_delete_item", "`version`", "delete_item"],
+            |c| {
+                c.batch_delete_item(vec![item!(Locked { id: "l1" })], opts![])
+                    .await
+                    .map(|_| ())
             }
         ),
         // DynamoDB's 32 levels: a value inside 32 lists or maps.

@@ -97,7 +97,7 @@ pub(crate) struct WritePlan {
 }
 
 /// A batch write cannot carry the condition optimistic locking needs.
-fn refuse_versioned(ctx: &Ctx, op: &str, instead: &str) -> Result<()> {
+pub(crate) fn refuse_versioned(ctx: &Ctx, op: &str, instead: &str) -> Result<()> {
     match ctx.schema.version {
         Some(field) => Err(Error::validation(format!(
             "{op}: `{}` has a `version` field (`{field}`), and batch writes cannot carry the \

@@ -161,6 +161,9 @@ impl Client {
         opts: Opts,
     ) -> Result<BatchWriteOutput<T>> {
         let ctx = Ctx::of::<T>()?;
+        // A versioned schema is refused as such before its items are
+        // stamped (stamping counts the version up, which could fail first).
+        plan_batch::refuse_versioned(&ctx, "batch_write_item", "put_item")?;
         let mut items = items;
         if ctx.schema.timestamps {
             for item in &mut items {

@@ -259,6 +259,9 @@ struct Inner {
     /// Set for failures of the environment (no runtime) that retrying
     /// cannot fix, whatever their kind.
     permanent: bool,
+    /// An earlier attempt of the request got no answer it could trust (no
+    /// answer at all, or a 500): it may have been applied.
+    after_unanswered: bool,
 }
 
 /// An item as the codec holds it (`dynamo::Item`), here without importing
@@ -285,6 +288,7 @@ impl Error {
                 reason_items: Vec::new(),
                 source: None,
                 permanent: false,
+                after_unanswered: false,
             }),
         }
     }
@@ -467,6 +471,20 @@ impl Error {
     pub(crate) fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Error {
         self.inner.message = f(&self.inner.message);
         self
+    }
+
+    /// Marks an error that came after an attempt that may have been
+    /// applied without an answer saying so.
+    pub(crate) fn after_unanswered(mut self) -> Error {
+        self.inner.after_unanswered = true;
+        self
+    }
+
+    /// Whether an earlier attempt of the request may have been applied
+    /// without an answer saying so (see [`Error::after_unanswered`]): then
+    /// this answer may be that change seen again ("already exists").
+    pub(crate) fn follows_unanswered(&self) -> bool {
+        self.inner.after_unanswered
     }
 
     /// Records the number of attempts and, when more than one, says so in the

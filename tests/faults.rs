@@ -802,6 +802,15 @@ async fn table_administration_retried_after_a_lost_answer_succeeds() {
         // Without a lost answer, the same answers are errors.
         let e = client.create_table::<Account>().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ResourceInUse, "{e}");
+        // Also after a throttled attempt, which DynamoDB did not apply (it
+        // was taken for a lost create, and the existing table for ours).
+        proxy.script("CreateTable", [Fault::Throttling]);
+        let e = client.create_table::<Account>().await.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.attempts()),
+            (ErrorKind::ResourceInUse, 2),
+            "{e}"
+        );
         proxy.script("UpdateTimeToLive", [Fault::Validation]);
         let e = client.enable_ttl(&table, "expires_at").await.unwrap_err();
         assert_eq!(
@@ -824,6 +833,13 @@ async fn table_administration_retried_after_a_lost_answer_succeeds() {
         assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
         let e = client.delete_table::<Account>().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ResourceNotFound, "{e}");
+        proxy.script("DeleteTable", [Fault::Throttling]);
+        let e = client.delete_table::<Account>().await.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.attempts()),
+            (ErrorKind::ResourceNotFound, 2),
+            "{e}"
+        );
         let stats = proxy.stats();
         assert_eq!(stats.fault(Fault::DropAfter), 5, "{stats}");
         assert_eq!(stats.fault(Fault::Validation), 5, "{stats}");

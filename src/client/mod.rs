@@ -1080,6 +1080,8 @@ impl Client {
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 );
             };
+            // An attempt with no answer (or a 500) may have been applied.
+            let mut unanswered = false;
             loop {
                 let attempt = budget.attempt();
                 let sent = Instant::now();
@@ -1114,6 +1116,10 @@ impl Client {
                             && let Some(wait) = budget.next_wait()
                         {
                             tracing::debug!(target: "dynamo", attempt, kind = %err.kind(), ?wait, "retrying: {}", err.message());
+                            unanswered |= matches!(
+                                err.kind(),
+                                ErrorKind::Transport | ErrorKind::InternalServerError
+                            );
                             tokio::time::sleep(wait).await;
                             continue;
                         }
@@ -1124,6 +1130,11 @@ impl Client {
                         let err = if err.is_retryable() && budget.hit_deadline() {
                             let why = budget.spent();
                             err.map_message(|m| format!("{m} ({why})"))
+                        } else {
+                            err
+                        };
+                        let err = if unanswered {
+                            err.after_unanswered()
                         } else {
                             err
                         };

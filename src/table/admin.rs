@@ -57,10 +57,12 @@ pub struct ListTablesOutput {
 }
 
 /// An error of one of `kinds` that came on a retry, after an attempt that
-/// got no answer: that attempt may have been applied, and this answer may
-/// be the change it made seen again ("already exists", "not found").
+/// got no answer (or a 500): that attempt may have been applied, and this
+/// answer may be the change it made seen again ("already exists", "not
+/// found"). After a throttled attempt, which DynamoDB did not apply, the
+/// answer is what it says.
 fn lost_answer(e: &Error, kinds: &[ErrorKind]) -> bool {
-    e.attempts() > 1 && kinds.contains(&e.kind())
+    e.follows_unanswered() && kinds.contains(&e.kind())
 }
 
 impl Client {

@@ -144,6 +144,12 @@ macro_rules! __updates {
     (@munch ($u:expr) $f:ident : { : remove } $(, $($rest:tt)*)?) => {
         $crate::__updates!(@munch ($u.with($crate::__private::stringify!($f), $crate::UpdateOp::Remove)) $($($rest)*)?)
     };
+    (@munch ($u:expr) $f:ident : { : $op:ident , None $(,)? } $(, $($rest:tt)*)?) => {
+        $crate::__updates!(@munch ($u.with(
+            $crate::__private::stringify!($f),
+            $crate::__updates!(@op $op)($crate::Value::Null),
+        )) $($($rest)*)?)
+    };
     (@munch ($u:expr) $f:ident : { : $op:ident , $v:expr $(,)? } $(, $($rest:tt)*)?) => {
         $crate::__updates!(@munch ($u.__with_value(
             $crate::__private::stringify!($f),
@@ -160,6 +166,13 @@ macro_rules! __updates {
         $crate::__dynamo_blame!($op);
         $u
     }};
+    // A bare `None` has no type to infer: it removes the attribute.
+    (@munch ($u:expr) $f:ident : None $(, $($rest:tt)*)?) => {
+        $crate::__updates!(@munch ($u.with(
+            $crate::__private::stringify!($f),
+            $crate::UpdateOp::Set($crate::Value::Null),
+        )) $($($rest)*)?)
+    };
     (@munch ($u:expr) $f:ident : $v:expr $(, $($rest:tt)*)?) => {
         $crate::__updates!(@munch ($u.__with_value(
             $crate::__private::stringify!($f),
@@ -242,6 +255,11 @@ macro_rules! __values {
     };
     (@munch $m:ident [$($seen:expr),*] $k:expr => % { $($raw:tt)* } $(, $($rest:tt)*)?) => {
         $m.insert($crate::__private::Into::into($k), $crate::__raw_value!($($raw)*));
+        $crate::__values!(@munch $m [$($seen,)* $k] $($($rest)*)?);
+    };
+    // A bare `None` has no type to infer: DynamoDB's NULL.
+    (@munch $m:ident [$($seen:expr),*] $k:expr => None $(, $($rest:tt)*)?) => {
+        $m.insert($crate::__private::Into::into($k), $crate::Value::Null);
         $crate::__values!(@munch $m [$($seen,)* $k] $($($rest)*)?);
     };
     (@munch $m:ident [$($seen:expr),*] $k:expr => $v:expr $(, $($rest:tt)*)?) => {

@@ -601,3 +601,54 @@ mod camel_case_fields {
         assert_eq!(Camel::decode_item(&mut item.clone()).unwrap(), c);
     }
 }
+
+/// A bare `None` has no type of its own: `updates!` and `values!` take it
+/// as the docs show (it failed to compile, asking for a type annotation).
+#[test]
+fn a_bare_none_in_updates_and_values() {
+    let u = updates! { nickname: None, count: {:increment, 1}, role: {:if_not_exists, None} };
+    assert_eq!(
+        u.actions(),
+        [
+            ("nickname".to_owned(), UpdateOp::Set(Value::Null)),
+            ("count".to_owned(), UpdateOp::Increment(Value::from(1))),
+            ("role".to_owned(), UpdateOp::IfNotExists(Value::Null)),
+        ]
+    );
+    let typed = updates!(%{nickname: None::<String>});
+    assert_eq!(typed.actions()[0].1, UpdateOp::Set(Value::Null));
+    let v = values! {":gone" => None, ":n" => 1};
+    assert_eq!(v[":gone"], Value::Null);
+    assert_eq!(v[":n"], Value::from(1));
+}
+
+/// A `default:` may call a function that shares its name with a field read
+/// before it: the value of a missing field is made where the fields read
+/// so far cannot shadow it (it failed to compile).
+mod defaults_named_like_fields {
+    use dynamo::prelude::*;
+
+    fn region() -> String {
+        "eu".to_owned()
+    }
+
+    dynamo_item! {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Site {
+            table_name "sites";
+            field :id: String, partition_key;
+            field :region: String, default: region();
+            field :home: String, default: region();
+        }
+    }
+
+    #[test]
+    fn defaults_fill_missing_fields() {
+        let mut item = dynamo::Item::new();
+        item.insert("id".into(), Value::from("s1"));
+        item.insert("region".into(), Value::from("us"));
+        let s = Site::decode_item(&mut item).unwrap();
+        assert_eq!((s.region.as_str(), s.home.as_str()), ("us", "eu"));
+        assert_eq!(item!(Site { id: "s2" }).home, "eu");
+    }
+}

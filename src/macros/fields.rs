@@ -166,6 +166,25 @@ macro_rules! __dynamo_field_opts {
     };
 
     // ===== Defaults ==========================================================
+    // A missing field's value when an item is read: its `default:` (made
+    // by a function declared before the fields read so far, which are
+    // locals named like them and would shadow what it names), else the
+    // type's default.
+    (@default_fn $f:ident $ty:ty; []) => {};
+    (@default_fn $f:ident $ty:ty; [[default $v:tt] $($rest:tt)*]) => {
+        #[allow(non_snake_case)]
+        fn $f() -> $ty {
+            $crate::__private::Into::into($v)
+        }
+    };
+    (@default_fn $f:ident $ty:ty; [[$o:tt $($v:tt)?] $($rest:tt)*]) => {
+        $crate::__dynamo_field_opts!(@default_fn $f $ty; [$($rest)*]);
+    };
+    (@read_default $d:ident $f:ident; []) => { $crate::__private::Default::default() };
+    (@read_default $d:ident $f:ident; [[default $v:tt] $($rest:tt)*]) => { $d::$f() };
+    (@read_default $d:ident $f:ident; [[$o:tt $($v:tt)?] $($rest:tt)*]) => {
+        $crate::__dynamo_field_opts!(@read_default $d $f; [$($rest)*])
+    };
     (@default []) => { $crate::__private::Default::default() };
     (@default [[default $v:tt] $($rest:tt)*]) => { $crate::__private::Into::into($v) };
     (@default [[$o:tt $($v:tt)?] $($rest:tt)*]) => { $crate::__dynamo_field_opts!(@default [$($rest)*]) };

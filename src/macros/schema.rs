@@ -453,6 +453,15 @@ macro_rules! __dynamo_item {
                 )
             );
             const _: () = $crate::__private::assert!(
+                $crate::__private::ttl_outside_keys(<$Name as $crate::Schema>::SCHEMA),
+                $crate::__private::concat!(
+                    "dynamo_item!: `", $crate::__private::stringify!($Name),
+                    "` builds its primary key from its `ttl` field; a key never changes, so the ",
+                    "time to live could never be moved; keep the ttl field out of ",
+                    "`partition_key`/`sort_key`"
+                )
+            );
+            const _: () = $crate::__private::assert!(
                 $crate::__private::child_partition_key_fits(<$Name as $crate::Schema>::SCHEMA),
                 $crate::__private::concat!(
                     "dynamo_item!: `", $crate::__private::stringify!($Name),
@@ -611,11 +620,21 @@ macro_rules! __dynamo_item {
                     // number of fields (a 600-field schema spent 30 s in
                     // LLVM). A failed field takes its default; the first
                     // error in declared order is returned at the end.
+                    // The `default:` of each field that has one, declared
+                    // before the locals named like the fields.
+                    struct __Defaults;
+                    impl __Defaults {
+                        $( $crate::__dynamo_field_opts!(
+                            @default_fn $f $crate::__dynamo_item!(@ty $($fty)?); [$( [$fopt $($fval)?] )*]
+                        ); )+
+                    }
                     let mut first_error: $crate::__private::Option<$crate::Error> = $crate::__private::None;
                     $(
                         let $f = match $crate::__private::decode_field(source, $crate::__private::stringify!($f), &mut first_error) {
                             $crate::__private::Some(v) => v,
-                            $crate::__private::None => $crate::__dynamo_field_opts!(@default [$( [$fopt $($fval)?] )*]),
+                            $crate::__private::None => $crate::__dynamo_field_opts!(
+                                @read_default __Defaults $f; [$( [$fopt $($fval)?] )*]
+                            ),
                         };
                     )+
                     $(

@@ -372,6 +372,15 @@ pub const fn version_outside_keys(schema: &SchemaDef) -> bool {
     }
 }
 
+/// The `ttl` field, if any, is not one the primary key is built from: a
+/// key never changes, and a time to live is there to be moved.
+pub const fn ttl_outside_keys(schema: &SchemaDef) -> bool {
+    match schema.ttl {
+        Some(t) => !in_list(schema.partition_key, t) && !in_list(schema.sort_key, t),
+        None => true,
+    }
+}
+
 /// No field appears twice in the primary key: twice in one key list, or
 /// in both (the key would not tell the items apart by the field meant).
 pub const fn key_fields_distinct(schema: &SchemaDef) -> bool {

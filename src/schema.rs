@@ -394,6 +394,15 @@ impl fmt::Display for SchemaDef {
         if let Some(n) = o.updated_at {
             uses.push(format!("updated_at: {n:?}"));
         }
+        if let Some(a) = o.allow_separator_in_keys {
+            uses.push(format!("allow_separator_in_keys: {a}"));
+        }
+        if let Some(n) = o.type_attribute {
+            uses.push(format!("type_attribute: {n:?}"));
+        }
+        if let Some(n) = o.type_name {
+            uses.push(format!("type_name: {n:?}"));
+        }
         if !uses.is_empty() {
             writeln!(f, "        use Dynamo.Schema, {};", uses.join(", "))?;
         }

@@ -457,6 +457,30 @@ fn schema_prints_back_as_a_block() {
     assert!(text.contains("field :score: i64;"), "{text}");
 }
 
+dynamo_item! {
+    /// Every `use` option set.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Renamed {
+        use Dynamo.Schema, key_separator: "|", allow_separator_in_keys: true,
+            type_attribute: "kind", type_name: "Person";
+        table_name "people";
+        field :id, partition_key;
+    }
+}
+
+/// The block printed back keeps what the items are read and written as:
+/// without `type_name`, it read and wrote another type's items.
+#[test]
+fn schema_prints_back_its_use_options() {
+    let text = Renamed::schema().to_string();
+    assert!(
+        text.contains(
+            r#"use Dynamo.Schema, key_separator: "|", allow_separator_in_keys: true, type_attribute: "kind", type_name: "Person";"#
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn nested_schema_structs_encode_as_maps() {
     let c = item!(Customer {

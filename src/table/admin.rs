@@ -65,6 +65,16 @@ fn lost_answer(e: &Error, kinds: &[ErrorKind]) -> bool {
     e.follows_unanswered() && kinds.contains(&e.kind())
 }
 
+/// What keeps a table from being ready: its status, and each index that
+/// is not `ACTIVE` with its own.
+fn not_active(info: &TableInfo) -> String {
+    let mut out = format!("still {}", info.status);
+    for i in info.indexes.iter().filter(|i| i.status != "ACTIVE") {
+        out.push_str(&format!(", index `{}` {}", i.name, i.status));
+    }
+    out
+}
+
 impl Client {
     /// Creates `T`'s table from its schema (see [`spec_for`]) and waits until
     /// it and its indexes are `ACTIVE`.
@@ -155,8 +165,8 @@ impl Client {
                 return Err(Error::new(
                     ErrorKind::ResourceInUse,
                     format!(
-                        "table `{name}` is still {} after {} s",
-                        info.status,
+                        "table `{name}` is {} after {} s",
+                        not_active(&info),
                         WAIT_LIMIT.as_secs()
                     ),
                 ));
@@ -432,5 +442,30 @@ impl Client {
         }
         out.truncate(limit);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::IndexInfo;
+
+    /// A table that waits on an index names the index.
+    #[test]
+    fn what_keeps_a_table_from_being_ready() {
+        let mut info = TableInfo {
+            status: "ACTIVE".into(),
+            ..TableInfo::default()
+        };
+        let index = |name: &str, status: &str| {
+            let mut i = IndexInfo::new(name, vec!["a".into()], Vec::new(), false);
+            i.status = status.into();
+            i
+        };
+        info.indexes = vec![index("ByA", "ACTIVE"), index("ByB", "CREATING")];
+        assert_eq!(not_active(&info), "still ACTIVE, index `ByB` CREATING");
+        info.status = "UPDATING".into();
+        info.indexes.clear();
+        assert_eq!(not_active(&info), "still UPDATING");
     }
 }

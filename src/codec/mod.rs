@@ -611,7 +611,17 @@ impl<T: Encode> Encode for Vec<T> {
         T::encode_vec(self)
     }
     fn encode_checked(&self) -> Result<Value, String> {
-        check_elements(self.iter())?;
+        if T::CHECKED {
+            // Each element encoded once, checked as it is: what the default
+            // `encode_vec` makes (no type whose encoding can fail has its
+            // own), without encoding every element a second time.
+            return self
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.encode_checked().map_err(|e| format!("[{i}]: {e}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List);
+        }
         Ok(self.encode())
     }
     const CHECKED: bool = T::CHECKED;
@@ -1153,6 +1163,21 @@ mod tests {
     fn round<T: Encode + Decode + PartialEq + fmt::Debug>(v: T) {
         let enc = v.encode();
         assert_eq!(T::decode(enc).unwrap(), v);
+    }
+
+    /// A list of values whose encoding can fail encodes, checked, to what
+    /// `encode` makes; the first that cannot is named by its position.
+    #[test]
+    fn a_checked_list_is_the_list() {
+        let ok = vec![Json(1.5), Json(-2.0)];
+        assert_eq!(ok.encode_checked(), Ok(ok.encode()));
+        let nested = vec![Some(Json(vec![1.0])), None];
+        assert_eq!(nested.encode_checked(), Ok(nested.encode()));
+        let bad = vec![Json(1.0), Json(f64::NAN)];
+        let e = bad.encode_checked().unwrap_err();
+        assert!(e.starts_with("[1]: "), "{e}");
+        let empty: Vec<Json<f64>> = Vec::new();
+        assert_eq!(empty.encode_checked(), Ok(Value::List(Vec::new())));
     }
 
     #[test]

@@ -663,7 +663,12 @@ mod defaults_named_like_fields {
             field :id: String, partition_key;
             field :region: String, default: region();
             field :home: String, default: region();
+            field :role: String, default: (Self::ROLE);
         }
+    }
+
+    impl Site {
+        const ROLE: &str = "viewer";
     }
 
     #[test]
@@ -673,6 +678,7 @@ mod defaults_named_like_fields {
         item.insert("region".into(), Value::from("us"));
         let s = Site::decode_item(&mut item).unwrap();
         assert_eq!((s.region.as_str(), s.home.as_str()), ("us", "eu"));
+        assert_eq!(s.role, "viewer");
         assert_eq!(item!(Site { id: "s2" }).home, "eu");
     }
 }

@@ -203,15 +203,16 @@ fn is_loopback_url(url: &str) -> bool {
 /// itself, and URL parsers differ on where user information ends, so this
 /// cuts generously: an `@` in a path hides the path before it too.)
 pub(crate) fn redact(url: &str) -> String {
-    // A query may carry a token (`?X-Amz-Security-Token=…`) too.
-    let (url, query) = match url.find(['?', '#']) {
-        Some(q) => (&url[..q], "?***"),
-        None => (url, ""),
-    };
+    // Everything before the last `@` (a password may hold `@`, `/`, `?`).
     let start = url.find("://").map_or(0, |s| s + 3);
-    match url[start..].rfind('@') {
-        Some(at) => format!("{}***{}{query}", &url[..start], &url[start + at..]),
-        None => format!("{url}{query}"),
+    let (head, rest) = match url[start..].rfind('@') {
+        Some(at) => (format!("{}***", &url[..start]), &url[start + at..]),
+        None => (url[..start].to_owned(), &url[start..]),
+    };
+    // A query may carry a token (`?X-Amz-Security-Token=…`) too.
+    match rest.find(['?', '#']) {
+        Some(q) => format!("{head}{}?***", &rest[..q]),
+        None => format!("{head}{rest}"),
     }
 }
 
@@ -395,6 +396,15 @@ mod tests {
             "https://***@host/?***"
         );
         assert_eq!(redact("http://host:1#frag"), "http://host:1?***");
+        // A `?` or `#` in the password hides it whole too.
+        assert_eq!(
+            redact("http://admin:pa?ss@127.0.0.1:1"),
+            "http://***@127.0.0.1:1"
+        );
+        assert_eq!(
+            redact("http://admin:pa#ss@127.0.0.1:1/?t=x"),
+            "http://***@127.0.0.1:1/?***"
+        );
         let e = Endpoint::parse("http://127.0.0.1:8000/?X-Amz-Security-Token=secret", false)
             .unwrap_err();
         assert!(!e.message().contains("secret"), "{}", e.message());

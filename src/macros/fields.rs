@@ -166,13 +166,20 @@ macro_rules! __dynamo_field_opts {
     };
 
     // ===== Defaults ==========================================================
-    // A missing field's value when an item is read: its `default:` (made
-    // by a function declared before the fields read so far, which are
-    // locals named like them and would shadow what it names), else the
-    // type's default.
+    // A missing field's value when an item is read: its `default:`, made
+    // by a function of a trait implemented for the schema (so `Self` is the
+    // schema) and declared before the fields read so far, which are locals
+    // named like them and would shadow what it names; else the type's
+    // default.
+    (@default_decl $f:ident $ty:ty; []) => {};
+    (@default_decl $f:ident $ty:ty; [[default $v:tt] $($rest:tt)*]) => {
+        fn $f() -> $ty;
+    };
+    (@default_decl $f:ident $ty:ty; [[$o:tt $($v:tt)?] $($rest:tt)*]) => {
+        $crate::__dynamo_field_opts!(@default_decl $f $ty; [$($rest)*]);
+    };
     (@default_fn $f:ident $ty:ty; []) => {};
     (@default_fn $f:ident $ty:ty; [[default $v:tt] $($rest:tt)*]) => {
-        #[allow(non_snake_case)]
         fn $f() -> $ty {
             $crate::__private::Into::into($v)
         }
@@ -181,7 +188,7 @@ macro_rules! __dynamo_field_opts {
         $crate::__dynamo_field_opts!(@default_fn $f $ty; [$($rest)*]);
     };
     (@read_default $d:ident $f:ident; []) => { $crate::__private::Default::default() };
-    (@read_default $d:ident $f:ident; [[default $v:tt] $($rest:tt)*]) => { $d::$f() };
+    (@read_default $d:ident $f:ident; [[default $v:tt] $($rest:tt)*]) => { <Self as $d>::$f() };
     (@read_default $d:ident $f:ident; [[$o:tt $($v:tt)?] $($rest:tt)*]) => {
         $crate::__dynamo_field_opts!(@read_default $d $f; [$($rest)*])
     };

@@ -622,8 +622,14 @@ macro_rules! __dynamo_item {
                     // error in declared order is returned at the end.
                     // The `default:` of each field that has one, declared
                     // before the locals named like the fields.
-                    struct __Defaults;
-                    impl __Defaults {
+                    #[allow(non_snake_case)]
+                    trait __DynamoItemDefaults {
+                        $( $crate::__dynamo_field_opts!(
+                            @default_decl $f $crate::__dynamo_item!(@ty $($fty)?); [$( [$fopt $($fval)?] )*]
+                        ); )+
+                    }
+                    #[allow(non_snake_case)]
+                    impl __DynamoItemDefaults for $Name {
                         $( $crate::__dynamo_field_opts!(
                             @default_fn $f $crate::__dynamo_item!(@ty $($fty)?); [$( [$fopt $($fval)?] )*]
                         ); )+
@@ -633,7 +639,7 @@ macro_rules! __dynamo_item {
                         let $f = match $crate::__private::decode_field(source, $crate::__private::stringify!($f), &mut first_error) {
                             $crate::__private::Some(v) => v,
                             $crate::__private::None => $crate::__dynamo_field_opts!(
-                                @read_default __Defaults $f; [$( [$fopt $($fval)?] )*]
+                                @read_default __DynamoItemDefaults $f; [$( [$fopt $($fval)?] )*]
                             ),
                         };
                     )+

@@ -158,6 +158,23 @@ impl Plan {
             )));
         }
         let mut ctx = Ctx::read::<T>(opts)?;
+        // A `:keys_only` index copies no type attribute and no member's
+        // fields: its items could not be told apart (they were all left
+        // out, and the read came back empty).
+        if let Some(index) = opts.index_name.as_deref() {
+            let keys_only = T::SCHEMA
+                .index(index)
+                .map(|i| i.projection)
+                .or_else(|| T::SCHEMA.local_index(index).map(|i| i.projection))
+                == Some(crate::schema::Projection::KeysOnly);
+            if keys_only {
+                return Err(Error::validation(format!(
+                    "collection `{name}`: index `{index}` is `:keys_only`, so its items carry                      no type attribute and the members' items cannot be told apart; read                      through an `:include` or `:all` index, or read `{}` alone",
+                    T::SCHEMA.name
+                ))
+                .with_field("index_name"));
+            }
+        }
         let same = |m: &SchemaDef| {
             m.name == T::SCHEMA.name
                 && m.table_name == T::SCHEMA.table_name

@@ -417,3 +417,54 @@ async fn a_collection_hides_each_members_expired_items_by_its_own_ttl() {
     })
     .await;
 }
+
+dynamo_item! {
+    /// With a `:keys_only` index and an `:include` one.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Team {
+        table_name "collection_teams";
+        field :team_id: String, partition_key;
+        field :kind: String, sort_key, default: "TEAM";
+        field :region: Option<String>;
+        global_secondary_index "ByRegionKeys", partition_key: :region, projection: :keys_only;
+        global_secondary_index "ByRegion", partition_key: :region, projection: :include, projected_attributes: [:kind];
+    }
+}
+
+dynamo::collection! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TeamItems {
+        Team(Team),
+    }
+}
+
+/// A `:keys_only` index copies no type attribute: its items cannot be told
+/// apart, and the read is refused, naming the index (it came back empty,
+/// every item left out). An `:include` index reads as documented.
+#[tokio::test]
+async fn a_collection_is_not_read_through_a_keys_only_index() {
+    isolated(async {
+        Team::create_table().await.unwrap();
+        item!(Team {
+            team_id: "t1",
+            region: Some("eu".to_owned())
+        })
+        .put_item()
+        .await
+        .unwrap();
+        let key = item!(Team {
+            region: Some("eu".to_owned())
+        });
+        let e = TeamItems::list_items(&key, opts![index_name: "ByRegionKeys"])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationError, "{e}");
+        assert!(e.message().contains("ByRegionKeys"), "{e}");
+        assert_eq!(e.field(), Some("index_name"));
+        let found = TeamItems::list_items(&key, opts![index_name: "ByRegion"])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+    })
+    .await;
+}

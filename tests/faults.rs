@@ -846,3 +846,51 @@ async fn table_administration_retried_after_a_lost_answer_succeeds() {
     })
     .await;
 }
+
+dynamo_item! {
+    /// `Account`'s table with a time to live.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Lease {
+        table_name "leases";
+        field :id: String, partition_key;
+        field :expires_at: Option<i64>, ttl;
+    }
+}
+
+/// Processes starting at once each find time to live off and turn it on;
+/// DynamoDB refuses all but the first ("already enabled"), and the others'
+/// start failed. Here one process finds it off (its answer held back by
+/// the proxy) while another turns it on; the proxy then answers the first
+/// one's "turn on" as DynamoDB would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_starting_at_once_all_get_their_table() {
+    isolated(async {
+        let direct = support::client();
+        let mut spec = dynamo::table::spec_for::<Lease>();
+        let table = spec.name.clone();
+        spec.ttl_attribute = None;
+        direct.create_table_from_spec(&spec).await.unwrap();
+        let proxy = support::proxy(0x5EED_0032);
+        proxy.set_slow_delay(Duration::from_millis(1000));
+        proxy.script("DescribeTimeToLive", [Fault::Slow]);
+        proxy.script("UpdateTimeToLive", [Fault::Validation]);
+        let client = proxy
+            .client_builder()
+            .retry(fast_retry())
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let starting = tokio::spawn(async move { client.create_table_if_missing::<Lease>().await });
+        // Once it has looked (its answer held back), the other one turns
+        // time to live on.
+        while proxy.stats().op("DescribeTimeToLive") == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        direct.enable_ttl(&table, "expires_at").await.unwrap();
+        let info = starting.await.unwrap().unwrap();
+        assert_eq!(info.name, table);
+        let stats = proxy.stats();
+        assert_eq!(stats.fault(Fault::Validation), 1, "{stats}");
+    })
+    .await;
+}

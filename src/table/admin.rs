@@ -83,7 +83,9 @@ impl Client {
     }
 
     /// Creates `T`'s table unless it exists already; either way waits until
-    /// it is `ACTIVE`. Idempotent: run it at every start. A table that exists
+    /// it is `ACTIVE`. Idempotent: run it at every start, also from several
+    /// processes starting at once (a time to live another one turned on
+    /// meanwhile is taken as done). A table that exists
     /// must be the one the schema describes — the same key attributes and
     /// types, and every index of the schema with the same keys (extra
     /// indexes are fine) — or the answer is a `ValidationError` naming the
@@ -110,7 +112,7 @@ impl Client {
                             )));
                         }
                         Some(current) if on && current == attr => {}
-                        _ => self.enable_ttl(&spec.name, attr).await?,
+                        _ => self.ensure_ttl(&spec.name, attr).await?,
                     }
                 }
                 Ok(info)
@@ -141,9 +143,28 @@ impl Client {
             self.wait_for_table(&spec.name, |_| {}).await?
         };
         if let Some(attr) = &spec.ttl_attribute {
-            self.enable_ttl(&spec.name, attr).await?;
+            self.ensure_ttl(&spec.name, attr).await?;
         }
         Ok(info)
+    }
+
+    /// Turns time to live on for `attr`, for a table being made ready:
+    /// several processes starting at once may each find it off and turn it
+    /// on, and DynamoDB refuses all but the first ("already enabled"). A
+    /// refusal is checked against the table: on for `attr` is done.
+    async fn ensure_ttl(&self, table: &str, attr: &str) -> Result<()> {
+        match self.enable_ttl(table, attr).await {
+            Err(e) if e.kind() == ErrorKind::ValidationError => {
+                let ttl = self.describe_ttl(table).await?;
+                let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
+                if on && ttl.attribute.as_deref() == Some(attr) {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+            other => other,
+        }
     }
 
     /// Polls until the table and its indexes are `ACTIVE`, calling

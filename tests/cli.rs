@@ -981,4 +981,20 @@ fn the_environment_is_read_as_the_library_reads_it() {
         ("DYNAMO_ALLOW_HTTP", "1"),
     ]));
     assert!(line.contains("DYNAMO_LOOPBACK_ONLY"), "{line}");
+    // A value that is not UTF-8 is refused naming its variable: taken for
+    // unset, the endpoint was skipped and the requests went to AWS (here
+    // the safety switch would have refused them instead).
+    for var in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_REGION"] {
+        use std::os::unix::ffi::OsStringExt;
+        let o = Command::new(BIN)
+            .env("AWS_ENDPOINT_URL_DYNAMODB", support::endpoint())
+            .env("DYNAMO_LOOPBACK_ONLY", "1")
+            .env(var, std::ffi::OsString::from_vec(vec![b'h', 0xff]))
+            .args(["list-tables"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the dynamo binary");
+        let line = failed(&o);
+        assert!(line.contains(var) && line.contains("UTF-8"), "{line}");
+    }
 }

@@ -190,8 +190,13 @@ impl Chain {
     }
 
     /// The region the chain finds (environment, profile, instance metadata).
+    /// A blank one (`AWS_REGION=""`) is none, as `from_env` takes it.
     pub(crate) async fn region(&self) -> Option<String> {
-        self.config().await.region().map(|r| r.as_ref().to_owned())
+        self.config()
+            .await
+            .region()
+            .map(|r| r.as_ref().trim().to_owned())
+            .filter(|r| !r.is_empty())
     }
 
     pub(crate) async fn credentials(self: &Arc<Self>) -> Result<Creds> {
@@ -392,6 +397,23 @@ mod tests {
             assert_eq!(chain.credentials().await.unwrap().access_key_id, "AKID0");
         }
         assert_eq!(lookups.load(Ordering::SeqCst), 1);
+    }
+
+    /// A blank region (`AWS_REGION=""`, read by the SDK's chain) is none:
+    /// the client falls back to `us-east-1` as `from_env` does, where every
+    /// request was refused (`region `` is not a region name`).
+    #[tokio::test]
+    async fn a_blank_region_is_none() {
+        for blank in ["", "   "] {
+            assert_eq!(Chain::new(Some(blank.to_owned())).region().await, None);
+        }
+        assert_eq!(
+            Chain::new(Some("eu-west-1".to_owned()))
+                .region()
+                .await
+                .as_deref(),
+            Some("eu-west-1")
+        );
     }
 
     #[tokio::test]

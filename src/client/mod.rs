@@ -482,27 +482,44 @@ impl ClientBuilder {
     /// line, say) takes precedence. Errors name a variable whose value is
     /// out of range.
     pub fn from_env() -> Result<ClientBuilder> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        // The first of `names` that is set and not blank. A value that is
+        // not UTF-8 is an error naming it, not unset: an endpoint skipped
+        // so would send the requests to AWS instead.
+        let var = |names: &[&str]| -> Result<Option<String>> {
+            for k in names {
+                match std::env::var(k) {
+                    Ok(v) if !v.trim().is_empty() => return Ok(Some(v)),
+                    Ok(_) | Err(std::env::VarError::NotPresent) => {}
+                    Err(std::env::VarError::NotUnicode(_)) => {
+                        return Err(Error::validation(format!(
+                            "environment variable `{k}` is not valid UTF-8"
+                        )));
+                    }
+                }
+            }
+            Ok(None)
+        };
         let mut b = Client::builder();
-        if let Some(ep) = var("AWS_ENDPOINT_URL_DYNAMODB")
-            .or_else(|| var("AWS_ENDPOINT_URL"))
-            .or_else(|| var("AWS_DYNAMODB_ENDPOINT"))
-        {
+        if let Some(ep) = var(&[
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "AWS_ENDPOINT_URL",
+            "AWS_DYNAMODB_ENDPOINT",
+        ])? {
             b = b.endpoint(ep);
         }
-        if let Some(ep) = var("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") {
+        if let Some(ep) = var(&["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"])? {
             b = b.streams_endpoint(ep);
         }
-        if let Some(r) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+        if let Some(r) = var(&["AWS_REGION", "AWS_DEFAULT_REGION"])? {
             b = b.region(r);
         }
-        if let Some(ms) = var("DYNAMO_TIMEOUT_MS") {
+        if let Some(ms) = var(&["DYNAMO_TIMEOUT_MS"])? {
             b = b.timeout(parse_timeout_ms(&ms)?);
         }
-        if let Some(n) = var("DYNAMO_MAX_ATTEMPTS") {
+        if let Some(n) = var(&["DYNAMO_MAX_ATTEMPTS"])? {
             b = b.max_attempts(parse_max_attempts(&n)?);
         }
-        if var("DYNAMO_ALLOW_HTTP").is_some_and(|v| v.trim() == "1") {
+        if var(&["DYNAMO_ALLOW_HTTP"])?.is_some_and(|v| v.trim() == "1") {
             b = b.allow_http(true);
         }
         Ok(b)

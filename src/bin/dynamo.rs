@@ -884,6 +884,15 @@ mod tests {
         i
     }
 
+    /// The type `g` declares for field `name`.
+    fn declared(g: &generate::Generated, name: &str) -> String {
+        g.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.declared_type())
+            .unwrap_or_else(|| panic!("no field {name}: {g:#?}"))
+    }
+
     fn item(pairs: &[(&str, Value)]) -> dynamo::Item {
         pairs
             .iter()
@@ -927,13 +936,7 @@ mod tests {
             ]),
         ];
         let g = generate::infer(&info("pk", Some("sk")), &items, "UserEvents".into(), None);
-        let ty = |name: &str| {
-            g.fields
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| f.declared_type())
-                .unwrap_or_else(|| panic!("no field {name}: {g:#?}"))
-        };
+        let ty = |name: &str| declared(&g, name);
         assert_eq!(ty("pk"), "String");
         assert_eq!(ty("sk"), "String");
         assert_eq!(ty("name"), "String");
@@ -986,13 +989,7 @@ mod tests {
             ]),
         ];
         let g = generate::infer(&info("pk", None), &items, "T".into(), None);
-        let ty = |name: &str| {
-            g.fields
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| f.declared_type())
-                .unwrap()
-        };
+        let ty = |name: &str| declared(&g, name);
         assert_eq!(ty("tags"), "Vec<dynamo::Value>");
         assert_eq!(ty("plain"), "Vec<String>");
     }
@@ -1063,13 +1060,7 @@ mod tests {
             ]),
         ];
         let g = generate::infer(&info("pk", None), &items, "T".into(), None);
-        let ty = |name: &str| {
-            g.fields
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| f.declared_type())
-                .unwrap()
-        };
+        let ty = |name: &str| declared(&g, name);
         assert_eq!(ty("amount"), "dynamo::Number");
         assert_eq!(ty("small"), "f64");
         assert_eq!(ty("long"), "i64");

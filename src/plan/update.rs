@@ -705,6 +705,15 @@ pub(crate) struct CounterGuard {
     max: i128,
 }
 
+/// The counter guards an `update_item` with `opts` carries: those of
+/// `updates`, none for an update written by hand (`update_expression`).
+pub(crate) fn guards_for(ctx: &Ctx, updates: &Updates, opts: &Opts) -> Vec<CounterGuard> {
+    match opts.update_expression {
+        None => counter_guards(ctx.schema, updates),
+        Some(_) => Vec::new(),
+    }
+}
+
 /// The counter guards of `updates` on `schema`'s fields.
 pub(crate) fn counter_guards(schema: &SchemaDef, updates: &Updates) -> Vec<CounterGuard> {
     let mut guards = Vec::new();
@@ -892,8 +901,7 @@ pub(crate) fn update<T: Schema>(
     let key_attrs = ctx.key_attrs(key)?;
     let plan = UpdatePlan::new(ctx, key)?;
     let versioned = plan.version.is_some();
-    let counted =
-        opts.update_expression.is_none() && !counter_guards(ctx.schema, updates).is_empty();
+    let counted = !guards_for(ctx, updates, opts).is_empty();
     let (update, condition, exprs) = plan.render(
         updates,
         opts.update_expression.as_deref(),

@@ -155,9 +155,7 @@ impl Client {
     async fn ensure_ttl(&self, table: &str, attr: &str) -> Result<()> {
         match self.enable_ttl(table, attr).await {
             Err(e) if e.kind() == ErrorKind::ValidationError => {
-                let ttl = self.describe_ttl(table).await?;
-                let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
-                if on && ttl.attribute.as_deref() == Some(attr) {
+                if self.ttl_on_for(table, attr).await? {
                     Ok(())
                 } else {
                     Err(e)
@@ -165,6 +163,13 @@ impl Client {
             }
             other => other,
         }
+    }
+
+    /// Whether `table`'s time to live is on (or turning on) for `attr`.
+    async fn ttl_on_for(&self, table: &str, attr: &str) -> Result<bool> {
+        let ttl = self.describe_ttl(table).await?;
+        let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
+        Ok(on && ttl.attribute.as_deref() == Some(attr))
     }
 
     /// Polls until the table and its indexes are `ACTIVE`, calling
@@ -332,9 +337,7 @@ impl Client {
             // "Already enabled" on a retry: an earlier attempt whose answer
             // was lost may have turned it on. On for this attribute is done.
             Err(e) if lost_answer(&e, &[ErrorKind::ValidationError]) => {
-                let ttl = self.describe_ttl(table).await?;
-                let on = matches!(ttl.status.as_str(), "ENABLED" | "ENABLING");
-                if on && ttl.attribute.as_deref() == Some(attribute) {
+                if self.ttl_on_for(table, attribute).await? {
                     Ok(())
                 } else {
                     Err(e)

@@ -228,7 +228,13 @@ impl Client {
         }
         let req = plan::item::put(&ctx, &item, &opts, version.as_ref(), None)?;
         if let Err(e) = self.execute(&req).await {
-            return Err(conflict(&ctx, &item, version.as_ref(), &opts, e));
+            return Err(conflict(
+                &ctx,
+                &item,
+                version.as_ref(),
+                opts.condition_expression.is_some(),
+                e,
+            ));
         }
         Ok(item)
     }
@@ -291,7 +297,13 @@ impl Client {
                     return Ok(item);
                 }
                 // The user's condition or the version check failed.
-                return Err(conflict(ctx, &item, version.as_ref(), opts, e));
+                return Err(conflict(
+                    ctx,
+                    &item,
+                    version.as_ref(),
+                    opts.condition_expression.is_some(),
+                    e,
+                ));
             }
             check = match now {
                 Some(at) => plan::InsertedAt::Kept(at),
@@ -338,7 +350,15 @@ impl Client {
         let req = plan::item::delete(&ctx, key, &opts, version.as_ref())?;
         let answer = match self.execute(&req).await {
             Ok(a) => a,
-            Err(e) => return Err(conflict(&ctx, key, version.as_ref(), &opts, e)),
+            Err(e) => {
+                return Err(conflict(
+                    &ctx,
+                    key,
+                    version.as_ref(),
+                    opts.condition_expression.is_some(),
+                    e,
+                ));
+            }
         };
         answer
             .attributes
@@ -394,16 +414,10 @@ impl Client {
             Ok(a) => a,
             Err(e) => {
                 let version = plan::version_of(&ctx, key)?;
-                let counters = match opts.update_expression {
-                    None => plan::update::counter_guards(ctx.schema, &updates),
-                    Some(_) => Vec::new(),
-                };
+                let counters = plan::update::guards_for(&ctx, &updates, &opts);
                 // A version conflict first; then a counter without room.
-                let other_condition = opts.condition_expression.is_some() || !counters.is_empty();
-                let e = match (version, ctx.primary_key(key)) {
-                    (Some(v), Ok(pk)) => v.explain(&ctx, &pk, other_condition, e),
-                    _ => e,
-                };
+                let other = opts.condition_expression.is_some() || !counters.is_empty();
+                let e = conflict(&ctx, key, version.as_ref(), other, e);
                 return Err(plan::update::explain_counters(&counters, e));
             }
         };
@@ -516,15 +530,16 @@ impl Client {
 
 /// A failed write on a versioned schema, explained (see
 /// `VersionCheck::explain`).
+/// `other_condition`: the write carried a condition besides the version.
 fn conflict<T: Schema>(
     ctx: &Ctx,
     key: &T,
     version: Option<&plan::VersionCheck>,
-    opts: &Opts,
+    other_condition: bool,
     e: Error,
 ) -> Error {
     match (version, ctx.primary_key(key)) {
-        (Some(v), Ok(pk)) => v.explain(ctx, &pk, opts.condition_expression.is_some(), e),
+        (Some(v), Ok(pk)) => v.explain(ctx, &pk, other_condition, e),
         _ => e,
     }
 }

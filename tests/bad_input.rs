@@ -2547,6 +2547,7 @@ fn catalogue() -> Vec<Case> {
             ValidationError,
             [
                 "transaction action 1: the ConditionExpression",
+                "check on `users`",
                 "4096 bytes"
             ],
             |c| {

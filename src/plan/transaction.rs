@@ -618,19 +618,21 @@ pub(crate) fn plan(actions: Vec<Tx>, token: String) -> Result<TxPlan> {
             kind: p.kind,
             item: p.describe_item(),
         }));
+        let what = format!("{} on `{}`", p.kind, p.table);
         let action = p.into_action().and_then(|a| {
             // Checked here, where the actions as given are known: a check
             // merged into a write joins its condition to the write's.
             a.check_limits().map_err(|e| {
-                if group.len() > 1 {
-                    e.map_message(|m| {
+                e.map_message(|m| {
+                    if group.len() > 1 {
                         format!(
-                            "{m} (the conditions of the actions on one item are joined into one)"
+                            "{m} (the {what}; the conditions of the actions on one item are \
+                             joined into one)"
                         )
-                    })
-                } else {
-                    e
-                }
+                    } else {
+                        format!("{m} (the {what})")
+                    }
+                })
             })?;
             Ok(a)
         });
